@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { median, quantile, quantiles } from '../src/stats/quantile.ts';
+import { moments, Welford } from '../src/stats/welford.ts';
+
+describe('interpolated quantiles (type 7)', () => {
+  it('agrees with R quantile(type = 7)', () => {
+    const x = [3, 1, 4, 1, 5, 9, 2, 6];
+    // R: quantile(c(3,1,4,1,5,9,2,6), c(0, .25, .5, .9, .99, 1))
+    expect(quantiles(x, [0, 0.25, 0.5, 0.9, 0.99, 1])).toEqual([1, 1.75, 3.5, 6 + 0.3 * 3, 6 + 0.93 * 3, 9].map((v) => expect.closeTo(v, 12)));
+    expect(median([5])).toBe(5);
+    expect(median([1, 2])).toBe(1.5);
+    expect(Number.isNaN(quantile([], 0.5))).toBe(true);
+  });
+
+  it('rejects NaN and p outside [0, 1]', () => {
+    expect(() => quantile([1, NaN], 0.5)).toThrow(/NaN/);
+    expect(() => quantile([1], 1.5)).toThrow(/p must be/);
+  });
+});
+
+describe('Welford moments', () => {
+  it('is stable for large offsets where the naive formula cancels', () => {
+    const xs = [1e9 + 4, 1e9 + 7, 1e9 + 13, 1e9 + 16];
+    const m = moments(xs);
+    expect(m.mean).toBe(1e9 + 10);
+    expect(m.variance).toBeCloseTo(30, 9);
+    expect(m.min).toBe(1e9 + 4);
+    expect(m.max).toBe(1e9 + 16);
+    const w = new Welford();
+    expect(w.variance).toBe(0);
+    w.push(2);
+    expect(w.variance).toBe(0);
+  });
+});
