@@ -1,0 +1,71 @@
+/**
+ * Every time cost of the model, in nanoseconds, with its default and where the default comes
+ * from. A scenario's `costs` (milliseconds are NOT used here: cost fields are ns, named *Ns) or a
+ * calibration file overrides any of them. kernel-model (f) "Suggested simulator parameters" lists
+ * these as assumptions; the defaults below are first estimates from the cited code paths, and
+ * `drainlab calibrate` fits the ones it can measure on the host kernel (CONTRACT section 5).
+ */
+export interface Costs {
+  /** OP3.2 full walk of the mapping: per slot (rcu walk + page_count/page_mapcount reads). Fitted by calibrate (probe c). */
+  tagWalkNsPerPage: number;
+  /** OP3.2: setting the PINNED tag under tree_lock, per tagged page. */
+  tagSetNs: number;
+  /** OP2.2c: per tagged slot re-checked (and tag cleared under tree_lock). */
+  recheckNsPerTagged: number;
+  /** OP4: lru_add_drain() per page moved to the LRU (lru_lock, list add, release_pages). */
+  drainNsPerPage: number;
+  /** OP4: per non-empty pagevec (lru_lock round trip, pagevec reset). */
+  drainFixedNs: number;
+  /** OP5.4: reading one CPU's pagevec counts (remote cache lines). */
+  drainAllScanNsPerCpu: number;
+  /** OP5.4: INIT_WORK + queue_work_on + remote wake-up (IPI) per CPU with work. */
+  queueWorkNs: number;
+  /** OP5.5: flush_work on a work item that already finished. */
+  flushDoneNs: number;
+  /** OP5.5: waking the flusher when the work it sleeps on completes (context switch). */
+  flushWakeNs: number;
+  /** A kworker on an idle (or isolated) CPU: wake-up from idle to running. Fitted by calibrate (probe b, idle). */
+  kworkerIdleWakeNs: number;
+  /** A kworker on a CPU running a CFS hog: uniform delay in [0, this); "within one tick" by default (4 ms at HZ=250, set from hz when 0). */
+  kworkerBusyMaxNs: number;
+  /** sched_rt_runtime_us: an RT spinner runs this long in every period before others get in (C1: 950000 us). */
+  rtRuntimeNs: number;
+  /** sched_rt_period_us (C1: 1000000 us). */
+  rtPeriodNs: number;
+  /** Extra delay after a timer's jiffy fires before the sleeper runs again (softirq + wake-up). Fitted by calibrate (probe a). */
+  timerSlackNs: number;
+  /** Mutex hand-off to the next waiter (drain_all mutex, inode lock). */
+  mutexHandoffNs: number;
+  /** fcntl entry and exit, deny_writable and seal bit update (OP1 steps 1-6 without the wait). */
+  sealSyscallNs: number;
+  /** S7 remote-drain: per-CPU spinlock taken on every pagevec add (QPW / static key), per add. */
+  remoteLockNsPerAdd: number;
+  /** S7 remote-drain: draining a remote CPU's pagevec from the caller (cache-line bouncing), per CPU. */
+  remoteDrainNsPerCpu: number;
+  /** S8 lru-disable: synchronize_rcu_expedited() (T9). */
+  rcuExpeditedNs: number;
+}
+
+export const DEFAULT_COSTS: Readonly<Costs> = Object.freeze({
+  tagWalkNsPerPage: 11, // CONTRACT section 1 example; ~1 radix slot + 2 struct page reads
+  tagSetNs: 40,
+  recheckNsPerTagged: 40,
+  drainNsPerPage: 60,
+  drainFixedNs: 300,
+  drainAllScanNsPerCpu: 40, // 5 remote pagevec counts, mostly shared cache lines
+  queueWorkNs: 1_500,
+  flushDoneNs: 100,
+  flushWakeNs: 3_000,
+  kworkerIdleWakeNs: 20_000,
+  kworkerBusyMaxNs: 0, // 0 = one tick at the scenario's HZ
+  rtRuntimeNs: 950_000_000, // C1 RT throttling default
+  rtPeriodNs: 1_000_000_000,
+  timerSlackNs: 60_000,
+  mutexHandoffNs: 2_000,
+  sealSyscallNs: 1_500,
+  remoteLockNsPerAdd: 15,
+  remoteDrainNsPerCpu: 400,
+  rcuExpeditedNs: 200_000,
+});
+
+export const COST_NAMES = Object.keys(DEFAULT_COSTS) as (keyof Costs)[];

@@ -1,0 +1,112 @@
+/**
+ * The result record: CONTRACT section 3. Every exporter (terminal table, JSON, report) reads only
+ * these types. Fields may be added; the contract's fields are never renamed or dropped.
+ */
+
+export type SealResult = 'ok' | 'EBUSY' | 'EPERM';
+
+/** One fcntl(F_ADD_SEALS, F_SEAL_WRITE) call, as the strategy under test did it. */
+export interface SealRecord {
+  file: number;
+  cpu: number;
+  /** Simulated time of the fcntl call (ms). */
+  startMs: number;
+  /** Simulated time of its return (ms). */
+  endMs: number;
+  result: SealResult;
+  /** EBUSY while no page of the file had a real pin outstanding: only LRU-cache refs were left. */
+  spurious: boolean;
+  /** ok while a pin taken before the seal began was still held at return. Never for a correct strategy. */
+  unsafe: boolean;
+  /** Wait-loop passes that re-checked tagged pages (0 when nothing was tagged). */
+  passes: number;
+  /** Time the inode lock was held by this seal (ms). */
+  lockHoldMs: number;
+  drainAllCalls: number;
+  /** CPUs that ran drain work or took an IPI for it, on behalf of this seal. */
+  cpusInterrupted: number;
+  mutexWaitMs: number;
+  /** Isolated (nohz_full) CPUs this seal's drains interrupted. */
+  isolatedDisturbances: number;
+  /** CPU time spent draining on this seal's behalf: the caller's scan and queueing plus every kworker's drain (ms). */
+  drainCpuMs: number;
+  /** Pages tagged by the tag pass. */
+  tagged: number;
+  /** Why it failed, when it failed: 'shared-mapping' (deny_writable), 'pinned', 'sealed' (F_SEAL_SEAL). */
+  reason?: 'shared-mapping' | 'pinned' | 'sealed';
+}
+
+export interface Quantiles {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+export interface RunSummary {
+  seals: number;
+  ok: number;
+  ebusy: number;
+  eperm: number;
+  spuriousEbusy: number;
+  unsafe: number;
+  latencyMs: Quantiles;
+  lockHoldMs: { p50: number; p99: number; max: number };
+  cpusInterrupted: number;
+  isolatedDisturbances: number;
+  drainCpuMs: number;
+  drainAllCalls: number;
+  /** drain_all calls by anyone (seals and background callers). */
+  drainAllCallsTotal: number;
+  mutexWaitMs: { p50: number; p99: number; max: number };
+  /** Simulated events processed (for throughput figures). */
+  events: number;
+}
+
+export interface LockdepReport {
+  /** Ordered edges held -> acquired, each once, in first-seen order. */
+  edges: [string, string][];
+  /** Each elementary cycle once, rotated to start at its smallest lock name. */
+  cycles: string[][];
+}
+
+/** A step of one seal's timeline, for the report's timeline chart. */
+export interface TimelineEvent {
+  atMs: number;
+  cpu: number;
+  /** What happened: 'seal-start', 'lock', 'tag', 'drain-all', 'queue', 'kworker-start', 'kworker-done', 'sleep', 'recheck', 'unlock', 'seal-end', ... */
+  what: string;
+  /** Optional duration (ms) for spans. */
+  durMs?: number;
+  detail?: string;
+}
+
+export interface StrategyRun {
+  strategy: string;
+  seals: SealRecord[];
+  summary: RunSummary;
+  lockdep: LockdepReport;
+  /** The first seal's step-by-step timeline (bounded in length). */
+  timeline?: TimelineEvent[];
+}
+
+export interface Provenance {
+  drainlab: string;
+  gitCommit: string;
+  wasmSha256: string;
+  node: string;
+  host: { cpus: number; model: string };
+  startedAt: string;
+  wallMs: number;
+  /** Worker threads used for the run (never changes results). */
+  workers?: number;
+}
+
+export interface RunRecord<S = Record<string, unknown>> {
+  schema: 'drainlab/run@1';
+  /** The fully resolved scenario, every default filled in. */
+  scenario: S;
+  provenance: Provenance;
+  runs: StrategyRun[];
+}

@@ -1,0 +1,255 @@
+/**
+ * The WASM boundary: the only code that knows pointers. Compiles build/core.wasm once per thread,
+ * creates the shared memory for an arena plan, writes the header the core reads, builds the typed
+ * views once (the memory never grows), and exposes typed operations on (cpu, file, page range).
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { H, HOST_BASE, PV_KINDS, PV_WORDS, WASM_PAGE, headerWords, type ArenaPlan } from './layout.ts';
+
+export const WASM_PATH = fileURLToPath(new URL('../../build/core.wasm', import.meta.url));
+
+interface CoreExports {
+  heapBase(): number;
+  drainCpu(cpu: number): number;
+  drainPvec(cpu: number, kind: number): number;
+  pvecCount(cpu: number): number;
+  opWrite(cpu: number, lo: number, hi: number, compound: number): number;
+  opFault(cpu: number, lo: number, hi: number, compound: number): number;
+  opUnmap(lo: number, hi: number): number;
+  opPin(cpu: number, lo: number, hi: number, compound: number): number;
+  opUnpin(lo: number, hi: number): void;
+  opRead(cpu: number, lo: number, hi: number): void;
+  tagSet(file: number, p: number): void;
+  tagClear(file: number, p: number): void;
+  tagTest(file: number, p: number): number;
+  tagAny(file: number): number;
+  tagNext(file: number, from: number): number;
+  tagCount(file: number, lo: number, hi: number): number;
+  tagPassScalar(file: number, lo: number, hi: number): number;
+  tagPassSimd(file: number, lo: number, hi: number): number;
+  recheckScalar(file: number, lo: number, hi: number, last: number): number;
+  recheckSimd(file: number, lo: number, hi: number, last: number): number;
+}
+
+let compiled: WebAssembly.Module | undefined;
+let wasmHash: string | undefined;
+
+/** The compiled core, once per thread (workers receive it through workerData instead). */
+export function coreModule(): WebAssembly.Module {
+  if (!compiled) {
+    if (!existsSync(WASM_PATH)) {
+      throw new Error(`${WASM_PATH} is missing: run \`npm run asbuild\` (npm install does it)`);
+    }
+    const bytes = readFileSync(WASM_PATH);
+    wasmHash = createHash('sha256').update(bytes).digest('hex');
+    compiled = new WebAssembly.Module(bytes);
+  }
+  return compiled;
+}
+
+export function coreSha256(): string {
+  coreModule();
+  return wasmHash!;
+}
+
+export type RecheckResult = number;
+
+/** One simulated machine's page state in one shared memory. */
+export class Arena {
+  readonly plan: ArenaPlan;
+  readonly memory: WebAssembly.Memory;
+  private readonly x: CoreExports;
+  /** Typed views: refcount and mapcount columns, flags, pagevec words (read-only use outside this file). */
+  private readonly ref: Uint32Array;
+  private readonly map: Uint32Array;
+  private readonly flg: Uint8Array;
+  private readonly pv: Uint32Array;
+  private readonly words: BigUint64Array;
+
+  private constructor(plan: ArenaPlan, memory: WebAssembly.Memory, module: WebAssembly.Module) {
+    this.plan = plan;
+    this.memory = memory;
+    this.x = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as CoreExports;
+    if (this.x.heapBase() > HOST_BASE) throw new Error('core static area overlaps the host region');
+    const buf = memory.buffer;
+    const n = plan.files * plan.pstride;
+    this.ref = new Uint32Array(buf, plan.ref, n);
+    this.map = new Uint32Array(buf, plan.map, n);
+    this.flg = new Uint8Array(buf, plan.flg, n);
+    this.pv = new Uint32Array(buf, plan.pvec, plan.cpus * PV_KINDS * PV_WORDS);
+    this.words = new BigUint64Array(buf, plan.tag, (plan.files * plan.tagStride) / 8);
+  }
+
+  /** A fresh arena: allocates the shared memory the plan sized, and writes the header. */
+  static create(plan: ArenaPlan): Arena {
+    const pages = plan.bytes / WASM_PAGE;
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    new Uint32Array(memory.buffer, HOST_BASE, 64).set(headerWords(plan));
+    return new Arena(plan, memory, coreModule());
+  }
+
+  /** Another thread's view of an existing arena (same memory, own instance). */
+  static attach(plan: ArenaPlan, memory: WebAssembly.Memory, module: WebAssembly.Module): Arena {
+    return new Arena(plan, memory, module);
+  }
+
+  private g(file: number, page: number): number {
+    return file * this.plan.pstride + page;
+  }
+
+  // --- page operations (OP6, OP7, A2) -----------------------------------------------------------
+  write(cpu: number, file: number, lo: number, hi: number, compound = false): number {
+    return this.x.opWrite(cpu, this.g(file, lo), this.g(file, hi), compound ? 1 : 0);
+  }
+  fault(cpu: number, file: number, lo: number, hi: number, compound = false): number {
+    return this.x.opFault(cpu, this.g(file, lo), this.g(file, hi), compound ? 1 : 0);
+  }
+  unmap(file: number, lo: number, hi: number): number {
+    return this.x.opUnmap(this.g(file, lo), this.g(file, hi));
+  }
+  pin(cpu: number, file: number, lo: number, hi: number, compound = false): number {
+    return this.x.opPin(cpu, this.g(file, lo), this.g(file, hi), compound ? 1 : 0);
+  }
+  unpin(file: number, lo: number, hi: number): void {
+    this.x.opUnpin(this.g(file, lo), this.g(file, hi));
+  }
+  read(cpu: number, file: number, lo: number, hi: number): void {
+    this.x.opRead(cpu, this.g(file, lo), this.g(file, hi));
+  }
+
+  // --- pagevecs (A2, OP4) -----------------------------------------------------------------------
+  /** OP4 lru_add_drain() on `cpu`. Returns the pages moved to the LRU. */
+  drainCpu(cpu: number): number {
+    return this.x.drainCpu(cpu);
+  }
+  /** Pages waiting in `cpu`'s pagevecs, all kinds (read straight from the view: no call). */
+  pvecCount(cpu: number): number {
+    const b = cpu * PV_KINDS * PV_WORDS;
+    let n = 0;
+    for (let k = 0; k < PV_KINDS; k++) n += this.pv[b + k * PV_WORDS];
+    return n;
+  }
+  /** The pages in `cpu`'s pagevec of `kind`, as (file, page). */
+  pvecPages(cpu: number, kind: number): { file: number; page: number }[] {
+    const b = (cpu * PV_KINDS + kind) * PV_WORDS;
+    const out: { file: number; page: number }[] = [];
+    for (let i = 1; i <= this.pv[b]; i++) {
+      const g = this.pv[b + i];
+      out.push({ file: Math.floor(g / this.plan.pstride), page: g % this.plan.pstride });
+    }
+    return out;
+  }
+  /** Does any of `cpu`'s pagevecs hold a page of `file` that is tagged? (S4b targeted) */
+  pvecHoldsTagged(cpu: number, file: number): boolean {
+    for (let k = 0; k < PV_KINDS; k++) {
+      const b = (cpu * PV_KINDS + k) * PV_WORDS;
+      for (let i = 1; i <= this.pv[b]; i++) {
+        const g = this.pv[b + i];
+        if (Math.floor(g / this.plan.pstride) === file && this.tagTest(file, g % this.plan.pstride)) return true;
+      }
+    }
+    return false;
+  }
+  /** lru_disable_count (OP5' v5.13): while non-zero every pagevec add drains at once. */
+  setLruDisabled(count: number): void {
+    Atomics.store(new Uint32Array(this.memory.buffer, HOST_BASE, 64), H.LRU_DISABLED, count);
+  }
+
+  // --- page state -------------------------------------------------------------------------------
+  refcount(file: number, page: number): number {
+    return this.ref[this.g(file, page)];
+  }
+  mapcount(file: number, page: number): number {
+    return this.map[this.g(file, page)];
+  }
+  flags(file: number, page: number): number {
+    return this.flg[this.g(file, page)];
+  }
+
+  // --- PINNED tags (A1) -------------------------------------------------------------------------
+  tagSet(file: number, page: number): void {
+    this.x.tagSet(file, page);
+  }
+  tagClear(file: number, page: number): void {
+    this.x.tagClear(file, page);
+  }
+  tagTest(file: number, page: number): boolean {
+    return this.x.tagTest(file, page) !== 0;
+  }
+  /** OP2.2a: is anything tagged in the file? O(1). */
+  tagAny(file: number): boolean {
+    return this.x.tagAny(file) !== 0;
+  }
+  /** The first tagged page >= from, or -1. */
+  tagNext(file: number, from: number): number {
+    const p = this.x.tagNext(file, from) >>> 0;
+    return p === 0xffffffff ? -1 : p;
+  }
+  tagCount(file: number, lo = 0, hi = this.plan.pages): number {
+    return this.x.tagCount(file, lo, hi) >>> 0;
+  }
+
+  // --- the seal path's per-page passes (OP3.2, OP2.2c) ------------------------------------------
+  /** OP3.2 on pages [lo, hi): tags refcount - mapcount > 1. Returns pages tagged. */
+  tagPass(file: number, lo = 0, hi = this.plan.pages, simd = true): number {
+    return (simd ? this.x.tagPassSimd(file, lo, hi) : this.x.tagPassScalar(file, lo, hi)) >>> 0;
+  }
+  /** OP2.2c on the tagged pages of [lo, hi). Returns tagged pages still pinned. */
+  recheck(file: number, last: boolean, lo = 0, hi = this.plan.pages, simd = true): RecheckResult {
+    const l = last ? 1 : 0;
+    return (simd ? this.x.recheckSimd(file, lo, hi, l) : this.x.recheckScalar(file, lo, hi, l)) >>> 0;
+  }
+
+  /** The whole state, copied out, for comparison with the reference model. */
+  snapshot(): ArenaSnapshot {
+    const { files, pages, pstride, cpus, levels, tagStride } = this.plan;
+    const perFile = <T>(f: (file: number) => T) => Array.from({ length: files }, (_, i) => f(i));
+    const pick = <A extends Uint32Array | Uint8Array>(col: A, file: number) =>
+      Array.from(col.subarray(file * pstride, file * pstride + pages));
+    const tags = perFile((file) => {
+      const out: number[] = [];
+      for (let p = this.tagNext(file, 0); p >= 0; p = this.tagNext(file, p + 1)) out.push(p);
+      return out;
+    });
+    const pvecs = Array.from({ length: cpus }, (_, cpu) =>
+      Array.from({ length: PV_KINDS }, (_, k) => this.pvecPages(cpu, k).map((e) => e.file * pages + e.page)),
+    );
+    const tagLevelsOk = perFile((file) => {
+      const base = (file * tagStride) / 8;
+      for (let k = 1; k < levels.length; k++) {
+        for (let w = 0; w < levels[k].words; w++) {
+          const word = this.words[base + levels[k].offset / 8 + w];
+          for (let b = 0; b < 64; b++) {
+            const child = w * 64 + b;
+            const childNonZero = child < levels[k - 1].words && this.words[base + levels[k - 1].offset / 8 + child] !== 0n;
+            if (((word >> BigInt(b)) & 1n) === 1n !== childNonZero) return false;
+          }
+        }
+      }
+      return true;
+    });
+    return {
+      refcount: perFile((f) => pick(this.ref, f)),
+      mapcount: perFile((f) => pick(this.map, f)),
+      flags: perFile((f) => pick(this.flg, f)),
+      tags,
+      pvecs,
+      tagLevelsOk,
+    };
+  }
+}
+
+/** Plain-data state of an arena or of the reference model: what the oracle tests compare. */
+export interface ArenaSnapshot {
+  refcount: number[][];
+  mapcount: number[][];
+  flags: number[][];
+  /** Tagged pages per file, ascending. */
+  tags: number[][];
+  /** Per CPU, per pagevec kind: page ids (file × pages + page) in pagevec order. */
+  pvecs: number[][][];
+  /** Per file: every summary bit equals "its child word is non-zero". */
+  tagLevelsOk: boolean[];
+}
