@@ -9,7 +9,7 @@
 //
 // The u32 difference wraps exactly as the kernel's int arithmetic does for these counts; absent
 // pages (refcount 0) give 0 and are never tagged.
-import { hdr, refPtr, mapPtr, treePtr, levelPtr, H_PSTRIDE, NONE } from './layout';
+import { hdr, refPtr, mapPtr, treePtr, levelPtr, H_PSTRIDE, H_TAGLEVELS, NONE } from './layout';
 import { orWord, clearWord, tagNext, rangeMask } from './tags';
 
 // @ts-ignore: decorator
@@ -17,10 +17,20 @@ import { orWord, clearWord, tagNext, rangeMask } from './tags';
   return file * hdr(H_PSTRIDE);
 }
 
+// Performance notes (figures in bench/README.md; bench/native/scan.c is the same code in C):
+// - column and tag-level pointers are read from the header once per call, not once per page;
+// - SIMD masks are built 16 pages at a time: 4 differences narrowed to 16 bytes, one 8-bit
+//   compare, one bitmask (not 4 compares and 4 bitmasks of 4 lanes);
+// - the range mask is applied to the first and the last word only;
+// - the re-check steps to the next non-empty word through the level-1 summary word, not through
+//   a tagNext() call per word, and calls clearWord only when there is something to clear.
+
 /** Scalar tag pass. Returns the number of pages tagged in [lo, hi). */
 export function tagPassScalar(file: u32, lo: u32, hi: u32): u32 {
   const tree = treePtr(file);
   const base = fileBase(file);
+  const rp = refPtr(base);
+  const mp = mapPtr(base);
   let n: u32 = 0;
   let p = lo;
   while (p < hi) {
@@ -28,8 +38,8 @@ export function tagPassScalar(file: u32, lo: u32, hi: u32): u32 {
     const end = min(hi, (w + 1) << 6);
     let mask: u64 = 0;
     for (; p < end; p++) {
-      const g = base + p;
-      if (load<u32>(refPtr(g)) - load<u32>(mapPtr(g)) > 1) mask |= <u64>1 << (p & 63);
+      const o = <usize>p << 2;
+      if (load<u32>(rp + o) - load<u32>(mp + o) > 1) mask |= <u64>1 << (p & 63);
     }
     n += <u32>popcnt(mask);
     orWord(tree, w, mask);
@@ -37,114 +47,161 @@ export function tagPassScalar(file: u32, lo: u32, hi: u32): u32 {
   return n;
 }
 
-// 64 pages -> a 64-bit mask of (refcount - mapcount > 1), four lanes at a time.
+// 16 u32 lanes at p, p+16, p+32, p+48 narrowed to 16 bytes with signed saturation (i32 -> i16 ->
+// i8): 0 stays 0, 1 stays 1, 2 .. 2^31-1 become 2 .. 127, and 2^31 .. 2^32-1 (negative as i32)
+// become -128 .. -1, i.e. 128 .. 255 as u8. So "x > 1", "x == 1" and "x == 0" of a u32 lane
+// read the same on its byte: one 8-bit compare then tests 16 pages.
 // @ts-ignore: decorator
-@inline function pinnedMask64(g0: u32): u64 {
-  const rp = refPtr(g0);
-  const mp = mapPtr(g0);
-  const one = i32x4.splat(1);
-  let m: u64 = 0;
-  for (let j: u32 = 0; j < 16; j++) {
-    const d = i32x4.sub(v128.load(rp + (<usize>j << 4)), v128.load(mp + (<usize>j << 4)));
-    m |= <u64>i32x4.bitmask(i32x4.gt_u(d, one)) << (j << 2);
-  }
-  return m;
+@inline function narrow16(a: v128, b: v128, c: v128, d: v128): v128 {
+  return i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(a, b), i16x8.narrow_i32x4_s(c, d));
 }
 
-// 64 pages -> a mask of "released": refcount - mapcount == 1, or refcount == 0 (page gone, OP2.2c).
+// 16 pages at rp/mp (16-byte aligned) -> 16 bits of (refcount - mapcount > 1): the bytes with
+// min_u(x, 1) == x are the quiet ones (x <= 1); the mask is their complement.
 // @ts-ignore: decorator
-@inline function releasedMask64(g0: u32): u64 {
-  const rp = refPtr(g0);
-  const mp = mapPtr(g0);
-  const one = i32x4.splat(1);
-  const zero = i32x4.splat(0);
+@inline function pinned16(rp: usize, mp: usize): u64 {
+  const x = narrow16(
+    i32x4.sub(v128.load(rp), v128.load(mp)),
+    i32x4.sub(v128.load(rp, 16), v128.load(mp, 16)),
+    i32x4.sub(v128.load(rp, 32), v128.load(mp, 32)),
+    i32x4.sub(v128.load(rp, 48), v128.load(mp, 48)),
+  );
+  return <u64>(~i8x16.bitmask(i8x16.eq(i8x16.min_u(x, i8x16.splat(1)), x)) & 0xffff);
+}
+
+// 64 pages -> a 64-bit mask of (refcount - mapcount > 1). Unrolled: V8 11 schedules all 32 loads
+// first and spills some, but that beat a loop of 4 x 16 or 2 x 32 pages (bench/README.md).
+// @ts-ignore: decorator
+@inline function pinnedMask64(rp: usize, mp: usize): u64 {
+  return pinned16(rp, mp) | (pinned16(rp + 64, mp + 64) << 16) |
+    (pinned16(rp + 128, mp + 128) << 32) | (pinned16(rp + 192, mp + 192) << 48);
+}
+
+// 16 pages -> 16 bits of "released": refcount - mapcount == 1, or refcount == 0 (page gone, OP2.2c).
+// @ts-ignore: decorator
+@inline function released16(rp: usize, mp: usize): u64 {
+  const r0 = v128.load(rp);
+  const r1 = v128.load(rp, 16);
+  const r2 = v128.load(rp, 32);
+  const r3 = v128.load(rp, 48);
+  const d = narrow16(
+    i32x4.sub(r0, v128.load(mp)),
+    i32x4.sub(r1, v128.load(mp, 16)),
+    i32x4.sub(r2, v128.load(mp, 32)),
+    i32x4.sub(r3, v128.load(mp, 48)),
+  );
+  const gone = i8x16.eq(narrow16(r0, r1, r2, r3), i8x16.splat(0));
+  return <u64>i8x16.bitmask(v128.or(i8x16.eq(d, i8x16.splat(1)), gone));
+}
+
+// @ts-ignore: decorator
+@inline function releasedMask64(rp: usize, mp: usize): u64 {
   let m: u64 = 0;
-  for (let j: u32 = 0; j < 16; j++) {
-    const r = v128.load(rp + (<usize>j << 4));
-    const rel = v128.or(i32x4.eq(i32x4.sub(r, v128.load(mp + (<usize>j << 4))), one), i32x4.eq(r, zero));
-    m |= <u64>i32x4.bitmask(rel) << (j << 2);
-  }
+  for (let j: u32 = 0; j < 4; j++) m |= released16(rp + (j << 6), mp + (j << 6)) << (<u64>j << 4);
   return m;
 }
 
 /** SIMD tag pass: whole words of 64 pages with i32x4 compares and bitmasks. Same result as scalar. */
 export function tagPassSimd(file: u32, lo: u32, hi: u32): u32 {
+  if (lo >= hi) return 0;
   const tree = treePtr(file);
   const base = fileBase(file); // a multiple of 64, so every word's columns are 16-byte aligned
+  const rp = refPtr(base);
+  const mp = mapPtr(base);
   let n: u32 = 0;
-  const wEnd = (hi + 63) >> 6;
-  for (let w = lo >> 6; w < wEnd; w++) {
-    const mask = pinnedMask64(base + (w << 6)) & rangeMask(w, lo, hi);
-    n += <u32>popcnt(mask);
-    orWord(tree, w, mask);
+  const wLo = lo >> 6;
+  const wLast = (hi - 1) >> 6;
+  for (let w = wLo; w <= wLast; w++) {
+    const o = <usize>w << 8;
+    let mask = pinnedMask64(rp + o, mp + o);
+    if (w == wLo || w == wLast) mask &= rangeMask(w, lo, hi);
+    if (mask != 0) {
+      n += <u32>popcnt(mask);
+      orWord(tree, w, mask);
+    }
   }
   return n;
 }
 
+// 1 when page p is released (both loads always issued: no branch to mispredict).
 // @ts-ignore: decorator
-@inline function releasedScalar(g: u32): bool {
-  const r = load<u32>(refPtr(g));
-  return r == 0 || r - load<u32>(mapPtr(g)) == 1;
+@inline function releasedAt(rp: usize, mp: usize, p: u32): u64 {
+  const o = <usize>p << 2;
+  const r = load<u32>(rp + o);
+  return <u64>(<u32>(r == 0) | <u32>(r - load<u32>(mp + o) == 1));
 }
 
-/**
- * Re-check of the tagged pages in [lo, hi). Not last: clear the tags of released pages. Last
- * (OP2.2c, scan == LAST_SCAN): clear every tag. Returns the number of tagged pages still pinned.
- * Scalar: one page at a time, visiting only set bits.
- */
-export function recheckScalar(file: u32, lo: u32, hi: u32, last: bool): u32 {
-  const tree = treePtr(file);
-  const base = fileBase(file);
-  let pinned: u32 = 0;
-  let p = tagNext(file, lo);
-  while (p != NONE && p < hi) {
-    const w = p >> 6;
-    const tagged = atomic.load<u64>(levelWord(tree, w)) & rangeMask(w, lo, hi);
-    let clear: u64 = 0;
-    let bits = tagged;
-    while (bits != 0) {
-      const b = <u32>ctz(bits);
-      bits &= bits - 1;
-      if (releasedScalar(base + (w << 6) + b)) clear |= <u64>1 << b;
-    }
-    pinned += <u32>popcnt(tagged & ~clear);
-    clearWord(tree, w, last ? tagged : clear);
-    p = tagNext(file, (w + 1) << 6);
+// The released pages among the set bits of `bits`, page by page (word w's pages).
+// @ts-ignore: decorator
+@inline function releasedBits(rp: usize, mp: usize, w: u32, bits: u64): u64 {
+  let clear: u64 = 0;
+  while (bits != 0) {
+    const b = ctz(bits);
+    bits &= bits - 1;
+    clear |= releasedAt(rp, mp, (w << 6) + <u32>b) << b;
   }
-  return pinned;
+  return clear;
 }
 
 // Below this many tags in a word, visiting set bits beats comparing all 64 pages.
 const DENSE_WORD: u64 = 6;
 
-/** Re-check with SIMD on dense words (all 64 pages compared at once), scalar on sparse ones. */
-export function recheckSimd(file: u32, lo: u32, hi: u32, last: bool): u32 {
+/**
+ * Re-check of the tagged pages in [lo, hi). Not last: clear the tags of released pages. Last
+ * (OP2.2c, scan == LAST_SCAN): clear every tag. Returns the number of tagged pages still pinned.
+ * Visits only non-empty tag words: the first through tagNext, each next one through the level-1
+ * word's remaining bits (one load), and tagNext again only past an empty level-1 word. A word's
+ * clear only touches its own level-1 bit, so the bits ahead stay valid. `simd` compares dense
+ * words 64 pages at once; otherwise every tagged page is visited alone.
+ */
+// @ts-ignore: decorator
+@inline function recheckWords(file: u32, lo: u32, hi: u32, last: bool, simd: bool): u32 {
+  const p0 = tagNext(file, lo);
+  if (p0 == NONE || p0 >= hi) return 0;
   const tree = treePtr(file);
+  const l0 = levelPtr(tree, 0);
+  const l1 = levelPtr(tree, 1); // only read when there is a level 1
+  const single = hdr(H_TAGLEVELS) == 1;
   const base = fileBase(file);
+  const rp = refPtr(base);
+  const mp = mapPtr(base);
+  const wLast = (hi - 1) >> 6;
   let pinned: u32 = 0;
-  let p = tagNext(file, lo);
-  while (p != NONE && p < hi) {
-    const w = p >> 6;
-    const tagged = atomic.load<u64>(levelWord(tree, w)) & rangeMask(w, lo, hi);
-    let clear: u64 = 0;
-    if (popcnt(tagged) >= DENSE_WORD) {
-      clear = tagged & releasedMask64(base + (w << 6));
+  const wLo = p0 >> 6;
+  let w = wLo;
+  while (true) {
+    let tagged = atomic.load<u64>(l0 + (<usize>w << 3));
+    if (w == wLo || w == wLast) tagged &= rangeMask(w, lo, hi);
+    let clear: u64;
+    if (simd && popcnt(tagged) >= DENSE_WORD) {
+      const o = <usize>w << 8;
+      clear = tagged & releasedMask64(rp + o, mp + o);
     } else {
-      let bits = tagged;
-      while (bits != 0) {
-        const b = <u32>ctz(bits);
-        bits &= bits - 1;
-        if (releasedScalar(base + (w << 6) + b)) clear |= <u64>1 << b;
-      }
+      clear = releasedBits(rp, mp, w, tagged);
     }
     pinned += <u32>popcnt(tagged & ~clear);
-    clearWord(tree, w, last ? tagged : clear);
-    p = tagNext(file, (w + 1) << 6);
+    const drop = last ? tagged : clear;
+    if (drop != 0) clearWord(tree, w, drop); // a call that would return at once otherwise
+    if (single) break;
+    const ahead = atomic.load<u64>(l1 + (<usize>(w >> 6) << 3)) & (<u64>-2 << (w & 63));
+    if (ahead != 0) {
+      w = (w & ~63) + <u32>ctz(ahead);
+    } else {
+      const p = tagNext(file, ((w >> 6) + 1) << 12);
+      if (p == NONE) break;
+      w = p >> 6;
+    }
+    if (w > wLast) break;
   }
   return pinned;
 }
 
-// @ts-ignore: decorator
-@inline function levelWord(tree: usize, w: u32): usize {
-  return levelPtr(tree, 0) + (<usize>w << 3);
+/** Scalar re-check: one page at a time, visiting only set bits. */
+export function recheckScalar(file: u32, lo: u32, hi: u32, last: bool): u32 {
+  return recheckWords(file, lo, hi, last, false);
+}
+
+/** Re-check with SIMD on dense words (all 64 pages compared at once), scalar on sparse ones. */
+export function recheckSimd(file: u32, lo: u32, hi: u32, last: bool): u32 {
+  return recheckWords(file, lo, hi, last, true);
 }

@@ -190,6 +190,15 @@ export class Arena {
   tagCount(file: number, lo = 0, hi = this.plan.pages): number {
     return this.x.tagCount(file, lo, hi) >>> 0;
   }
+  /**
+   * Zeroes every level of the file's tag tree at once: no kernel operation, a reset for benchmarks
+   * (each tag-pass sample starts from an untagged file, as a seal's does) and tests. Not safe
+   * while another thread sets or clears tags of this file.
+   */
+  resetTags(file: number): void {
+    const words = this.plan.tagStride / 8;
+    this.words.fill(0n, file * words, (file + 1) * words);
+  }
 
   // --- the seal path's per-page passes (OP3.2, OP2.2c) ------------------------------------------
   /** OP3.2 on pages [lo, hi): tags refcount - mapcount > 1. Returns pages tagged. */
