@@ -73,3 +73,22 @@ describe('paired bootstrap difference', () => {
     expect(verdictOf(NaN, NaN, 'lower')).toBe('no difference');
   });
 });
+
+describe('large samples', () => {
+  it('switch to the order-statistic interval, which agrees with the bootstrap', async () => {
+    const { normalQuantile } = await import('../src/stats/bootstrap.ts');
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 5);
+    expect(normalQuantile(0.5)).toBeCloseTo(0, 9);
+    expect(normalQuantile(0.01)).toBeCloseTo(-2.326348, 5);
+    const rng = new CounterRng(rngKey(5));
+    const xs = Array.from({ length: 3000 }, () => rng.exponential(1));
+    const os = medianCI(xs);
+    const bs = medianCI(xs, { orderStatisticAbove: Infinity, resamples: 500 });
+    expect(os.method).toBe('order-statistic');
+    expect(bs.method).toBe('bootstrap');
+    expect(os.lo).toBeCloseTo(bs.lo, 1);
+    expect(os.hi).toBeCloseTo(bs.hi, 1);
+    expect(os.lo).toBeLessThan(Math.LN2);
+    expect(os.hi).toBeGreaterThan(Math.LN2);
+  });
+});

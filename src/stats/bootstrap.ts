@@ -7,7 +7,7 @@
  * model variance across seeds). Paired comparisons resample (cell, replication) pairs, so the noise
  * a scenario puts on both strategies cancels in each difference.
  */
-import { medianInPlace, quantileSorted, sortSamples } from './quantile.ts';
+import { medianInPlace, quantileSorted, sortSamples, type SortedSamples } from './quantile.ts';
 import { keyFromString, randomInt, type RngKey } from './rng.ts';
 
 export interface Interval {
@@ -19,6 +19,8 @@ export interface Interval {
   level: number;
   /** Sample size (pairs, for paired intervals). */
   n: number;
+  /** How lo/hi were found: resampling, or order statistics of the sample for large n (see medianCI). */
+  method: 'bootstrap' | 'order-statistic' | 'degenerate';
 }
 
 export interface BootstrapOptions {
@@ -28,6 +30,12 @@ export interface BootstrapOptions {
   resamples?: number;
   /** Confidence level (default 0.95). */
   level?: number;
+  /**
+   * Above this sample size the median's CI comes from order statistics instead of resampling
+   * (default 1000). The bootstrap costs resamples x n log n; for large n both intervals agree to
+   * within one order statistic, and the distribution-free one is exact in coverage (>= level).
+   */
+  orderStatisticAbove?: number;
 }
 
 /** Which way is good for a metric: latency and lock hold are 'lower'; ok seals are 'higher'. */
@@ -50,27 +58,59 @@ function keyOf(seed: BootstrapOptions['seed']): RngKey {
   return keyFromString('drainlab-bootstrap', seed);
 }
 
-function checkOptions(opts: BootstrapOptions): { key: RngKey; resamples: number; level: number } {
+function checkOptions(opts: BootstrapOptions): { key: RngKey; resamples: number; level: number; osAbove: number } {
   const resamples = opts.resamples ?? 2000;
   const level = opts.level ?? 0.95;
   if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`bootstrap: resamples must be a positive integer, got ${resamples}`);
   if (!(level > 0 && level < 1)) throw new RangeError(`bootstrap: level must be in (0, 1), got ${level}`);
-  return { key: keyOf(opts.seed), resamples, level };
+  return { key: keyOf(opts.seed), resamples, level, osAbove: opts.orderStatisticAbove ?? 1000 };
 }
 
-const EMPTY = (level: number): Interval => ({ estimate: NaN, lo: NaN, hi: NaN, level, n: 0 });
+const EMPTY = (level: number): Interval => ({ estimate: NaN, lo: NaN, hi: NaN, level, n: 0, method: 'degenerate' });
+
+/** Inverse of the standard normal CDF (Acklam's rational approximation, |error| < 1.2e-9). */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) throw new RangeError(`normalQuantile: p must be in (0, 1), got ${p}`);
+  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+  const pl = 0.02425;
+  if (p < pl) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  }
+  if (p > 1 - pl) return -normalQuantile(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+}
+
+/**
+ * Distribution-free CI of the median from order statistics (Conover, Practical Nonparametric
+ * Statistics, 3.2): ranks r and n - r + 1 with r = floor((n - z sqrt(n)) / 2), z the normal
+ * quantile of (1 + level) / 2. The normal approximation of Binomial(n, 1/2) is accurate for the
+ * large n it is used for.
+ */
+function orderStatisticCI(sorted: SortedSamples, level: number): { lo: number; hi: number } {
+  const n = sorted.length;
+  const z = normalQuantile((1 + level) / 2);
+  const r = Math.max(1, Math.floor((n - z * Math.sqrt(n)) / 2));
+  return { lo: sorted[r - 1]!, hi: sorted[n - r]! };
+}
 
 /**
  * Bootstrap CI of the median. The interval is the (1-level)/2 and 1-(1-level)/2 quantiles of the
  * medians of `resamples` resamples drawn with replacement. n = 1 gives the degenerate [x, x].
  */
 export function medianCI(values: ArrayLike<number>, opts: BootstrapOptions = {}): Interval {
-  const { key, resamples, level } = checkOptions(opts);
+  const { key, resamples, level, osAbove } = checkOptions(opts);
   const n = values.length;
   if (n === 0) return EMPTY(level);
   const src = Float64Array.from(values);
   const estimate = medianInPlace(Float64Array.from(src), n);
-  if (n === 1) return { estimate, lo: estimate, hi: estimate, level, n };
+  if (n === 1) return { estimate, lo: estimate, hi: estimate, level, n, method: 'degenerate' };
+  if (n > osAbove) return { estimate, ...orderStatisticCI(sortSamples(src), level), level, n, method: 'order-statistic' };
   const buf = new Float64Array(n);
   const stats = new Float64Array(resamples);
   let counter = 0;
@@ -80,7 +120,7 @@ export function medianCI(values: ArrayLike<number>, opts: BootstrapOptions = {})
   }
   const sorted = sortSamples(stats);
   const alpha = (1 - level) / 2;
-  return { estimate, lo: quantileSorted(sorted, alpha), hi: quantileSorted(sorted, 1 - alpha), level, n };
+  return { estimate, lo: quantileSorted(sorted, alpha), hi: quantileSorted(sorted, 1 - alpha), level, n, method: 'bootstrap' };
 }
 
 /**
@@ -114,6 +154,43 @@ export function pairedDiffCI(
   const candidateMedian = n === 0 ? NaN : medianInPlace(Float64Array.from(candidate), n);
   const baselineMedian = n === 0 ? NaN : medianInPlace(Float64Array.from(baseline), n);
   return { ...ci, candidateMedian, baselineMedian, direction, verdict: verdictOf(ci.lo, ci.hi, direction) };
+}
+
+/**
+ * Bootstrap CI of median(candidate) - median(baseline) for two independent samples (no common
+ * replications to pair on, e.g. a baseline run with other seeds). Each resample redraws both.
+ */
+export function unpairedDiffCI(
+  candidate: ArrayLike<number>,
+  baseline: ArrayLike<number>,
+  direction: Direction,
+  opts: BootstrapOptions = {},
+): PairedDifference {
+  const { key, resamples, level } = checkOptions(opts);
+  const na = candidate.length;
+  const nb = baseline.length;
+  const a = Float64Array.from(candidate);
+  const b = Float64Array.from(baseline);
+  const ma = na ? medianInPlace(Float64Array.from(a), na) : NaN;
+  const mb = nb ? medianInPlace(Float64Array.from(b), nb) : NaN;
+  const estimate = ma - mb;
+  if (na === 0 || nb === 0) {
+    return { estimate: NaN, lo: NaN, hi: NaN, level, n: 0, method: 'degenerate', candidateMedian: ma, baselineMedian: mb, direction, verdict: 'no difference' };
+  }
+  const bufA = new Float64Array(na);
+  const bufB = new Float64Array(nb);
+  const stats = new Float64Array(resamples);
+  let counter = 0;
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < na; i++) bufA[i] = a[randomInt(key, counter++, na)]!;
+    for (let i = 0; i < nb; i++) bufB[i] = b[randomInt(key, counter++, nb)]!;
+    stats[r] = medianInPlace(bufA, na) - medianInPlace(bufB, nb);
+  }
+  const sorted = sortSamples(stats);
+  const alpha = (1 - level) / 2;
+  const lo = quantileSorted(sorted, alpha);
+  const hi = quantileSorted(sorted, 1 - alpha);
+  return { estimate, lo, hi, level, n: Math.min(na, nb), method: 'bootstrap', candidateMedian: ma, baselineMedian: mb, direction, verdict: verdictOf(lo, hi, direction) };
 }
 
 /**

@@ -5,8 +5,10 @@ export { splitmix64, rngKey, keyFromString, random64, randomU32, uniform, random
 export {
   medianCI,
   pairedDiffCI,
+  unpairedDiffCI,
   pairUp,
   verdictOf,
+  normalQuantile,
   type Interval,
   type BootstrapOptions,
   type Direction,

@@ -1,0 +1,233 @@
+/**
+ * Baselines: a saved report's per-replication observations, and the comparison of a new report
+ * with one. `--fail-on METRIC:PCT` turns the comparison into a check (the CLI exits 1 on failure).
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pairedDiffCI, pairUp, unpairedDiffCI, type PairedDifference } from '../stats/bootstrap.ts';
+import { metricMap } from './build.ts';
+import { reportErrors } from './errors.ts';
+import { fmtNum } from './html.ts';
+import { METRICS, METRIC_IDS, METRIC_NAMES_HELP, metricByName } from './metrics.ts';
+import { orderStrategies } from './strategies.ts';
+import type { BaselineComparison, FailOnFailure, MetricChange, MetricId, Observations, ReportData } from './types.ts';
+
+export const BASELINE_DIR = join('.drainlab', 'baselines');
+
+/** What a baseline file holds: enough of a report to compare with, without its charts. */
+export interface BaselineFile {
+  schema: 'drainlab/baseline@1';
+  name: string;
+  savedAt: string;
+  /** The report's builtAt. */
+  builtAt: string;
+  baselineStrategy: string;
+  strategies: string[];
+  inputs: ReportData['inputs'];
+  observations: Observations;
+}
+
+const NAME_RE = /^[A-Za-z0-9._-]{1,100}$/;
+
+let tmpCounter = 0;
+/** Writes a file so that readers see the old or the new content, never a torn one. */
+export async function writeFileAtomic(path: string, content: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${Date.now()}.${tmpCounter++}.tmp`;
+  await writeFile(tmp, content);
+  await rename(tmp, path);
+}
+
+/**
+ * Saves `data` as baseline `name` under `<dir>/<name>.json` (dir: .drainlab/baselines relative to
+ * the working directory unless given). Returns the path written.
+ */
+export async function saveBaseline(name: string, data: ReportData, dir: string = BASELINE_DIR): Promise<string> {
+  if (!NAME_RE.test(name) || name === '.' || name === '..') throw reportErrors.badBaselineName(name);
+  const file: BaselineFile = {
+    schema: 'drainlab/baseline@1',
+    name,
+    savedAt: new Date().toISOString(),
+    builtAt: data.builtAt,
+    baselineStrategy: data.baselineStrategy,
+    strategies: data.strategies.map((s) => s.name),
+    inputs: data.inputs,
+    observations: data.observations,
+  };
+  const path = join(dir, `${name}.json`);
+  await writeFileAtomic(path, JSON.stringify(file));
+  return path;
+}
+
+function asBaseline(value: unknown, where: string): BaselineFile {
+  const v = value as { schema?: unknown; name?: unknown; savedAt?: unknown; builtAt?: unknown; baselineStrategy?: unknown; inputs?: unknown; observations?: Partial<Observations> } | null;
+  if (!v || typeof v !== 'object') throw reportErrors.badBaseline(where, 'not a JSON object');
+  if (v.schema !== 'drainlab/baseline@1' && v.schema !== 'drainlab/report@1') {
+    throw reportErrors.badBaseline(where, `schema is ${JSON.stringify(v.schema)}; expected "drainlab/baseline@1" (from --save-baseline) or "drainlab/report@1"`);
+  }
+  const o = v.observations;
+  if (!o || !Array.isArray(o.keys) || !Array.isArray(o.strategy) || !o.metrics || typeof o.metrics !== 'object') throw reportErrors.badBaseline(where, 'field observations is missing or malformed');
+  return {
+    schema: 'drainlab/baseline@1',
+    name: typeof v.name === 'string' ? v.name : where,
+    savedAt: typeof v.savedAt === 'string' ? v.savedAt : '',
+    builtAt: typeof v.builtAt === 'string' ? v.builtAt : '',
+    baselineStrategy: typeof v.baselineStrategy === 'string' ? v.baselineStrategy : '',
+    strategies: orderStrategies(o.strategy),
+    inputs: v.inputs as ReportData['inputs'],
+    observations: o as Observations,
+  };
+}
+
+/**
+ * Reads a baseline given as a path, or as a name saved under .drainlab/baselines/ (a path that
+ * does not exist is tried as a name).
+ */
+export async function loadBaseline(nameOrPath: string, dir: string = BASELINE_DIR): Promise<BaselineFile> {
+  const candidates = [nameOrPath];
+  if (NAME_RE.test(nameOrPath)) candidates.push(join(dir, `${nameOrPath}.json`), join(dir, nameOrPath));
+  let text: string | undefined;
+  let used = nameOrPath;
+  for (const c of candidates) {
+    try {
+      text = await readFile(c, 'utf8');
+      used = c;
+      break;
+    } catch {
+      /* try the next form */
+    }
+  }
+  if (text === undefined) throw reportErrors.badBaseline(nameOrPath, `no such file, and no baseline of that name in ${dir}`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw reportErrors.badBaseline(used, `not valid JSON (${(e as Error).message})`);
+  }
+  return asBaseline(value, used);
+}
+
+function pctOf(v: number, base: number): number {
+  if (!Number.isFinite(v)) return NaN;
+  if (base === 0) return v === 0 ? 0 : v > 0 ? Infinity : -Infinity;
+  return (v / Math.abs(base)) * 100;
+}
+const orNull = (v: number) => (Number.isNaN(v) ? null : v);
+
+export interface CompareOptions {
+  resamples?: number;
+  level?: number;
+  /** Metrics to compare (default all). */
+  metrics?: MetricId[];
+}
+
+/**
+ * Per strategy and metric: current - baseline over the (cell, replication) keys both hold, as a
+ * paired bootstrap CI; when they share no key (other seeds), an unpaired CI of the difference of
+ * medians. Percentages are relative to the baseline's median.
+ */
+export function compareToBaseline(current: ReportData | BaselineFile, baseline: ReportData | BaselineFile, opts: CompareOptions = {}): BaselineComparison {
+  const cur = current.observations;
+  const base = baseline.observations;
+  const curStrategies = orderStrategies(cur.strategy);
+  const baseStrategies = orderStrategies(base.strategy);
+  const both = curStrategies.filter((s) => baseStrategies.includes(s));
+  const metrics = opts.metrics ?? METRIC_IDS;
+  const boot = { resamples: opts.resamples ?? 2000, level: opts.level ?? 0.95 };
+  const changes: MetricChange[] = [];
+  for (const s of both) {
+    for (const metric of metrics) {
+      const dir = METRICS[metric].direction;
+      const a = metricMap(cur, s, metric);
+      const b = metricMap(base, s, metric);
+      const p = pairUp(a, b);
+      const seed = `baseline|${s}|${metric}`;
+      let d: PairedDifference;
+      let paired = true;
+      if (p.keys.length > 0) d = pairedDiffCI(p.candidate, p.baseline, dir, { ...boot, seed });
+      else {
+        paired = false;
+        d = unpairedDiffCI([...a.values()], [...b.values()], dir, { ...boot, seed });
+      }
+      const bm = d.baselineMedian;
+      changes.push({
+        strategy: s,
+        metric,
+        direction: dir,
+        baselineMedian: orNull(bm),
+        currentMedian: orNull(d.candidateMedian),
+        diff: orNull(d.estimate),
+        diffLo: orNull(d.lo),
+        diffHi: orNull(d.hi),
+        pct: orNull(pctOf(d.estimate, bm)),
+        pctLo: orNull(pctOf(d.lo, bm)),
+        pctHi: orNull(pctOf(d.hi, bm)),
+        pairs: paired ? d.n : 0,
+        paired,
+        verdict: d.verdict,
+      } as MetricChange);
+    }
+  }
+  const bname = 'name' in baseline && typeof baseline.name === 'string' ? baseline.name : 'baseline';
+  const created = 'savedAt' in baseline && baseline.savedAt ? baseline.savedAt : baseline.builtAt || null;
+  return {
+    baselineName: bname,
+    baselineCreatedAt: created,
+    changes,
+    onlyInBaseline: baseStrategies.filter((s) => !curStrategies.includes(s)),
+    onlyInCurrent: curStrategies.filter((s) => !baseStrategies.includes(s)),
+  };
+}
+
+export interface FailOnSpec {
+  spec: string;
+  metric: MetricId;
+  strategy: string | null;
+  pct: number;
+}
+
+/** Parses `METRIC:PCT` or `METRIC@STRATEGY:PCT` (PCT may end in %). Throws UsageError. */
+export function parseFailOn(spec: string): FailOnSpec {
+  const m = /^\s*([A-Za-z0-9_]+)(?:@([^:]+))?\s*:\s*([0-9]+(?:\.[0-9]+)?)\s*%?\s*$/.exec(spec);
+  if (!m) throw reportErrors.badFailOn(spec, 'not of the form METRIC:PCT', METRIC_NAMES_HELP);
+  const metric = metricByName(m[1]!);
+  if (!metric) throw reportErrors.badFailOn(spec, `unknown metric ${JSON.stringify(m[1])}`, METRIC_NAMES_HELP);
+  const pct = Number(m[3]);
+  if (!Number.isFinite(pct) || pct < 0) throw reportErrors.badFailOn(spec, 'PCT must be a number >= 0', METRIC_NAMES_HELP);
+  return { spec, metric, strategy: m[2] ?? null, pct };
+}
+
+/**
+ * The --fail-on checks that fail: a metric fails when its change is significant in the bad
+ * direction (the CI excludes zero: verdict 'worse') AND the point estimate is worse than the
+ * baseline by more than PCT percent. Noise alone never fails a check; a small but real change
+ * fails only beyond the allowed percentage.
+ */
+export function checkFailOn(specs: string | readonly string[], comparison: BaselineComparison): FailOnFailure[] {
+  const list = (typeof specs === 'string' ? [specs] : [...specs]).map(parseFailOn);
+  const failures: FailOnFailure[] = [];
+  for (const f of list) {
+    const rows = comparison.changes.filter((c) => c.metric === f.metric && (f.strategy === null || c.strategy === f.strategy));
+    if (f.strategy !== null && rows.length === 0) {
+      const known = [...new Set(comparison.changes.map((c) => c.strategy))].join(', ');
+      throw reportErrors.badFailOn(f.spec, `strategy ${JSON.stringify(f.strategy)} is not in both the results and the baseline (present: ${known || 'none'})`, METRIC_NAMES_HELP);
+    }
+    for (const c of rows) {
+      if (c.verdict !== 'worse' || c.pct === null) continue;
+      const worsePct = c.direction === 'lower' ? c.pct : -c.pct;
+      if (worsePct > f.pct) {
+        const m = METRICS[c.metric];
+        const txt = Number.isFinite(worsePct) ? `${worsePct.toFixed(1)}%` : 'from zero';
+        failures.push({
+          spec: f.spec,
+          strategy: c.strategy,
+          metric: c.metric,
+          pct: c.pct,
+          limitPct: f.pct,
+          message: `${c.strategy}: ${m.label} got worse by ${txt} (median ${fmtNum(c.baselineMedian)} -> ${fmtNum(c.currentMedian)} ${m.unit}; ${Math.round(100 * 0.95)}% CI of the change ${fmtNum(c.diffLo)} .. ${fmtNum(c.diffHi)} ${m.unit}); allowed ${f.pct}% (${f.spec})`,
+        });
+      }
+    }
+  }
+  return failures;
+}

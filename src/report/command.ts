@@ -1,0 +1,76 @@
+/**
+ * `drainlab report RESULTS... -o FILE [--baseline FILE|NAME] [--save-baseline NAME]
+ *  [--fail-on METRIC:PCT]... [--calibration FILE] [--bench FILE]...`
+ *
+ * Everything is read and checked before anything is written, so bad input (exit 2) leaves no
+ * half-written report. Exit 1 when a --fail-on check fails (the report is still written, with the
+ * failures at its top).
+ */
+import { stat } from 'node:fs/promises';
+import { checkFailOn, compareToBaseline, loadBaseline, parseFailOn, saveBaseline, writeFileAtomic } from './baseline.ts';
+import { buildReportData } from './build.ts';
+import { reportErrors } from './errors.ts';
+import { loadBench, loadCalibration } from './extras.ts';
+import { loadResults } from './load.ts';
+import { renderReport } from './render.ts';
+import { UsageError } from '../errors.ts';
+
+export interface ReportCommandOptions {
+  inputs: string[];
+  /** Where to write: an .html file (the report), or a .json file (the report data). */
+  out: string;
+  /** A baseline file, or the name of one saved under .drainlab/baselines/. */
+  baseline?: string;
+  /** Save this run's data as baseline NAME (.drainlab/baselines/NAME.json). */
+  saveBaseline?: string;
+  /** METRIC:PCT checks against --baseline; exit 1 when one fails. */
+  failOn?: string[];
+  /** A calibration comparison JSON (drainlab calibrate / validate). */
+  calibration?: string;
+  /** Bench results JSON files (drainlab bench). */
+  bench?: string[];
+  /** Strategy the paired table compares with (default v4.14). */
+  baselineStrategy?: string;
+  /** Where progress goes (default process.stderr). */
+  log?: (line: string) => void;
+}
+
+export async function reportCommand(opts: ReportCommandOptions): Promise<number> {
+  const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  if (!opts.out) throw reportErrors.noOutput();
+  if (opts.inputs.length === 0) throw reportErrors.noInputs();
+  const failOn = opts.failOn ?? [];
+  failOn.forEach(parseFailOn); // bad specs fail before any reading
+  if (failOn.length > 0 && !opts.baseline) throw new UsageError('--fail-on needs --baseline FILE|NAME: it checks the change against a baseline');
+  try {
+    if ((await stat(opts.out)).isDirectory()) throw new UsageError(`-o ${opts.out}: is a directory; give a file name such as ${opts.out.replace(/\/$/, '')}/report.html`);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+  }
+
+  const loaded = await loadResults(opts.inputs);
+  for (const s of loaded.skipped) log(`report: skipped ${s}`);
+  const calibration = opts.calibration ? await loadCalibration(opts.calibration) : undefined;
+  const bench = opts.bench && opts.bench.length ? await loadBench(opts.bench) : undefined;
+  const baseline = opts.baseline ? await loadBaseline(opts.baseline) : undefined;
+
+  const data = buildReportData(loaded.cells, { sources: loaded.sources, ...(opts.baselineStrategy ? { baselineStrategy: opts.baselineStrategy } : {}) });
+  if (calibration) data.calibration = calibration;
+  if (bench) data.bench = bench;
+  let failures: ReturnType<typeof checkFailOn> = [];
+  if (baseline) {
+    data.baselineComparison = compareToBaseline(data, baseline);
+    if (failOn.length) {
+      failures = checkFailOn(failOn, data.baselineComparison);
+      data.failOn = { specs: failOn, failures };
+    }
+  }
+
+  const content = opts.out.toLowerCase().endsWith('.json') ? JSON.stringify(data) : renderReport(data);
+  await writeFileAtomic(opts.out, content);
+  log(`report: wrote ${opts.out} (${(Buffer.byteLength(content) / 1024).toFixed(0)} KiB): ${data.inputs.records} runs in ${data.inputs.cells} cells, ${data.strategies.length} strategies`);
+  if (opts.saveBaseline) log(`report: saved baseline ${await saveBaseline(opts.saveBaseline, data)}`);
+  for (const f of failures) log(`report: FAIL ${f.message}`);
+  if (failOn.length) log(failures.length ? `report: ${failures.length} --fail-on check(s) failed` : 'report: --fail-on checks passed');
+  return failures.length ? 1 : 0;
+}

@@ -1,0 +1,243 @@
+/**
+ * renderReport: ReportData -> one self-contained HTML file. Tables are rendered here (escaped
+ * text); charts are drawn in the browser by report/*.js from the embedded chart data. uPlot's JS
+ * and CSS are inlined, there is no network access (the page's CSP forbids it), and it opens from
+ * file://.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { METRICS } from './metrics.ts';
+import { esc, fmtCount, fmtMs, fmtNum, fmtPct, inlineScript, jsonForScript, signed } from './html.ts';
+import type { ChartData, MetricId, PairedCell, ReportData, StrategyRow, StrategyTable } from './types.ts';
+
+const require = createRequire(import.meta.url);
+const REPORT_DIR = fileURLToPath(new URL('../../report/', import.meta.url));
+/** Browser scripts, in load order. */
+const SCRIPTS = ['format.js', 'frame.js', 'chart-lines.js', 'chart-bars.js', 'chart-timeline.js', 'main.js'];
+
+let assets: { template: string; css: string; js: string; uplotJs: string; uplotCss: string } | undefined;
+function loadAssets() {
+  if (!assets) {
+    const read = (f: string) => readFileSync(REPORT_DIR + f, 'utf8');
+    assets = {
+      template: read('template.html'),
+      css: read('report.css'),
+      js: SCRIPTS.map((f) => `/* ${f} */\n${read(f)}`).join('\n'),
+      uplotJs: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
+      uplotCss: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
+    };
+  }
+  return assets;
+}
+
+function fmtMetric(id: MetricId, v: number | null): string {
+  const m = METRICS[id];
+  if (v === null) return '–';
+  return m.unit === 'ms' ? fmtMs(v) : m.exact && Number.isInteger(v) ? fmtCount(v) : fmtNum(v);
+}
+
+function swatch(color: string): string {
+  return `<span class="swatch" style="background:${esc(color)}"></span>`;
+}
+
+function strategyCell(name: string, data: ReportData): string {
+  const info = data.strategies.find((s) => s.name === name);
+  return `<td class="name" title="${esc(info?.description ?? '')}">${swatch(info?.color ?? '#999')}${esc(name)}${name === data.baselineStrategy ? ' <span class="note">(baseline)</span>' : ''}</td>`;
+}
+
+function cell(row: StrategyRow, key: string, text: string, extraClass = ''): string {
+  const best = row.best.includes(key);
+  const cls = [best ? 'best' : '', extraClass].filter(Boolean).join(' ');
+  return `<td${cls ? ` class="${cls}"` : ''}${best ? ' title="best in this column"' : ''}>${text}</td>`;
+}
+
+function strategyTableHtml(t: StrategyTable, data: ReportData): string {
+  const showEperm = t.rows.some((r) => r.eperm > 0);
+  const head = `<thead>
+<tr><th class="name" rowspan="2">strategy</th><th rowspan="2">seals<span class="unit">(runs)</span></th>
+<th class="group" colspan="3">seal latency ↓</th><th class="group" colspan="${showEperm ? 5 : 4}">outcome (exact counts)</th>
+<th rowspan="2">lock hold<span class="unit">p99 ↓</span></th><th class="group" colspan="3">cost to the rest of the machine ↓</th><th rowspan="2">lockdep<span class="unit">cycles ↓</span></th></tr>
+<tr><th>p50</th><th>p99</th><th>max</th><th>ok ↑</th><th>EBUSY ↓</th><th>spurious<span class="unit">EBUSY ↓</span></th><th>unsafe<span class="unit">ok ↓</span></th>${showEperm ? '<th>EPERM</th>' : ''}
+<th>CPUs<span class="unit">interrupted</span></th><th>isolated<span class="unit">disturbances</span></th><th>drain<span class="unit">CPU time</span></th></tr>
+</thead>`;
+  const body = t.rows
+    .map((r) => {
+      const cycles = r.lockdepCycles.map((c) => [...c, c[0]].join(' → ')).join('\n');
+      return `<tr>${strategyCell(r.strategy, data)}<td title="${fmtCount(r.runs)} runs (cell × replication)">${fmtCount(r.seals)} <span class="note">(${fmtCount(r.runs)})</span></td>
+${cell(r, 'latencyP50', fmtMs(r.latencyP50))}${cell(r, 'latencyP99', fmtMs(r.latencyP99))}${cell(r, 'latencyMax', fmtMs(r.latencyMax))}
+${cell(r, 'ok', fmtCount(r.ok))}${cell(r, 'ebusy', fmtCount(r.ebusy))}${cell(r, 'spuriousEbusy', fmtCount(r.spuriousEbusy))}${cell(r, 'unsafe', fmtCount(r.unsafe), r.unsafe > 0 ? 'bad' : '')}${showEperm ? `<td>${fmtCount(r.eperm)}</td>` : ''}
+${cell(r, 'lockHoldP99', fmtMs(r.lockHoldP99))}${cell(r, 'cpusInterrupted', fmtCount(r.cpusInterrupted))}${cell(r, 'isolatedDisturbances', fmtCount(r.isolatedDisturbances))}${cell(r, 'drainCpuMs', fmtMs(r.drainCpuMs))}
+${cell(r, 'lockdepCycles', `<span title="${esc(cycles)}">${fmtCount(r.lockdepCycles.length)}</span>`, r.lockdepCycles.length > 0 ? 'bad' : '')}</tr>`;
+    })
+    .join('\n');
+  return `<div class="scroll"><table class="strategies" data-scope="${esc(t.scope)}">${head}<tbody>${body}</tbody></table></div>`;
+}
+
+function lockdepList(t: StrategyTable): string {
+  const items = t.rows.flatMap((r) => r.lockdepCycles.map((c) => `<li><b>${esc(r.strategy)}</b>: ${esc([...c, c[0]].join(' → '))}</li>`));
+  return items.length ? `<p class="how">Lockdep cycles (possible deadlocks) seen:</p><ul class="how">${items.join('')}</ul>` : '';
+}
+
+function pairedCellHtml(c: PairedCell): string {
+  const m = METRICS[c.metric];
+  if (c.pairs === 0 || c.estimate === null) return '<td class="diff"><span class="note">no pairs</span></td>';
+  const f = (v: number | null) => (v === null ? '–' : signed(m.unit === 'ms' ? fmtMs(v) : fmtNum(v), v));
+  const cls = c.verdict.replace(' ', '-');
+  const title = `median ${m.label}: ${fmtMetric(c.metric, c.candidateMedian)} vs ${fmtMetric(c.metric, c.baselineMedian)} over ${c.pairs} pairs`;
+  return `<td class="diff" title="${esc(title)}"><div>${f(c.estimate)}<span class="verdict ${cls}">${esc(c.verdict)}</span></div><div class="ci">[${f(c.lo)}, ${f(c.hi)}]</div></td>`;
+}
+
+function pairedHtml(data: ReportData): string {
+  const p = data.paired;
+  if (p.rows.length === 0) return `<p class="note">Only one strategy in the inputs: nothing to compare with ${esc(p.baseline)}.</p>`;
+  const head = `<tr><th class="name">strategy</th>${p.metrics.map((id) => `<th class="name">${esc(METRICS[id].label)}<span class="unit">${esc(METRICS[id].unit)}, ${METRICS[id].direction === 'lower' ? 'lower' : 'higher'} is better</span></th>`).join('')}</tr>`;
+  const body = p.rows.map((r) => `<tr>${strategyCell(r.strategy, data)}${r.cells.map(pairedCellHtml).join('')}</tr>`).join('\n');
+  const pairs = Math.max(0, ...p.rows.flatMap((r) => r.cells.map((c) => c.pairs)));
+  return `<p class="how">Each cell: median over ${fmtCount(pairs)} paired replications (same cell, same seed) of <i>strategy − ${esc(p.baseline)}</i>,
+then its ${Math.round(p.level * 100)}% bootstrap CI (${fmtCount(p.resamples)} resamples of the pairs). <b>better</b>/<b>worse</b>: the whole interval lies on one side of zero.</p>
+<div class="scroll"><table class="paired"><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
+}
+
+function baselineHtml(data: ReportData): string {
+  const b = data.baselineComparison;
+  if (!b) return '';
+  const failing = new Set((data.failOn?.failures ?? []).map((f) => `${f.strategy}\u0000${f.metric}`));
+  const rows = b.changes
+    .filter((c) => c.pairs > 0)
+    .map((c) => {
+      const m = METRICS[c.metric];
+      const fv = (v: number | null) => (v === null ? '–' : signed(m.unit === 'ms' ? fmtMs(v) : fmtNum(v), v));
+      const fail = failing.has(`${c.strategy}\u0000${c.metric}`);
+      return `<tr${fail ? ' class="failing"' : ''}><td class="name">${esc(c.strategy)}</td><td class="name">${esc(m.label)}</td><td>${fmtMetric(c.metric, c.baselineMedian)}</td><td>${fmtMetric(c.metric, c.currentMedian)}</td>
+<td class="diff">${fv(c.diff)} <span class="ci">[${fv(c.diffLo)}, ${fv(c.diffHi)}]</span></td><td class="diff">${fmtPct(c.pct)} <span class="ci">[${fmtPct(c.pctLo)}, ${fmtPct(c.pctHi)}]</span></td>
+<td class="name"><span class="verdict ${c.verdict.replace(' ', '-')}">${esc(c.verdict)}</span>${fail ? ' <span class="fail">fails --fail-on</span>' : ''}</td><td>${c.pairs}</td></tr>`;
+    })
+    .join('\n');
+  const only = [
+    b.onlyInBaseline.length ? `<p class="note">Only in the baseline: ${b.onlyInBaseline.map(esc).join(', ')}.</p>` : '',
+    b.onlyInCurrent.length ? `<p class="note">New since the baseline: ${b.onlyInCurrent.map(esc).join(', ')}.</p>` : '',
+  ].join('');
+  return `<h2 id="baseline">Change since baseline “${esc(b.baselineName)}”</h2>
+<p class="how">Per strategy and metric: median over (cell, replication) pairs present in both of <i>current − baseline</i>, its bootstrap CI, and the same relative to the baseline median.${b.baselineCreatedAt ? ` Baseline built ${esc(b.baselineCreatedAt)}.` : ''}</p>
+<div class="scroll"><table class="baseline"><thead><tr><th class="name">strategy</th><th class="name">metric</th><th>baseline</th><th>current</th><th class="name">change (CI)</th><th class="name">change %</th><th class="name">verdict</th><th>pairs</th></tr></thead><tbody>${rows}</tbody></table></div>${only}`;
+}
+
+function failOnHtml(data: ReportData): string {
+  const f = data.failOn;
+  if (!f || f.specs.length === 0) return '';
+  if (f.failures.length === 0) return `<p class="pass">--fail-on ${f.specs.map(esc).join(' ')}: passed.</p>`;
+  return `<div class="fail"><p>--fail-on: ${f.failures.length} check(s) failed:</p><ul>${f.failures.map((x) => `<li>${esc(x.message)}</li>`).join('')}</ul></div>`;
+}
+
+function chartHtml(c: ChartData): string {
+  const head = `<h3>${esc(c.title)}</h3><p class="question">${esc(c.question)}</p>`;
+  if (c.kind === 'missing') {
+    return `<section class="chart missing" data-chart-id="${esc(c.id)}" data-kind="missing">${head}<div class="needs">Not drawn: this chart needs ${esc(c.needs)}.</div></section>`;
+  }
+  const extra = c.kind === 'timeline' ? `<p class="note">${esc(c.source)}</p>` : '';
+  return `<section class="chart" id="chart-${esc(c.id)}" data-chart-id="${esc(c.id)}" data-kind="${esc(c.kind)}">
+<div class="toolbar"><button type="button" data-action="png" title="Download this chart as a PNG image">PNG</button><button type="button" data-action="csv" title="Download the chart's data as CSV">CSV</button></div>
+${head}${extra}<div class="plot"></div>${c.note ? `<p class="note">${esc(c.note)}</p>` : ''}</section>`;
+}
+
+function calibrationHtml(data: ReportData): string {
+  const c = data.calibration;
+  if (!c) return '';
+  const rows = c.rows
+    .map((r) => {
+      const val = (v: number) => (r.unit === 'ms' ? fmtMs(v) : `${fmtNum(v)}${r.unit ? ` ${esc(r.unit)}` : ''}`);
+      const pass = r.pass === null ? '<td>–</td>' : r.pass ? '<td class="pass">pass</td>' : '<td class="fail">FAIL</td>';
+      return `<tr><td class="name">${esc(r.case)}</td><td>${val(r.predicted)}</td><td>${val(r.measured)}</td><td>${fmtPct(r.error * 100)}</td><td>${r.tolerance === null ? '–' : `±${fmtNum(r.tolerance * 100)} %`}</td>${pass}</tr>`;
+    })
+    .join('\n');
+  const passed = c.rows.filter((r) => r.pass === true).length;
+  const judged = c.rows.filter((r) => r.pass !== null).length;
+  return `<h2 id="calibration">Model vs this machine's kernel (calibration)</h2>
+<p class="how">From ${esc(c.source)}${c.kernel ? `, host kernel ${esc(c.kernel)}` : ''}: what the model predicts for each probe case and what the native probe measured. Error = (measured − predicted) / measured. ${judged ? `${passed} of ${judged} cases within tolerance.` : ''}</p>
+<div class="scroll"><table class="calibration"><thead><tr><th class="name">case</th><th>predicted</th><th>measured</th><th>error</th><th>tolerance</th><th>pass</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
+function benchHtml(data: ReportData): string {
+  const b = data.bench;
+  if (!b) return '';
+  const rows = b.rows
+    .map((r) => `<tr><td class="name">${esc(r.suite)}</td><td class="name">${esc(r.task)}</td><td>${fmtMs(r.latencyP50)}</td><td>${fmtMs(r.latencyMean)}</td><td>${fmtMs(r.latencyP99)}</td><td>${fmtNum(r.throughput)}</td><td>${r.rme === null ? '–' : `±${fmtNum(r.rme)} %`}</td><td>${fmtCount(r.samples)}</td></tr>`)
+    .join('\n');
+  return `<h2 id="bench">Benchmarks (simulator speed on this host)</h2>
+<p class="how">From ${b.sources.map(esc).join(', ')}. Wall-clock measurement noise of the simulator, not model results.</p>
+<div class="scroll"><table class="bench"><thead><tr><th class="name">suite</th><th class="name">task</th><th>latency p50</th><th>mean</th><th>p99</th><th>ops/s</th><th>rme</th><th>samples</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
+function whatWasRunHtml(data: ReportData): string {
+  const i = data.inputs;
+  const params = data.params.length
+    ? `<h3>Sweep parameters</h3><table class="params"><thead><tr><th class="name">parameter</th><th class="name">values</th></tr></thead><tbody>${data.params
+        .map((p) => `<tr><td class="name"><code>${esc(p.name)}</code></td><td class="name">${p.values.map((v) => esc(typeof v === 'string' ? v : JSON.stringify(v))).join(', ')}</td></tr>`)
+        .join('')}</tbody></table>`
+    : '';
+  const scenarios = data.scenarios
+    .map((s) => `<details><summary>${esc(s.name)}: ${fmtCount(s.cells)} cell(s), ${fmtCount(s.replications)} replication(s)${s.seeds.length ? `, seeds ${esc(s.seeds.slice(0, 12).join(', '))}${s.seeds.length > 12 ? ', …' : ''}` : ''}</summary><pre>${esc(JSON.stringify(s.config, null, 2))}</pre></details>`)
+    .join('\n');
+  const prov = data.provenance.map((p) => `<dt>${esc(p.field)}</dt><dd>${p.values.map(esc).join('<br>')}</dd>`).join('');
+  const strategies = data.strategies.map((s) => `<li>${swatch(s.color)}<b>${esc(s.name)}</b>${s.description ? `: ${esc(s.description)}` : ''}</li>`).join('');
+  return `<h2 id="run">What was run</h2>
+<p>${fmtCount(i.records)} run record(s) in ${fmtCount(i.cells)} cell(s), read from ${i.sources.length ? i.sources.map((s) => `<code>${esc(s)}</code>`).join(', ') : 'memory'}.${i.duplicatesDropped ? ` ${fmtCount(i.duplicatesDropped)} duplicate(s) dropped.` : ''}</p>
+<h3>Strategies</h3><ul class="how">${strategies}</ul>
+${params}
+<h3>Scenarios (fully resolved, every default filled in)</h3>${scenarios}
+<h3>Provenance</h3><dl class="kv">${prov}<dt>report built</dt><dd>${esc(data.builtAt)}</dd></dl>`;
+}
+
+/** The report as one self-contained HTML document. */
+export function renderReport(data: ReportData): string {
+  const a = loadAssets();
+  const scen = data.scenarios.length === 1 ? `scenario “${esc(data.scenarios[0]!.name)}”` : `${data.scenarios.length} scenarios`;
+  const lede = `${data.strategies.length} strategies on ${scen}: ${fmtCount(data.inputs.cells)} parameter cell(s), ${fmtCount(data.inputs.records)} replication run(s) in all. Baseline: <b>${esc(data.baselineStrategy)}</b>.`;
+  const nav = [
+    ['strategies', 'Strategies'],
+    ['paired', `vs ${data.baselineStrategy}`],
+    ...(data.baselineComparison ? [['baseline', 'vs saved baseline']] : []),
+    ['charts', 'Charts'],
+    ...data.charts.filter((c) => c.kind !== 'missing').map((c) => [`chart-${c.id}`, `· ${c.title.split(':')[0]}`]),
+    ...(data.calibration ? [['calibration', 'Calibration']] : []),
+    ...(data.bench ? [['bench', 'Benchmarks']] : []),
+    ['run', 'What was run'],
+  ]
+    .map(([id, label]) => `<a href="#${esc(id)}">${esc(label)}</a>`)
+    .join('');
+  const notes = data.notes.length ? `<ul class="notes">${data.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '';
+  const perScenario = data.scenarioTables.length
+    ? `<details><summary>The same table per scenario (${data.scenarioTables.length})</summary>${data.scenarioTables.map((t) => `<h3>${esc(t.scope)}</h3>${strategyTableHtml(t, data)}`).join('\n')}</details>`
+    : '';
+  const body = `<header><h1>${esc(data.title)}</h1><p class="lede">${lede}</p><nav>${nav}</nav></header>
+${failOnHtml(data)}${notes}
+<h2 id="strategies">Strategies compared</h2>
+<p class="how">All seals of all inputs pooled per strategy. Latency: fcntl call to return (interpolated quantiles over seals). Counts are exact sums.
+<b>spurious EBUSY</b>: failed although no real pin was left, only LRU-cache references. <b>unsafe ok</b>: succeeded while a pin taken before the seal was still held (must be 0).
+★ marks the best value in each column (↓ lower is better, ↑ higher is better). Hover a strategy for what it models.</p>
+${strategyTableHtml(data.table, data)}
+${lockdepList(data.table)}
+${perScenario}
+<h2 id="paired">Each strategy against ${esc(data.baselineStrategy)}: paired differences</h2>
+${pairedHtml(data)}
+${baselineHtml(data)}
+<h2 id="charts">Charts</h2>
+<p class="how">Hover for values (the legend shows the point under the cursor); drag to zoom, double-click to reset. Each chart downloads as PNG or as CSV of exactly what it draws.</p>
+<div class="charts">${data.charts.map(chartHtml).join('\n')}</div>
+${calibrationHtml(data)}
+${benchHtml(data)}
+${whatWasRunHtml(data)}`;
+  const embedded = jsonForScript({ schema: data.schema, title: data.title, baselineStrategy: data.baselineStrategy, charts: data.charts });
+  const parts: Record<string, string> = {
+    '{{TITLE}}': esc(data.title),
+    '{{UPLOT_CSS}}': a.uplotCss.replace(/<\/style/gi, '<\\/style'),
+    '{{CSS}}': a.css.replace(/<\/style/gi, '<\\/style'),
+    '{{BODY}}': body,
+    '{{DATA}}': embedded,
+    '{{UPLOT_JS}}': inlineScript(a.uplotJs),
+    '{{JS}}': inlineScript(a.js),
+  };
+  // One pass over the template, so a placeholder-looking string inside the data is never expanded.
+  return a.template.replace(/\{\{[A-Z_]+\}\}/g, (m) => parts[m] ?? m);
+}

@@ -1,0 +1,308 @@
+/**
+ * The report's data model. `buildReportData()` makes a `ReportData` from result records; everything
+ * in it is plain JSON (no Maps, no typed arrays, no undefined-as-value), so it can be embedded in
+ * the HTML, saved as a baseline and compared later. The browser side (report/*.js) reads only
+ * `ReportData['charts']`; the tables are rendered on the Node side.
+ */
+import type { RunRecord, StrategyRun, TimelineEvent } from '../metrics/record.ts';
+import type { Direction, Verdict } from '../stats/bootstrap.ts';
+
+export type ParamValue = string | number | boolean | null;
+
+/**
+ * One line of a sweep's JSONL output: one replication of one grid cell. `record` holds every
+ * strategy the cell ran, all on the same scenario and seed, which is what makes (cellId,
+ * replication) the pairing key of the paired comparisons.
+ */
+export interface SweepCell {
+  /** Stable id of the grid cell (the same params give the same id across shards and resumes). */
+  cellId: string;
+  /** The grid coordinates of this cell, e.g. { preset: 'fuse-selftest', cpus: 64, pinMs: 100 }. */
+  params: Record<string, ParamValue | Record<string, unknown>>;
+  /** Replication index within the cell (0-based); the replication's seed is in record.scenario. */
+  replication: number;
+  record: RunRecord;
+}
+
+/**
+ * Fields the report reads from a run summary beyond CONTRACT section 3, when the simulator writes
+ * them. Optional: the report falls back to what the contract guarantees.
+ */
+export interface RunSummaryExtras {
+  /** Interruptions (drain work or IPIs) per CPU class, e.g. { idle: 3, busy: 1, rt: 0, isolated: 2 }. */
+  disturbanceByClass?: Record<string, number>;
+}
+
+/** A metric of one strategy run (one replication), as the comparisons and baselines see it. */
+export type MetricId =
+  | 'latencyP50'
+  | 'latencyP99'
+  | 'latencyMax'
+  | 'lockHoldP99'
+  | 'ok'
+  | 'ebusy'
+  | 'spuriousEbusy'
+  | 'unsafe'
+  | 'cpusInterrupted'
+  | 'isolatedDisturbances'
+  | 'drainCpuMs'
+  | 'drainAllCalls'
+  | 'mutexWaitP99';
+
+export interface MetricDef {
+  id: MetricId;
+  label: string;
+  unit: string;
+  direction: Direction;
+  /** An exact counter (sums are shown as integers, never as estimates). */
+  exact: boolean;
+  /** The value for one replication, or undefined when it has no meaning there (e.g. latency of zero seals). */
+  of(run: StrategyRun): number | undefined;
+}
+
+/** Per (cell, replication, strategy) metric values: the raw material of paired CIs and baselines. */
+export interface Observations {
+  /** Pairing keys, `${cellId}#${replication}`, one per row. */
+  keys: string[];
+  /** Strategy of each row. */
+  strategy: string[];
+  /** One column per metric; null where the metric has no value for that row. */
+  metrics: Record<MetricId, (number | null)[]>;
+}
+
+export interface StrategyInfo {
+  name: string;
+  color: string;
+  /** One line from CONTRACT section 2, when the name is known. */
+  description: string;
+}
+
+/** A row of the strategy table (all inputs pooled). */
+export interface StrategyRow {
+  strategy: string;
+  /** Strategy runs (cell x replication) pooled into this row. */
+  runs: number;
+  seals: number;
+  /** Seal latency over all seals of all runs (ms), interpolated quantiles. */
+  latencyP50: number | null;
+  latencyP99: number | null;
+  latencyMax: number | null;
+  ok: number;
+  ebusy: number;
+  eperm: number;
+  spuriousEbusy: number;
+  unsafe: number;
+  /** Inode-lock hold per seal, p99 over all seals (ms). */
+  lockHoldP99: number | null;
+  cpusInterrupted: number;
+  isolatedDisturbances: number;
+  drainCpuMs: number;
+  drainAllCalls: number;
+  /** Distinct lockdep cycles seen in any run, each as its lock chain. */
+  lockdepCycles: string[][];
+  /** Column keys of this row that hold the best value of their column. */
+  best: string[];
+}
+
+export interface StrategyTable {
+  /** What was pooled, e.g. 'all inputs' or a scenario name. */
+  scope: string;
+  rows: StrategyRow[];
+}
+
+export interface PairedCell {
+  metric: MetricId;
+  /** Median of (strategy - baseline) over paired replications, with its bootstrap CI. */
+  estimate: number | null;
+  lo: number | null;
+  hi: number | null;
+  pairs: number;
+  verdict: Verdict;
+  candidateMedian: number | null;
+  baselineMedian: number | null;
+}
+
+export interface PairedTable {
+  baseline: string;
+  metrics: MetricId[];
+  rows: { strategy: string; cells: PairedCell[] }[];
+  level: number;
+  resamples: number;
+}
+
+export interface AxisSpec {
+  label: string;
+  unit: string;
+  log: boolean;
+}
+
+export interface LineSeries {
+  label: string;
+  color: string;
+  values: (number | null)[];
+  /** CI band edges (same length as values), when the series is a median with a CI. */
+  lo?: (number | null)[];
+  hi?: (number | null)[];
+}
+
+interface ChartBase {
+  id: string;
+  title: string;
+  /** The question the chart answers, shown under the title. */
+  question: string;
+  /** How the data was made (pooling, slicing, decimation). */
+  note?: string;
+}
+
+export interface LinesChart extends ChartBase {
+  kind: 'lines';
+  x: AxisSpec;
+  y: AxisSpec;
+  xs: number[];
+  series: LineSeries[];
+  /** Draw points as well as lines (few x values). */
+  points?: boolean;
+}
+
+export interface BarsChart extends ChartBase {
+  kind: 'bars';
+  /** Category labels along x. */
+  groups: string[];
+  y: AxisSpec;
+  x: AxisSpec;
+  series: { label: string; color: string; values: (number | null)[] }[];
+}
+
+export interface TimelineChart extends ChartBase {
+  kind: 'timeline';
+  /** One timeline per strategy, all from the same (cell, replication). */
+  timelines: { strategy: string; color: string; events: TimelineEvent[] }[];
+  /** Where the timelines come from, e.g. 'fuse-selftest, cpus=4, replication 0'. */
+  source: string;
+  cpus: number;
+}
+
+export interface MissingChart extends ChartBase {
+  kind: 'missing';
+  /** What the chart needs, e.g. 'a sweep over `cpus`'. */
+  needs: string;
+}
+
+export type ChartData = LinesChart | BarsChart | TimelineChart | MissingChart;
+
+export interface ScenarioInfo {
+  name: string;
+  /** The resolved scenario of the first replication (seed aside, the cell's replications share it). */
+  config: Record<string, unknown>;
+  cells: number;
+  replications: number;
+  seeds: number[];
+}
+
+export interface CalibrationRow {
+  case: string;
+  predicted: number;
+  measured: number;
+  /** Relative error (measured - predicted) / measured. */
+  error: number;
+  /** Allowed |error|. */
+  tolerance: number | null;
+  pass: boolean | null;
+  unit: string;
+}
+
+export interface CalibrationSection {
+  source: string;
+  kernel: string | null;
+  rows: CalibrationRow[];
+}
+
+export interface BenchRow {
+  suite: string;
+  task: string;
+  /** Latency per operation (ms). */
+  latencyP50: number | null;
+  latencyMean: number | null;
+  latencyP99: number | null;
+  /** Operations per second. */
+  throughput: number | null;
+  samples: number | null;
+  /** Relative margin of error (%). */
+  rme: number | null;
+}
+
+export interface BenchSection {
+  sources: string[];
+  rows: BenchRow[];
+}
+
+export interface MetricChange {
+  strategy: string;
+  metric: MetricId;
+  direction: Direction;
+  baselineMedian: number | null;
+  currentMedian: number | null;
+  /** Median of current - baseline over paired (cell, replication) keys, with CI. */
+  diff: number | null;
+  diffLo: number | null;
+  diffHi: number | null;
+  /** The same as a percentage of the baseline median (±Infinity when the baseline is 0). */
+  pct: number | null;
+  pctLo: number | null;
+  pctHi: number | null;
+  /** Paired (cell, replication) keys used; 0 when the runs shared none and the CI is unpaired. */
+  pairs: number;
+  /** false: no common keys, the CI compares the two medians as independent samples. */
+  paired: boolean;
+  verdict: Verdict;
+}
+
+export interface BaselineComparison {
+  baselineName: string;
+  baselineCreatedAt: string | null;
+  changes: MetricChange[];
+  /** Strategies in only one of the two. */
+  onlyInBaseline: string[];
+  onlyInCurrent: string[];
+}
+
+export interface FailOnFailure {
+  spec: string;
+  strategy: string;
+  metric: MetricId;
+  pct: number | null;
+  limitPct: number;
+  message: string;
+}
+
+export interface ReportData {
+  schema: 'drainlab/report@1';
+  title: string;
+  /** When the report data was built (ISO-8601); the only non-deterministic field. */
+  builtAt: string;
+  inputs: {
+    sources: string[];
+    records: number;
+    cells: number;
+    replications: number;
+    duplicatesDropped: number;
+  };
+  baselineStrategy: string;
+  strategies: StrategyInfo[];
+  scenarios: ScenarioInfo[];
+  /** Grid parameters seen in the inputs and their distinct values. */
+  params: { name: string; values: ParamValue[] }[];
+  /** Distinct provenance values per field. */
+  provenance: { field: string; values: string[] }[];
+  table: StrategyTable;
+  /** Per-scenario tables, when the inputs hold more than one scenario. */
+  scenarioTables: StrategyTable[];
+  paired: PairedTable;
+  charts: ChartData[];
+  observations: Observations;
+  calibration?: CalibrationSection;
+  bench?: BenchSection;
+  baselineComparison?: BaselineComparison;
+  failOn?: { specs: string[]; failures: FailOnFailure[] };
+  notes: string[];
+}
