@@ -16,7 +16,7 @@ export interface SealRecord {
   result: SealResult;
   /** EBUSY while no page of the file had a real pin outstanding: only LRU-cache refs were left. */
   spurious: boolean;
-  /** ok while a pin taken before the seal began was still held at return. Never for a correct strategy. */
+  /** This seal set F_SEAL_WRITE while a pin taken before the seal began was still held at return. Never for a correct strategy. */
   unsafe: boolean;
   /** Wait-loop passes that re-checked tagged pages (0 when nothing was tagged). */
   passes: number;
@@ -59,6 +59,8 @@ export interface RunSummary {
   drainAllCalls: number;
   /** drain_all calls by anyone (seals and background callers). */
   drainAllCallsTotal: number;
+  /** What background drain_all callers (the `drainAll` op and generator) caused; the fields above count seals only. */
+  background?: { drainAllCalls: number; cpusInterrupted: number; isolatedDisturbances: number; drainCpuMs: number; mutexWaitMs: number };
   mutexWaitMs: { p50: number; p99: number; max: number };
   /** Simulated events processed (for throughput figures). */
   events: number;

@@ -95,6 +95,12 @@ export class Arena {
     return new Arena(plan, memory, module);
   }
 
+  /** Back to the state of a fresh arena (every page absent, no tags, empty pagevecs). */
+  reset(): void {
+    new Uint8Array(this.memory.buffer, this.plan.ref, this.plan.bytes - this.plan.ref).fill(0);
+    this.setLruDisabled(0);
+  }
+
   private g(file: number, page: number): number {
     return file * this.plan.pstride + page;
   }

@@ -1,0 +1,110 @@
+/**
+ * The `drainlab` command (CONTRACT section 4). A tiny main: commander parses, each command calls
+ * into the lab, and errors are caught once here: UsageError -> exit 2 with its message, a failed
+ * check -> 1, anything else -> a crash report and exit 1.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { UsageError } from '../errors.ts';
+import { loadScenarioFile } from '../scenario/resolve.ts';
+import { PRESETS, presetScenario } from '../scenario/presets.ts';
+import { STRATEGIES } from '../strategies/registry.ts';
+import { STRATEGY_NAMES } from '../strategies/names.ts';
+import { runResolved } from '../sim/run.ts';
+import { runTable, table } from './table.ts';
+import { writeAtomic } from './io.ts';
+import { validateCommand } from './validate.ts';
+import type { Costs } from '../kernel/costs.ts';
+import pkg from '../../package.json' with { type: 'json' };
+
+const int = (flag: string, min: number, max = Number.MAX_SAFE_INTEGER) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag}: got ${JSON.stringify(v)}; allowed: an integer in ${min}..${max === Number.MAX_SAFE_INTEGER ? '' : max}`);
+  return n;
+};
+
+/** Costs from a calibration file (drainlab calibrate --out), or nothing. */
+export function readCalibrationCosts(path: string | undefined): Partial<Costs> | undefined {
+  if (!path) return undefined;
+  if (!existsSync(path)) throw new UsageError(`--calibration: cannot read ${path}: no such file`);
+  try {
+    const c = JSON.parse(readFileSync(path, 'utf8')) as { schema?: string; costs?: Partial<Costs> };
+    if (c.schema !== 'drainlab/calibration@1' || typeof c.costs !== 'object') throw new Error('not a drainlab/calibration@1 file');
+    return c.costs;
+  } catch (e) {
+    throw new UsageError(`--calibration: ${path}: ${(e as Error).message}`);
+  }
+}
+
+function program(out: (s: string) => void, setCode: (c: number) => void): Command {
+  const p = new Command('drainlab')
+    .description('A WebAssembly-accelerated lab for memfd F_SEAL_WRITE and lru_add_drain_all() strategies')
+    .version(pkg.version)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError();
+
+  p.command('run')
+    .description('simulate one scenario with each strategy it names')
+    .addOption(new Option('--scenario <file>', 'scenario JSON file (CONTRACT section 1)').conflicts('preset'))
+    .option('--preset <name>', `a shipped preset: ${Object.keys(PRESETS).join(', ')}`)
+    .option('--strategy <name...>', `strategies to compare (repeatable): ${STRATEGY_NAMES.join(', ')}`)
+    .option('--seed <n>', 'override the scenario seed', int('--seed', 0))
+    .option('--workers <n>', 'worker threads (results never depend on it)', int('--workers', 1, 256))
+    .option('--calibration <file>', 'use fitted costs from drainlab calibrate')
+    .option('--json', 'print the result record (CONTRACT section 3) on stdout')
+    .option('--out <file>', 'also write the result record to this file (atomically)')
+    .action((o: { scenario?: string; preset?: string; strategy?: string[]; seed?: number; workers?: number; calibration?: string; json?: boolean; out?: string }) => {
+      if (!o.scenario && !o.preset) throw new UsageError('run: give --scenario FILE or --preset NAME');
+      const cal = readCalibrationCosts(o.calibration);
+      const s = o.scenario ? loadScenarioFile(o.scenario, cal) : presetScenario(o.preset!, cal);
+      for (const name of o.strategy ?? []) {
+        if (!STRATEGIES.has(name)) throw new UsageError(`--strategy: unknown strategy ${JSON.stringify(name)}; allowed: ${STRATEGY_NAMES.join(', ')}`);
+      }
+      const record = runResolved(s, { strategies: o.strategy, seed: o.seed, workers: o.workers });
+      const json = JSON.stringify(record, null, 2);
+      if (o.out) writeAtomic(o.out, json + '\n');
+      out(o.json ? json : `${record.scenario.name}: ${s.cpus} CPUs, ${s.files} file(s) x ${s.pages} pages, kernel ${s.kernel}, HZ=${s.hz}, seed ${record.scenario.seed}\n${runTable(record)}`);
+    });
+
+  p.command('strategies')
+    .description('list the strategies and what each models')
+    .action(() => out(table(['strategy', 'models'], [...STRATEGIES.values()].map((s) => [s.name, s.models]))));
+
+  p.command('presets')
+    .description('list the shipped scenarios and the question each asks')
+    .option('--json', 'print the resolved presets as JSON')
+    .action((o: { json?: boolean }) => {
+      if (o.json) out(JSON.stringify(Object.fromEntries(Object.keys(PRESETS).map((n) => [n, presetScenario(n)])), null, 2));
+      else out(table(['preset', 'question'], Object.entries(PRESETS).map(([n, pr]) => [n, pr.question])));
+    });
+
+  p.command('validate')
+    .description('the validation suite: kernel-model E1/E2 cases (and calibration comparisons)')
+    .option('--calibration <file>', 'also compare the model with this calibration file\'s measurements')
+    .option('--json', 'print the results as JSON')
+    .action(async (o: { calibration?: string; json?: boolean }) => setCode(await validateCommand(o, out)));
+
+  return p;
+}
+
+/** Runs the CLI; returns the exit code (bin/drainlab.js sets it). */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
+  try {
+    await program(out, (c) => (code = c)).parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2; // commander already printed the message (unknown option, missing argument ...)
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`drainlab: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`drainlab: internal error: ${(e as Error).stack ?? e}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,48 @@
+/** `drainlab validate`: every kernel-model case against the model; exit 1 when one fails. */
+import { VALIDATION_CASES, check, describeExpectation } from '../validate/cases.ts';
+import { resolveScenario } from '../scenario/resolve.ts';
+import { runResolved } from '../sim/run.ts';
+import { table } from './table.ts';
+
+export interface CaseResult {
+  id: string;
+  hz: number;
+  strategy: string;
+  seal: number;
+  expected: string;
+  got: string;
+  failures: string[];
+}
+
+export function runValidationCases(): CaseResult[] {
+  const results: CaseResult[] = [];
+  for (const c of VALIDATION_CASES) {
+    const record = runResolved(resolveScenario(c.scenario, `validation case ${c.id}`));
+    for (const e of c.expect) {
+      const run = record.runs.find((r) => r.strategy === e.strategy);
+      const s = run?.seals[e.seal];
+      results.push({
+        id: c.id,
+        hz: c.hz,
+        strategy: e.strategy,
+        seal: e.seal,
+        expected: describeExpectation(e),
+        got: s ? `${s.result} ${(s.endMs - s.startMs).toFixed(3)}ms${s.spurious ? ' spurious' : ''} lock ${s.lockHoldMs.toFixed(1)}ms` : 'no seal',
+        failures: run ? check(e, run) : [`strategy ${e.strategy} did not run`],
+      });
+    }
+  }
+  return results;
+}
+
+export async function validateCommand(o: { calibration?: string; json?: boolean }, out: (s: string) => void): Promise<number> {
+  const results = runValidationCases();
+  const failed = results.filter((r) => r.failures.length > 0);
+  if (o.json) out(JSON.stringify({ cases: results, failed: failed.length }, null, 2));
+  else {
+    out(table(['case', 'HZ', 'strategy', 'seal', 'expected', 'model', 'verdict'],
+      results.map((r) => [r.id, String(r.hz), r.strategy, String(r.seal), r.expected, r.got, r.failures.length ? `FAIL: ${r.failures.join('; ')}` : 'ok'])));
+    out(`${results.length - failed.length} passed, ${failed.length} failed`);
+  }
+  return failed.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,95 @@
+/**
+ * From a scenario file (or a preset) to the fully resolved scenario: schema-checked, every default
+ * filled in (kernel constants, costs, strategies), every CPU, file and page checked against the
+ * machine, and the arena sized. Any problem is a UsageError naming the field and the allowed values.
+ */
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { scenarioSchema, type ScenarioParsed } from './schema.ts';
+import { parseCpuList, parsePages } from './lists.ts';
+import { KERNEL_CONSTANTS } from '../kernel/versions.ts';
+import { DEFAULT_COSTS, type Costs } from '../kernel/costs.ts';
+import { STRATEGY_NAMES } from '../strategies/names.ts';
+import { planArena } from '../wasm/layout.ts';
+import { UsageError, unreadable } from '../errors.ts';
+
+export interface Scenario extends Omit<ScenarioParsed, 'costs' | 'pagevecSize' | 'strategies'> {
+  pagevecSize: number;
+  strategies: string[];
+  /** Every cost, ns: defaults, then calibration, then the scenario's own overrides. */
+  costs: Costs;
+}
+
+function formatIssues(issues: z.core.$ZodIssue[], source: string): string {
+  const lines = issues.slice(0, 8).map((i) => {
+    const path = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
+    return `  ${path}: ${i.message}`;
+  });
+  const more = issues.length > 8 ? `\n  ... and ${issues.length - 8} more` : '';
+  return `invalid scenario ${source}:\n${lines.join('\n')}${more}`;
+}
+
+/** Validates raw JSON and resolves it. `calibration` costs sit between the defaults and the scenario's. */
+export function resolveScenario(raw: unknown, source = '(inline)', calibration: Partial<Costs> = {}): Scenario {
+  const parsed = scenarioSchema.safeParse(raw);
+  if (!parsed.success) throw new UsageError(formatIssues(parsed.error.issues, source));
+  const s = parsed.data;
+  const k = KERNEL_CONSTANTS[s.kernel];
+  const costs: Costs = { ...DEFAULT_COSTS, ...calibration, ...stripUndefined(s.costs) };
+  if (costs.kworkerBusyMaxNs === 0) costs.kworkerBusyMaxNs = 1e9 / s.hz; // "busy: within one tick"
+  const scenario: Scenario = {
+    ...s,
+    pagevecSize: s.pagevecSize ?? k.pagevecSize,
+    strategies: s.strategies ?? [...STRATEGY_NAMES],
+    costs,
+  };
+  checkRanges(scenario);
+  planArena(scenario.files, scenario.pages, scenario.cpus, scenario.pagevecSize); // refuses what cannot fit
+  return scenario;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function checkRanges(s: Scenario): void {
+  const cpu = (field: string, c: number) => {
+    if (c >= s.cpus) throw new UsageError(`${field}: got ${c}; allowed: 0..${s.cpus - 1} (the scenario has ${s.cpus} CPUs)`);
+  };
+  const file = (field: string, f: number) => {
+    if (f >= s.files) throw new UsageError(`${field}: got ${f}; allowed: 0..${s.files - 1} (the scenario has ${s.files} files)`);
+  };
+  s.cpuClasses.forEach((c, i) => parseCpuList(`cpuClasses[${i}].cpus`, c.cpus, s.cpus));
+  s.script.forEach((o, i) => {
+    cpu(`script[${i}].cpu`, o.cpu);
+    if ('file' in o) file(`script[${i}].file`, o.file);
+    if ('pages' in o) parsePages(`script[${i}].pages`, o.pages, s.pages);
+    if (o.atMs > s.horizonMs) throw new UsageError(`script[${i}].atMs: got ${o.atMs}; allowed: 0..${s.horizonMs} (horizonMs)`);
+  });
+  for (const [kind, gens] of Object.entries(s.workload)) {
+    gens.forEach((g, i) => {
+      const at = `workload.${kind}[${i}]`;
+      parseCpuList(`${at}.cpus`, g.cpus, s.cpus);
+      const gen = g as { file?: number; pages?: number | string | number[] };
+      if (gen.file !== undefined) file(`${at}.file`, gen.file);
+      if (gen.pages !== undefined) parsePages(`${at}.pages`, gen.pages, s.pages);
+    });
+  }
+}
+
+/** Reads a scenario file; an unreadable or non-JSON file is a UsageError. */
+export function loadScenarioFile(path: string, calibration?: Partial<Costs>): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw unreadable(path, (e as Error).message);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`invalid scenario ${path}: not JSON (${(e as Error).message})`);
+  }
+  return resolveScenario(raw, path, calibration);
+}

@@ -1,0 +1,259 @@
+/**
+ * One simulated machine for one strategy run: the page state (in the WASM arena), CPUs with their
+ * classes and kworkers, files with their inode locks and seals, the global drain_all state, real
+ * pins, lockdep, and the run's accounting. Kernel paths (seal.ts, drain.ts) act on it.
+ */
+import { Completion, Engine, Mutex, Sleeper, type Proc, type Wait } from './engine.ts';
+import type { Arena } from '../wasm/core.ts';
+import type { Scenario } from '../scenario/resolve.ts';
+import type { CpuClass } from '../scenario/schema.ts';
+import type { Costs } from '../kernel/costs.ts';
+import { KERNEL_CONSTANTS, type DrainAllVariant, type KernelConstants } from '../kernel/versions.ts';
+import { parseCpuList } from '../scenario/lists.ts';
+import { Lockdep } from '../lockdep/graph.ts';
+import { CounterRng, rngKey } from '../stats/rng.ts';
+import type { TimelineEvent } from '../metrics/record.ts';
+
+/** PRNG stream ids: each (replication, CPU, stream) gets its own counter-based stream. */
+export const STREAM = { KWORKER: 1, WORKLOAD: 2 } as const;
+
+/** A task in the simulated kernel: the locks it holds (for lockdep) and how to wake it. */
+export class Task {
+  readonly held: string[] = [];
+  readonly sleeper = new Sleeper();
+  fatalSignal = false;
+  constructor(readonly cpu: number) {}
+}
+
+/** Work queued by lru_add_drain_all on one CPU (OP5.4), and when it ran. */
+export interface DrainWork {
+  cpu: number;
+  queuedAt: number;
+  startAt: number;
+  doneAt: number;
+  completion: Completion;
+  acct: DrainAcct;
+}
+
+/** What one drain_all caller (a seal, or a background caller) is charged with. */
+export interface DrainAcct {
+  drainAllCalls: number;
+  cpusInterrupted: number;
+  isolatedDisturbances: number;
+  drainCpuNs: number;
+  mutexWaitNs: number;
+}
+export const newAcct = (): DrainAcct => ({ drainAllCalls: 0, cpusInterrupted: 0, isolatedDisturbances: 0, drainCpuNs: 0, mutexWaitNs: 0 });
+
+interface CpuState {
+  cls: CpuClass;
+  /** When the class last changed: the RT throttling period is counted from here. */
+  clsSince: number;
+  /** Work queued and not yet run (queue_work_on on a pending work returns false). */
+  pending: DrainWork | undefined;
+  startEvent: { cancelled: boolean } | undefined;
+  kworkerFreeAt: number;
+  rng: CounterRng;
+  /** Tasks sealing on this CPU (a `signal` op reaches them). */
+  sealers: Set<Task>;
+}
+
+/** A real get_user_pages pin: page ranges still held, and when it was taken. */
+export interface Pin {
+  startNs: number;
+  ranges: [number, number][];
+}
+
+interface FileState {
+  inodeLock: Mutex;
+  sealWrite: boolean;
+  sealSeal: boolean;
+  /** A3: i_mmap_writable; > 0 shared writable mappings, < 0 denied. */
+  mmapWritable: number;
+  pins: Pin[];
+}
+
+export class Machine {
+  readonly engine = new Engine();
+  readonly kernel: KernelConstants;
+  readonly costs: Costs;
+  readonly tickNs: number;
+  readonly cpus: CpuState[];
+  readonly files: FileState[];
+  /** OP5.3: the global lru_add_drain_all mutex. */
+  readonly drainMutex: Mutex;
+  /** A4 / OP5' v5.10: lru_drain_gen. */
+  drainGen = 0;
+  /** The system's lru_add_drain_all (the kernel's, changed by the strategy). */
+  readonly drainAllVariant: DrainAllVariant;
+  readonly lockdep = new Lockdep();
+  /** Background drain_all callers, and writes refused by F_SEAL_WRITE. */
+  readonly background = newAcct();
+  refusedWrites = 0;
+  readonly timeline: TimelineEvent[] = [];
+  /** Tracing is on while the first seal runs (its timeline goes into the record). */
+  timelineOpen = false;
+  timelineUsed = false;
+
+  constructor(
+    readonly s: Scenario,
+    readonly arena: Arena,
+    strategyDrainAll: Partial<DrainAllVariant> = {},
+  ) {
+    this.kernel = KERNEL_CONSTANTS[s.kernel];
+    this.costs = s.costs;
+    this.tickNs = 1e9 / s.hz;
+    this.drainAllVariant = { ...this.kernel.drainAll, ...strategyDrainAll };
+    const cls: CpuClass[] = new Array(s.cpus).fill('idle');
+    for (const c of s.cpuClasses) for (const cpu of parseCpuList('cpuClasses', c.cpus, s.cpus)) cls[cpu] = c.class;
+    this.cpus = cls.map((c, cpu) => ({
+      cls: c, clsSince: 0, pending: undefined, startEvent: undefined, kworkerFreeAt: 0,
+      rng: new CounterRng(rngKey(s.seed, s.replication, cpu, STREAM.KWORKER)), sealers: new Set(),
+    }));
+    const handoff = this.costs.mutexHandoffNs;
+    this.files = Array.from({ length: s.files }, () => ({
+      inodeLock: new Mutex('i_rwsem', this.engine, handoff), sealWrite: false, sealSeal: false, mmapWritable: 0, pins: [],
+    }));
+    this.drainMutex = new Mutex('lru_add_drain_all.lock', this.engine, handoff);
+  }
+
+  get now(): number {
+    return this.engine.now;
+  }
+
+  // --- locks, with lockdep (section F) ---------------------------------------------------------
+  /** Takes a sleeping lock: lockdep records held -> acquired before the task may block. */
+  *lock(task: Task, lock: Mutex): Proc {
+    this.lockdep.acquire(task.held, lock.name);
+    yield { kind: 'lock', lock };
+    task.held.push(lock.name);
+  }
+  unlock(task: Task, lock: Mutex): void {
+    task.held.splice(task.held.lastIndexOf(lock.name), 1);
+    lock.release();
+  }
+  /** A lock taken for read that never blocks here (cpus_read_lock: no hotplug writer is modelled). */
+  readLock(task: Task, name: string): void {
+    this.lockdep.acquire(task.held, name);
+    task.held.push(name);
+  }
+  readUnlock(task: Task, name: string): void {
+    task.held.splice(task.held.lastIndexOf(name), 1);
+  }
+
+  // --- time ------------------------------------------------------------------------------------
+  sleep(ns: number): Wait {
+    return { kind: 'sleep', ns };
+  }
+
+  /**
+   * schedule_timeout_killable(j) (OP2.2b): the timer wheel since v4.8 puts the timer in the bucket
+   * after its expiry, rounded up to the level's granularity (kernel/time/timer.c calc_index:
+   * `expires = (expires >> LVL_SHIFT(lvl)) + 1`), so a level-0 sleep of j jiffies ends at the
+   * (j+1)-th tick after the current one, and one of >= 63 jiffies at a multiple of 8 jiffies.
+   * The sleeper runs timerSlackNs after that tick. Returns the absolute wake-up time.
+   */
+  timerWakeAt(jiffies: number): number {
+    const now = Math.floor(this.now / this.tickNs);
+    const expires = now + jiffies;
+    let lvl = 0;
+    while (lvl < 8 && jiffies >= 63 * 8 ** lvl) lvl++;
+    const gran = 8 ** lvl;
+    const bucket = (Math.floor(expires / gran) + 1) * gran;
+    return bucket * this.tickNs + this.costs.timerSlackNs;
+  }
+
+  // --- CPUs and kworkers (OP5.4, OP5.5, CPU classes) ----------------------------------------
+  setCpuClass(cpu: number, cls: CpuClass): void {
+    const c = this.cpus[cpu];
+    if (c.cls === cls) return;
+    c.cls = cls;
+    c.clsSince = this.now;
+    // A kworker waiting for this CPU gets it under the new class (e.g. the RT spinner stopped).
+    const w = c.pending;
+    if (w && c.startEvent) {
+      this.engine.cancel(c.startEvent as never);
+      this.scheduleKworker(w);
+    }
+  }
+
+  /**
+   * When the CPU's kworker gets to run drain work queued at `t` (the CPU classes of the issue):
+   * idle and isolated at once (a wake-up from idle); busy within one tick (CFS wake-up preemption
+   * of a hog); rt only when RT throttling lets other tasks in: the spinner runs rtRuntime of every
+   * rtPeriod counted from when it started (C1: 950 ms of 1000 ms).
+   */
+  private kworkerStart(cpu: number, t: number): number {
+    const c = this.cpus[cpu];
+    const k = this.costs;
+    const at = Math.max(t, c.kworkerFreeAt);
+    switch (c.cls) {
+      case 'idle':
+      case 'isolated':
+        return at + k.kworkerIdleWakeNs;
+      case 'busy':
+        return at + c.rng.next() * k.kworkerBusyMaxNs;
+      case 'rt': {
+        const into = (at - c.clsSince) % k.rtPeriodNs;
+        return into >= k.rtRuntimeNs ? at + k.kworkerIdleWakeNs : at + (k.rtRuntimeNs - into) + k.kworkerIdleWakeNs;
+      }
+    }
+  }
+
+  /** queue_work_on(cpu, mm_percpu_wq, lru_add_drain_work) at time t (OP5.4). */
+  queueDrainWork(cpu: number, t: number, acct: DrainAcct): DrainWork {
+    const c = this.cpus[cpu];
+    if (c.pending) return c.pending; // already pending: the same work is flushed
+    const w: DrainWork = { cpu, queuedAt: t, startAt: 0, doneAt: 0, completion: new Completion(), acct };
+    c.pending = w;
+    acct.cpusInterrupted++;
+    this.scheduleKworker(w);
+    return w;
+  }
+
+  private scheduleKworker(w: DrainWork): void {
+    const c = this.cpus[w.cpu];
+    w.startAt = this.kworkerStart(w.cpu, Math.max(w.queuedAt, this.now));
+    c.startEvent = this.engine.at(w.startAt, () => this.runKworker(w));
+  }
+
+  /** The kworker runs lru_add_drain_per_cpu -> lru_add_drain() on its CPU (OP4). */
+  private runKworker(w: DrainWork): void {
+    const c = this.cpus[w.cpu];
+    c.pending = undefined;
+    c.startEvent = undefined;
+    if (c.cls === 'isolated') w.acct.isolatedDisturbances++;
+    const dur = this.localDrainCost(this.arena.drainCpu(w.cpu));
+    w.acct.drainCpuNs += dur;
+    w.doneAt = this.now + dur;
+    c.kworkerFreeAt = w.doneAt;
+    this.trace(w.cpu, 'kworker', dur, 'lru_add_drain_per_cpu');
+    this.engine.at(w.doneAt, () => w.completion.complete());
+  }
+
+  /** OP4 cost: one lock round trip plus the pages moved. */
+  localDrainCost(pages: number): number {
+    return pages === 0 ? 0 : this.costs.drainFixedNs + pages * this.costs.drainNsPerPage;
+  }
+
+  // --- files -----------------------------------------------------------------------------------
+  file(f: number): FileState {
+    return this.files[f];
+  }
+
+  /** Is any real pin (OP6) on the file still held? */
+  hasRealPin(f: number): boolean {
+    return this.files[f].pins.length > 0;
+  }
+
+  /** Was a pin taken before `t` still held now? (the `unsafe` test) */
+  hasPinOlderThan(f: number, t: number): boolean {
+    return this.files[f].pins.some((p) => p.startNs < t);
+  }
+
+  // --- timeline of the first seal ----------------------------------------------------------------
+  trace(cpu: number, what: string, durNs?: number, detail?: string): void {
+    if (!this.timelineOpen || this.timeline.length >= 400) return;
+    this.timeline.push({ atMs: this.now / 1e6, cpu, what, ...(durNs ? { durMs: durNs / 1e6 } : {}), ...(detail ? { detail } : {}) });
+  }
+}

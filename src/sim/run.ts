@@ -1,0 +1,98 @@
+/**
+ * Runs a resolved scenario: one machine per strategy, the same seeds for each (common random
+ * numbers), the result record of CONTRACT section 3.
+ */
+import { cpus as hostCpus } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { Arena, coreSha256 } from '../wasm/core.ts';
+import { planArena } from '../wasm/layout.ts';
+import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
+import { presetScenario } from '../scenario/presets.ts';
+import { strategy as lookup } from '../strategies/registry.ts';
+import { Machine } from './machine.ts';
+import { applyOp, prepareOp, type OpContext } from './ops.ts';
+import { startWorkload } from './workload.ts';
+import { summarize } from '../metrics/summary.ts';
+import type { Provenance, RunRecord, SealRecord, StrategyRun } from '../metrics/record.ts';
+import type { Costs } from '../kernel/costs.ts';
+import pkg from '../../package.json' with { type: 'json' };
+
+export interface RunOptions {
+  /** Overrides the scenario's strategies. */
+  strategies?: string[];
+  seed?: number;
+  workers?: number;
+  calibration?: Partial<Costs>;
+}
+
+/** Simulates one strategy on a machine built over `arena` (which must be fresh or reset). */
+export function simulate(s: Scenario, strategyName: string, arena: Arena): StrategyRun {
+  const strat = lookup(strategyName);
+  const m = new Machine(s, arena, strat.drainAll);
+  const seals: SealRecord[] = [];
+  const ctx: OpContext = { m, strategy: strat, seals };
+  // Script ops in (atMs, order in file) order: the engine's sequence numbers keep file order on ties.
+  s.script.forEach((o, i) => {
+    const op = prepareOp(s, o, `script[${i}]`);
+    m.engine.at(o.atMs * 1e6, () => applyOp(ctx, op));
+  });
+  startWorkload(ctx);
+  m.engine.run(s.horizonMs * 1e6);
+  seals.sort((a, b) => a.startMs - b.startMs || a.cpu - b.cpu || a.file - b.file);
+  return {
+    strategy: strategyName,
+    seals,
+    summary: summarize(seals, m.background, m.engine.events),
+    lockdep: m.lockdep.report(),
+    timeline: m.timeline,
+  };
+}
+
+/** A scenario (raw JSON, a preset name, or resolved) with every strategy asked for. */
+export function runResolved(s: Scenario, opts: RunOptions = {}): RunRecord<Scenario> {
+  const started = new Date();
+  const t0 = performance.now();
+  const scenario: Scenario = {
+    ...s,
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.strategies ? { strategies: opts.strategies } : {}),
+  };
+  const plan = planArena(scenario.files, scenario.pages, scenario.cpus, scenario.pagevecSize);
+  let arena: Arena | undefined;
+  const runs = scenario.strategies.map((name) => {
+    arena = arena ? (arena.reset(), arena) : Arena.create(plan);
+    return simulate(scenario, name, arena);
+  });
+  return { schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, opts.workers ?? 1), runs };
+}
+
+export async function runScenario(input: unknown, opts: RunOptions = {}): Promise<RunRecord<Scenario>> {
+  const s = typeof input === 'string' ? presetScenario(input, opts.calibration) : resolveScenario(input, '(inline)', opts.calibration);
+  return runResolved(s, opts);
+}
+
+let commit: string | undefined;
+function gitCommit(): string {
+  if (commit === undefined) {
+    try {
+      commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: new URL('../..', import.meta.url), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    } catch {
+      commit = 'unknown';
+    }
+  }
+  return commit;
+}
+
+export function provenance(started: Date, wallMs: number, workers: number): Provenance {
+  const cpus = hostCpus();
+  return {
+    drainlab: pkg.version,
+    gitCommit: gitCommit(),
+    wasmSha256: coreSha256(),
+    node: process.version,
+    host: { cpus: cpus.length, model: cpus[0]?.model ?? 'unknown' },
+    startedAt: started.toISOString(),
+    wallMs: Math.round(wallMs * 10) / 10,
+    workers,
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * The scenario's stochastic generators (CONTRACT section 1 `workload`; docs/scenarios.md). Each
+ * (generator, CPU) is a Poisson process with its own counter-based stream keyed by
+ * (seed, replication, generator kind, generator index, CPU), so every strategy of a run, and every
+ * worker count, sees the same arrivals (common random numbers). Arrivals are scheduled one at a
+ * time, so memory does not grow with the horizon.
+ */
+import type { Duration } from '../scenario/schema.ts';
+import { parseCpuList, parsePages } from '../scenario/lists.ts';
+import { CounterRng, rngKey } from '../stats/rng.ts';
+import { STREAM } from './machine.ts';
+import { applyOp, type Op, type OpContext } from './ops.ts';
+
+const KINDS = ['producers', 'pins', 'seals', 'drainAll', 'localDrain', 'cpuClass'] as const;
+
+export function sampleDuration(d: Duration, rng: CounterRng): number {
+  switch (d.dist) {
+    case 'fixed':
+      return d.ms;
+    case 'exponential':
+      return rng.exponential(d.meanMs);
+    case 'uniform':
+      return d.minMs + rng.next() * (d.maxMs - d.minMs);
+    case 'lognormal':
+      return d.medianMs * Math.exp(d.sigma * rng.normal());
+  }
+}
+
+export function startWorkload(ctx: OpContext): void {
+  const { m } = ctx;
+  const s = m.s;
+  const horizon = s.horizonMs;
+  KINDS.forEach((kind, k) => {
+    s.workload[kind].forEach((g, gi) => {
+      const cpus = parseCpuList(`workload.${kind}[${gi}].cpus`, g.cpus, s.cpus);
+      const end = Math.min(g.endMs ?? horizon, horizon);
+      const spec = (g as { pages?: number | string | number[] }).pages;
+      const ranges = spec !== undefined ? parsePages(`workload.${kind}[${gi}].pages`, spec, s.pages) : [[0, s.pages]];
+      const span = ranges.reduce((n, [lo, hi]) => n + hi - lo, 0);
+      const nth = (i: number) => {
+        // The i-th page of the generator's ranges (sequential pick wraps around).
+        let j = i % span;
+        for (const [lo, hi] of ranges) {
+          if (j < hi - lo) return lo + j;
+          j -= hi - lo;
+        }
+        return 0;
+      };
+      let cursor = 0;
+      const pagesFor = (rng: CounterRng, batch: number, pick: 'sequential' | 'random'): [number, number][] => {
+        let first = cursor;
+        if (pick === 'random') first = rng.int(span);
+        else cursor = (cursor + batch) % span;
+        const out: [number, number][] = [];
+        for (let b = 0; b < Math.min(batch, span); b++) {
+          const p = nth(first + b);
+          const last = out[out.length - 1];
+          if (last && last[1] === p) last[1]++;
+          else out.push([p, p + 1]);
+        }
+        return out;
+      };
+      for (const cpu of cpus) {
+        const rng = new CounterRng(rngKey(s.seed, s.replication, STREAM.WORKLOAD, k, gi, cpu));
+        const arrive = (t: number) => {
+          if (t > end) return;
+          m.engine.at(t * 1e6, () => {
+            let op: Op;
+            const atMs = t;
+            switch (kind) {
+              case 'producers': {
+                const p = g as (typeof s.workload.producers)[number];
+                op = { op: p.op, atMs, cpu, file: p.file, pages: 0, compound: false, ranges: pagesFor(rng, p.batch, p.pick) };
+                break;
+              }
+              case 'pins': {
+                const p = g as (typeof s.workload.pins)[number];
+                op = { op: 'pin', atMs, cpu, file: p.file, pages: 0, compound: false, forMs: sampleDuration(p.duration, rng), ranges: pagesFor(rng, p.batch, 'random') };
+                break;
+              }
+              case 'seals':
+                op = { op: 'seal', atMs, cpu, file: (g as (typeof s.workload.seals)[number]).file, sealSeal: false };
+                break;
+              case 'drainAll':
+                op = { op: 'drainAll', atMs, cpu };
+                break;
+              case 'localDrain':
+                op = { op: 'drain', atMs, cpu };
+                break;
+              case 'cpuClass': {
+                const c = g as (typeof s.workload.cpuClass)[number];
+                op = { op: 'cpuClass', atMs, cpu, class: c.class, forMs: c.forMs };
+                break;
+              }
+            }
+            applyOp(ctx, op);
+            arrive(t + rng.exponential(1 / g.ratePerMs));
+          });
+        };
+        arrive(g.startMs + rng.exponential(1 / g.ratePerMs));
+      }
+    });
+  });
+}

@@ -1,0 +1,16 @@
+/**
+ * A drain strategy is a small factory: options -> the hooks the seal path calls (STYLE lesson 7).
+ */
+import type { Proc } from '../sim/engine.ts';
+import type { SealCtx, SealOutcome } from '../sim/seal.ts';
+import type { DrainAllVariant } from '../kernel/versions.ts';
+
+export interface Strategy {
+  name: string;
+  /** kernel-model section f row, and the commit or mail it models. */
+  models: string;
+  /** Changes this strategy makes to lru_add_drain_all() itself, for every caller (the kernel's variant is the base). */
+  drainAll?: Partial<DrainAllVariant>;
+  /** The whole fcntl(F_ADD_SEALS) path (OP1) for one seal. */
+  addSeals(ctx: SealCtx, sealSeal: boolean): Proc<SealOutcome>;
+}

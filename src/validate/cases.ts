@@ -1,0 +1,186 @@
+/**
+ * The validation suite: kernel-model section e cases as scenarios with their expected outcome
+ * and timing, at HZ 1000 and 250 (`drainlab validate`, and test/validate-cases.test.ts).
+ * "≈ t" in the model means: no earlier than the nominal re-check point of C2, and within
+ * SLACK_MS after it (the timer wheel ends a sleep of j jiffies at the (j+1)-th tick, rounded up
+ * to 8 jiffies for sleeps of 63 jiffies or more, plus wake-up latency).
+ */
+import type { ScenarioInput } from '../scenario/schema.ts';
+import type { Hz } from '../kernel/versions.ts';
+import type { SealRecord, StrategyRun } from '../metrics/record.ts';
+
+export const SLACK_MS = 20;
+const HZS = [1000, 250] as const;
+
+/** C2: cumulative nominal re-check times after scan 0, in ms, for HZ. */
+export function nominalRechecks(hz: number): number[] {
+  let t = 0;
+  return [1, 2, 3, 4].map((n) => (t += (Math.floor((hz << n) / 200) * 1000) / hz));
+}
+
+export interface Expectation {
+  strategy: string;
+  /** Which seal (in start order). */
+  seal: number;
+  result: SealRecord['result'];
+  /** Latency window (ms). */
+  latencyMs?: [number, number];
+  spurious?: boolean;
+  passes?: number;
+  drainAllCalls?: number;
+  minLockHoldMs?: number;
+  maxLockHoldMs?: number;
+}
+
+export interface ValidationCase {
+  id: string;
+  title: string;
+  hz: number;
+  scenario: ScenarioInput;
+  expect: Expectation[];
+}
+
+const lat = (hz: number, k: number): [number, number] => {
+  const t = k === 0 ? 0 : nominalRechecks(hz)[k - 1];
+  return [t, t + (k === 0 ? 1 : SLACK_MS)];
+};
+
+const base = (hz: Hz, extra: Partial<ScenarioInput>): ScenarioInput => ({
+  kernel: '4.14', hz, cpus: 4, pages: 4, seed: 1, horizonMs: 2000, strategies: ['v4.14', 'no-drain', 'v4.16', 'drain-unlocked'], ...extra,
+});
+
+const every = (strategies: string[], e: Omit<Expectation, 'strategy'>): Expectation[] => strategies.map((strategy) => ({ strategy, ...e }));
+const ALL = ['v4.14', 'no-drain', 'v4.16', 'drain-unlocked'];
+/** Nothing to drain: no drain_all, no pass; drain-unlocked drains anyway, "at the price of draining every time" [M6]. */
+const noDrainNeeded = (): Expectation[] => [
+  ...every(['v4.14', 'no-drain', 'v4.16'], { seal: 0, result: 'ok', passes: 0, drainAllCalls: 0, latencyMs: [0, 0.1] }),
+  { strategy: 'drain-unlocked', seal: 0, result: 'ok', passes: 0, drainAllCalls: 1, latencyMs: [0, 0.1] },
+];
+const DRAINING = ['v4.14', 'v4.16', 'drain-unlocked'];
+
+function casesAt(hz: Hz): ValidationCase[] {
+  const c = (id: string, title: string, scenario: ScenarioInput, expect: Expectation[]): ValidationCase => ({ id, title, hz, scenario: { name: `${id} HZ=${hz}`, ...scenario }, expect });
+  // A page faulted and pinned by a direct-IO reader on CPU 1 (its lru_add pagevec holds it too);
+  // the sealer on CPU 0 unmaps (draining CPU 0 only) and seals at 10 ms; the pin goes at `release`.
+  const pinCase = (release: number) =>
+    base(hz, {
+      script: [
+        { atMs: 0, cpu: 1, op: 'fault', pages: '0-1' },
+        { atMs: 0, cpu: 1, op: 'pin', pages: '0-1', forMs: 10 + release },
+        { atMs: 10, cpu: 0, op: 'unmap', pages: '0-1' },
+        { atMs: 10, cpu: 0, op: 'seal' },
+      ],
+    });
+  return [
+    c('E1.1+E1.2', 'fuse_test: a 1 s pin fails the first seal; the second must succeed (no-drain fails it spuriously)',
+      base(hz, {
+        pages: 2,
+        script: [
+          { atMs: 0, cpu: 1, op: 'fault', pages: '0-1' },
+          { atMs: 0, cpu: 1, op: 'pin', pages: '0-1', forMs: 1000 },
+          { atMs: 200, cpu: 0, op: 'unmap', pages: '0-1' },
+          { atMs: 200, cpu: 0, op: 'seal' },
+          { atMs: 1200, cpu: 0, op: 'seal' },
+        ],
+      }),
+      [
+        ...every(ALL, { seal: 0, result: 'EBUSY', latencyMs: lat(hz, 4), spurious: false }),
+        ...every(DRAINING, { seal: 1, result: 'ok', latencyMs: [0, 1] }),
+        { strategy: 'no-drain', seal: 1, result: 'EBUSY', spurious: true, latencyMs: lat(hz, 4) },
+      ]),
+    c('E1.3', 'a shared writable mapping: EBUSY at once, no scan; after munmap the seal succeeds',
+      base(hz, {
+        script: [
+          { atMs: 0, cpu: 0, op: 'mmapShared' },
+          { atMs: 0, cpu: 1, op: 'write', pages: '0-3' },
+          { atMs: 10, cpu: 0, op: 'seal' },
+          { atMs: 20, cpu: 0, op: 'munmapShared' },
+          { atMs: 20, cpu: 1, op: 'drain' },
+          { atMs: 30, cpu: 0, op: 'seal' },
+        ],
+      }),
+      [...every(ALL, { seal: 0, result: 'EBUSY', latencyMs: [0, 0.1], passes: 0, drainAllCalls: 0 }), ...every(ALL, { seal: 1, result: 'ok' })]),
+    c('E1.4', 'a new memfd with no pins: F_SEAL_WRITE succeeds at once',
+      base(hz, { script: [{ atMs: 0, cpu: 0, op: 'write', pages: '0-3' }, { atMs: 0, cpu: 0, op: 'drain' }, { atMs: 5, cpu: 0, op: 'seal' }] }),
+      noDrainNeeded()),
+    c('E1.5', 'F_SEAL_SEAL set: a later F_ADD_SEALS gives EPERM',
+      base(hz, { script: [{ atMs: 0, cpu: 0, op: 'seal', sealSeal: true }, { atMs: 5, cpu: 0, op: 'seal' }] }),
+      [...every(ALL, { seal: 0, result: 'ok' }), ...every(ALL, { seal: 1, result: 'EPERM' })]),
+    c('E2.1', "pages only in the sealing CPU's pagevec: the local drain clears them; no drain_all, no sleep",
+      base(hz, { script: [{ atMs: 0, cpu: 0, op: 'write', pages: '0-3' }, { atMs: 5, cpu: 0, op: 'seal' }] }),
+      noDrainNeeded()),
+    c('E2.2', "pages only in a remote CPU's pagevec: one drain_all, no sleep; no-drain fails spuriously at the last re-check",
+      base(hz, { script: [{ atMs: 0, cpu: 1, op: 'write', pages: '0-3' }, { atMs: 5, cpu: 0, op: 'seal' }] }),
+      [
+        ...every(['v4.14', 'v4.16'], { seal: 0, result: 'ok', passes: 1, drainAllCalls: 1, latencyMs: [0, 1] }),
+        { strategy: 'drain-unlocked', seal: 0, result: 'ok', passes: 0, drainAllCalls: 1, latencyMs: [0, 1] },
+        { strategy: 'no-drain', seal: 0, result: 'EBUSY', spurious: true, latencyMs: lat(hz, 4) },
+      ]),
+    c('E2.3', 'a pin released at 5 ms is noticed at the first re-check', pinCase(5),
+      every(DRAINING, { seal: 0, result: 'ok', latencyMs: lat(hz, 1) })),
+    c('E2.4', 'a pin released at 100 ms: the ≈70 ms re-check still sees it, the ≈150 ms one does not (ok at ≈150, not 100)', pinCase(100),
+      every(DRAINING, { seal: 0, result: 'ok', latencyMs: lat(hz, 4) })),
+    c('E2.5', 'a pin released at 200 ms: EBUSY at the ≈150 ms final re-check', pinCase(200),
+      every(ALL, { seal: 0, result: 'EBUSY', spurious: false, latencyMs: lat(hz, 4), passes: 5 })),
+    c('E2.6', 'a fatal signal during a sleep makes that pass the last: EBUSY at once if still pinned',
+      { ...pinCase(1000), script: [...(pinCase(1000).script ?? []), { atMs: 30, cpu: 0, op: 'signal' }] },
+      every(ALL, { seal: 0, result: 'EBUSY', spurious: false, latencyMs: [20, 21] })),
+    c('E2.7', 'a page pinned after the tag pass is not noticed: the seal succeeds (the caller must prevent it)',
+      base(hz, {
+        strategies: ['v4.14', 'v4.16'],
+        script: [
+          { atMs: 0, cpu: 1, op: 'write', pages: '0' },
+          { atMs: 0, cpu: 2, op: 'write', pages: '1-3' },
+          { atMs: 0, cpu: 2, op: 'drain' },
+          { atMs: 5, cpu: 0, op: 'seal' },
+          // After the tag pass (5.002 ms), while drain_all waits for CPU 1's kworker.
+          { atMs: 5.01, cpu: 3, op: 'pin', pages: '2', forMs: 500 },
+        ],
+      }),
+      every(['v4.14', 'v4.16'], { seal: 0, result: 'ok', passes: 1, latencyMs: [0, 1] })),
+    c('E2.8', 'an RT spinner on the CPU holding the pages: v4.14 holds the inode lock for most of the RT period',
+      base(hz, { cpus: 2, cpuClasses: [{ cpus: '1', class: 'rt' }], script: [{ atMs: 0, cpu: 1, op: 'write', pages: '0-3' }, { atMs: 100, cpu: 0, op: 'seal' }] }),
+      [
+        ...every(['v4.14', 'v4.16'], { seal: 0, result: 'ok', minLockHoldMs: 500 }),
+        { strategy: 'drain-unlocked', seal: 0, result: 'ok', maxLockHoldMs: 1, latencyMs: [500, 1000] },
+        { strategy: 'no-drain', seal: 0, result: 'EBUSY', spurious: true, maxLockHoldMs: 200 },
+      ]),
+    ...fillRule(hz),
+  ];
+}
+
+/** A2 fill rule seen through seals: PAGEVEC_SIZE - 1 pages stay parked on CPU 1, PAGEVEC_SIZE drain themselves. */
+function fillRule(hz: Hz): ValidationCase[] {
+  return (['4.14', '4.16'] as const).flatMap((kernel) => {
+    const size = kernel === '4.14' ? 14 : 15;
+    return [size - 1, size].map((n) => ({
+      id: `A2-fill-${kernel}-${n}`,
+      title: `${kernel}: ${n} pages written on CPU 1 ${n === size ? 'fill the pagevec, which drains itself' : 'stay parked in its pagevec'}; no-drain ${n === size ? 'succeeds' : 'fails spuriously'}`,
+      hz,
+      scenario: base(hz, { name: `fill ${kernel} ${n}`, kernel, pages: 16, strategies: ['no-drain'], script: [{ atMs: 0, cpu: 1, op: 'write', pages: `0-${n - 1}` }, { atMs: 5, cpu: 0, op: 'seal' }] }),
+      expect: [n === size ? { strategy: 'no-drain', seal: 0, result: 'ok' as const, passes: 0 } : { strategy: 'no-drain', seal: 0, result: 'EBUSY' as const, spurious: true }],
+    }));
+  });
+}
+
+export const VALIDATION_CASES: ValidationCase[] = HZS.flatMap(casesAt);
+
+/** The failed checks of one expectation against a run (empty: it holds). */
+export function check(e: Expectation, run: StrategyRun): string[] {
+  const s = run.seals[e.seal];
+  if (!s) return [`seal #${e.seal} never returned`];
+  const bad: string[] = [];
+  const l = s.endMs - s.startMs;
+  if (s.result !== e.result) bad.push(`result ${s.result}, expected ${e.result}`);
+  if (e.latencyMs && (l < e.latencyMs[0] || l > e.latencyMs[1])) bad.push(`latency ${l.toFixed(3)} ms, expected ${e.latencyMs[0]}..${e.latencyMs[1]}`);
+  if (e.spurious !== undefined && s.spurious !== e.spurious) bad.push(`spurious ${s.spurious}, expected ${e.spurious}`);
+  if (e.passes !== undefined && s.passes !== e.passes) bad.push(`passes ${s.passes}, expected ${e.passes}`);
+  if (e.drainAllCalls !== undefined && s.drainAllCalls !== e.drainAllCalls) bad.push(`drainAllCalls ${s.drainAllCalls}, expected ${e.drainAllCalls}`);
+  if (e.minLockHoldMs !== undefined && s.lockHoldMs < e.minLockHoldMs) bad.push(`lock held ${s.lockHoldMs.toFixed(1)} ms, expected >= ${e.minLockHoldMs}`);
+  if (e.maxLockHoldMs !== undefined && s.lockHoldMs > e.maxLockHoldMs) bad.push(`lock held ${s.lockHoldMs.toFixed(1)} ms, expected <= ${e.maxLockHoldMs}`);
+  if (s.unsafe) bad.push('unsafe');
+  return bad;
+}
+
+export const describeExpectation = (e: Expectation) =>
+  [e.result, e.latencyMs ? `${e.latencyMs[0]}-${e.latencyMs[1]}ms` : '', e.spurious ? 'spurious' : '', e.minLockHoldMs ? `lock>=${e.minLockHoldMs}` : ''].filter(Boolean).join(' ');
