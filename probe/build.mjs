@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// Builds the native probe (probe/*.c -> probe/bin/drainprobe) with the system C compiler.
+// The lab works without it: when this is not Linux or no compiler is found, say so and exit 0
+// (calibrate then reports "probe unavailable"). `--force` rebuilds even when up to date.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, 'bin', 'drainprobe');
+const sources = readdirSync(here).filter((f) => f.endsWith('.c') || f.endsWith('.h')).map((f) => join(here, f));
+
+function findCompiler() {
+  const candidates = [process.env.CC, 'cc', 'gcc', 'clang'].filter(Boolean);
+  for (const c of candidates) {
+    const r = spawnSync(c, ['--version'], { stdio: 'ignore' });
+    if (r.status === 0) return c;
+  }
+  return undefined;
+}
+
+function upToDate() {
+  if (!existsSync(out)) return false;
+  const built = statSync(out).mtimeMs;
+  return sources.every((s) => statSync(s).mtimeMs <= built);
+}
+
+if (process.platform !== 'linux') {
+  console.error(`probe:build skipped: the probe measures the Linux kernel; this is ${process.platform}`);
+  process.exit(0);
+}
+const cc = findCompiler();
+if (!cc) {
+  console.error('probe:build skipped: no C compiler (set CC or install cc/gcc/clang); calibrate will report the probe as unavailable');
+  process.exit(0);
+}
+if (!process.argv.includes('--force') && upToDate()) {
+  console.error(`probe:build: ${out} is up to date`);
+  process.exit(0);
+}
+mkdirSync(dirname(out), { recursive: true });
+const args = ['-O2', '-Wall', '-Wextra', '-std=gnu11', '-pthread', '-o', out, ...sources.filter((s) => s.endsWith('.c')), '-lm'];
+const r = spawnSync(cc, args, { stdio: 'inherit' });
+if (r.status !== 0) {
+  console.error(`probe:build failed: ${cc} ${args.join(' ')} exited with ${r.status}`);
+  process.exit(1);
+}
+console.error(`probe:build: built ${out} with ${cc}`);

@@ -1,0 +1,284 @@
+/*
+ * drainprobe main: options, the signal thread, the run budget and the order of the cases.
+ * Usage: drainprobe [--quick] [--cases a,b,c,d] [--budget-ms N] [--reps N]
+ *                   [--seal-cpu N] [--remote-cpu N]
+ * Exit: 0 done (cases that cannot run here print {"kind":"skip"}), 2 bad arguments,
+ *       128+signal after a clean stop on SIGINT/SIGTERM/SIGHUP/SIGQUIT.
+ */
+#include "probe.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+struct opts g_opt = { .rt_n = -1, .cases = CASE_A | CASE_B | CASE_C | CASE_D, .budget_ms = 45000,
+		      .seal_cpu = SEAL_CPU_DEFAULT, .remote_cpu = REMOTE_CPU_DEFAULT };
+_Atomic int g_stop;
+int64_t g_deadline_ns;
+int64_t g_tick_ns, g_tick_phase;
+long g_page;
+
+static _Atomic int exiting;
+static sigset_t sigs;
+
+static void usage(FILE *f)
+{
+	fputs("usage: drainprobe [--quick] [--cases a,b,c,d] [--budget-ms N] [--reps N]\n"
+	      "                  [--seal-cpu N] [--remote-cpu N] \n"
+	      "                  [--rt-pre-ms 0,400,...] [--rt-lead-ms 0,300,...]\n"
+	      "  a  wait-loop re-check times (vmsplice pins released after d ms)\n"
+	      "  b  lru_add_drain_all latency, remote CPU idle / CFS spinner / SCHED_FIFO spinner\n"
+	      "  c  tag walk cost per page (unpinned files, 1K..256K pages)\n"
+	      "  d  workqueue tracepoints: which CPUs got drain work, kworker start delay\n", f);
+}
+
+static int parse_cases(const char *s)
+{
+	int m = 0;
+	for (; *s; s++) {
+		if (*s == ',')
+			continue;
+		if (*s < 'a' || *s > 'd')
+			return -1;
+		m |= 1 << (*s - 'a');
+	}
+	return m;
+}
+
+static bool parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+static int parse_args(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		long v;
+		bool has = i + 1 < argc;
+		if (!strcmp(a, "--quick")) {
+			g_opt.quick = true;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			exit(0);
+		} else if (!strcmp(a, "--version")) {
+			printf("drainprobe %d\n", PROBE_VERSION);
+			exit(0);
+		} else if (!strcmp(a, "--cases") && has) {
+			if ((g_opt.cases = parse_cases(argv[++i])) <= 0) {
+				fprintf(stderr, "drainprobe: --cases takes a comma list of a,b,c,d; got '%s'\n", argv[i]);
+				return -1;
+			}
+		} else if (!strcmp(a, "--budget-ms") && has) {
+			if (!parse_int(argv[++i], 1000, 600000, &v)) {
+				fprintf(stderr, "drainprobe: --budget-ms must be 1000..600000; got '%s'\n", argv[i]);
+				return -1;
+			}
+			g_opt.budget_ms = v;
+		} else if (!strcmp(a, "--reps") && has) {
+			if (!parse_int(argv[++i], 1, 50, &v)) {
+				fprintf(stderr, "drainprobe: --reps must be 1..50; got '%s'\n", argv[i]);
+				return -1;
+			}
+			g_opt.reps = (int)v;
+		} else if (!strcmp(a, "--rt-pre-ms") && has) {
+			/* comma list of pre-run times, one RT seal each (at most 8) */
+			char *dup = strdup(argv[++i]), *save = NULL;
+			g_opt.rt_n = 0;
+			for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+				if (g_opt.rt_n >= 8 || !parse_int(t, 0, 2000, &v)) {
+					fprintf(stderr, "drainprobe: --rt-pre-ms takes up to 8 values 0..2000; got '%s'\n", argv[i]);
+					free(dup);
+					return -1;
+				}
+				g_opt.rt_pre_ns[g_opt.rt_n++] = v * 1000000LL;
+			}
+			free(dup);
+		} else if (!strcmp(a, "--rt-lead-ms") && has) {
+			/* CFS lead-in before each RT spin, same order as --rt-pre-ms */
+			char *dup = strdup(argv[++i]), *save = NULL;
+			int k = 0;
+			for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+				if (k >= 8 || !parse_int(t, 0, 2000, &v)) {
+					fprintf(stderr, "drainprobe: --rt-lead-ms takes up to 8 values 0..2000; got '%s'\n", argv[i]);
+					free(dup);
+					return -1;
+				}
+				g_opt.rt_lead_ns[k++] = v * 1000000LL;
+			}
+			free(dup);
+		} else if ((!strcmp(a, "--seal-cpu") || !strcmp(a, "--remote-cpu")) && has) {
+			if (!parse_int(argv[++i], 0, 8191, &v)) {
+				fprintf(stderr, "drainprobe: %s must be a CPU number; got '%s'\n", a, argv[i]);
+				return -1;
+			}
+			*(a[2] == 's' ? &g_opt.seal_cpu : &g_opt.remote_cpu) = (int)v;
+		} else {
+			fprintf(stderr, "drainprobe: unknown or incomplete option '%s'\n", a);
+			usage(stderr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Signals are blocked in every thread and taken here, on the seal CPU, so a stop request is
+ * seen even while the remote CPU is held by an RT spinner and the main thread sleeps in
+ * flush_work: the spinner watches g_stop, ends, and the kworker (and the seal) can finish. */
+static void *sig_thread(void *arg)
+{
+	(void)arg;
+	pin_self(g_opt.seal_cpu);
+	while (!atomic_load(&exiting)) {
+		struct timespec to = { 0, 100000000 };
+		int s = sigtimedwait(&sigs, NULL, &to);
+		if (s > 0) {
+			int z = 0;
+			if (atomic_compare_exchange_strong(&g_stop, &z, s))
+				note("signal %d: stopping (spinners end, tracing instance removed)", s);
+		}
+		/* last resort if something blocks far past the budget: leave without hanging */
+		if (mono_ns() > g_deadline_ns + 15000000000LL) {
+			note("hung past the budget; exiting");
+			trace_teardown();
+			_exit(3);
+		}
+	}
+	return NULL;
+}
+
+static void meta(void)
+{
+	struct utsname u;
+	uname(&u);
+	char model[256] = "", line[512], shm[128] = "";
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	while (f && fgets(line, sizeof line, f))
+		if (!strncmp(line, "model name", 10)) {
+			char *c = strchr(line, ':');
+			if (c)
+				snprintf(model, sizeof model, "%s", c + 2);
+			model[strcspn(model, "\n")] = 0;
+			break;
+		}
+	if (f)
+		fclose(f);
+	read_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled", shm, sizeof shm);
+	char cases[8];
+	int n = 0;
+	for (int i = 0; i < 4; i++)
+		if (g_opt.cases & (1 << i))
+			cases[n++] = (char)('a' + i);
+	cases[n] = 0;
+	struct jw w;
+	jw_begin(&w, "meta");
+	jw_str(&w, "probe", "drainprobe");
+	jw_int(&w, "version", PROBE_VERSION);
+	jw_str(&w, "sysname", u.sysname);
+	jw_str(&w, "release", u.release);
+	jw_str(&w, "machine", u.machine);
+	jw_int(&w, "cpus", sysconf(_SC_NPROCESSORS_ONLN));
+	jw_str(&w, "model", model);
+	jw_int(&w, "pageSize", g_page);
+	jw_str(&w, "shmemThp", shm);
+	jw_int(&w, "euid", geteuid());
+	jw_bool(&w, "quick", g_opt.quick);
+	jw_str(&w, "cases", cases);
+	jw_int(&w, "budgetMs", g_opt.budget_ms);
+	jw_int(&w, "sealCpu", g_opt.seal_cpu);
+	jw_int(&w, "remoteCpu", g_opt.remote_cpu);
+	jw_int(&w, "startedAtUnixMs", (int64_t)time(NULL) * 1000);
+	jw_end(&w);
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN); /* a closed stdout ends the run through EPIPE, not a signal */
+	if (parse_args(argc, argv))
+		return 2;
+	g_page = sysconf(_SC_PAGESIZE);
+	int64_t t_start = mono_ns();
+	g_deadline_ns = t_start + g_opt.budget_ms * 1000000LL;
+
+	ns_prepare(); /* before any thread: unshare(CLONE_NEWNS) needs a single thread */
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGQUIT);
+	sigaddset(&sigs, SIGXCPU);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* inherited by every thread created below */
+	pthread_t st;
+	pthread_create(&st, NULL, sig_thread, NULL);
+
+	/* backstop for the RT spinner: SIGXCPU after 3 s of RT CPU without blocking, SIGKILL
+	 * after 5 s (the spinner's own cap is 2.5 s) */
+	struct rlimit rl = { 3000000, 5000000 };
+	setrlimit(RLIMIT_RTTIME, &rl);
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+
+	meta();
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (pin_self(g_opt.seal_cpu) < 0) {
+		emit_skip("all", "cannot bind to the seal CPU");
+		goto out;
+	}
+	bool two = ncpu >= 2 && g_opt.remote_cpu != g_opt.seal_cpu && g_opt.remote_cpu < ncpu;
+	if (tick_calibrate() < 0)
+		note("tick phase not measured (no CLOCK_MONOTONIC_COARSE steps seen)");
+	report_sched();
+	if (remote_start(two ? g_opt.remote_cpu : g_opt.seal_cpu) < 0) {
+		emit_skip("all", "cannot start the worker thread");
+		goto out;
+	}
+	if (g_opt.cases & CASE_D) {
+		char why[256];
+		if (!two)
+			emit_skip("d", "needs two online CPUs");
+		else if (trace_setup(why, sizeof why) < 0)
+			emit_skip("d", why);
+	}
+	/* c first: no spinner, and its fit is the baseline the drain latencies sit on */
+	if ((g_opt.cases & CASE_C) && !stopping())
+		case_walk();
+	if ((g_opt.cases & CASE_A) && !stopping())
+		case_recheck();
+	if ((g_opt.cases & CASE_B) && !stopping()) {
+		if (two)
+			case_drain();
+		else
+			emit_skip("b", "needs two online CPUs");
+	} else if ((g_opt.cases & CASE_D) && trace_active() && !stopping()) {
+		case_trace_only();
+	}
+out:
+	remote_stop();
+	trace_teardown();
+	int sig = atomic_load(&g_stop);
+	struct jw w;
+	jw_begin(&w, "end");
+	jw_int(&w, "elapsedMs", (mono_ns() - t_start) / 1000000);
+	jw_bool(&w, "interrupted", sig > 0);
+	jw_bool(&w, "budgetExhausted", sig == -1);
+	if (sig > 0)
+		jw_int(&w, "signal", sig);
+	jw_end(&w);
+	atomic_store(&exiting, 1);
+	pthread_join(st, NULL);
+	return sig > 0 ? 128 + sig : 0;
+}
