@@ -118,6 +118,8 @@ describe('report in Chromium', () => {
     expect(await page.locator('img').count()).toBe(0);
     expect(dialogs).toEqual([]);
 
+    await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
+
     // PNG and CSV downloads.
     const cdf = page.locator('section[data-chart-id="latency-cdf"]');
     const [png] = await Promise.all([page.waitForEvent('download'), cdf.locator('button[data-action=png]').click()]);
@@ -135,8 +137,6 @@ describe('report in Chromium', () => {
 
     expect(errors).toEqual([]);
     expect(requests.filter((u) => !/^(file|data|blob):/.test(u))).toEqual([]);
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
     await context.close();
   });
 

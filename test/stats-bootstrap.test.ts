@@ -81,7 +81,7 @@ describe('large samples', () => {
     expect(normalQuantile(0.5)).toBeCloseTo(0, 9);
     expect(normalQuantile(0.01)).toBeCloseTo(-2.326348, 5);
     const rng = new CounterRng(rngKey(5));
-    const xs = Array.from({ length: 3000 }, () => rng.exponential(1));
+    const xs = Array.from({ length: 3000 }, () => rng.exponential(1)); // above the default threshold (500)
     const os = medianCI(xs);
     const bs = medianCI(xs, { orderStatisticAbove: Infinity, resamples: 500 });
     expect(os.method).toBe('order-statistic');

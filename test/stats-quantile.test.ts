@@ -32,3 +32,20 @@ describe('Welford moments', () => {
     expect(w.variance).toBe(0);
   });
 });
+
+describe('quickselect median', () => {
+  it('equals the sorted median on random, sorted, reversed and tied inputs', async () => {
+    const { medianSelect } = await import('../src/stats/quantile.ts');
+    const { CounterRng, rngKey } = await import('../src/stats/rng.ts');
+    const rng = new CounterRng(rngKey(3));
+    for (let n = 1; n < 60; n++) {
+      const shapes = [
+        Array.from({ length: n }, () => rng.next()),
+        Array.from({ length: n }, (_, i) => i),
+        Array.from({ length: n }, (_, i) => n - i),
+        Array.from({ length: n }, () => rng.int(3)),
+      ];
+      for (const xs of shapes) expect(medianSelect(Float64Array.from(xs), n)).toBe(median(xs));
+    }
+  });
+});

@@ -1,7 +1,7 @@
 /** Statistics for drainlab: interpolated quantiles, Welford moments, a counter-based PRNG, bootstrap CIs. */
-export { quantile, quantiles, quantileSorted, median, medianInPlace, sortSamples, type SortedSamples } from './quantile.ts';
+export { quantile, quantiles, quantileSorted, median, medianInPlace, medianSelect, sortSamples, type SortedSamples } from './quantile.ts';
 export { Welford, moments, type MomentSummary } from './welford.ts';
-export { splitmix64, rngKey, keyFromString, random64, randomU32, uniform, randomInt, CounterRng, type RngKey } from './rng.ts';
+export { splitmix64, rngKey, keyFromString, random64, randomU32, uniform, randomInt, fillRandomIndices, CounterRng, type RngKey } from './rng.ts';
 export {
   medianCI,
   pairedDiffCI,

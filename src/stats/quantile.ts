@@ -50,6 +50,49 @@ export function median(values: ArrayLike<number>): number {
   return quantile(values, 0.5);
 }
 
+/** Rearranges buf[lo..hi] so that buf[k] holds the value it would have if sorted (Hoare select). */
+function selectInPlace(buf: Float64Array, lo: number, hi: number, k: number): void {
+  while (hi > lo) {
+    // median-of-three pivot keeps sorted and reversed inputs linear
+    const mid = (lo + hi) >>> 1;
+    const a = buf[lo]!;
+    const b = buf[mid]!;
+    const c = buf[hi]!;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (buf[i]! < pivot) i++;
+      while (buf[j]! > pivot) j--;
+      if (i <= j) {
+        const t = buf[i]!;
+        buf[i] = buf[j]!;
+        buf[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
+}
+
+/**
+ * Median of a scratch buffer's first n entries in O(n), reordering them (quickselect). Equal to
+ * medianInPlace; for the bootstrap's inner loop.
+ */
+export function medianSelect(buf: Float64Array, n: number): number {
+  if (n === 0) return NaN;
+  const k = (n - 1) >>> 1;
+  selectInPlace(buf, 0, n - 1, k);
+  const lower = buf[k]!;
+  if (n % 2 === 1) return lower;
+  let next = Infinity;
+  for (let i = k + 1; i < n; i++) if (buf[i]! < next) next = buf[i]!;
+  return (lower + next) / 2;
+}
+
 /**
  * Median of a scratch buffer's first n entries, sorting them in place. For the bootstrap's inner
  * loop, which resamples into one preallocated buffer.

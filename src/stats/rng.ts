@@ -138,6 +138,33 @@ export function randomInt(key: RngKey, counter: number, n: number): number {
   return Math.floor(uniform(key, counter) * n);
 }
 
+/**
+ * Fills out[0..count) with integers in [0, n): block `block` of the stream `key`. The block's
+ * state comes from two SplitMix64 outputs (counters 2*block and 2*block+1) and the integers from
+ * Chris Doty-Humphrey's sfc32 run from that state, scaled by multiply-shift (bias < n / 2^32).
+ * So every value is still a pure function of (key, block, i), while the hot loop costs a few
+ * 32-bit adds and shifts per draw instead of three 64-bit multiplies. The bootstrap uses one
+ * block per resample.
+ */
+export function fillRandomIndices(key: RngKey, block: number, n: number, out: Uint32Array, count: number): void {
+  mix(key, 2 * block);
+  let a = rHi;
+  let b = rLo;
+  mix(key, 2 * block + 1);
+  let c = rHi;
+  let d = rLo;
+  let t = 0;
+  for (let i = 0; i < 12 + count; i++) {
+    // sfc32 step
+    t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (((c << 21) | (c >>> 11)) + t) | 0;
+    if (i >= 12) out[i - 12] = Math.floor(((t >>> 0) * n) / TWO32);
+  }
+}
+
 /** Sequential convenience over the counter-based functions: the i-th call reads counter start+i. */
 export class CounterRng {
   readonly key: RngKey;
