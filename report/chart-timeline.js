@@ -2,13 +2,15 @@
 (function (DL) {
   'use strict';
   var KIND_COLORS = {
-    'seal-start': '#111111', 'seal-end': '#111111', lock: '#d62728', unlock: '#d62728', tag: '#ff7f0e',
+    'seal-start': '#111111', 'seal-end': '#111111', lock: '#d62728', unlock: '#d62728', tag: '#ff7f0e', tagged: '#ff7f0e',
+    'inode-lock': '#d62728', 'inode-unlock': '#d62728', 'inode lock held': '#d62728', 'drain_all until flushed': '#9467bd', flushed: '#9467bd',
     'drain-all': '#9467bd', drain: '#8c564b', queue: '#7f7f7f', ipi: '#e377c2', kworker: '#1f77b4',
     'kworker-start': '#1f77b4', 'kworker-done': '#1f77b4', sleep: '#bbbbbb', recheck: '#2ca02c', wait: '#bcbd22',
   };
   var EXTRA = ['#17becf', '#393b79', '#637939', '#843c39', '#7b4173', '#3182bd'];
 
-  function paths(durs, isLock) {
+  // back: half-height of a background span in lanes (0 for a step, drawn narrower on top).
+  function paths(durs, back) {
     return function (u, si, i0, i1) {
       var p = new Path2D();
       var xs = u.data[0];
@@ -17,7 +19,7 @@
       for (var i = i0; i <= i1; i++) {
         var lane = ys[i];
         if (lane == null) continue;
-        var h = isLock ? 0.42 : 0.2;
+        var h = back || 0.18;
         var yt = u.valToPos(lane - h, 'y', true);
         var yb = u.valToPos(lane + h, 'y', true);
         var x = u.valToPos(xs[i], 'x', true);
@@ -46,8 +48,9 @@
     cpus.forEach(function (c, i) { laneOf[c] = i; });
     var kinds = [];
     events.forEach(function (e) { if (kinds.indexOf(e.what) < 0) kinds.push(e.what); });
-    // lock first so it is drawn underneath the other spans
-    kinds.sort(function (a, b) { return (a === 'lock' ? -1 : 0) - (b === 'lock' ? -1 : 0); });
+    // Background spans (the lock held, drain_all's wait) first, so the steps draw on top of them.
+    var isBack = function (k) { return k === 'lock' || k === 'inode lock held' || k === 'drain_all until flushed'; };
+    kinds.sort(function (a, b) { return (isBack(a) ? -1 : 0) - (isBack(b) ? -1 : 0); });
     // One x per event (equal times allowed), so two CPUs starting work at the same instant both show.
     var xs = events.map(function (e) { return e.atMs - t0; });
     var data = [xs];
@@ -69,8 +72,8 @@
       details.push(det);
       legendItems.push({ label: k, color: color });
       series.push({
-        label: k, stroke: color, fill: k === 'lock' ? DL.alpha(color, 0.16) : DL.alpha(color, 0.85), width: k === 'lock' ? 1 : 0,
-        paths: paths(durs, k === 'lock'), points: { show: false },
+        label: k, stroke: color, fill: isBack(k) ? DL.alpha(color, 0.16) : DL.alpha(color, 0.85), width: isBack(k) ? 1 : 0,
+        paths: paths(durs, isBack(k) ? (k === 'drain_all until flushed' ? 0.3 : 0.42) : 0), points: { show: false },
         value: (function (d) { return function (u, v, si, i) { return v == null || i == null ? '' : d[i] || ''; }; })(det),
       });
     });
@@ -85,6 +88,15 @@
     // arcsinh time axis is linear near the fcntl call and logarithmic beyond, so both are visible.
     var lin = isFinite(minDur) ? Math.max(1e-4, minDur) : 0.01;
     var useAsinh = maxX / lin > 50;
+    // Ticks at 1, 2, 5 x 10^k only (uPlot offers 1..9 x 10^k on an arcsinh axis).
+    var asinhFilter = function (u, s) {
+      return s.map(function (x) {
+        if (x == null) return null;
+        if (x === 0) return 0;
+        var m = Math.round(Math.abs(x) / Math.pow(10, Math.floor(Math.log10(Math.abs(x)) + 1e-9)));
+        return m === 1 || m === 2 || m === 5 ? x : null;
+      });
+    };
     var u = new uPlot({
       width: width,
       height: Math.max(180, 70 + 46 * cpus.length),
@@ -93,7 +105,7 @@
         y: { range: [-0.5, cpus.length - 0.5], dir: -1 },
       },
       axes: [
-        { label: 'time since the fcntl call' + (useAsinh ? ' (linear near 0, logarithmic beyond)' : '') + '; drag to zoom, double-click to reset', values: function (u, v) { return v.map(function (x) { return x == null ? '' : DL.fmtMs(x); }); }, filter: useAsinh ? function (u, s) { return s.map(function (x) { return x === 0 ? 0 : DL.logFilter(u, [Math.abs(x)])[0] == null ? null : x; }); } : undefined, stroke: '#333', grid: { stroke: '#eee' } },
+        { label: 'time since the fcntl call' + (useAsinh ? ' (linear near 0, logarithmic beyond)' : '') + '; drag to zoom, double-click to reset', values: function (u, v) { return v.map(function (x) { return x == null ? '' : DL.fmtMs(x); }); }, filter: useAsinh ? asinhFilter : undefined, stroke: '#333', grid: useAsinh ? { stroke: '#eee', filter: asinhFilter } : { stroke: '#eee' }, ticks: useAsinh ? { filter: asinhFilter } : {} },
         { label: 'CPU', size: 70, splits: function () { return cpus.map(function (_, i) { return i; }); }, values: function (u, s) { return s.map(function (i) { return 'CPU ' + cpus[Math.round(i)]; }); }, stroke: '#333', grid: { stroke: '#f2f2f2' } },
       ],
       series: series,

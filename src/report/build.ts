@@ -449,6 +449,29 @@ function disturbance(cells: SweepCell[], strategies: string[], colors: Map<strin
   return chart;
 }
 
+/**
+ * Pairs of instants that bound a span, drawn as one bar: how long the inode lock was held, how
+ * long drain_all waited for its flush. Spans the record already has (durMs) are left alone.
+ */
+const SPAN_PAIRS: [start: string, end: string, label: string][] = [
+  ['inode-lock', 'inode-unlock', 'inode lock held'],
+  ['lock', 'unlock', 'inode lock held'],
+  ['drain-all', 'flushed', 'drain_all until flushed'],
+];
+
+function withDerivedSpans(events: readonly TimelineEvent[]): TimelineEvent[] {
+  const out = events.map((e) => ({ ...e }));
+  for (const [start, end, label] of SPAN_PAIRS) {
+    for (let i = 0; i < events.length; i++) {
+      const a = events[i]!;
+      if (a.what !== start || (a.durMs ?? 0) > 0) continue;
+      const b = events.slice(i + 1).find((e) => e.what === end && e.cpu === a.cpu);
+      if (b) out.push({ atMs: a.atMs, cpu: a.cpu, what: label, durMs: b.atMs - a.atMs });
+    }
+  }
+  return out.sort((x, y) => x.atMs - y.atMs);
+}
+
 function timeline(cells: SweepCell[], strategies: string[], colors: Map<string, string>, baseline: string): ChartData {
   const base = { id: 'seal-timeline', title: 'One seal, step by step: which CPU did what, when', question: 'Where does the time of a slow seal go: lock, tag walk, drain_all, kworkers on other CPUs, sleeps and rechecks?' };
   let chosen: SweepCell | undefined;
@@ -476,7 +499,7 @@ function timeline(cells: SweepCell[], strategies: string[], colors: Map<string, 
   const timelines = strategies.flatMap((s) => {
     const r = chosen!.record.runs.find((x) => x.strategy === s);
     if (!r?.timeline?.length) return [];
-    const events: TimelineEvent[] = r.timeline.slice(0, MAX_EVENTS).map((e) => ({ ...e }));
+    const events: TimelineEvent[] = withDerivedSpans(r.timeline.slice(0, MAX_EVENTS));
     for (const e of events) cpus = Math.max(cpus, e.cpu + 1);
     return [{ strategy: s, color: colors.get(s)!, events }];
   });
@@ -576,7 +599,7 @@ export function buildReportData(inputs: ReadonlyArray<RunRecord | SweepCell>, op
     versus(prep, {
       id: 'p99-vs-cpus', title: 'Tail latency vs machine size: seal latency p99 by CPU count',
       question: 'How does the slowest 1% of seals grow as the machine gets more CPUs?',
-      aliases: cpusAliases, pattern: /^(.*\.)?cpus$/i, needs: 'a sweep over the parameter `cpus` (at least two values), e.g. drainlab sweep --grid cpus=4,16,64,256',
+      aliases: cpusAliases, pattern: /^(.*\.)?cpus$/i, needs: 'a sweep over the parameter `cpus` (at least two values, in the sweep cells\' params)',
       xLabel: 'CPUs', xUnit: 'count', yLabel: 'seal latency p99', yUnit: 'ms', logY: true, value: (r) => METRICS.latencyP99.of(r),
     }, boot),
     versus(prep, {

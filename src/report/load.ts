@@ -89,7 +89,8 @@ export function shortHash(value: unknown): string {
  */
 export function runRecordToCell(record: RunRecord, fallbackReplication: number): SweepCell {
   const sc = record.scenario as Record<string, unknown>;
-  const { seed, ...rest } = sc;
+  // The cell is the scenario without what varies between replications of it (seed, replication).
+  const { seed, replication: _replication, ...rest } = sc;
   const name = typeof sc.name === 'string' ? sc.name : 'run';
   const params: Record<string, ParamValue> = {};
   if (typeof sc.cpus === 'number') params.cpus = sc.cpus;
