@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { METRICS } from './metrics.ts';
 import { esc, fmtCount, fmtMs, fmtNum, fmtPct, inlineScript, jsonForScript, signed } from './html.ts';
-import type { ChartData, MetricId, PairedCell, ReportData, StrategyRow, StrategyTable } from './types.ts';
+import type { ChartData, MetricChange, MetricId, PairedCell, ReportData, StrategyRow, StrategyTable } from './types.ts';
 
 const require = createRequire(import.meta.url);
 const REPORT_DIR = fileURLToPath(new URL('../../report/', import.meta.url));
@@ -103,31 +103,33 @@ function baselineHtml(data: ReportData): string {
   const b = data.baselineComparison;
   if (!b) return '';
   const failing = new Set((data.failOn?.failures ?? []).map((f) => `${f.strategy}\u0000${f.metric}`));
-  const rows = b.changes
-    .filter((c) => c.pairs > 0)
-    .map((c) => {
-      const m = METRICS[c.metric];
-      const fv = (v: number | null) => (v === null ? '–' : signed(m.unit === 'ms' ? fmtMs(v) : fmtNum(v), v));
-      const fail = failing.has(`${c.strategy}\u0000${c.metric}`);
-      return `<tr${fail ? ' class="failing"' : ''}><td class="name">${esc(c.strategy)}</td><td class="name">${esc(m.label)}</td><td>${fmtMetric(c.metric, c.baselineMedian)}</td><td>${fmtMetric(c.metric, c.currentMedian)}</td>
+  const row = (c: MetricChange) => {
+    const m = METRICS[c.metric];
+    const fv = (v: number | null) => (v === null ? '–' : signed(m.unit === 'ms' ? fmtMs(v) : fmtNum(v), v));
+    const fail = failing.has(`${c.strategy}\u0000${c.metric}`);
+    return `<tr${fail ? ' class="failing"' : ''}><td class="name">${esc(c.strategy)}</td><td class="name">${esc(m.label)}</td><td>${fmtMetric(c.metric, c.baselineMedian)}</td><td>${fmtMetric(c.metric, c.currentMedian)}</td>
 <td class="diff">${fv(c.diff)} <span class="ci">[${fv(c.diffLo)}, ${fv(c.diffHi)}]</span></td><td class="diff">${fmtPct(c.pct)} <span class="ci">[${fmtPct(c.pctLo)}, ${fmtPct(c.pctHi)}]</span></td>
-<td class="name"><span class="verdict ${c.verdict.replace(' ', '-')}">${esc(c.verdict)}</span>${fail ? ' <span class="fail">fails --fail-on</span>' : ''}</td><td>${c.pairs}</td></tr>`;
-    })
-    .join('\n');
+<td class="name"><span class="verdict ${c.verdict.replace(' ', '-')}">${esc(c.verdict)}</span>${fail ? ' <span class="fail">fails --fail-on</span>' : ''}</td><td>${c.paired ? c.pairs : 'unpaired'}</td></tr>`;
+  };
+  const head = '<thead><tr><th class="name">strategy</th><th class="name">metric</th><th>baseline<span class="unit">median</span></th><th>current<span class="unit">median</span></th><th class="name">change (CI)</th><th class="name">change %</th><th class="name">verdict</th><th>pairs</th></tr></thead>';
+  const usable = b.changes.filter((c) => c.diff !== null);
+  const changed = usable.filter((c) => c.verdict !== 'no difference');
   const only = [
     b.onlyInBaseline.length ? `<p class="note">Only in the baseline: ${b.onlyInBaseline.map(esc).join(', ')}.</p>` : '',
     b.onlyInCurrent.length ? `<p class="note">New since the baseline: ${b.onlyInCurrent.map(esc).join(', ')}.</p>` : '',
   ].join('');
   return `<h2 id="baseline">Change since baseline “${esc(b.baselineName)}”</h2>
-<p class="how">Per strategy and metric: median over (cell, replication) pairs present in both of <i>current − baseline</i>, its bootstrap CI, and the same relative to the baseline median.${b.baselineCreatedAt ? ` Baseline built ${esc(b.baselineCreatedAt)}.` : ''}</p>
-<div class="scroll"><table class="baseline"><thead><tr><th class="name">strategy</th><th class="name">metric</th><th>baseline</th><th>current</th><th class="name">change (CI)</th><th class="name">change %</th><th class="name">verdict</th><th>pairs</th></tr></thead><tbody>${rows}</tbody></table></div>${only}`;
+<p class="how">Per strategy and metric: median over the (cell, replication) pairs both hold of <i>current − baseline</i>, its bootstrap CI, and the same relative to the baseline median (unpaired: the two share no replication, the medians are compared as independent samples).${b.baselineCreatedAt ? ` Baseline saved ${esc(b.baselineCreatedAt)}.` : ''}
+<b>${changed.length}</b> of ${usable.length} strategy × metric combinations changed significantly.</p>
+${changed.length ? `<div class="scroll"><table class="baseline changed">${head}<tbody>${changed.map(row).join('\n')}</tbody></table></div>` : ''}
+<details><summary>All ${usable.length} comparisons</summary><div class="scroll"><table class="baseline all">${head}<tbody>${usable.map(row).join('\n')}</tbody></table></div></details>${only}`;
 }
 
 function failOnHtml(data: ReportData): string {
   const f = data.failOn;
   if (!f || f.specs.length === 0) return '';
   if (f.failures.length === 0) return `<p class="pass">--fail-on ${f.specs.map(esc).join(' ')}: passed.</p>`;
-  return `<div class="fail"><p>--fail-on: ${f.failures.length} check(s) failed:</p><ul>${f.failures.map((x) => `<li>${esc(x.message)}</li>`).join('')}</ul></div>`;
+  return `<div class="fail-box"><p>--fail-on: ${f.failures.length} check(s) failed against baseline “${esc(data.baselineComparison?.baselineName ?? '')}”:</p><ul>${f.failures.map((x) => `<li>${esc(x.message)}</li>`).join('')}</ul></div>`;
 }
 
 function chartHtml(c: ChartData): string {
@@ -194,23 +196,22 @@ export function renderReport(data: ReportData): string {
   const a = loadAssets();
   const scen = data.scenarios.length === 1 ? `scenario “${esc(data.scenarios[0]!.name)}”` : `${data.scenarios.length} scenarios`;
   const lede = `${data.strategies.length} strategies on ${scen}: ${fmtCount(data.inputs.cells)} parameter cell(s), ${fmtCount(data.inputs.records)} replication run(s) in all. Baseline: <b>${esc(data.baselineStrategy)}</b>.`;
-  const nav = [
+  const link = ([id, label]: [string, string]) => `<a href="#${esc(id)}">${esc(label)}</a>`;
+  const sections: [string, string][] = [
     ['strategies', 'Strategies'],
     ['paired', `vs ${data.baselineStrategy}`],
-    ...(data.baselineComparison ? [['baseline', 'vs saved baseline']] : []),
-    ['charts', 'Charts'],
-    ...data.charts.filter((c) => c.kind !== 'missing').map((c) => [`chart-${c.id}`, `· ${c.title.split(':')[0]}`]),
-    ...(data.calibration ? [['calibration', 'Calibration']] : []),
-    ...(data.bench ? [['bench', 'Benchmarks']] : []),
+    ...(data.baselineComparison ? [['baseline', 'vs saved baseline'] as [string, string]] : []),
+    ...(data.calibration ? [['calibration', 'Calibration'] as [string, string]] : []),
+    ...(data.bench ? [['bench', 'Benchmarks'] as [string, string]] : []),
     ['run', 'What was run'],
-  ]
-    .map(([id, label]) => `<a href="#${esc(id)}">${esc(label)}</a>`)
-    .join('');
+  ];
+  const chartLinks = data.charts.filter((c) => c.kind !== 'missing').map((c): [string, string] => [`chart-${c.id}`, c.title.split(':')[0]!]);
+  const nav = `<nav>${sections.map(link).join('')}</nav><nav><a href="#charts"><b>Charts:</b></a>${chartLinks.map(link).join('<span class="sep">·</span>')}</nav>`;
   const notes = data.notes.length ? `<ul class="notes">${data.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '';
   const perScenario = data.scenarioTables.length
     ? `<details><summary>The same table per scenario (${data.scenarioTables.length})</summary>${data.scenarioTables.map((t) => `<h3>${esc(t.scope)}</h3>${strategyTableHtml(t, data)}`).join('\n')}</details>`
     : '';
-  const body = `<header><h1>${esc(data.title)}</h1><p class="lede">${lede}</p><nav>${nav}</nav></header>
+  const body = `<header><h1>${esc(data.title)}</h1><p class="lede">${lede}</p>${nav}</header>
 ${failOnHtml(data)}${notes}
 <h2 id="strategies">Strategies compared</h2>
 <p class="how">All seals of all inputs pooled per strategy. Latency: fcntl call to return (interpolated quantiles over seals). Counts are exact sums.
