@@ -91,7 +91,7 @@
     // Ticks at 1, 2, 5 x 10^k only (uPlot offers 1..9 x 10^k on an arcsinh axis).
     var asinhFilter = function (u, s) {
       return s.map(function (x) {
-        if (x == null) return null;
+        if (x == null || x < 0) return null;
         if (x === 0) return 0;
         var m = Math.round(Math.abs(x) / Math.pow(10, Math.floor(Math.log10(Math.abs(x)) + 1e-9)));
         return m === 1 || m === 2 || m === 5 ? x : null;

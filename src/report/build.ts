@@ -487,9 +487,12 @@ function timeline(cells: SweepCell[], strategies: string[], colors: Map<string, 
       a = Math.min(a, e.atMs);
       b = Math.max(b, e.atMs + (e.durMs ?? 0));
     }
-    const span = (b - a) * 1000 + runs.length; // prefer the slowest, then the one with most strategies
-    if (span > bestSpan) {
-      bestSpan = span;
+    // The most telling seal: the one that involved the most CPUs (up to 8: kworkers, IPIs), then
+    // the slowest, then the one with the most strategies to switch between.
+    const cpus = Math.min(8, new Set(ev.map((e) => e.cpu)).size);
+    const score = cpus * 1e12 + (b - a) * 1e3 + runs.length;
+    if (score > bestSpan) {
+      bestSpan = score;
       chosen = c;
     }
   }
@@ -508,7 +511,7 @@ function timeline(cells: SweepCell[], strategies: string[], colors: Map<string, 
   const chart: TimelineChart = {
     ...base, kind: 'timeline', timelines,
     cpus: typeof scCpus === 'number' ? Math.max(cpus, Math.min(scCpus, 4096)) : cpus,
-    source: `scenario ${scenarioName(chosen.record)}${params ? ` (${params})` : ''}, replication ${chosen.replication}: the cell whose ${baseline} first seal took longest`,
+    source: `scenario ${scenarioName(chosen.record)}${params ? ` (${params})` : ''}, replication ${chosen.replication}: the run whose ${baseline} first seal involved the most CPUs, and of those took longest`,
     note: 'Time is relative to the seal\'s fcntl call. Bars are spans (durations), dots are instants. Pick the strategy above the chart.',
   };
   return chart;
