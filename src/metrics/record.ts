@@ -30,6 +30,8 @@ export interface SealRecord {
   isolatedDisturbances: number;
   /** CPU time spent draining on this seal's behalf: the caller's scan and queueing plus every kworker's drain (ms). */
   drainCpuMs: number;
+  /** drain_all calls that scanned the CPUs (the others piggybacked, OP5' v5.5). */
+  drainPasses?: number;
   /** Pages tagged by the tag pass. */
   tagged: number;
   /** Why it failed, when it failed: 'shared-mapping' (deny_writable), 'pinned', 'sealed' (F_SEAL_SEAL). */
@@ -57,11 +59,17 @@ export interface RunSummary {
   isolatedDisturbances: number;
   drainCpuMs: number;
   drainAllCalls: number;
+  /** drain_all calls by seals that scanned the CPUs rather than piggyback. */
+  drainPasses?: number;
   /** drain_all calls by anyone (seals and background callers). */
   drainAllCallsTotal: number;
   /** What background drain_all callers (the `drainAll` op and generator) caused; the fields above count seals only. */
   background?: { drainAllCalls: number; cpusInterrupted: number; isolatedDisturbances: number; drainCpuMs: number; mutexWaitMs: number };
   mutexWaitMs: { p50: number; p99: number; max: number };
+  /** Seals still running at the horizon (not in `seals`, not in the statistics). */
+  unfinished?: number;
+  /** A per-add cost the strategy imposes on every pagevec add on every CPU (S7), summed over the run (ms). */
+  lruAddOverheadMs?: number;
   /** Simulated events processed (for throughput figures). */
   events: number;
 }

@@ -26,6 +26,7 @@ export function summarize(seals: SealRecord[], background: DrainAcct, events: nu
     isolatedDisturbances: sum((s) => s.isolatedDisturbances),
     drainCpuMs: round(sum((s) => s.drainCpuMs)),
     drainAllCalls,
+    drainPasses: sum((s) => s.drainPasses ?? 0),
     drainAllCallsTotal: drainAllCalls + background.drainAllCalls,
     background: {
       drainAllCalls: background.drainAllCalls,

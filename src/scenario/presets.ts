@@ -46,7 +46,124 @@ export const PRESETS: Record<string, Preset> = {
       ],
     },
   },
+  'idle-many-cpus': {
+    question: 'What does draining every time (David) cost on an idle 1024-CPU box with no pins, against draining only when something is tagged?',
+    scenario: idleManyCpus(),
+  },
+  'fadvise-storm': {
+    question: 'Every CPU produces pages and fadvise(DONTNEED)-style callers hammer lru_add_drain_all(): how long do seals wait on the drain mutex, and what do piggyback and targeting save?',
+    scenario: fadviseStorm(),
+  },
+  'isolated-cpus': {
+    question: 'nohz_full CPUs with parked pages of other files: how many isolated CPUs does each strategy disturb per seal?',
+    scenario: isolatedCpus(),
+  },
+  'concurrent-sealers': {
+    question: 'kernel-model E2.11: 16 seals on 16 files at once, each needing drain_all: serialised by the mutex (4.14) or piggybacked (5.5+)?',
+    scenario: concurrentSealers(),
+  },
+  'huge-memfd': {
+    question: 'A 16M-page memfd on a 1024-CPU machine: the tag walk dominates; what does each strategy add on top, and does a long pin still fail the seal?',
+    scenario: hugeMemfd(),
+  },
+  'lockdep-2017': {
+    question: 'kernel-model E2.10 and section F: with cpuhp state setup and a splice into devtmpfs, which strategies close the 2017 lock cycle?',
+    scenario: {
+      name: 'lockdep-2017',
+      description: 'modprobe msr (cpuhp setup waiting on an AP callback that creates a devtmpfs node), a splice into a devtmpfs file, and an F_SEAL_WRITE that needs drain_all: the chain of the syzbot splat.',
+      kernel: '4.14', hz: 250, cpus: 4, pages: 8, seed: 1, horizonMs: 1000,
+      script: [
+        { atMs: 0, cpu: 2, op: 'cpuhpSetup' },
+        { atMs: 0, cpu: 3, op: 'spliceDevtmpfs' },
+        { atMs: 0, cpu: 1, op: 'write', pages: '0-7' },
+        { atMs: 0, cpu: 1, op: 'pin', pages: '0', forMs: 1 },
+        { atMs: 10, cpu: 0, op: 'seal' },
+      ],
+    },
+  },
 };
+
+/**
+ * A seal on a fresh memfd every `everyMs`: memfd i (i >= first) is written by `writer(i)` and
+ * sealed by CPU 0 `delayMs` later.
+ */
+function memfdLifecycles(n: number, first: number, everyMs: number, delayMs: number, pages: number, writer: (i: number) => number) {
+  const script: NonNullable<ScenarioInput['script']> = [];
+  for (let i = 0; i < n; i++) {
+    const t = 10 + i * everyMs;
+    script.push({ atMs: t, cpu: writer(i), op: 'write', file: first + i, pages: `0-${pages - 1}` });
+    script.push({ atMs: t + delayMs, cpu: 0, op: 'seal', file: first + i });
+  }
+  return script;
+}
+
+function idleManyCpus(): ScenarioInput {
+  return {
+    name: 'idle-many-cpus',
+    description: '1024 mostly idle CPUs; each writes a page to a log file now and then (so many pagevecs are not empty); CPU 0 fills a fresh 8-page memfd itself and seals it every 50 ms. Nothing is ever pinned.',
+    kernel: '4.14', hz: 250, cpus: 1024, files: 41, pages: 4096, seed: 7, horizonMs: 2100,
+    workload: { producers: [{ cpus: '1-1023', ratePerMs: 0.002, op: 'write', file: 0, pages: 'all', batch: 1, pick: 'sequential' }] },
+    script: memfdLifecycles(40, 1, 50, 1, 8, () => 0),
+  };
+}
+
+function fadviseStorm(): ScenarioInput {
+  return {
+    name: 'fadvise-storm',
+    description: '64 busy CPUs each produce pages into a shared file; 8 of them call lru_add_drain_all() (fadvise DONTNEED) 20 times a second each; CPU 0 seals a fresh memfd, written by a remote CPU, every 40 ms.',
+    kernel: '4.14', hz: 250, cpus: 64, files: 41, pages: 65536, seed: 11, horizonMs: 1800,
+    cpuClasses: [{ cpus: '1-63', class: 'busy' }],
+    workload: {
+      producers: [{ cpus: '1-63', ratePerMs: 0.5, op: 'write', file: 0, pages: 'all', batch: 1, pick: 'random' }],
+      drainAll: [{ cpus: '56-63', ratePerMs: 0.02 }],
+    },
+    script: memfdLifecycles(40, 1, 40, 2, 6, (i) => 1 + (i % 55)),
+  };
+}
+
+function isolatedCpus(): ScenarioInput {
+  const script: NonNullable<ScenarioInput['script']> = [];
+  // The isolated application on CPUs 4-15 wrote a few pages of its own file once (they stay parked).
+  script.push(...memfdLifecycles(30, 1, 50, 2, 4, (i) => 1 + (i % 3)));
+  return {
+    name: 'isolated-cpus',
+    description: '16 CPUs, 4-15 nohz_full and isolated; the isolated application writes a page of its own file every 20 ms on each (they park in the pagevecs); housekeeping CPUs 1-3 write fresh memfds that CPU 0 seals every 50 ms.',
+    kernel: '4.14', hz: 250, cpus: 16, files: 31, pages: 4096, seed: 3, horizonMs: 1700,
+    cpuClasses: [{ cpus: '4-15', class: 'isolated' }],
+    workload: { producers: [{ cpus: '4-15', ratePerMs: 0.05, op: 'write', file: 0, pages: 'all', batch: 1, pick: 'sequential' }] },
+    script,
+  };
+}
+
+function concurrentSealers(): ScenarioInput {
+  const script: NonNullable<ScenarioInput['script']> = [];
+  for (let i = 0; i < 16; i++) script.push({ atMs: 0, cpu: 16 + i, op: 'write', file: i, pages: '0-3' });
+  // The sealed memfds are small: pages 0-3 of each.
+  for (let i = 0; i < 16; i++) script.push({ atMs: 5, cpu: i, op: 'seal', file: i });
+  return {
+    name: 'concurrent-sealers',
+    description: '32 busy CPUs that all keep producing pages of a log file; memfd i is written by CPU 16+i (its pages park there) and sealed by CPU i; all 16 seals start at 5 ms.',
+    kernel: '4.14', hz: 250, cpus: 32, files: 17, pages: 65536, seed: 5, horizonMs: 1000,
+    cpuClasses: [{ cpus: '0-31', class: 'busy' }],
+    workload: { producers: [{ cpus: '0-31', ratePerMs: 0.2, op: 'write', file: 16, pages: 'all', batch: 1, pick: 'sequential' }] },
+    script,
+  };
+}
+
+function hugeMemfd(): ScenarioInput {
+  const pages = 16 << 20;
+  const script: NonNullable<ScenarioInput['script']> = [{ atMs: 0, cpu: 0, op: 'write', pages: `0-${pages - 1001}` }];
+  // The last 1000 pages are written by CPUs 1-1000, one each: 1000 non-empty pagevecs.
+  for (let c = 1; c <= 1000; c++) script.push({ atMs: 1, cpu: c, op: 'write', pages: pages - 1001 + c });
+  script.push({ atMs: 2, cpu: 5, op: 'pin', pages: '123456', forMs: 1500 });
+  for (const t of [100, 500, 900, 1300, 1700]) script.push({ atMs: t, cpu: 0, op: 'seal' });
+  return {
+    name: 'huge-memfd',
+    description: 'One 16M-page (64 GiB) memfd on 1024 CPUs: written by CPU 0, its last 1000 pages by CPUs 1-1000; a 1.5 s direct-IO pin on one page; CPU 0 seals every 400 ms until it succeeds.',
+    kernel: '4.14', hz: 250, cpus: 1024, pages, seed: 16, horizonMs: 2500,
+    script,
+  };
+}
 
 /**
  * The 2017 thread's case as a memfd life cycle (the sealing users of the time: a producer fills a

@@ -13,12 +13,13 @@ import { STRATEGY_NAMES } from '../strategies/names.ts';
 import { planArena } from '../wasm/layout.ts';
 import { UsageError, unreadable } from '../errors.ts';
 
-export interface Scenario extends Omit<ScenarioParsed, 'costs' | 'pagevecSize' | 'strategies'> {
+/** A type alias (not an interface) so that it is assignable to the record's Record<string, unknown>. */
+export type Scenario = Omit<ScenarioParsed, 'costs' | 'pagevecSize' | 'strategies'> & {
   pagevecSize: number;
   strategies: string[];
   /** Every cost, ns: defaults, then calibration, then the scenario's own overrides. */
   costs: Costs;
-}
+};
 
 function formatIssues(issues: z.core.$ZodIssue[], source: string): string {
   const lines = issues.slice(0, 8).map((i) => {

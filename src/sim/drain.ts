@@ -17,11 +17,22 @@ export function* localDrain(m: Machine, task: Task): Proc {
 /** Which CPUs get work: every online CPU, those with non-empty pagevecs, or a strategy's choice. */
 export type CpuFilter = (cpu: number) => boolean;
 
+export interface DrainAllOptions {
+  /** Replaces the variant's CPU choice (S4b targeted). */
+  filter?: CpuFilter;
+  /** Extra caller time per CPU examined by the filter (S4b: reading its pagevec entries). */
+  filterNsPerCpu?: (cpu: number) => number;
+  /** __lru_add_drain_all(force_all_cpus): ignores the piggyback shortcut (OP5' v5.13, lru_cache_disable). */
+  force?: boolean;
+  /** S7: the caller drains each remote pagevec itself under that CPU's lock: no work item, no kworker. */
+  remote?: boolean;
+}
+
 /**
  * OP5 lru_add_drain_all(), in the variant given (v4.14 by default). `acct` is charged with the
  * call, its mutex wait, the CPUs it interrupted and the CPU time it caused.
  */
-export function* lruAddDrainAll(m: Machine, task: Task, variant: DrainAllVariant, acct: DrainAcct, filter?: CpuFilter): Proc {
+export function* lruAddDrainAll(m: Machine, task: Task, variant: DrainAllVariant, acct: DrainAcct, o: DrainAllOptions = {}): Proc {
   acct.drainAllCalls++;
   const cpu = task.cpu;
   m.trace(cpu, 'drain-all');
@@ -35,37 +46,62 @@ export function* lruAddDrainAll(m: Machine, task: Task, variant: DrainAllVariant
   yield* m.lock(task, m.drainMutex);
   acct.mutexWaitNs += m.now - t0;
   if (m.now > t0) m.trace(cpu, 'mutex-wait', m.now - t0);
-  if (variant.piggyback && gen !== m.drainGen) {
+  if (variant.piggyback && !o.force && gen !== m.drainGen) {
     // Somebody scheduled a full drain after we arrived: its work covers ours.
     m.trace(cpu, 'piggyback');
   } else {
     if (variant.piggyback) m.drainGen++;
-    // OP5.4: read every online CPU's pagevec counts; queue work where the filter says so.
-    const k = m.costs;
-    let t = m.now;
-    const works: DrainWork[] = [];
-    const wants: CpuFilter = filter ?? (variant.cpus === 'all' ? () => true : (c) => m.arena.pvecCount(c) > 0);
-    for (let c = 0; c < m.s.cpus; c++) {
-      t += k.drainAllScanNsPerCpu;
-      if (wants(c)) {
-        t += k.queueWorkNs;
-        works.push(m.queueDrainWork(c, t, acct));
-      }
-    }
-    acct.drainCpuNs += t - m.now;
-    m.trace(cpu, 'queue', t - m.now, `${works.length} CPUs`);
-    yield { kind: 'until', t };
-    // OP5.5: flush_work on each, in order: the works run in parallel, the waits are sequential.
-    for (const w of works) {
-      if (!w.completion.done) {
-        yield { kind: 'wait', on: w.completion };
-        yield m.sleep(k.flushWakeNs);
-      } else {
-        yield m.sleep(k.flushDoneNs);
-      }
-    }
-    m.trace(cpu, 'flushed', undefined, `${works.length} CPUs`);
+    acct.drainPasses++;
+    yield* (o.remote ? drainRemotely(m, task, acct) : queueAndFlush(m, task, variant, acct, o));
   }
   m.unlock(task, m.drainMutex);
   if (variant.hotplugLock) m.readUnlock(task, 'cpu_hotplug_lock');
+}
+
+/** OP5.4 and OP5.5: queue work on the chosen CPUs, then flush each in order. */
+function* queueAndFlush(m: Machine, task: Task, variant: DrainAllVariant, acct: DrainAcct, o: DrainAllOptions): Proc {
+  const k = m.costs;
+  let t = m.now;
+  const works: DrainWork[] = [];
+  const wants: CpuFilter = o.filter ?? (variant.cpus === 'all' ? () => true : (c) => m.arena.pvecCount(c) > 0);
+  for (let c = 0; c < m.s.cpus; c++) {
+    t += k.drainAllScanNsPerCpu + (o.filterNsPerCpu?.(c) ?? 0);
+    if (wants(c)) {
+      t += k.queueWorkNs;
+      works.push(m.queueDrainWork(c, t, acct));
+    }
+  }
+  acct.drainCpuNs += t - m.now;
+  m.trace(task.cpu, 'queue', t - m.now, `${works.length} CPUs`);
+  yield { kind: 'until', t };
+  // The works run in parallel on their CPUs; the waits are sequential.
+  for (const w of works) {
+    if (!w.completion.done) {
+      yield { kind: 'wait', on: w.completion };
+      yield m.sleep(k.flushWakeNs);
+    } else {
+      yield m.sleep(k.flushDoneNs);
+    }
+  }
+  m.trace(task.cpu, 'flushed', undefined, `${works.length} CPUs`);
+}
+
+/**
+ * S7 remote drain (RFCs [T20][T21], QPW): the caller takes each non-empty CPU's per-CPU lock and
+ * drains its pagevecs from where it runs. No CPU is interrupted; the caller pays a cache-line
+ * transfer per CPU plus the pages, and never waits for a kworker.
+ */
+function* drainRemotely(m: Machine, task: Task, acct: DrainAcct): Proc {
+  const k = m.costs;
+  let cost = 0;
+  let drained = 0;
+  for (let c = 0; c < m.s.cpus; c++) {
+    cost += k.drainAllScanNsPerCpu;
+    if (m.arena.pvecCount(c) === 0) continue;
+    cost += k.remoteDrainNsPerCpu + m.localDrainCost(m.arena.drainCpu(c));
+    drained++;
+  }
+  acct.drainCpuNs += cost;
+  m.trace(task.cpu, 'remote-drain', cost, `${drained} CPUs`);
+  yield m.sleep(cost);
 }

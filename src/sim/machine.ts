@@ -42,8 +42,10 @@ export interface DrainAcct {
   isolatedDisturbances: number;
   drainCpuNs: number;
   mutexWaitNs: number;
+  /** Calls that scanned the CPUs (the rest piggybacked on another caller's drain, OP5' v5.5). */
+  drainPasses: number;
 }
-export const newAcct = (): DrainAcct => ({ drainAllCalls: 0, cpusInterrupted: 0, isolatedDisturbances: 0, drainCpuNs: 0, mutexWaitNs: 0 });
+export const newAcct = (): DrainAcct => ({ drainAllCalls: 0, cpusInterrupted: 0, isolatedDisturbances: 0, drainCpuNs: 0, mutexWaitNs: 0, drainPasses: 0 });
 
 interface CpuState {
   cls: CpuClass;
@@ -70,6 +72,8 @@ interface FileState {
   sealSeal: boolean;
   /** A3: i_mmap_writable; > 0 shared writable mappings, < 0 denied. */
   mmapWritable: number;
+  /** S9: the file was ever given out in a VM_SHARED writable mapping (a write pin implies one). */
+  everMappedShared: boolean;
   pins: Pin[];
 }
 
@@ -90,6 +94,10 @@ export class Machine {
   /** Background drain_all callers, and writes refused by F_SEAL_WRITE. */
   readonly background = newAcct();
   refusedWrites = 0;
+  /** lru_disable_count (A4, v5.13). */
+  lruDisableCount = 0;
+  /** Pages that went through a pagevec add (allocations): what a per-add cost (S7) is charged on. */
+  pvecAdds = 0;
   readonly timeline: TimelineEvent[] = [];
   /** Tracing is on while the first seal runs (its timeline goes into the record). */
   timelineOpen = false;
@@ -112,7 +120,7 @@ export class Machine {
     }));
     const handoff = this.costs.mutexHandoffNs;
     this.files = Array.from({ length: s.files }, () => ({
-      inodeLock: new Mutex('i_rwsem', this.engine, handoff), sealWrite: false, sealSeal: false, mmapWritable: 0, pins: [],
+      inodeLock: new Mutex('i_rwsem', this.engine, handoff), sealWrite: false, sealSeal: false, mmapWritable: 0, everMappedShared: false, pins: [],
     }));
     this.drainMutex = new Mutex('lru_add_drain_all.lock', this.engine, handoff);
   }

@@ -23,6 +23,8 @@ export interface OpContext {
   m: Machine;
   strategy: Strategy;
   seals: SealRecord[];
+  /** Seals started; those not in `seals` were still running at the horizon. */
+  started: number;
 }
 
 export function applyOp(ctx: OpContext, o: Op): void {
@@ -35,7 +37,7 @@ export function applyOp(ctx: OpContext, o: Op): void {
       m.engine.spawn(writeProc(m, o.cpu, o.file, ranges, o.compound));
       return;
     case 'fault':
-      for (const [lo, hi] of ranges) a.fault(o.cpu, o.file, lo, hi, o.compound);
+      for (const [lo, hi] of ranges) m.pvecAdds += a.fault(o.cpu, o.file, lo, hi, o.compound);
       return;
     case 'unmap':
       for (const [lo, hi] of ranges) a.unmap(o.file, lo, hi);
@@ -45,7 +47,10 @@ export function applyOp(ctx: OpContext, o: Op): void {
     case 'mmapShared': {
       const f = m.file(o.file);
       if (f.mmapWritable < 0 || f.sealWrite) m.refusedWrites++; // -EPERM (A3)
-      else f.mmapWritable++;
+      else {
+        f.mmapWritable++;
+        f.everMappedShared = true;
+      }
       return;
     }
     case 'munmapShared': {
@@ -55,7 +60,10 @@ export function applyOp(ctx: OpContext, o: Op): void {
       return;
     }
     case 'pin': {
-      for (const [lo, hi] of ranges) a.pin(o.cpu, o.file, lo, hi, o.compound);
+      // A pin is a FOLL_WRITE get_user_pages through a shared mapping (a private one would COW to
+      // an anonymous page), so the file has been given out VM_SHARED (S9).
+      m.file(o.file).everMappedShared = true;
+      for (const [lo, hi] of ranges) m.pvecAdds += a.pin(o.cpu, o.file, lo, hi, o.compound);
       const pin: Pin = { startNs: m.now, ranges: ranges.map(([lo, hi]) => [lo, hi]) };
       m.file(o.file).pins.push(pin);
       if (o.forMs !== undefined) m.engine.after(o.forMs * 1e6, () => releasePin(m, o.file, pin, pin.ranges));
@@ -102,12 +110,13 @@ function* writeProc(m: Machine, cpu: number, file: number, ranges: [number, numb
   const f = m.file(file);
   yield* m.lock(task, f.inodeLock);
   if (f.sealWrite) m.refusedWrites++;
-  else for (const [lo, hi] of ranges) m.arena.write(cpu, file, lo, hi, compound);
+  else for (const [lo, hi] of ranges) m.pvecAdds += m.arena.write(cpu, file, lo, hi, compound);
   m.unlock(task, f.inodeLock);
 }
 
 function* sealProc(ctx: OpContext, cpu: number, file: number, sealSeal: boolean): Proc {
   const { m } = ctx;
+  ctx.started++;
   const task = new Task(cpu);
   m.cpus[cpu].sealers.add(task);
   const first = !m.timelineUsed;

@@ -30,7 +30,7 @@ export function simulate(s: Scenario, strategyName: string, arena: Arena): Strat
   const strat = lookup(strategyName);
   const m = new Machine(s, arena, strat.drainAll);
   const seals: SealRecord[] = [];
-  const ctx: OpContext = { m, strategy: strat, seals };
+  const ctx: OpContext = { m, strategy: strat, seals, started: 0 };
   // Script ops in (atMs, order in file) order: the engine's sequence numbers keep file order on ties.
   s.script.forEach((o, i) => {
     const op = prepareOp(s, o, `script[${i}]`);
@@ -39,10 +39,14 @@ export function simulate(s: Scenario, strategyName: string, arena: Arena): Strat
   startWorkload(ctx);
   m.engine.run(s.horizonMs * 1e6);
   seals.sort((a, b) => a.startMs - b.startMs || a.cpu - b.cpu || a.file - b.file);
+  const summary = summarize(seals, m.background, m.engine.events);
+  // S7's spinlock on every pagevec add, on every CPU, for the whole run.
+  summary.unfinished = ctx.started - seals.length;
+  summary.lruAddOverheadMs = Math.round(m.pvecAdds * (strat.perAddCost?.(s.costs) ?? 0)) / 1e6;
   return {
     strategy: strategyName,
     seals,
-    summary: summarize(seals, m.background, m.engine.events),
+    summary,
     lockdep: m.lockdep.report(),
     timeline: m.timeline,
   };

@@ -4,7 +4,7 @@
  */
 import type { Proc } from './engine.ts';
 import { newAcct, type DrainAcct, type Machine, type Task } from './machine.ts';
-import { localDrain, lruAddDrainAll, type CpuFilter } from './drain.ts';
+import { localDrain, lruAddDrainAll, type DrainAllOptions } from './drain.ts';
 import type { DrainAllVariant } from '../kernel/versions.ts';
 import type { SealRecord } from '../metrics/record.ts';
 
@@ -111,7 +111,7 @@ export function* tagPins(ctx: SealCtx, drainLocally = true): Proc {
 
 /** How the wait loop's scan 0 behaves: drain_all (v4.14) in a variant, or nothing (Michal's 1/2). */
 export interface WaitLoopOptions {
-  scan0: { drainAll: DrainAllVariant; filter?: (ctx: SealCtx) => CpuFilter | undefined } | 'none';
+  scan0: { drainAll: DrainAllVariant; options?: (ctx: SealCtx) => DrainAllOptions } | 'none';
 }
 
 /**
@@ -126,7 +126,7 @@ export function* waitLoop(ctx: SealCtx, opts: WaitLoopOptions): Proc<WaitResult>
   for (let scan = 0; scan <= last; scan++) {
     if (!m.arena.tagAny(file)) break; // OP2.2a: O(1) root-tag test, before any drain or sleep
     if (scan === 0) {
-      if (opts.scan0 !== 'none') yield* lruAddDrainAll(m, task, opts.scan0.drainAll, ctx.acct, opts.scan0.filter?.(ctx)); // OP2.2b
+      if (opts.scan0 !== 'none') yield* lruAddDrainAll(m, task, opts.scan0.drainAll, ctx.acct, opts.scan0.options?.(ctx)); // OP2.2b
     } else {
       const jiffies = Math.floor((m.s.hz << scan) / 200);
       const t = m.timerWakeAt(jiffies);
@@ -163,6 +163,7 @@ export function sealRecord(ctx: SealCtx, out: SealOutcome): SealRecord {
     mutexWaitMs: ms(ctx.acct.mutexWaitNs),
     isolatedDisturbances: ctx.acct.isolatedDisturbances,
     drainCpuMs: ms(ctx.acct.drainCpuNs),
+    drainPasses: ctx.acct.drainPasses,
     tagged: ctx.tagged,
     ...('reason' in out ? { reason: out.reason } : {}),
   };

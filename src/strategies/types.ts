@@ -4,6 +4,7 @@
 import type { Proc } from '../sim/engine.ts';
 import type { SealCtx, SealOutcome } from '../sim/seal.ts';
 import type { DrainAllVariant } from '../kernel/versions.ts';
+import type { Costs } from '../kernel/costs.ts';
 
 export interface Strategy {
   name: string;
@@ -11,6 +12,8 @@ export interface Strategy {
   models: string;
   /** Changes this strategy makes to lru_add_drain_all() itself, for every caller (the kernel's variant is the base). */
   drainAll?: Partial<DrainAllVariant>;
+  /** A cost the strategy adds to every pagevec add on every CPU (S7's per-CPU spinlock), ns. */
+  perAddCost?: (costs: Costs) => number;
   /** The whole fcntl(F_ADD_SEALS) path (OP1) for one seal. */
   addSeals(ctx: SealCtx, sealSeal: boolean): Proc<SealOutcome>;
 }

@@ -1,0 +1,31 @@
+/**
+ * S4b `targeted` [hypothetical, kernel-model f]: on scan 0, look for the file's tagged pages
+ * inside each CPU's pagevecs and queue drain work only on the CPUs that hold one. The caller pays
+ * for reading every pagevec entry (O(CPUs x PAGEVEC_SIZE)); in the kernel the look is racy and
+ * must fall back to S4 when a page moves; here pages never move between pagevecs, so the look is
+ * exact. Fewest wake-ups of all kworker-based strategies.
+ */
+import type { Strategy } from './types.ts';
+import { addSealsLocked, tagPins, waitLoop } from '../sim/seal.ts';
+
+/** Reading one pagevec entry of a remote CPU (a cache line per few entries). */
+export const TARGET_SCAN_NS_PER_ENTRY = 4;
+
+export const targeted: Strategy = {
+  name: 'targeted',
+  models: 'S4b: queue drain work only on CPUs whose pagevecs hold a tagged page [hypothetical]',
+  *addSeals(ctx, sealSeal) {
+    return yield* addSealsLocked(ctx, function* (c) {
+      yield* tagPins(c);
+      return yield* waitLoop(c, {
+        scan0: {
+          drainAll: c.m.drainAllVariant,
+          options: (s) => ({
+            filter: (cpu) => s.m.arena.pvecHoldsTagged(cpu, s.file),
+            filterNsPerCpu: (cpu) => s.m.arena.pvecCount(cpu) * TARGET_SCAN_NS_PER_ENTRY,
+          }),
+        },
+      });
+    }, sealSeal);
+  },
+};
