@@ -20,9 +20,9 @@ export function nominalRechecks(hz: number): number[] {
 
 export interface Expectation {
   strategy: string;
-  /** Which seal (in start order). */
-  seal: number;
-  result: SealRecord['result'];
+  /** Which seal (in start order); omit for run-level checks only. */
+  seal?: number;
+  result?: SealRecord['result'];
   /** Latency window (ms). */
   latencyMs?: [number, number];
   spurious?: boolean;
@@ -30,6 +30,9 @@ export interface Expectation {
   drainAllCalls?: number;
   minLockHoldMs?: number;
   maxLockHoldMs?: number;
+  /** Run level: drain_all passes of all seals (E2.11), and the lockdep cycle expected, or none (E2.10). */
+  drainPasses?: [number, number];
+  lockdepCycle?: string[] | 'none';
 }
 
 export interface ValidationCase {
@@ -145,7 +148,39 @@ function casesAt(hz: Hz): ValidationCase[] {
         { strategy: 'drain-unlocked', seal: 0, result: 'ok', maxLockHoldMs: 1, latencyMs: [500, 1000] },
         { strategy: 'no-drain', seal: 0, result: 'EBUSY', spurious: true, maxLockHoldMs: 200 },
       ]),
+    c('E2.8-remote', 'an RT spinner on the CPU holding the pages: remote-drain drains it from the caller, no kworker, no wait',
+      base(hz, { cpus: 2, strategies: ['remote-drain', 'targeted'], cpuClasses: [{ cpus: '1', class: 'rt' }], script: [{ atMs: 0, cpu: 1, op: 'write', pages: '0-3' }, { atMs: 100, cpu: 0, op: 'seal' }] }),
+      [{ strategy: 'remote-drain', seal: 0, result: 'ok', latencyMs: [0, 1], maxLockHoldMs: 1 }, { strategy: 'targeted', seal: 0, result: 'ok', minLockHoldMs: 500 }]),
     ...fillRule(hz),
+  ];
+}
+
+/** The 2017 chain (section F), as the issue states it. */
+export const CHAIN_2017 = ['cpu_hotplug_lock', 'cpuhp_state_mutex', 'cpuhp_state-completion', 'sb_writers', 'pipe->mutex', 'i_rwsem'];
+
+/** Cases that need a shipped preset (HZ as the preset has it). */
+export function presetCases(preset: (name: string) => ScenarioInput): ValidationCase[] {
+  const lockdep = preset('lockdep-2017');
+  const concurrent = preset('concurrent-sealers');
+  return [
+    {
+      id: 'E2.10', hz: 250, title: 'lockdep: v4.14 closes the 2017 cycle; v4.16 and later, and strategies that never take the hotplug lock under the inode lock, do not',
+      scenario: { ...lockdep, strategies: ['v4.14', 'v4.16', 'drain-unlocked', 'coalesced', 'local-first', 'remote-drain', 'lru-disable'] },
+      expect: [
+        { strategy: 'v4.14', lockdepCycle: CHAIN_2017 },
+        ...every(['v4.16', 'drain-unlocked', 'coalesced', 'local-first', 'remote-drain', 'lru-disable'], { lockdepCycle: 'none' as const }),
+      ],
+    },
+    {
+      id: 'E2.10-6.18', hz: 250, title: 'lockdep on a 6.18 kernel: no cycle for v4.16',
+      scenario: { ...lockdep, kernel: '6.18', strategies: ['v4.16'] },
+      expect: [{ strategy: 'v4.16', lockdepCycle: 'none' }],
+    },
+    {
+      id: 'E2.11', hz: 250, title: '16 concurrent sealers each needing drain_all: 16 serial passes in 4.14; the piggyback needs about 1-2',
+      scenario: { ...concurrent, strategies: ['v4.14', 'coalesced'] },
+      expect: [{ strategy: 'v4.14', drainPasses: [16, 16] }, { strategy: 'coalesced', drainPasses: [1, 2] }],
+    },
   ];
 }
 
@@ -167,11 +202,17 @@ export const VALIDATION_CASES: ValidationCase[] = HZS.flatMap(casesAt);
 
 /** The failed checks of one expectation against a run (empty: it holds). */
 export function check(e: Expectation, run: StrategyRun): string[] {
-  const s = run.seals[e.seal];
-  if (!s) return [`seal #${e.seal} never returned`];
   const bad: string[] = [];
+  const passes = run.summary.drainPasses ?? 0;
+  if (e.drainPasses && (passes < e.drainPasses[0] || passes > e.drainPasses[1])) bad.push(`${passes} drain passes, expected ${e.drainPasses[0]}..${e.drainPasses[1]}`);
+  const cycles = run.lockdep.cycles;
+  if (e.lockdepCycle === 'none' && cycles.length > 0) bad.push(`lockdep cycle ${cycles[0].join(' -> ')}, expected none`);
+  if (Array.isArray(e.lockdepCycle) && !cycles.some((c) => sameCycle(c, e.lockdepCycle as string[]))) bad.push(`no lockdep cycle ${e.lockdepCycle.join(' -> ')} (found ${cycles.length})`);
+  if (e.seal === undefined) return bad;
+  const s = run.seals[e.seal];
+  if (!s) return [...bad, `seal #${e.seal} never returned`];
   const l = s.endMs - s.startMs;
-  if (s.result !== e.result) bad.push(`result ${s.result}, expected ${e.result}`);
+  if (e.result && s.result !== e.result) bad.push(`result ${s.result}, expected ${e.result}`);
   if (e.latencyMs && (l < e.latencyMs[0] || l > e.latencyMs[1])) bad.push(`latency ${l.toFixed(3)} ms, expected ${e.latencyMs[0]}..${e.latencyMs[1]}`);
   if (e.spurious !== undefined && s.spurious !== e.spurious) bad.push(`spurious ${s.spurious}, expected ${e.spurious}`);
   if (e.passes !== undefined && s.passes !== e.passes) bad.push(`passes ${s.passes}, expected ${e.passes}`);
@@ -182,5 +223,11 @@ export function check(e: Expectation, run: StrategyRun): string[] {
   return bad;
 }
 
+function sameCycle(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  const i = a.indexOf(b[0]);
+  return i >= 0 && b.every((x, k) => a[(i + k) % a.length] === x);
+}
+
 export const describeExpectation = (e: Expectation) =>
-  [e.result, e.latencyMs ? `${e.latencyMs[0]}-${e.latencyMs[1]}ms` : '', e.spurious ? 'spurious' : '', e.minLockHoldMs ? `lock>=${e.minLockHoldMs}` : ''].filter(Boolean).join(' ');
+  [e.result ?? '', e.drainPasses ? `${e.drainPasses[0]}-${e.drainPasses[1]} drain passes` : '', e.lockdepCycle ? (e.lockdepCycle === 'none' ? 'no lock cycle' : 'lock cycle') : '', e.maxLockHoldMs !== undefined ? `lock<=${e.maxLockHoldMs}` : '', e.latencyMs ? `${e.latencyMs[0]}-${e.latencyMs[1]}ms` : '', e.spurious ? 'spurious' : '', e.minLockHoldMs ? `lock>=${e.minLockHoldMs}` : ''].filter(Boolean).join(' ');
