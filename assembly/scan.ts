@@ -146,13 +146,34 @@ export function tagPassSimd(file: u32, lo: u32, hi: u32): u32 {
 // Below this many tags in a word, visiting set bits beats comparing all 64 pages.
 const DENSE_WORD: u64 = 6;
 
+// One non-empty tag word of the re-check: the released pages' tags cleared (every tag when last).
+// Returns the word's tagged pages still pinned.
+// @ts-ignore: decorator
+@inline function recheckWord(
+  tree: usize, l0: usize, rp: usize, mp: usize, w: u32, lo: u32, hi: u32, ends: bool, last: bool, simd: bool,
+): u32 {
+  let tagged = atomic.load<u64>(l0 + (<usize>w << 3));
+  if (ends) tagged &= rangeMask(w, lo, hi);
+  let clear: u64;
+  if (simd && popcnt(tagged) >= DENSE_WORD) {
+    const o = <usize>w << 8;
+    clear = tagged & releasedMask64(rp + o, mp + o);
+  } else {
+    clear = releasedBits(rp, mp, w, tagged);
+  }
+  const drop = last ? tagged : clear;
+  if (drop != 0) clearWord(tree, w, drop); // a call that would return at once otherwise
+  return <u32>popcnt(tagged & ~clear);
+}
+
 /**
  * Re-check of the tagged pages in [lo, hi). Not last: clear the tags of released pages. Last
  * (OP2.2c, scan == LAST_SCAN): clear every tag. Returns the number of tagged pages still pinned.
- * Visits only non-empty tag words: the first through tagNext, each next one through the level-1
- * word's remaining bits (one load), and tagNext again only past an empty level-1 word. A word's
- * clear only touches its own level-1 bit, so the bits ahead stay valid. `simd` compares dense
- * words 64 pages at once; otherwise every tagged page is visited alone.
+ * Visits only non-empty tag words: the first through tagNext, the next ones through the set bits
+ * of their level-1 word (loaded once per 64 words), and tagNext again past an empty level-1
+ * word. Clearing a word touches only its own level-1 bit, so the bits ahead stay valid, and no
+ * other worker owns a word of [lo, hi). `simd` compares dense words 64 pages at once; otherwise
+ * every tagged page is visited alone.
  */
 // @ts-ignore: decorator
 @inline function recheckWords(file: u32, lo: u32, hi: u32, last: bool, simd: bool): u32 {
@@ -160,40 +181,28 @@ const DENSE_WORD: u64 = 6;
   if (p0 == NONE || p0 >= hi) return 0;
   const tree = treePtr(file);
   const l0 = levelPtr(tree, 0);
-  const l1 = levelPtr(tree, 1); // only read when there is a level 1
-  const single = hdr(H_TAGLEVELS) == 1;
   const base = fileBase(file);
   const rp = refPtr(base);
   const mp = mapPtr(base);
-  const wLast = (hi - 1) >> 6;
-  let pinned: u32 = 0;
   const wLo = p0 >> 6;
+  const wLast = (hi - 1) >> 6;
+  if (hdr(H_TAGLEVELS) == 1) return recheckWord(tree, l0, rp, mp, wLo, lo, hi, true, last, simd); // one word
+  const l1 = levelPtr(tree, 1);
+  let pinned: u32 = 0;
   let w = wLo;
   while (true) {
-    let tagged = atomic.load<u64>(l0 + (<usize>w << 3));
-    if (w == wLo || w == wLast) tagged &= rangeMask(w, lo, hi);
-    let clear: u64;
-    if (simd && popcnt(tagged) >= DENSE_WORD) {
-      const o = <usize>w << 8;
-      clear = tagged & releasedMask64(rp + o, mp + o);
-    } else {
-      clear = releasedBits(rp, mp, w, tagged);
+    const group = w >> 6;
+    let ahead = atomic.load<u64>(l1 + (<usize>group << 3)) & (<u64>-1 << (w & 63));
+    while (ahead != 0) {
+      w = (group << 6) + <u32>ctz(ahead);
+      if (w > wLast) return pinned;
+      ahead &= ahead - 1;
+      pinned += recheckWord(tree, l0, rp, mp, w, lo, hi, w == wLo || w == wLast, last, simd);
     }
-    pinned += <u32>popcnt(tagged & ~clear);
-    const drop = last ? tagged : clear;
-    if (drop != 0) clearWord(tree, w, drop); // a call that would return at once otherwise
-    if (single) break;
-    const ahead = atomic.load<u64>(l1 + (<usize>(w >> 6) << 3)) & (<u64>-2 << (w & 63));
-    if (ahead != 0) {
-      w = (w & ~63) + <u32>ctz(ahead);
-    } else {
-      const p = tagNext(file, ((w >> 6) + 1) << 12);
-      if (p == NONE) break;
-      w = p >> 6;
-    }
-    if (w > wLast) break;
+    const p = tagNext(file, (group + 1) << 12);
+    if (p == NONE) return pinned;
+    w = p >> 6;
   }
-  return pinned;
 }
 
 /** Scalar re-check: one page at a time, visiting only set bits. */
