@@ -109,7 +109,13 @@ static bool one(const char *cs, enum rclass c, int rep, int64_t pre_run_ns, int6
 	}
 	/* idle: let the remote CPU reach its idle loop; busy/rt: let the spinner settle. Start at
 	 * spread positions in the jiffy: a CFS kworker may wait for the remote CPU's next tick. */
-	sleep_until(at_tick_offset(pre_run_ns > 2000000 ? pre_run_ns : 2000000, spread_offset(rep)));
+	nap_until(at_tick_offset(pre_run_ns > 2000000 ? pre_run_ns : 2000000, spread_offset(rep)));
+	if (stopping()) { /* stopped during the pre-run: no seal, just let the spinner go */
+		remote_release();
+		remote_wait_done(4000000000LL);
+		close(fd);
+		return false;
+	}
 	struct seal s = seal_write(fd);
 	remote_release();
 	remote_wait_done(4000000000LL);
@@ -132,6 +138,9 @@ static bool one(const char *cs, enum rclass c, int rep, int64_t pre_run_ns, int6
 			jw_int(&w, "cfsLeadNs", lead_ns);
 	}
 	jw_tick(&w, s.t0, s.t1);
+	/* a stop request ended the spinner early: this latency is not a measurement */
+	if (atomic_load(&g_stop) > 0)
+		jw_bool(&w, "interrupted", true);
 	jw_end(&w);
 
 	if (trace_active()) {
@@ -189,7 +198,8 @@ static void run_rt(const char *cs)
 		}
 		if (!one(cs, RC_RT, i, pre[i], lead[i]))
 			return;
-		sleep_ns(1100000000LL); /* a full RT period with no RT load between runs */
+		if (i + 1 < n)
+			nap_ns(1100000000LL); /* a full RT period with no RT load between runs */
 	}
 }
 

@@ -160,6 +160,21 @@ static void *sig_thread(void *arg)
 	return NULL;
 }
 
+/* The 1-minute load average and runnable tasks: other load skews every timing (a busy seal
+ * CPU wakes late; other tasks on the remote CPU may drain its batch before the seal). */
+static void jw_load(struct jw *w)
+{
+	char buf[128];
+	if (read_text("/proc/loadavg", buf, sizeof buf) > 0) {
+		double l1 = 0;
+		int run = 0, tot = 0;
+		if (sscanf(buf, "%lf %*f %*f %d/%d", &l1, &run, &tot) == 3) {
+			jw_num(w, "loadAvg1", l1);
+			jw_int(w, "runnable", run);
+		}
+	}
+}
+
 static void meta(void)
 {
 	struct utsname u;
@@ -200,7 +215,10 @@ static void meta(void)
 	jw_int(&w, "budgetMs", g_opt.budget_ms);
 	jw_int(&w, "sealCpu", g_opt.seal_cpu);
 	jw_int(&w, "remoteCpu", g_opt.remote_cpu);
-	jw_int(&w, "startedAtUnixMs", (int64_t)time(NULL) * 1000);
+	struct timespec rt;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	jw_int(&w, "startedAtUnixMs", (int64_t)rt.tv_sec * 1000 + rt.tv_nsec / 1000000);
+	jw_load(&w);
 	jw_end(&w);
 }
 
@@ -277,6 +295,7 @@ out:
 	jw_bool(&w, "budgetExhausted", sig == -1);
 	if (sig > 0)
 		jw_int(&w, "signal", sig);
+	jw_load(&w);
 	jw_end(&w);
 	atomic_store(&exiting, 1);
 	pthread_join(st, NULL);

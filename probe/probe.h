@@ -48,6 +48,8 @@ bool stopping(void);
 bool budget_left(int64_t need_ns);
 void sleep_until(int64_t t_ns);
 void sleep_ns(int64_t d);
+void nap_ns(int64_t d);
+void nap_until(int64_t t_ns);
 int read_text(const char *path, char *buf, size_t n);
 long read_long(const char *path, long dflt);
 int write_text(const char *path, const char *s);

@@ -29,30 +29,41 @@ int tick_calibrate(void)
 	g_tick_ns = res.tv_nsec; /* LOW_RES_NSEC == TICK_NSEC == 1e9/HZ */
 
 	/* Busy-poll for a few coarse-clock steps; each step is seen a little after its tick
-	 * (interrupt entry + timekeeping update), so the smallest offset is the best phase. */
+	 * (interrupt entry + timekeeping update), so the smallest offset is the best phase. A step
+	 * can be missed when the host preempts us (a loaded VM); such samples are dropped. */
 	enum { N = 8 };
 	int64_t ref = -1, best = INT64_MAX;
 	char samples[256];
 	size_t sn = 0;
+	int got = 0;
 	samples[0] = 0;
 	for (int i = 0; i < N; i++) {
-		int64_t c0 = coarse_ns(), limit = mono_ns() + 3 * g_tick_ns + 20000000;
+		int64_t c0 = coarse_ns(), t0 = mono_ns(), limit = t0 + 4 * g_tick_ns + 100000000;
 		int64_t t;
+		bool seen = true;
 		while (coarse_ns() == c0)
-			if (mono_ns() > limit)
-				return -1;
+			if (mono_ns() > limit) {
+				seen = false;
+				break;
+			}
 		t = mono_ns();
+		/* a step seen late (we were not running when it happened) says nothing */
+		if (!seen || t - t0 > 2 * g_tick_ns)
+			continue;
 		if (ref < 0)
 			ref = mod(t, g_tick_ns);
 		/* offset from the first sample, wrapped into [-tick/2, tick/2) */
 		int64_t off = mod(t - ref + g_tick_ns / 2, g_tick_ns) - g_tick_ns / 2;
 		if (off < best)
 			best = off;
-		sn += (size_t)snprintf(samples + sn, sizeof samples - sn, "%s%lld", i ? "," : "",
+		sn += (size_t)snprintf(samples + sn, sizeof samples - sn, "%s%lld", got ? "," : "",
 				       (long long)mod(t, g_tick_ns));
 		if (sn >= sizeof samples)
 			sn = sizeof samples - 1;
+		got++;
 	}
+	if (got < 3)
+		return -1;
 	g_tick_phase = mod(ref + best, g_tick_ns);
 
 	struct jw w;

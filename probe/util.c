@@ -55,6 +55,22 @@ void sleep_ns(int64_t d)
 	sleep_until(mono_ns() + d);
 }
 
+/* A pause that ends early when the run is stopping (signal or budget). */
+void nap_ns(int64_t d)
+{
+	nap_until(mono_ns() + d);
+}
+
+void nap_until(int64_t end)
+{
+	while (!stopping()) {
+		int64_t left = end - mono_ns();
+		if (left <= 0)
+			break;
+		sleep_ns(left < 50000000 ? left : 50000000);
+	}
+}
+
 int read_text(const char *path, char *buf, size_t n)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

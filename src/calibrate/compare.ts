@@ -1,0 +1,127 @@
+/**
+ * Prediction beside measurement. The predictor is a parameter so the comparison can run with
+ * a stub now and with the simulator (predict.ts) once wired; each case becomes its scenario
+ * (cases.ts), and the row passes when the prediction is within the case's tolerance:
+ * - re-check times (case a): one jiffy, and the same ok/EBUSY unless the pins went within one
+ *   jiffy of a re-check point (then the seal may see them either way: a race, not a model error,
+ *   and either neighbouring re-check is accepted);
+ * - drain_all latency (case b): one jiffy, the same result;
+ * - tag walk (case c, median per file size): 25% + 20 us.
+ */
+import { DEFAULT_COSTS, type Costs } from '../kernel/costs.ts';
+import { median } from '../stats/index.ts';
+import { caseScenario, type CalibrationCase, type CalibrationScenario, type MeasuredResult, type RecheckCase } from './cases.ts';
+import { recheckTimesNs } from './ticks.ts';
+
+export type PredictedResult = 'ok' | 'EBUSY' | 'EPERM';
+export type Predictor = (scenario: CalibrationScenario) => Promise<{ latencyMs: number; result: PredictedResult }>;
+
+export interface ComparisonRow {
+  case: string;
+  kind: CalibrationCase['kind'];
+  unit: 'ms';
+  measuredMs: number;
+  predictedMs: number;
+  /** predicted - measured */
+  errorMs: number;
+  toleranceMs: number;
+  measuredResult: MeasuredResult;
+  predictedResult: PredictedResult;
+  /** false where the result may legitimately differ (a release within a jiffy of a re-check) */
+  resultChecked: boolean;
+  pass: boolean;
+  why?: string;
+}
+
+export interface Comparison {
+  schema: 'drainlab/calibration-compare@1';
+  kernel: string;
+  hz: number;
+  rows: ComparisonRow[];
+  passed: number;
+  failed: number;
+}
+
+export interface CompareOptions {
+  kernel: string;
+  hz: number;
+  strategy?: string;
+  costs?: Partial<Costs>;
+  /** Walk tolerance: relative part (default 0.25) and absolute part in ms (default 0.02). */
+  walkRelTol?: number;
+  walkAbsTolMs?: number;
+}
+
+/** Re-check points (ms from the seal call) of a case a seal, from its start phase. */
+export function recheckPointsMs(c: RecheckCase, hz: number): number[] {
+  const tickMs = 1000 / hz;
+  return recheckTimesNs(hz, (c.startPhaseMs ?? tickMs / 2) * 1e6).map((t) => t / 1e6);
+}
+
+function judgeRecheck(c: RecheckCase, hz: number, slackMs: number, p: { latencyMs: number; result: PredictedResult }): Omit<ComparisonRow, 'case' | 'kind' | 'unit' | 'measuredMs' | 'predictedMs' | 'errorMs' | 'measuredResult' | 'predictedResult'> {
+  const tickMs = 1000 / hz;
+  const tol = tickMs;
+  const pts = recheckPointsMs(c, hz);
+  // without a measured phase the points are known only to within a tick
+  const window = tickMs * (c.startPhaseMs === undefined ? 1.5 : 1);
+  const near = pts.findIndex((r) => Math.abs(c.releaseMs - r) <= window);
+  const within = Math.abs(p.latencyMs - c.latencyMs) <= tol;
+  if (near < 0) {
+    const same = p.result === c.result;
+    return {
+      toleranceMs: tol, resultChecked: true, pass: within && same,
+      ...(within && same ? {} : { why: !same ? `result ${p.result}, measured ${c.result}` : `off by more than one jiffy` }),
+    };
+  }
+  // either neighbouring re-check may have seen the pins gone: both latencies must sit on one
+  const allowed = [pts[near], pts[Math.min(near + 1, pts.length - 1)]].map((r) => r + slackMs);
+  const onPoint = (x: number) => allowed.some((r) => Math.abs(x - r) <= tol);
+  const pass = within || (onPoint(p.latencyMs) && onPoint(c.latencyMs));
+  return {
+    toleranceMs: tol, resultChecked: false, pass,
+    why: `pins released ${(c.releaseMs - pts[near]).toFixed(3)} ms from re-check ${near}: either result accepted` + (pass ? '' : '; latency on neither re-check'),
+  };
+}
+
+/** Runs every case through `predict` and judges it. Walk cases are compared per file size. */
+export async function compareCases(cases: readonly CalibrationCase[], predict: Predictor, o: CompareOptions): Promise<Comparison> {
+  const rows: ComparisonRow[] = [];
+  const tickMs = 1000 / o.hz;
+  const so = { hz: o.hz, strategy: o.strategy, costs: o.costs };
+  const walkSizes = new Map<number, CalibrationCase[]>();
+  for (const c of cases) {
+    if (c.result === 'error') continue; // the probe failed there: nothing to compare
+    if (c.kind === 'drain' && !c.parked) continue; // not the measured situation (cases.ts)
+    if (c.kind === 'walk') {
+      walkSizes.set(c.pages, [...(walkSizes.get(c.pages) ?? []), c]);
+      continue;
+    }
+    const p = await predict(caseScenario(c, so));
+    const base = {
+      case: c.id, kind: c.kind, unit: 'ms' as const, measuredMs: c.latencyMs, predictedMs: p.latencyMs,
+      errorMs: p.latencyMs - c.latencyMs, measuredResult: c.result, predictedResult: p.result,
+    };
+    if (c.kind === 'recheck') {
+      rows.push({ ...base, ...judgeRecheck(c, o.hz, (o.costs?.timerSlackNs ?? DEFAULT_COSTS.timerSlackNs) / 1e6, p) });
+    } else {
+      const same = p.result === c.result;
+      const within = Math.abs(base.errorMs) <= tickMs;
+      rows.push({ ...base, toleranceMs: tickMs, resultChecked: true, pass: same && within, ...(same && within ? {} : { why: same ? 'off by more than one jiffy' : `result ${p.result}, measured ${c.result}` }) });
+    }
+  }
+  for (const [pages, cs] of [...walkSizes].sort((a, b) => a[0] - b[0])) {
+    const measured = median(cs.map((c) => c.latencyMs));
+    const rep = { ...cs[0], id: `c/pages=${pages}`, latencyMs: measured };
+    const p = await predict(caseScenario(rep, so));
+    const tol = (o.walkRelTol ?? 0.25) * measured + (o.walkAbsTolMs ?? 0.02);
+    const same = p.result === 'ok' && cs.every((c) => c.result === 'ok');
+    const err = p.latencyMs - measured;
+    rows.push({
+      case: rep.id, kind: 'walk', unit: 'ms', measuredMs: measured, predictedMs: p.latencyMs, errorMs: err, toleranceMs: tol,
+      measuredResult: cs[0].result, predictedResult: p.result, resultChecked: true, pass: same && Math.abs(err) <= tol,
+      ...(same && Math.abs(err) <= tol ? {} : { why: same ? 'outside 25% + 20 us' : `result ${p.result}` }),
+    });
+  }
+  const passed = rows.filter((r) => r.pass).length;
+  return { schema: 'drainlab/calibration-compare@1', kernel: o.kernel, hz: o.hz, rows, passed, failed: rows.length - passed };
+}

@@ -1,0 +1,63 @@
+/**
+ * The calibration file (`drainlab calibrate --out FILE`): schema "drainlab/calibration@1".
+ * `costs` holds only what was fitted (ns, src/kernel/costs.ts names); `cases` every measurement
+ * (ms); `derived` what the fit learned about mechanisms; `comparison` the model beside the
+ * measurements when a predictor ran. `drainlab run --calibration FILE` reads `costs`.
+ */
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { COST_NAMES, type Costs } from '../kernel/costs.ts';
+import type { CalibrationCase } from './cases.ts';
+import type { Comparison } from './compare.ts';
+import type { FitDerived } from './fit.ts';
+
+export const CALIBRATION_SCHEMA = 'drainlab/calibration@1';
+
+export interface CalibrationFile {
+  schema: typeof CALIBRATION_SCHEMA;
+  host: { kernel: string; hz: number | null; hzSource: string; cpus: number; model: string };
+  /** ISO-8601 time the probe started. */
+  measuredAt: string;
+  costs: Partial<Costs>;
+  cases: CalibrationCase[];
+  notes: string[];
+  derived: FitDerived;
+  probe: { version: number; quick: boolean; elapsedMs: number | null; complete: boolean; skipped: { case: string; reason: string }[] };
+  comparison?: Comparison;
+}
+
+const costsSchema = z.strictObject(
+  Object.fromEntries(COST_NAMES.map((k) => [k, z.number().min(0).optional()])) as Record<keyof Costs, z.ZodOptional<z.ZodNumber>>,
+);
+
+/** What a reader relies on; the rest is descriptive and kept as it is. */
+export const calibrationFileSchema = z.looseObject({
+  schema: z.literal(CALIBRATION_SCHEMA),
+  host: z.looseObject({ kernel: z.string(), hz: z.number().int().positive().nullable(), cpus: z.number().int().positive(), model: z.string() }),
+  measuredAt: z.string(),
+  costs: costsSchema,
+  cases: z.array(z.looseObject({ id: z.string(), kind: z.enum(['recheck', 'drain', 'walk']), latencyMs: z.number(), result: z.string() })),
+  notes: z.array(z.string()),
+});
+
+export function writeCalibration(path: string, f: CalibrationFile): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(f, null, 2)}\n`);
+}
+
+/** Reads and checks a calibration file; errors name the file and the field. */
+export function readCalibration(path: string): CalibrationFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`cannot read calibration ${path}: ${(e as Error).message}`);
+  }
+  const r = calibrationFileSchema.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new Error(`calibration ${path}: ${i.path.join('.') || '(top level)'}: ${i.message}`);
+  }
+  return r.data as unknown as CalibrationFile;
+}

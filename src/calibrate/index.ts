@@ -1,0 +1,83 @@
+/**
+ * `drainlab calibrate`: build and run the probe, fit the costs, write the calibration file, and
+ * (given a predictor) compare the model with every measurement. The probe is bounded by its
+ * budget (default 40 s), so the whole command stays under a minute. Without a usable probe
+ * (not Linux, no C compiler) it reports why and writes nothing.
+ */
+import { hostInfo } from './host.ts';
+import { fitCalibration } from './fit.ts';
+import { probeCases } from './cases.ts';
+import { compareCases, type Predictor } from './compare.ts';
+import { locateProbe, runProbe, type ProbeCase } from './probe.ts';
+import { parseProbeOutput, type ProbeRun } from './parse.ts';
+import { CALIBRATION_SCHEMA, writeCalibration, type CalibrationFile } from './file.ts';
+
+export interface CalibrateOptions {
+  /** Where to write the calibration JSON (nothing written when absent). */
+  out?: string;
+  quick?: boolean;
+  cases?: ProbeCase[];
+  budgetMs?: number;
+  /** Use a recorded probe output instead of running the probe (tests, offline fits). */
+  recorded?: string;
+  /** Compare the model with the measurements (e.g. simPredictor() from predict.ts). */
+  predictor?: Predictor;
+  strategy?: string;
+  log?: (line: string) => void;
+}
+
+export type CalibrateOutcome =
+  | { status: 'measured'; file: CalibrationFile; path?: string }
+  | { status: 'unavailable'; reason: string };
+
+/** Fits a parsed probe run into a calibration file (no I/O). */
+export async function buildCalibration(run: ProbeRun, o: Pick<CalibrateOptions, 'predictor' | 'strategy'> = {}, configHz?: number | null): Promise<CalibrationFile> {
+  const host = configHz === undefined ? hostInfo(run) : hostInfo(run, configHz);
+  const fit = fitCalibration(run, host);
+  const cases = probeCases(run);
+  const file: CalibrationFile = {
+    schema: CALIBRATION_SCHEMA,
+    host: { kernel: host.kernel, hz: host.hz, hzSource: host.hzSource, cpus: host.cpus, model: host.model },
+    measuredAt: new Date(run.meta.startedAtUnixMs).toISOString(),
+    costs: fit.costs,
+    cases,
+    notes: fit.notes,
+    derived: fit.derived,
+    probe: {
+      version: run.meta.version, quick: run.meta.quick, elapsedMs: run.end?.elapsedMs ?? null, complete: !!run.end && !run.end.interrupted,
+      skipped: run.skips.map((s) => ({ case: s.case, reason: s.reason })),
+    },
+  };
+  if (o.predictor && host.hz) {
+    file.comparison = await compareCases(cases, o.predictor, { kernel: host.kernel, hz: host.hz, strategy: o.strategy, costs: fit.costs });
+  }
+  return file;
+}
+
+export async function calibrate(o: CalibrateOptions = {}): Promise<CalibrateOutcome> {
+  const log = o.log ?? (() => {});
+  let run: ProbeRun;
+  if (o.recorded !== undefined) {
+    run = parseProbeOutput(o.recorded, 'recorded probe output');
+  } else {
+    const probe = locateProbe();
+    if (!probe.available) return { status: 'unavailable', reason: probe.reason };
+    log(`calibrate: running ${probe.path}${o.quick ? ' --quick' : ''} (at most ${Math.round((o.budgetMs ?? 40_000) / 1000)} s)`);
+    const res = await runProbe({ binary: probe.path, quick: o.quick, cases: o.cases, budgetMs: o.budgetMs ?? 40_000, onStderr: (l) => log(l) });
+    run = res.run;
+  }
+  const file = await buildCalibration(run, o);
+  if (o.out) writeCalibration(o.out, file);
+  return { status: 'measured', file, ...(o.out ? { path: o.out } : {}) };
+}
+
+export { parseProbeOutput } from './parse.ts';
+export { probeCases, caseScenario } from './cases.ts';
+export { compareCases } from './compare.ts';
+export { fitCalibration } from './fit.ts';
+export { hostInfo } from './host.ts';
+export { locateProbe, runProbe } from './probe.ts';
+export { readCalibration, writeCalibration } from './file.ts';
+export type { Predictor, Comparison, ComparisonRow } from './compare.ts';
+export type { CalibrationCase, CalibrationScenario } from './cases.ts';
+export type { CalibrationFile } from './file.ts';

@@ -1,0 +1,186 @@
+/**
+ * The probe's output contract: one JSON object per line, each with a `kind` (probe/drainprobe.c
+ * writes them; this file is the only reader). Times from the probe are integer nanoseconds.
+ * Every line is validated; a line that does not fit names its line number and the field.
+ */
+import { z } from 'zod';
+
+const ns = z.number().int();
+const nonNeg = z.number().int().min(0);
+const sealResult = z.enum(['ok', 'EBUSY', 'EPERM', 'error']);
+const caseId = z.enum(['a', 'b', 'c', 'd', 'all']);
+/** Where a measurement sat on the jiffy grid (probe tick.c): absent when the tick was not found. */
+const tickPos = {
+  startSinceTickNs: nonNeg.optional(),
+  endSinceTickNs: nonNeg.optional(),
+  ticks: nonNeg.optional(),
+};
+
+/** A label line that recorded fixtures start with (not written by the probe itself). */
+export const headerLine = z.object({
+  kind: z.literal('header'),
+  kernel: z.string(),
+  hz: z.number().int().positive(),
+  date: z.string(),
+  note: z.string().optional(),
+});
+
+export const metaLine = z.object({
+  kind: z.literal('meta'),
+  probe: z.literal('drainprobe'),
+  version: z.number().int(),
+  sysname: z.string(),
+  release: z.string(),
+  machine: z.string(),
+  cpus: z.number().int().positive(),
+  model: z.string(),
+  pageSize: z.number().int().positive(),
+  shmemThp: z.string(),
+  euid: z.number().int(),
+  quick: z.boolean(),
+  cases: z.string(),
+  budgetMs: z.number().int(),
+  sealCpu: z.number().int(),
+  remoteCpu: z.number().int(),
+  startedAtUnixMs: z.number().int(),
+  /** /proc/loadavg when the probe started: other load skews the timings. */
+  loadAvg1: z.number().optional(),
+  runnable: z.number().int().optional(),
+});
+
+export const clockLine = z.object({
+  kind: z.literal('clock'),
+  tickNs: z.number().int().positive(),
+  hzFromTick: z.number().int().positive(),
+  tickPhaseNs: nonNeg,
+  stepSeenAtPhaseNs: z.array(nonNeg),
+});
+
+export const schedLine = z.object({
+  kind: z.literal('sched'),
+  rtRuntimeUs: z.number().int(),
+  rtPeriodUs: z.number().int(),
+  autogroup: z.number().int(),
+  lockdown: z.string(),
+  fairServer: z.boolean().optional(),
+  fairServerRuntimeNs: z.number().int().optional(),
+  fairServerPeriodNs: z.number().int().optional(),
+  rtRuntimeShare: z.string().optional(),
+  preempt: z.string().optional(),
+  fairServerParams: z.string().optional(),
+});
+
+export const recheckLine = z.object({
+  kind: z.literal('recheck'),
+  case: z.literal('a'),
+  delayMs: nonNeg,
+  rep: nonNeg,
+  pages: z.number().int().positive(),
+  latencyNs: nonNeg,
+  result: sealResult,
+  errno: z.number().int(),
+  /** When the reader had emptied the pipe, from the seal call (-1: it never reported). */
+  releaseNs: ns,
+  plannedReleaseNs: ns,
+  readerErrno: z.number().int().optional(),
+  ...tickPos,
+});
+
+export const drainLine = z.object({
+  kind: z.literal('drain'),
+  case: z.enum(['b', 'd']),
+  cpuClass: z.enum(['idle', 'busy', 'rt']),
+  rep: nonNeg,
+  pages: z.number().int().positive(),
+  latencyNs: nonNeg,
+  result: sealResult,
+  errno: z.number().int(),
+  spinBeforeSealNs: ns.optional(),
+  spinCapped: z.boolean().optional(),
+  spinMaxNs: nonNeg.optional(),
+  cfsLeadNs: nonNeg.optional(),
+  /** A stop request (SIGINT ...) ended the spinner early: not a measurement. */
+  interrupted: z.boolean().optional(),
+  ...tickPos,
+});
+
+export const walkLine = z.object({
+  kind: z.literal('walk'),
+  case: z.literal('c'),
+  pages: z.number().int().positive(),
+  rep: nonNeg,
+  latencyNs: nonNeg,
+  result: sealResult,
+  errno: z.number().int(),
+  fallocateNs: nonNeg,
+  shmemHugeKbDelta: z.number().int(),
+});
+
+export const traceWork = z.object({
+  cpu: z.number().int(),
+  fromCpu: z.number().int(),
+  queuedNs: ns,
+  startNs: ns,
+  endNs: ns,
+  /** queue_work -> execute_start; -1 when the start was not in the buffer */
+  startDelayNs: ns,
+});
+
+export const traceLine = z.object({
+  kind: z.literal('trace'),
+  case: z.literal('d'),
+  cpuClass: z.enum(['idle', 'busy', 'rt']),
+  rep: nonNeg,
+  sealLatencyNs: nonNeg,
+  events: nonNeg,
+  works: z.array(traceWork),
+});
+
+export const traceSetupLine = z.object({
+  kind: z.literal('trace-setup'),
+  case: z.literal('d'),
+  instance: z.string(),
+  privateMount: z.boolean(),
+});
+
+/** A self-check of the method (extra fields vary by check and are kept). */
+export const verifyLine = z.looseObject({
+  kind: z.literal('verify'),
+  case: caseId,
+  what: z.string(),
+  ok: z.boolean(),
+});
+
+export const skipLine = z.object({ kind: z.literal('skip'), case: caseId, reason: z.string() });
+
+export const endLine = z.object({
+  kind: z.literal('end'),
+  elapsedMs: nonNeg,
+  interrupted: z.boolean(),
+  budgetExhausted: z.boolean(),
+  signal: z.number().int().optional(),
+  loadAvg1: z.number().optional(),
+  runnable: z.number().int().optional(),
+});
+
+export const probeLine = z.discriminatedUnion('kind', [
+  headerLine, metaLine, clockLine, schedLine, recheckLine, drainLine, walkLine, traceLine,
+  traceSetupLine, verifyLine, skipLine, endLine,
+]);
+
+export type HeaderLine = z.infer<typeof headerLine>;
+export type MetaLine = z.infer<typeof metaLine>;
+export type ClockLine = z.infer<typeof clockLine>;
+export type SchedLine = z.infer<typeof schedLine>;
+export type RecheckLine = z.infer<typeof recheckLine>;
+export type DrainLine = z.infer<typeof drainLine>;
+export type WalkLine = z.infer<typeof walkLine>;
+export type TraceLine = z.infer<typeof traceLine>;
+export type TraceWork = z.infer<typeof traceWork>;
+export type VerifyLine = z.infer<typeof verifyLine>;
+export type SkipLine = z.infer<typeof skipLine>;
+export type EndLine = z.infer<typeof endLine>;
+export type ProbeLine = z.infer<typeof probeLine>;
+export const PROBE_KINDS = [
+  'header', 'meta', 'clock', 'sched', 'recheck', 'drain', 'walk', 'trace', 'trace-setup', 'verify', 'skip', 'end',
+] as const;
