@@ -63,7 +63,7 @@ describe('strategies', () => {
     const r = run(s, ['targeted', 'v4.16']);
     expect(r.targeted.seals[0]).toMatchObject({ result: 'ok', cpusInterrupted: 1 });
     expect(r['v4.16'].seals[0].cpusInterrupted).toBe(7);
-    expect(run({ ...presetScenario('isolated-cpus'), costs: {} }, ['targeted']).targeted.summary.isolatedDisturbances).toBe(0);
+    expect(runResolved(presetScenario('isolated-cpus'), { strategies: ['targeted'] }).runs[0].summary.isolatedDisturbances).toBe(0);
   });
 
   it('coalesced: concurrent callers piggyback on one drain', () => {

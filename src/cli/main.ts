@@ -10,10 +10,12 @@ import { loadScenarioFile } from '../scenario/resolve.ts';
 import { PRESETS, presetScenario } from '../scenario/presets.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
 import { STRATEGY_NAMES } from '../strategies/names.ts';
-import { runResolved } from '../sim/run.ts';
+import { runResolvedAsync } from '../sim/run.ts';
+import { availableParallelism } from 'node:os';
 import { runTable, table } from './table.ts';
 import { writeAtomic } from './io.ts';
 import { validateCommand } from './validate.ts';
+import { mergeCommand, sweepCommand, tuneCommand } from '../sweep/command.ts';
 import type { Costs } from '../kernel/costs.ts';
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -50,18 +52,18 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--preset <name>', `a shipped preset: ${Object.keys(PRESETS).join(', ')}`)
     .option('--strategy <name...>', `strategies to compare (repeatable): ${STRATEGY_NAMES.join(', ')}`)
     .option('--seed <n>', 'override the scenario seed', int('--seed', 0))
-    .option('--workers <n>', 'worker threads (results never depend on it)', int('--workers', 1, 256))
+    .option('--workers <n>', 'threads sharing the scenario\'s memory (default: this host\'s cores; results never depend on it)', int('--workers', 1, 48))
     .option('--calibration <file>', 'use fitted costs from drainlab calibrate')
     .option('--json', 'print the result record (CONTRACT section 3) on stdout')
     .option('--out <file>', 'also write the result record to this file (atomically)')
-    .action((o: { scenario?: string; preset?: string; strategy?: string[]; seed?: number; workers?: number; calibration?: string; json?: boolean; out?: string }) => {
+    .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; seed?: number; workers?: number; calibration?: string; json?: boolean; out?: string }) => {
       if (!o.scenario && !o.preset) throw new UsageError('run: give --scenario FILE or --preset NAME');
       const cal = readCalibrationCosts(o.calibration);
       const s = o.scenario ? loadScenarioFile(o.scenario, cal) : presetScenario(o.preset!, cal);
       for (const name of o.strategy ?? []) {
         if (!STRATEGIES.has(name)) throw new UsageError(`--strategy: unknown strategy ${JSON.stringify(name)}; allowed: ${STRATEGY_NAMES.join(', ')}`);
       }
-      const record = runResolved(s, { strategies: o.strategy, seed: o.seed, workers: o.workers });
+      const record = await runResolvedAsync(s, { strategies: o.strategy, seed: o.seed, workers: o.workers ?? availableParallelism() });
       const json = JSON.stringify(record, null, 2);
       if (o.out) writeAtomic(o.out, json + '\n');
       out(o.json ? json : `${record.scenario.name}: ${s.cpus} CPUs, ${s.files} file(s) x ${s.pages} pages, kernel ${s.kernel}, HZ=${s.hz}, seed ${record.scenario.seed}\n${runTable(record)}`);
@@ -84,6 +86,47 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--calibration <file>', 'also compare the model with this calibration file\'s measurements')
     .option('--json', 'print the results as JSON')
     .action(async (o: { calibration?: string; json?: boolean }) => setCode(await validateCommand(o, out)));
+
+  p.command('sweep')
+    .description('run a parameter grid x replications on a worker pool, streaming cells to DIR/cells.jsonl (docs/scaling.md)')
+    .requiredOption('--file <sweep.json>', 'the sweep file: { name, base, params, constraints?, replications, strategies?, seed? }')
+    .option('--out <dir>', 'output directory (default out/sweeps/<name>[/shard-<i>-of-<N>])')
+    .option('--workers <n>', 'worker threads (default: this host\'s cores; results never depend on it)', int('--workers', 1, 256))
+    .option('--shard <i/N>', 'run shard i of N, 0-based (also JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID)')
+    .option('--shards <n>', 'shard count, with --shard i or an index from the environment (also DRAINLAB_SHARDS, SLURM_ARRAY_TASK_COUNT)', int('--shards', 1, 1_000_000))
+    .option('--resume', 'complete the sweep in --out: skip the cells already there (cuts a torn final line)')
+    .option('--quiet', 'no live progress line, only the final summary')
+    .option('--json', 'print the summary as JSON on stdout')
+    .action(async (o: Parameters<typeof sweepCommand>[0]) => setCode(await sweepCommand(o, out)));
+
+  p.command('merge')
+    .description('join sweep outputs (shards) into one cells.jsonl sorted by cellId; refuses different sweeps or lab versions')
+    .argument('<dirs...>', 'sweep output directories (each with sweep.json and cells.jsonl)')
+    .requiredOption('--out <dir>', 'the merged output directory')
+    .option('--canonical', 'write lines without record.provenance (byte-comparable across runs and hosts)')
+    .option('--allow-partial', 'exit 0 even when cells of the sweep are missing')
+    .option('--json', 'print the merge summary as JSON on stdout')
+    .action((dirs: string[], o: Parameters<typeof mergeCommand>[1]) => setCode(mergeCommand(dirs, o, out)));
+
+  p.command('tune')
+    .description('the smallest CPU count at which a strategy\'s metric crosses a budget; or, with --workers auto alone, the best worker count for this host')
+    .addOption(new Option('--scenario <file>', 'scenario JSON file').conflicts('preset'))
+    .option('--preset <name>', `a shipped preset: ${Object.keys(PRESETS).join(', ')}`)
+    .option('--strategy <name>', `the strategy: ${STRATEGY_NAMES.join(', ')}`)
+    .option('--metric <path>', 'a number in the run summary, dotted (latencyMs.p99, lockHoldMs.max, drainCpuMs, cpusInterrupted ...)', 'latencyMs.p99')
+    .option('--budget <x>', 'the metric value to cross', (v: string) => {
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--budget: got ${JSON.stringify(v)}; allowed: a number`);
+      return n;
+    })
+    .option('--cpus-min <n>', 'smallest CPU count to try (default: the smallest the scenario accepts)', int('--cpus-min', 1, 8192))
+    .option('--cpus-max <n>', 'largest CPU count to try', int('--cpus-max', 1, 8192), 8192)
+    .option('--replications <n>', 'replications per point (default 5; with --workers auto: cells of the fixed sweep, default 24)', int('--replications', 1, 100_000))
+    .option('--seed <n>', 'base seed (replication r uses seed + r)', int('--seed', 0))
+    .option('--workers <n|auto>', 'worker threads, or auto (alone: measure W = 1..cores and pick the best)')
+    .option('--quiet', 'no per-point notes on stderr')
+    .option('--json', 'print the result as JSON')
+    .action(async (o: Parameters<typeof tuneCommand>[0]) => setCode(await tuneCommand(o, out)));
 
   return p;
 }

@@ -4,7 +4,8 @@
  */
 import { cpus as hostCpus } from 'node:os';
 import { execFileSync } from 'node:child_process';
-import { Arena, coreSha256 } from '../wasm/core.ts';
+import { Arena, SHARD_MIN_PAGES, coreSha256 } from '../wasm/core.ts';
+import { ShardPool } from '../parallel/shard-pool.ts';
 import { planArena } from '../wasm/layout.ts';
 import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
 import { presetScenario } from '../scenario/presets.ts';
@@ -52,8 +53,8 @@ export function simulate(s: Scenario, strategyName: string, arena: Arena): Strat
   };
 }
 
-/** A scenario (raw JSON, a preset name, or resolved) with every strategy asked for. */
-export function runResolved(s: Scenario, opts: RunOptions = {}): RunRecord<Scenario> {
+/** A resolved scenario with every strategy asked for, in this thread (on `arena`'s runner if given). */
+export function runResolved(s: Scenario, opts: RunOptions = {}, given?: Arena): RunRecord<Scenario> {
   const started = new Date();
   const t0 = performance.now();
   const scenario: Scenario = {
@@ -62,17 +63,36 @@ export function runResolved(s: Scenario, opts: RunOptions = {}): RunRecord<Scena
     ...(opts.strategies ? { strategies: opts.strategies } : {}),
   };
   const plan = planArena(scenario.files, scenario.pages, scenario.cpus, scenario.pagevecSize);
-  let arena: Arena | undefined;
+  let arena = given;
+  let fresh = given === undefined;
   const runs = scenario.strategies.map((name) => {
-    arena = arena ? (arena.reset(), arena) : Arena.create(plan);
+    if (!arena) arena = Arena.create(plan);
+    else if (!fresh) arena.reset();
+    fresh = false;
     return simulate(scenario, name, arena);
   });
-  return { schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, opts.workers ?? 1), runs };
+  return { schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, arena?.runner.workers ?? 1), runs };
+}
+
+/**
+ * As runResolved, fanned out over `opts.workers` threads (src/parallel/shard-pool.ts) when the
+ * scenario has ranges long enough to split; the record is the same for any worker count.
+ */
+export async function runResolvedAsync(s: Scenario, opts: RunOptions = {}): Promise<RunRecord<Scenario>> {
+  const w = opts.workers ?? 1;
+  if (w <= 1 || s.pages < SHARD_MIN_PAGES) return runResolved(s, opts);
+  const arena = Arena.create(planArena(s.files, s.pages, s.cpus, s.pagevecSize));
+  const pool = await ShardPool.start(arena, w);
+  try {
+    return runResolved(s, opts, arena);
+  } finally {
+    await pool.close();
+  }
 }
 
 export async function runScenario(input: unknown, opts: RunOptions = {}): Promise<RunRecord<Scenario>> {
   const s = typeof input === 'string' ? presetScenario(input, opts.calibration) : resolveScenario(input, '(inline)', opts.calibration);
-  return runResolved(s, opts);
+  return runResolvedAsync(s, opts);
 }
 
 let commit: string | undefined;

@@ -6,7 +6,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { H, HOST_BASE, PV_KINDS, PV_WORDS, WASM_PAGE, headerWords, type ArenaPlan } from './layout.ts';
+import { H, HOST_BASE, PG, PV_KINDS, PV_WORDS, WASM_PAGE, headerWords, type ArenaPlan } from './layout.ts';
 
 export const WASM_PATH = fileURLToPath(new URL('../../build/core.wasm', import.meta.url));
 
@@ -31,7 +31,34 @@ interface CoreExports {
   tagPassSimd(file: number, lo: number, hi: number): number;
   recheckScalar(file: number, lo: number, hi: number, last: number): number;
   recheckSimd(file: number, lo: number, hi: number, last: number): number;
+  countPresent(lo: number, hi: number): number;
+  allocFresh(lo: number, hi: number, flags: number, refs: number, maps: number): void;
+  addCounts(lo: number, hi: number, refs: number, maps: number): void;
+  pvecAppend(cpu: number, kind: number, lo: number, hi: number): void;
+  zeroPages(lo: number, hi: number): void;
 }
+
+/**
+ * The range passes that can be split across workers (src/parallel/shard-pool.ts). Each is
+ * set-only, clear-only or on pages one shard owns, so the shards' order never matters.
+ */
+export const enum RangeOp {
+  TagPass = 1, // args: file            (file-local page range; sets tags only)
+  Recheck = 2, // args: file, last      (file-local page range; clears tags only)
+  CountPresent = 3, //                  (global page range)
+  AllocFresh = 4, // args: flags, refs, maps
+  AddCounts = 5, // args: refs, maps
+  ZeroPages = 6, //                     (global page range)
+}
+
+/** Runs a range pass over [lo, hi), split into shards at multiples of 64 pages; returns the sum. */
+export interface RangeRunner {
+  readonly workers: number;
+  run(op: RangeOp, args: readonly number[], lo: number, hi: number): number;
+}
+
+/** Ranges at least this long go through the runner (below it a barrier costs more than it saves). */
+export const SHARD_MIN_PAGES = 1 << 16;
 
 let compiled: WebAssembly.Module | undefined;
 let wasmHash: string | undefined;
@@ -67,6 +94,10 @@ export class Arena {
   private readonly flg: Uint8Array;
   private readonly pv: Uint32Array;
   private readonly words: BigUint64Array;
+  /** Where range passes run: in this thread by default, on a shard pool when one is attached. */
+  runner: RangeRunner = { workers: 1, run: (op, args, lo, hi) => this.exec(op, args, lo, hi) };
+  /** Large write/fault/pin in the decomposed form (tests turn it off to compare with the page-by-page op). */
+  bulkOps = true;
 
   private constructor(plan: ArenaPlan, memory: WebAssembly.Memory, module: WebAssembly.Module) {
     this.plan = plan;
@@ -97,7 +128,9 @@ export class Arena {
 
   /** Back to the state of a fresh arena (every page absent, no tags, empty pagevecs). */
   reset(): void {
-    new Uint8Array(this.memory.buffer, this.plan.ref, this.plan.bytes - this.plan.ref).fill(0);
+    const { files, pstride, tag, bytes } = this.plan;
+    this.runner.run(RangeOp.ZeroPages, [], 0, files * pstride);
+    new Uint8Array(this.memory.buffer, tag, bytes - tag).fill(0); // tag trees and pagevecs
     this.setLruDisabled(0);
   }
 
@@ -105,18 +138,79 @@ export class Arena {
     return file * this.plan.pstride + page;
   }
 
+  /** One shard of a range pass, in this thread (the shard pool's workers call it too). */
+  exec(op: RangeOp, a: readonly number[], lo: number, hi: number): number {
+    switch (op) {
+      case RangeOp.TagPass:
+        return this.x.tagPassSimd(a[0], lo, hi) >>> 0;
+      case RangeOp.Recheck:
+        return this.x.recheckSimd(a[0], lo, hi, a[1]) >>> 0;
+      case RangeOp.CountPresent:
+        return this.x.countPresent(lo, hi) >>> 0;
+      case RangeOp.AllocFresh:
+        this.x.allocFresh(lo, hi, a[0], a[1], a[2]);
+        return 0;
+      case RangeOp.AddCounts:
+        this.x.addCounts(lo, hi, a[0], a[1]);
+        return 0;
+      case RangeOp.ZeroPages:
+        this.x.zeroPages(lo, hi);
+        return 0;
+    }
+  }
+
   // --- page operations (OP6, OP7, A2) -----------------------------------------------------------
   write(cpu: number, file: number, lo: number, hi: number, compound = false): number {
-    return this.x.opWrite(cpu, this.g(file, lo), this.g(file, hi), compound ? 1 : 0);
+    return this.bulk('write', cpu, file, lo, hi, compound) ?? this.x.opWrite(cpu, this.g(file, lo), this.g(file, hi), compound ? 1 : 0);
   }
   fault(cpu: number, file: number, lo: number, hi: number, compound = false): number {
-    return this.x.opFault(cpu, this.g(file, lo), this.g(file, hi), compound ? 1 : 0);
+    return this.bulk('fault', cpu, file, lo, hi, compound) ?? this.x.opFault(cpu, this.g(file, lo), this.g(file, hi), compound ? 1 : 0);
   }
   unmap(file: number, lo: number, hi: number): number {
     return this.x.opUnmap(this.g(file, lo), this.g(file, hi));
   }
   pin(cpu: number, file: number, lo: number, hi: number, compound = false): number {
-    return this.x.opPin(cpu, this.g(file, lo), this.g(file, hi), compound ? 1 : 0);
+    return this.bulk('pin', cpu, file, lo, hi, compound) ?? this.x.opPin(cpu, this.g(file, lo), this.g(file, hi), compound ? 1 : 0);
+  }
+
+  /**
+   * A large write/fault/pin in its decomposed form, or undefined when the range is short or mixes
+   * absent and present pages (the sequential op then runs). For absent pages the A2 fill rule is
+   * solved in closed form: with c0 pages already in the CPU's lru_add pagevec and n new ones,
+   * the pagevec drains whenever it reaches PAGEVEC_SIZE, so the initial pages drain (if it fills
+   * at all) and the last (c0 + n) mod PAGEVEC_SIZE new pages stay; every other new page ends on
+   * the LRU with its pagevec reference already dropped. Same state as the page-by-page op.
+   */
+  bulk(kind: 'write' | 'fault' | 'pin', cpu: number, file: number, lo: number, hi: number, compound: boolean): number | undefined {
+    const n = hi - lo;
+    if (!this.bulkOps || n < SHARD_MIN_PAGES) return undefined;
+    const glo = this.g(file, lo);
+    const ghi = this.g(file, hi);
+    const present = this.runner.run(RangeOp.CountPresent, [], glo, ghi);
+    const extraRef = kind === 'write' ? 0 : 1;
+    const maps = kind === 'fault' ? 1 : 0;
+    if (present === n && kind !== 'write') {
+      this.runner.run(RangeOp.AddCounts, [extraRef, maps], glo, ghi);
+      return 0;
+    }
+    if (present !== 0) return undefined;
+    const cap = this.plan.pvecSize;
+    const c0 = this.pv[cpu * PV_KINDS * PV_WORDS];
+    const immediate = compound || this.lruDisabled() !== 0;
+    const fills = immediate || c0 + n >= cap;
+    const left = immediate ? 0 : fills ? (c0 + n) % cap : n;
+    if (fills && c0 > 0) this.x.drainPvec(cpu, 0);
+    const flags = PG.PRESENT | (kind === 'write' ? PG.REFERENCED : 0) | (compound ? PG.COMPOUND : 0);
+    this.runner.run(RangeOp.AllocFresh, [flags | PG.LRU, 1 + extraRef, maps], glo, ghi - left);
+    if (left > 0) {
+      this.runner.run(RangeOp.AllocFresh, [flags, 2 + extraRef, maps], ghi - left, ghi);
+      this.x.pvecAppend(cpu, 0, ghi - left, ghi);
+    }
+    return n;
+  }
+
+  private lruDisabled(): number {
+    return Atomics.load(new Uint32Array(this.memory.buffer, HOST_BASE, 64), H.LRU_DISABLED);
   }
   unpin(file: number, lo: number, hi: number): void {
     this.x.opUnpin(this.g(file, lo), this.g(file, hi));
@@ -209,12 +303,22 @@ export class Arena {
   // --- the seal path's per-page passes (OP3.2, OP2.2c) ------------------------------------------
   /** OP3.2 on pages [lo, hi): tags refcount - mapcount > 1. Returns pages tagged. */
   tagPass(file: number, lo = 0, hi = this.plan.pages, simd = true): number {
+    if (simd && hi - lo >= SHARD_MIN_PAGES) return this.runner.run(RangeOp.TagPass, [file], lo, hi);
     return (simd ? this.x.tagPassSimd(file, lo, hi) : this.x.tagPassScalar(file, lo, hi)) >>> 0;
   }
   /** OP2.2c on the tagged pages of [lo, hi). Returns tagged pages still pinned. */
   recheck(file: number, last: boolean, lo = 0, hi = this.plan.pages, simd = true): RecheckResult {
     const l = last ? 1 : 0;
     return (simd ? this.x.recheckSimd(file, lo, hi, l) : this.x.recheckScalar(file, lo, hi, l)) >>> 0;
+  }
+  /**
+   * The seal path's re-check of the whole file. It visits tagged words only, so it is split across
+   * workers only when `tagged` pages are many (a barrier costs more than a sparse walk).
+   */
+  recheckFile(file: number, last: boolean, tagged: number): RecheckResult {
+    const pages = this.plan.pages;
+    if (pages >= SHARD_MIN_PAGES && tagged >= SHARD_MIN_PAGES / 16) return this.runner.run(RangeOp.Recheck, [file, last ? 1 : 0], 0, pages);
+    return this.recheck(file, last);
   }
 
   /** The whole state, copied out, for comparison with the reference model. */

@@ -1,0 +1,55 @@
+/**
+ * One large scenario fanned out over W threads (issue "Fan out", item 1): the same scenario run
+ * with W = 1 and W = 2 (and more, up to the host's cores) in one process, alternating, after a
+ * warm-up; prints wall times, the speedup against W = 1, and checks the records are identical.
+ *   node --import tsx bench/scenario-scaling.ts [--pages N] [--cpus N] [--reps N]
+ */
+import { availableParallelism } from 'node:os';
+import { resolveScenario } from '../src/scenario/resolve.ts';
+import type { ScenarioInput } from '../src/scenario/schema.ts';
+import { runResolved } from '../src/sim/run.ts';
+import { Arena } from '../src/wasm/core.ts';
+import { planArena } from '../src/wasm/layout.ts';
+import { ShardPool } from '../src/parallel/shard-pool.ts';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+
+/** A file of N pages written by CPU 0 and re-written by 255 others; a pin makes 12 seals scan and wait. */
+export function largeScenario(pages: number, cpus: number): ScenarioInput {
+  const script: NonNullable<ScenarioInput['script']> = [{ atMs: 0, cpu: 0, op: 'write', pages: `0-${pages - 1}` }];
+  for (let c = 1; c < cpus; c++) script.push({ atMs: 1, cpu: c, op: 'pin', pages: (c * 7919) % pages, forMs: 5 });
+  script.push({ atMs: 2, cpu: 1, op: 'pin', pages: '1000-1999', forMs: 2400 });
+  for (let i = 0; i < 12; i++) script.push({ atMs: 10 + i * 200, cpu: 0, op: 'seal' });
+  return { name: `scaling ${pages} pages x ${cpus} CPUs`, kernel: '4.14', hz: 250, cpus, pages, seed: 1, horizonMs: 2600, strategies: ['v4.14', 'coalesced', 'remote-drain'], script };
+}
+
+export async function measure(pages: number, cpus: number, reps: number, maxW = availableParallelism()) {
+  const s = resolveScenario(largeScenario(pages, cpus));
+  const arena = Arena.create(planArena(s.files, s.pages, s.cpus, s.pagevecSize));
+  const ws = [1, 2, 4].filter((w) => w <= Math.max(2, maxW));
+  const times = new Map<number, number[]>(ws.map((w) => [w, []]));
+  const records = new Map<number, string>();
+  for (let rep = -1; rep < reps; rep++) {
+    for (const w of ws) {
+      const pool = w > 1 ? await ShardPool.start(arena, w) : undefined;
+      arena.reset();
+      const t0 = performance.now();
+      const r = runResolved(s, {}, arena);
+      const dt = performance.now() - t0;
+      await pool?.close();
+      if (rep >= 0) times.get(w)!.push(dt);
+      records.set(w, JSON.stringify({ ...r, provenance: undefined }));
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const base = median(times.get(1)!);
+  return ws.map((w) => ({ workers: w, medianMs: Math.round(median(times.get(w)!)), speedup: +(base / median(times.get(w)!)).toFixed(2), identical: records.get(w) === records.get(1) }));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const rows = await measure(arg('pages', 4 << 20), arg('cpus', 256), arg('reps', 5));
+  console.table(rows);
+}

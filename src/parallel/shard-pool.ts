@@ -1,0 +1,78 @@
+/**
+ * Fans one scenario out over W threads sharing its WASM memory: the main thread runs the event
+ * loop and, for each large range pass (tag pass, re-check, bulk page ops), bumps an epoch that
+ * wakes W-1 piscina workers; each takes its 64-page-aligned shard, the main thread takes shard 0,
+ * and an Atomics barrier collects the partial results in worker order. Every pass is set-only,
+ * clear-only, or on pages its shard owns, and the sums are order-independent, so the state and
+ * the results are the same for any W (docs/architecture.md, "Determinism").
+ */
+import { Piscina } from 'piscina';
+import type { Arena, RangeOp, RangeRunner } from '../wasm/core.ts';
+import { coreModule } from '../wasm/core.ts';
+import { C, CTRL_BYTE_OFFSET, CTRL_WORDS, MAX_WORKERS, OP_QUIT, shardOf, type ShardTask } from './shard-protocol.ts';
+
+const workerUrl = new URL(`./shard-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
+
+/** execArgv for workers running our TypeScript sources: tsx's loader by absolute URL. */
+export function tsWorkerExecArgv(): string[] {
+  return import.meta.url.endsWith('.ts') ? [...process.execArgv, '--import', import.meta.resolve('tsx')] : [...process.execArgv];
+}
+
+export class ShardPool implements RangeRunner {
+  private readonly ctrl: Int32Array;
+  private readonly u: Uint32Array;
+  private readonly done: Promise<unknown>[];
+
+  private constructor(
+    readonly workers: number,
+    private readonly arena: Arena,
+    private readonly pool: Piscina,
+  ) {
+    this.ctrl = new Int32Array(arena.memory.buffer, CTRL_BYTE_OFFSET, CTRL_WORDS);
+    this.u = new Uint32Array(arena.memory.buffer, CTRL_BYTE_OFFSET, CTRL_WORDS);
+    this.done = [];
+  }
+
+  /** Starts W-1 workers on the arena's memory and waits until all are attached. */
+  static async start(arena: Arena, workers: number): Promise<ShardPool> {
+    if (workers < 2 || workers > MAX_WORKERS) throw new RangeError(`workers must be 2..${MAX_WORKERS}`);
+    const pool = new Piscina({ filename: workerUrl, minThreads: workers - 1, maxThreads: workers - 1, idleTimeout: 60_000, atomics: 'disabled', execArgv: tsWorkerExecArgv() });
+    const sp = new ShardPool(workers, arena, pool);
+    Atomics.store(sp.ctrl, C.READY, 0);
+    const module = coreModule();
+    for (let i = 1; i < workers; i++) {
+      const task: ShardTask = { memory: arena.memory, module, plan: arena.plan, index: i, workers };
+      sp.done.push(pool.run(task));
+    }
+    // Wait without blocking the event loop: piscina starts its workers through it.
+    while (Atomics.load(sp.ctrl, C.READY) < workers - 1) await new Promise((r) => setTimeout(r, 2));
+    arena.runner = sp;
+    return sp;
+  }
+
+  run(op: RangeOp, args: readonly number[], lo: number, hi: number): number {
+    const { ctrl, u } = this;
+    u[C.OP] = op;
+    u[C.LO] = lo;
+    u[C.HI] = hi;
+    for (let i = 0; i < 4; i++) u[C.ARG0 + i] = args[i] ?? 0;
+    Atomics.store(ctrl, C.DONE, 0);
+    Atomics.add(ctrl, C.EPOCH, 1);
+    Atomics.notify(ctrl, C.EPOCH);
+    const [a, b] = shardOf(0, this.workers, lo, hi);
+    let sum = a < b ? this.arena.exec(op, args, a, b) : 0;
+    for (let d = Atomics.load(ctrl, C.DONE); d < this.workers - 1; d = Atomics.load(ctrl, C.DONE)) Atomics.wait(ctrl, C.DONE, d);
+    for (let i = 1; i < this.workers; i++) sum += u[C.RES + i];
+    return sum;
+  }
+
+  /** Tells the workers to quit, and closes the pool. The arena runs passes in-thread again. */
+  async close(): Promise<void> {
+    this.u[C.OP] = OP_QUIT;
+    Atomics.add(this.ctrl, C.EPOCH, 1);
+    Atomics.notify(this.ctrl, C.EPOCH);
+    await Promise.all(this.done);
+    await this.pool.destroy();
+    this.arena.runner = { workers: 1, run: (op, a, lo, hi) => this.arena.exec(op, a, lo, hi) };
+  }
+}
