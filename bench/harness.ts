@@ -1,0 +1,149 @@
+/**
+ * Runs tinybench tasks and turns their results (or the native build's raw samples) into
+ * TaskResults: one iteration's latency in ms, and the work it did (`per` units of `unit`).
+ */
+import { Bench, type Task } from 'tinybench';
+import { moments, quantile } from '../src/stats/index.ts';
+import type { LatencyStats, Ratio, SuiteContext, TaskResult } from './types.ts';
+
+export interface TaskSpec {
+  group: string;
+  variant: string;
+  size?: number;
+  per: number;
+  unit: string;
+  fn: () => unknown;
+  beforeAll?: () => void;
+  beforeEach?: () => void;
+  afterAll?: () => void;
+}
+
+/** Two-sided 95 % Student t critical values for df = 1..30; the normal 1.96 beyond. */
+const T95 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
+  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+/** tinybench's latency statistics, computed the same way from raw samples (ms). */
+export function latencyOf(samples: readonly number[]): LatencyStats {
+  const m = moments(samples);
+  const n = m.count;
+  const critical = n < 2 ? NaN : n - 1 <= 30 ? T95[n - 2] : 1.96;
+  const moe = n < 2 ? 0 : (m.sd / Math.sqrt(n)) * critical;
+  return {
+    mean: m.mean,
+    p50: quantile(samples, 0.5),
+    p99: quantile(samples, 0.99),
+    min: m.min,
+    max: m.max,
+    sd: m.sd,
+    moe,
+    rme: m.mean === 0 ? Infinity : (moe / m.mean) * 100,
+    samplesCount: n,
+  };
+}
+
+export function taskResult(spec: Pick<TaskSpec, 'group' | 'variant' | 'size' | 'per' | 'unit'>, latency: LatencyStats): TaskResult {
+  return {
+    name: `${spec.group}: ${spec.variant}`,
+    group: spec.group,
+    variant: spec.variant,
+    ...(spec.size !== undefined ? { size: spec.size } : {}),
+    per: spec.per,
+    unit: spec.unit,
+    latency,
+    throughput: { mean: 1000 / latency.mean, p50: 1000 / latency.p50 },
+    rate: (spec.per * 1000) / latency.p50,
+    samples: latency.samplesCount,
+  };
+}
+
+function samplesOf(task: Task): number[] {
+  const r = task.result;
+  if (r.state === 'errored') throw r.error;
+  if (r.state !== 'completed') throw new Error(`task ${task.name} did not complete (${r.state})`);
+  return r.latency.samples ?? [];
+}
+
+/**
+ * Runs the tasks one after the other (never concurrently: they share the machine) and returns
+ * their results in order. The mode's time budget is split into `ctx.rounds` rounds, each running
+ * every task once (and then `afterRound`, where the native build runs its share): a neighbour
+ * that slows the shared VM for a second then slows every variant a little instead of one a lot,
+ * so the ratios of one run stay fair. Samples of all rounds are pooled. Hooks are not timed.
+ */
+export async function runTasks(
+  ctx: SuiteContext,
+  specs: TaskSpec[],
+  opts: { iterations?: number; afterRound?: (round: number) => void } = {},
+): Promise<TaskResult[]> {
+  const rounds = ctx.rounds;
+  const pooled: number[][] = specs.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    const bench = new Bench({
+      time: ctx.time / rounds,
+      warmupTime: ctx.warmupTime / rounds,
+      iterations: Math.ceil((opts.iterations ?? ctx.iterations) / rounds),
+      warmupIterations: 2,
+      timestampProvider: 'hrtimeNow',
+      retainSamples: true,
+      throws: true,
+    });
+    for (const s of specs) {
+      bench.add(`${s.group}: ${s.variant}`, s.fn, {
+        ...(s.beforeAll ? { beforeAll: () => s.beforeAll!() } : {}),
+        ...(s.beforeEach ? { beforeEach: () => s.beforeEach!() } : {}),
+        ...(s.afterAll ? { afterAll: () => s.afterAll!() } : {}),
+      });
+    }
+    for (const [i, task] of bench.tasks.entries()) {
+      await task.warmup();
+      await task.run();
+      for (const x of samplesOf(task)) pooled[i].push(x);
+    }
+    opts.afterRound?.(round);
+  }
+  return specs.map((spec, i) => {
+    const r = taskResult(spec, latencyOf(pooled[i]));
+    ctx.log(`  ${r.name}: ${fmtMs(r.latency.p50)} (±${r.latency.rme.toFixed(1)} %, ${r.samples} samples)`);
+    return r;
+  });
+}
+
+/** Speed-up of `a` over `b` at the median (b.p50 / a.p50), with an optional bar. */
+export function speedup(suite: string, a: TaskResult, b: TaskResult, target?: number): Ratio {
+  const value = b.latency.p50 / a.latency.p50;
+  return {
+    suite,
+    label: `${a.group}: ${a.variant} vs ${b.variant}`,
+    value,
+    kind: 'speedup',
+    ...(target !== undefined ? { target: { op: '>=' as const, value: target }, met: value >= target } : {}),
+  };
+}
+
+/** a's median time as a share of b's (a.p50 / b.p50), with an optional upper bar. */
+export function share(suite: string, label: string, a: TaskResult, b: TaskResult, maxShare?: number): Ratio {
+  const value = a.latency.p50 / b.latency.p50;
+  return {
+    suite,
+    label,
+    value,
+    kind: 'share',
+    ...(maxShare !== undefined ? { target: { op: '<=' as const, value: maxShare }, met: value <= maxShare } : {}),
+  };
+}
+
+export function fmtMs(ms: number): string {
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms >= 1) return `${ms.toFixed(2)} ms`;
+  if (ms >= 0.001) return `${(ms * 1000).toFixed(1)} µs`;
+  return `${(ms * 1e6).toFixed(0)} ns`;
+}
+
+/** "1M", "64K", "16M" for page and CPU counts that are powers of two. */
+export function fmtCount(n: number): string {
+  if (n >= 1 << 20 && n % (1 << 20) === 0) return `${n / (1 << 20)}M`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024}K`;
+  return String(n);
+}
