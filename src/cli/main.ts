@@ -81,6 +81,40 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
       else out(table(['preset', 'question'], Object.entries(PRESETS).map(([n, pr]) => [n, pr.question])));
     });
 
+  p.command('report')
+    .description('one self-contained HTML report from run records and sweep JSONL (or the report data as JSON with -o x.json)')
+    .argument('<results...>', 'run JSON files, sweep cells.jsonl files or directories')
+    .requiredOption('-o, --out <file>', 'the report file (.html, or .json for the data)')
+    .option('--baseline <name|file>', 'compare with a saved baseline')
+    .option('--save-baseline <name>', 'save this report\'s data as a baseline (.drainlab/baselines/NAME.json)')
+    .option('--fail-on <metric:pct...>', 'exit 1 when a metric regresses beyond PCT against --baseline (METRIC or METRIC@STRATEGY)')
+    .option('--calibration <file>', 'add the calibration comparison (drainlab calibrate --out FILE)')
+    .option('--bench <file...>', 'add benchmark results (drainlab bench --json FILE)')
+    .action(async (inputs: string[], o: { out: string; baseline?: string; saveBaseline?: string; failOn?: string[]; calibration?: string; bench?: string[] }) => {
+      const { reportCommand } = await import('../report/command.ts');
+      setCode(await reportCommand({ inputs, ...o, log: (l) => process.stderr.write(`${l}\n`) }));
+    });
+
+  p.command('bench')
+    .description('the tinybench suites: WASM SIMD / scalar beside the TS reference and native C, simulation throughput')
+    .option('--quick', 'CI smoke mode: small sizes, short runs')
+    .option('--json <file>', 'write the JSON record (with provenance) here, or - for stdout')
+    .option('--save-baseline <name>', 'save the record as a baseline')
+    .option('--baseline <name|file>', 'compare with a saved baseline (noise-aware verdicts)')
+    .option('--suite <name...>', 'run only these suites')
+    .action(async (o: { quick?: boolean; json?: string; saveBaseline?: string; baseline?: string; suite?: string[] }) => {
+      const { benchCommand } = await import('../../bench/command.ts');
+      setCode(await benchCommand({ quick: o.quick, json: o.json, saveBaseline: o.saveBaseline, baseline: o.baseline, suites: o.suite }));
+    });
+
+  p.command('calibrate')
+    .description("measure the host kernel's seal path with the native probe, fit the model's costs, compare the model with every measurement")
+    .option('--out <file>', 'write the calibration file here (default: out/calibration.json)', 'out/calibration.json')
+    .option('--quick', 'a short probe run (fewer delays and repetitions)')
+    .option('--budget <seconds>', 'the probe\'s time limit', int('--budget', 5, 600), 40)
+    .option('--recorded <file>', 'fit a recorded probe output instead of running the probe')
+    .action(async (o: { out: string; quick?: boolean; budget: number; recorded?: string }) => setCode(await calibrateCommand(o, out)));
+
   p.command('validate')
     .description('the validation suite: kernel-model E1/E2 cases (and calibration comparisons)')
     .option('--calibration <file>', 'also compare the model with this calibration file\'s measurements')
@@ -129,6 +163,25 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .action(async (o: Parameters<typeof tuneCommand>[0]) => setCode(await tuneCommand(o, out)));
 
   return p;
+}
+
+async function calibrateCommand(o: { out: string; quick?: boolean; budget: number; recorded?: string }, out: (s: string) => void): Promise<number> {
+  const { calibrate } = await import('../calibrate/index.ts');
+  const { simPredictor } = await import('../calibrate/predict.ts');
+  let recorded: string | undefined;
+  if (o.recorded) {
+    if (!existsSync(o.recorded)) throw new UsageError(`--recorded: cannot read ${o.recorded}: no such file`);
+    recorded = readFileSync(o.recorded, 'utf8');
+  }
+  const r = await calibrate({ out: o.out, quick: o.quick, budgetMs: o.budget * 1000, recorded, predictor: simPredictor(), log: (l) => process.stderr.write(`${l}\n`) });
+  if (r.status === 'unavailable') {
+    out(`calibrate: the native probe cannot run here: ${r.reason}. The lab works without it (default costs).`);
+    return 0;
+  }
+  const c = r.file.comparison;
+  out(`calibrate: ${r.file.host.kernel}, HZ=${r.file.host.hz}; fitted ${Object.keys(r.file.costs).join(', ')}; wrote ${r.path}`);
+  if (c) out(`model against measurement: ${c.passed} passed, ${c.failed} failed (drainlab validate --calibration ${r.path} shows each case)`);
+  return 0;
 }
 
 /** Runs the CLI; returns the exit code (bin/drainlab.js sets it). */

@@ -4,6 +4,8 @@ import { PRESETS } from '../scenario/presets.ts';
 import { resolveScenario } from '../scenario/resolve.ts';
 import { runResolved } from '../sim/run.ts';
 import { table } from './table.ts';
+import { UsageError } from '../errors.ts';
+import type { Comparison } from '../calibrate/compare.ts';
 
 export interface CaseResult {
   id: string;
@@ -42,14 +44,37 @@ export function runValidationCases(): CaseResult[] {
   return results;
 }
 
+/** The model beside every measurement of a calibration file (fitted costs, the host's kernel preset). */
+async function calibrationComparison(path: string): Promise<Comparison> {
+  const { readCalibration } = await import('../calibrate/file.ts');
+  const { compareCases } = await import('../calibrate/compare.ts');
+  const { simPredictor } = await import('../calibrate/predict.ts');
+  let file;
+  try {
+    file = readCalibration(path);
+  } catch (e) {
+    throw new UsageError(`--calibration: ${(e as Error).message}`);
+  }
+  if (!file.host.hz) throw new UsageError(`--calibration: ${path} has no HZ for the host`);
+  return compareCases(file.cases, simPredictor(file.costs), { kernel: file.host.kernel, hz: file.host.hz, costs: file.costs });
+}
+
 export async function validateCommand(o: { calibration?: string; json?: boolean }, out: (s: string) => void): Promise<number> {
+  const cmp = o.calibration ? await calibrationComparison(o.calibration) : undefined;
   const results = runValidationCases();
   const failed = results.filter((r) => r.failures.length > 0);
-  if (o.json) out(JSON.stringify({ cases: results, failed: failed.length }, null, 2));
+  if (o.json) out(JSON.stringify({ cases: results, failed: failed.length, calibration: cmp }, null, 2));
   else {
     out(table(['case', 'HZ', 'strategy', 'seal', 'expected', 'model', 'verdict'],
       results.map((r) => [r.id, String(r.hz), r.strategy, r.seal < 0 ? 'run' : String(r.seal), r.expected, r.got, r.failures.length ? `FAIL: ${r.failures.join('; ')}` : 'ok'])));
-    out(`${results.length - failed.length} passed, ${failed.length} failed`);
+    out(`kernel-model cases: ${results.length - failed.length} passed, ${failed.length} failed`);
+    if (cmp) {
+      const f = (v: number) => v.toFixed(2);
+      out(`\ncalibration (${cmp.kernel}, HZ=${cmp.hz}): the model beside the host kernel`);
+      out(table(['case', 'measured ms', 'model ms', 'error ms', 'tolerance ms', 'measured', 'model', 'verdict'],
+        cmp.rows.map((r) => [r.case, f(r.measuredMs), f(r.predictedMs), f(r.errorMs), f(r.toleranceMs), r.measuredResult, r.predictedResult, r.pass ? 'ok' : `FAIL${r.why ? `: ${r.why}` : ''}`])));
+      out(`calibration cases: ${cmp.passed} passed, ${cmp.failed} failed`);
+    }
   }
-  return failed.length > 0 ? 1 : 0;
+  return failed.length > 0 || (cmp?.failed ?? 0) > 0 ? 1 : 0;
 }
