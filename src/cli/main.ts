@@ -81,6 +81,17 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
       else out(table(['preset', 'question'], Object.entries(PRESETS).map(([n, pr]) => [n, pr.question])));
     });
 
+  p.command('study')
+    .description('the default what-if study: every preset x every strategy, CPU counts 1..1024, pin durations, pages parked per CPU; writes out/results.jsonl and out/report.html')
+    .option('--out <dir>', 'output directory', 'out')
+    .option('--workers <n>', 'worker threads (default: this host\'s cores; results never depend on it)', int('--workers', 1, 256))
+    .option('--quick', 'a small study (1 replication, up to 64 CPUs)')
+    .option('--quiet', 'no live progress line')
+    .action(async (o: { out: string; workers?: number; quick?: boolean; quiet?: boolean }) => {
+      const { studyCommand } = await import('../study/study.ts');
+      setCode(await studyCommand({ ...o, progress: !!process.stderr.isTTY && !o.quiet, log: (l) => process.stderr.write(`${l}\n`) }));
+    });
+
   p.command('report')
     .description('one self-contained HTML report from run records and sweep JSONL (or the report data as JSON with -o x.json)')
     .argument('<results...>', 'run JSON files, sweep cells.jsonl files or directories')

@@ -616,8 +616,8 @@ export function buildReportData(inputs: ReadonlyArray<RunRecord | SweepCell>, op
     versus(prep, {
       id: 'spurious-vs-pages', title: 'False failures vs pagevec load: spurious EBUSY rate by pages per CPU',
       question: 'Does parking more of the file\'s pages in per-CPU pagevecs make false EBUSY more likely?',
-      aliases: ['pagesPerCpu', 'pagesPerCPU', 'workload.producers.pagesPerCpu', 'pages'],
-      pattern: /pages.*cpu/i, needs: 'a sweep over `pagesPerCpu` (or `pages`)',
+      aliases: ['pagesPerCpu', 'pagesPerCPU', 'workload.producers.pagesPerCpu', 'workload.lifecycles[0].writePages', 'pages'],
+      pattern: /pages.*cpu|writePages/i, needs: 'a sweep over `pagesPerCpu` (or `pages`)',
       xLabel: 'pages per CPU', xUnit: 'pages', yLabel: 'spurious EBUSY / seals', yUnit: 'fraction', logY: false,
       value: (r) => (r.summary.seals > 0 ? r.summary.spuriousEbusy / r.summary.seals : undefined),
     }, boot),

@@ -5,10 +5,11 @@ import { badField } from '../errors.ts';
 export function parseCpuList(field: string, list: string, ncpus: number): number[] {
   const out = new Set<number>();
   const trimmed = list.trim();
+  if (trimmed === 'all') return Array.from({ length: ncpus }, (_, c) => c); // bitmap_parselist's "all"
   if (trimmed === '') throw badField(field, list, `a CPU list such as "0-3,8,10-11" with CPUs 0..${ncpus - 1}`);
   for (const part of trimmed.split(',')) {
     const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
-    if (!m) throw badField(field, list, `a CPU list such as "0-3,8,10-11" (kernel cpulist syntax) with CPUs 0..${ncpus - 1}`);
+    if (!m) throw badField(field, list, `a CPU list such as "0-3,8,10-11" or "all" (kernel cpulist syntax) with CPUs 0..${ncpus - 1}`);
     const a = Number(m[1]);
     const b = m[2] === undefined ? a : Number(m[2]);
     if (b < a) throw badField(field, list, `ranges written low-high, CPUs 0..${ncpus - 1}`);

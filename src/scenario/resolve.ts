@@ -67,10 +67,20 @@ function checkRanges(s: Scenario): void {
     if ('pages' in o) parsePages(`script[${i}].pages`, o.pages, s.pages);
     if (o.atMs > s.horizonMs) throw new UsageError(`script[${i}].atMs: got ${o.atMs}; allowed: 0..${s.horizonMs} (horizonMs)`);
   });
+  s.workload.lifecycles.forEach((g, i) => {
+    const at = `workload.lifecycles[${i}]`;
+    parseCpuList(`${at}.sealCpus`, g.sealCpus, s.cpus);
+    parseCpuList(`${at}.writerCpus`, g.writerCpus, s.cpus);
+    parseCpuList(`${at}.files`, g.files, s.files);
+    if (g.writePages > s.pages) throw new UsageError(`${at}.writePages: got ${g.writePages}; allowed: 1..${s.pages} (pages)`);
+    if (g.pinPages > g.writePages) throw new UsageError(`${at}.pinPages: got ${g.pinPages}; allowed: 0..${g.writePages} (writePages)`);
+    if (g.pinPages > 0 && !g.pinDuration) throw new UsageError(`${at}.pinDuration: required when pinPages > 0`);
+  });
   for (const [kind, gens] of Object.entries(s.workload)) {
+    if (kind === 'lifecycles') continue;
     gens.forEach((g, i) => {
       const at = `workload.${kind}[${i}]`;
-      parseCpuList(`${at}.cpus`, g.cpus, s.cpus);
+      parseCpuList(`${at}.cpus`, (g as { cpus: string }).cpus, s.cpus);
       const gen = g as { file?: number; pages?: number | string | number[] };
       if (gen.file !== undefined) file(`${at}.file`, gen.file);
       if (gen.pages !== undefined) parsePages(`${at}.pages`, gen.pages, s.pages);

@@ -99,6 +99,12 @@ export const workloadSchema = obj(
     cpuClass: z.array(obj({
       cpus: cpuListSchema, ratePerMs: rate, class: z.enum(CPU_CLASSES), forMs: posMs, ...window,
     }, 'a cpuClass generator')).default([]),
+    lifecycles: z.array(obj({
+      sealCpus: cpuListSchema.default('0'), writerCpus: cpuListSchema.default('all'), ratePerMs: rate,
+      files: z.string({ error: 'files: a list of file indices in cpulist syntax, e.g. "1-40"' }),
+      writePages: z.int().min(1).default(8), pinPages: z.int().min(0).default(0),
+      pinDuration: durationSchema.optional(), delayMs: ms.default(1), ...window,
+    }, 'a lifecycles generator')).default([]),
   },
   'workload',
 );
@@ -126,7 +132,7 @@ export const scenarioSchema = obj(
     cpuClasses: z.array(obj({ cpus: cpuListSchema, class: z.enum(CPU_CLASSES) }, 'a cpuClasses entry')).default([]),
     costs: obj(costsShape, 'costs').default({}),
     script: z.array(scriptOpSchema).default([]),
-    workload: workloadSchema.default({ producers: [], pins: [], seals: [], drainAll: [], localDrain: [], cpuClass: [] }),
+    workload: workloadSchema.default({ producers: [], pins: [], seals: [], drainAll: [], localDrain: [], cpuClass: [], lifecycles: [] }),
   },
   'the scenario',
 );

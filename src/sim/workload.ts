@@ -12,6 +12,7 @@ import { STREAM } from './machine.ts';
 import { applyOp, type Op, type OpContext } from './ops.ts';
 
 const KINDS = ['producers', 'pins', 'seals', 'drainAll', 'localDrain', 'cpuClass'] as const;
+const LIFECYCLES = KINDS.length;
 
 export function sampleDuration(d: Duration, rng: CounterRng): number {
   switch (d.dist) {
@@ -27,6 +28,46 @@ export function sampleDuration(d: Duration, rng: CounterRng): number {
 }
 
 export function startWorkload(ctx: OpContext): void {
+  startGenerators(ctx);
+  startLifecycles(ctx);
+}
+
+/**
+ * The memfd hand-off, the sealing users' common case: each arrival takes the generator's next
+ * file (each is sealed once), a random writer CPU writes `writePages` new pages into it (they
+ * park in that CPU's lru_add pagevec), optionally pins `pinPages` of them for a while, and
+ * `delayMs` later the arrival's seal CPU seals it.
+ */
+function startLifecycles(ctx: OpContext): void {
+  const { m } = ctx;
+  const s = m.s;
+  s.workload.lifecycles.forEach((g, gi) => {
+    const files = parseCpuList(`workload.lifecycles[${gi}].files`, g.files, s.files);
+    const writers = parseCpuList(`workload.lifecycles[${gi}].writerCpus`, g.writerCpus, s.cpus);
+    const end = Math.min(g.endMs ?? s.horizonMs, s.horizonMs);
+    let next = 0;
+    for (const cpu of parseCpuList(`workload.lifecycles[${gi}].sealCpus`, g.sealCpus, s.cpus)) {
+      const rng = new CounterRng(rngKey(s.seed, s.replication, STREAM.WORKLOAD, LIFECYCLES, gi, cpu));
+      const arrive = (t: number) => {
+        if (t > end) return;
+        m.engine.at(t * 1e6, () => {
+          if (next >= files.length) return;
+          const file = files[next++];
+          const writer = writers[rng.int(writers.length)];
+          applyOp(ctx, { op: 'write', atMs: t, cpu: writer, file, pages: 0, compound: false, ranges: [[0, g.writePages]] });
+          if (g.pinPages > 0 && g.pinDuration) {
+            applyOp(ctx, { op: 'pin', atMs: t, cpu: writer, file, pages: 0, compound: false, forMs: sampleDuration(g.pinDuration, rng), ranges: [[0, g.pinPages]] });
+          }
+          m.engine.after(g.delayMs * 1e6, () => applyOp(ctx, { op: 'seal', atMs: t + g.delayMs, cpu, file, sealSeal: false }));
+          arrive(t + rng.exponential(1 / g.ratePerMs));
+        });
+      };
+      arrive(g.startMs + rng.exponential(1 / g.ratePerMs));
+    }
+  });
+}
+
+function startGenerators(ctx: OpContext): void {
   const { m } = ctx;
   const s = m.s;
   const horizon = s.horizonMs;

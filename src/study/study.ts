@@ -1,0 +1,99 @@
+/**
+ * `drainlab study` (what `npm start` runs): the default what-if study. Four sweeps, each on the
+ * worker pool, streamed to out/study/<part>/cells.jsonl, then joined into out/results.jsonl and
+ * rendered as out/report.html:
+ *
+ *   presets        every shipped preset x every strategy, 3 replications
+ *   cpu-scaling    memfd hand-offs on 1 .. 1024 busy CPUs (x2 steps): where does each strategy break down?
+ *   pin-duration   the same hand-offs on 8 CPUs with direct-IO pins of 1 .. 200 ms: when is EBUSY real?
+ *   pages-per-cpu  pages parked per writer CPU, 1 .. 31 (around PAGEVEC_SIZE 14): when does no-drain fail?
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { Sweep } from '../sweep/grid.ts';
+import { runSweep, CELLS_FILE } from '../sweep/runner.ts';
+import { writeAtomic } from '../cli/io.ts';
+import { reportCommand } from '../report/command.ts';
+import type { ScenarioInput } from '../scenario/schema.ts';
+import { presetNames } from '../scenario/presets.ts';
+
+/** N busy CPUs that keep producing pages of a log file; CPU 0 seals fresh memfds written by any CPU. */
+function handoffs(cpus: number): ScenarioInput {
+  return {
+    name: 'memfd hand-offs',
+    description: 'Busy CPUs keep producing pages of a log file (file 0); every 50 ms a random CPU writes a fresh memfd and CPU 0 seals it 1 ms later.',
+    kernel: '4.14', hz: 250, cpus, files: 41, pages: 4096, seed: 1, horizonMs: 2100,
+    cpuClasses: [{ cpus: 'all', class: 'busy' }],
+    workload: {
+      producers: [{ cpus: 'all', ratePerMs: 0.02, op: 'write', file: 0, pages: 'all', batch: 1, pick: 'sequential' }],
+      lifecycles: [{ sealCpus: '0', writerCpus: 'all', ratePerMs: 0.02, files: '1-40', writePages: 6, delayMs: 1 }],
+    },
+  };
+}
+
+function pinned(): ScenarioInput {
+  const s = handoffs(8);
+  return {
+    ...s,
+    name: 'memfd hand-offs with pins',
+    description: '8 busy CPUs; every 50 ms a random CPU writes a fresh memfd, pins 2 of its pages for a while (direct I/O), and CPU 0 seals it 1 ms later.',
+    workload: { ...s.workload, lifecycles: [{ sealCpus: '0', writerCpus: '1-7', ratePerMs: 0.02, files: '1-40', writePages: 6, pinPages: 2, pinDuration: { dist: 'fixed', ms: 20 }, delayMs: 1 }] },
+  };
+}
+
+function parked(): ScenarioInput {
+  const s = handoffs(8);
+  return {
+    ...s,
+    name: 'pages parked per CPU',
+    description: '8 idle CPUs; every 50 ms one of CPUs 1-7 writes N pages of a fresh memfd (they park in its lru_add pagevec unless N fills it) and CPU 0 seals it.',
+    cpuClasses: [],
+    workload: { lifecycles: [{ sealCpus: '0', writerCpus: '1-7', ratePerMs: 0.02, files: '1-40', writePages: 6, delayMs: 1 }] },
+  };
+}
+
+export function studySweeps(quick: boolean): { part: string; sweep: unknown }[] {
+  const reps = quick ? 1 : 3;
+  return [
+    { part: 'presets', sweep: { name: 'presets', base: 'debate-2017', params: { preset: presetNames().filter((p) => !quick || p !== 'huge-memfd') }, replications: reps } },
+    { part: 'cpu-scaling', sweep: { name: 'cpu-scaling', base: handoffs(1), params: { cpus: { from: 1, to: quick ? 64 : 1024, step: 'x2' } }, replications: reps } },
+    { part: 'pin-duration', sweep: { name: 'pin-duration', base: pinned(), params: { 'workload.lifecycles[0].pinDuration.ms': [1, 5, 10, 20, 50, 100, 150, 200] }, replications: reps } },
+    { part: 'pages-per-cpu', sweep: { name: 'pages-per-cpu', base: parked(), params: { 'workload.lifecycles[0].writePages': [1, 2, 4, 8, 12, 13, 14, 20, 28, 31] }, replications: reps } },
+  ];
+}
+
+export interface StudyOptions {
+  out: string;
+  workers?: number;
+  quick?: boolean;
+  progress: boolean;
+  log: (line: string) => void;
+}
+
+export async function studyCommand(o: StudyOptions): Promise<number> {
+  const t0 = performance.now();
+  const workers = o.workers ?? availableParallelism();
+  const dirs: string[] = [];
+  let failed = 0;
+  for (const { part, sweep } of studySweeps(!!o.quick)) {
+    const dir = join(o.out, 'study', part);
+    rmSync(dir, { recursive: true, force: true });
+    const s = Sweep.fromJson(sweep, `study part ${part}`);
+    o.log(`study: ${part}`);
+    const summary = await runSweep(s, { out: dir, workers, shard: null, resume: false, progress: o.progress, log: o.log });
+    failed += summary.failed;
+    if (summary.interrupted) {
+      o.log(`study: interrupted (${summary.interrupted}); finished cells are in ${dir}`);
+      return 130;
+    }
+    dirs.push(dir);
+  }
+  const results = join(o.out, 'results.jsonl');
+  writeAtomic(results, dirs.map((d) => readFileSync(join(d, CELLS_FILE), 'utf8')).join(''));
+  const report = join(o.out, 'report.html');
+  const code = await reportCommand({ inputs: [results], out: report, log: o.log });
+  o.log(`study: ${((performance.now() - t0) / 1000).toFixed(1)} s with ${workers} workers${failed ? `, ${failed} cells failed (see out/study/*/failed.jsonl)` : ''}`);
+  process.stdout.write(`results: ${results}\nreport:  ${report}  (open it in a browser: file://${join(process.cwd(), report)})\n`);
+  return failed > 0 ? 1 : code;
+}
