@@ -249,7 +249,10 @@ export function fitCalibration(run: ProbeRun, host: HostInfo): FitResult {
   }
   const cut = run.drains.filter((d) => d.interrupted).length;
   if (cut) out.notes.push(`case b: ${cut} drain measurements were cut short by a stop request and left out.`);
-  for (const v of run.verifies) if (!v.ok) out.notes.push(`check failed: ${v.what} (case ${v.case}): ${JSON.stringify(v)}`);
+  for (const v of run.verifies) {
+    if (v.checked === false) out.notes.push(`not checked: ${v.what} (case ${v.case}; needs root).`);
+    else if (!v.ok) out.notes.push(`check failed: ${v.what} (case ${v.case}): ${JSON.stringify(v)}`);
+  }
   for (const s of run.skips) out.notes.push(`case ${s.case} skipped: ${s.reason}`);
   return out;
 }
