@@ -149,6 +149,36 @@ export function* waitLoop(ctx: SealCtx, opts: WaitLoopOptions): Proc<WaitResult>
   return error ? 'EBUSY' : 'ok';
 }
 
+/**
+ * The v4.14 seal path (OP1 with OP3 and OP2: tag, then scan 0's drain_all, then the sleeps), with
+ * the machine's drain_all variant and, if given, options for scan 0's drain_all. Most strategies
+ * differ from it only in lru_add_drain_all() itself.
+ */
+export function* v414SealPath(ctx: SealCtx, sealSeal: boolean, scan0?: (ctx: SealCtx) => DrainAllOptions): Proc<SealOutcome> {
+  return yield* addSealsLocked(ctx, function* (c) {
+    yield* tagPins(c);
+    return yield* waitLoop(c, { scan0: { drainAll: c.m.drainAllVariant, options: scan0 } });
+  }, sealSeal);
+}
+
+/**
+ * OP1 for the strategies that drop the inode lock to drain (S3, S3b): the lock is taken, the seals
+ * checked and deny_writable done as in OP1; then `body` runs with the lock held and may drop and
+ * retake it; the lock is released at the end.
+ */
+export function* addSealsDroppingLock(ctx: SealCtx, sealSeal: boolean, body: (ctx: SealCtx) => Proc<SealOutcome>): Proc<SealOutcome> {
+  const { m } = ctx;
+  const f = m.file(ctx.file);
+  yield m.sleep(m.costs.sealSyscallNs);
+  yield* lockInode(ctx);
+  let out: SealOutcome = { result: 'ok' };
+  if (f.sealSeal) out = { result: 'EPERM', reason: 'sealed' };
+  else if (!f.sealWrite) out = denyWritable(ctx) ? yield* body(ctx) : { result: 'EBUSY', reason: 'shared-mapping' };
+  if (out.result === 'ok' && sealSeal) f.sealSeal = true;
+  unlockInode(ctx);
+  return out;
+}
+
 /** The seal's record (CONTRACT section 3), spurious and unsafe judged at the moment of return. */
 export function sealRecord(ctx: SealCtx, out: SealOutcome): SealRecord {
   const { m, file } = ctx;

@@ -5,16 +5,11 @@
  * after it arrived returns at once. No hotplug lock (v4.16+). The seal path is v4.16's.
  */
 import type { Strategy } from './types.ts';
-import { addSealsLocked, tagPins, waitLoop } from '../sim/seal.ts';
+import { v414SealPath } from '../sim/seal.ts';
 
 export const coalesced: Strategy = {
   name: 'coalesced',
   models: 'S5: eef1a429f234 / 6446a5131e24 piggyback on lru_drain_gen (v5.5/v5.10) [T6][T7]',
   drainAll: { hotplugLock: false, piggyback: true },
-  *addSeals(ctx, sealSeal) {
-    return yield* addSealsLocked(ctx, function* (c) {
-      yield* tagPins(c);
-      return yield* waitLoop(c, { scan0: { drainAll: c.m.drainAllVariant } });
-    }, sealSeal);
-  },
+  addSeals: v414SealPath,
 };

@@ -4,16 +4,11 @@
  * empty pagevecs or not. The seal path is v4.16's. Shows what selectivity saves on idle machines.
  */
 import type { Strategy } from './types.ts';
-import { addSealsLocked, tagPins, waitLoop } from '../sim/seal.ts';
+import { v414SealPath } from '../sim/seal.ts';
 
 export const drainEveryCpu: Strategy = {
   name: 'drain-every-cpu',
   models: 'S4: pre-3.12 lru_add_drain_all queues work on every online CPU (before 5fbc461636c3 [T3])',
   drainAll: { cpus: 'all' },
-  *addSeals(ctx, sealSeal) {
-    return yield* addSealsLocked(ctx, function* (c) {
-      yield* tagPins(c);
-      return yield* waitLoop(c, { scan0: { drainAll: c.m.drainAllVariant } });
-    }, sealSeal);
-  },
+  addSeals: v414SealPath,
 };

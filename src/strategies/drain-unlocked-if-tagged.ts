@@ -6,45 +6,34 @@
  * then wait with no drain in the loop. Avoids S3's unconditional drain; pays for revalidation.
  */
 import type { Strategy } from './types.ts';
-import { allowWritable, denyWritable, lockInode, setSealWrite, tagPins, unlockInode, waitLoop, type SealOutcome } from '../sim/seal.ts';
+import { addSealsDroppingLock, allowWritable, lockInode, setSealWrite, tagPins, unlockInode, waitLoop } from '../sim/seal.ts';
 import { lruAddDrainAll } from '../sim/drain.ts';
 
 export const drainUnlockedIfTagged: Strategy = {
   name: 'drain-unlocked-if-tagged',
   models: 'S3b: tag first; drop the inode lock for drain_all only if tags remain [hypothetical, from M6]',
   *addSeals(ctx, sealSeal) {
-    const { m } = ctx;
-    const f = m.file(ctx.file);
-    yield m.sleep(m.costs.sealSyscallNs);
-    yield* lockInode(ctx);
-    let out: SealOutcome = { result: 'ok' };
-    if (f.sealSeal) out = { result: 'EPERM', reason: 'sealed' };
-    else if (!f.sealWrite) {
-      if (!denyWritable(ctx)) out = { result: 'EBUSY', reason: 'shared-mapping' };
-      else {
-        yield* tagPins(ctx);
-        let sealedMeanwhile = false;
-        if (m.arena.tagAny(ctx.file)) {
-          unlockInode(ctx);
-          yield* lruAddDrainAll(m, ctx.task, m.drainAllVariant, ctx.acct);
-          yield* lockInode(ctx);
-          if (f.sealSeal || f.sealWrite) {
-            sealedMeanwhile = true;
-            allowWritable(ctx);
-            m.arena.recheck(ctx.file, true); // our tags go
-            if (f.sealSeal) out = { result: 'EPERM', reason: 'sealed' };
-          } else yield* tagPins(ctx, false); // re-tag: pins taken while the lock was dropped
+    return yield* addSealsDroppingLock(ctx, sealSeal, function* (c) {
+      const { m } = c;
+      const f = m.file(c.file);
+      yield* tagPins(c);
+      if (m.arena.tagAny(c.file)) {
+        unlockInode(c);
+        yield* lruAddDrainAll(m, c.task, m.drainAllVariant, c.acct);
+        yield* lockInode(c);
+        if (f.sealSeal || f.sealWrite) {
+          allowWritable(c);
+          m.arena.recheck(c.file, true); // our tags go
+          return f.sealSeal ? { result: 'EPERM', reason: 'sealed' } : { result: 'ok' };
         }
-        if (!sealedMeanwhile) {
-          if ((yield* waitLoop(ctx, { scan0: 'none' })) === 'EBUSY') {
-            allowWritable(ctx);
-            out = { result: 'EBUSY', reason: 'pinned' };
-          } else setSealWrite(ctx);
-        }
+        yield* tagPins(c, false); // re-tag: pins taken while the lock was dropped
       }
-    }
-    if (out.result === 'ok' && sealSeal) f.sealSeal = true;
-    unlockInode(ctx);
-    return out;
+      if ((yield* waitLoop(c, { scan0: 'none' })) === 'EBUSY') {
+        allowWritable(c);
+        return { result: 'EBUSY', reason: 'pinned' };
+      }
+      setSealWrite(c);
+      return { result: 'ok' };
+    });
   },
 };

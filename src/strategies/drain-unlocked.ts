@@ -7,39 +7,30 @@
  * may have added pages while the lock was dropped.
  */
 import type { Strategy } from './types.ts';
-import { allowWritable, denyWritable, lockInode, setSealWrite, tagPins, unlockInode, waitLoop, type SealOutcome } from '../sim/seal.ts';
+import { addSealsDroppingLock, allowWritable, lockInode, setSealWrite, tagPins, unlockInode, waitLoop } from '../sim/seal.ts';
 import { lruAddDrainAll } from '../sim/drain.ts';
 
 export const drainUnlocked: Strategy = {
   name: 'drain-unlocked',
   models: "S3: David Herrmann's drain with the inode lock dropped, every time [M6]",
   *addSeals(ctx, sealSeal) {
-    const { m } = ctx;
-    const f = m.file(ctx.file);
-    yield m.sleep(m.costs.sealSyscallNs);
-    yield* lockInode(ctx);
-    let out: SealOutcome = { result: 'ok' };
-    if (f.sealSeal) out = { result: 'EPERM', reason: 'sealed' };
-    else if (!f.sealWrite) {
-      if (!denyWritable(ctx)) out = { result: 'EBUSY', reason: 'shared-mapping' };
-      else {
-        unlockInode(ctx);
-        yield* lruAddDrainAll(m, ctx.task, m.drainAllVariant, ctx.acct);
-        yield* lockInode(ctx);
-        if (f.sealSeal) {
-          allowWritable(ctx);
-          out = { result: 'EPERM', reason: 'sealed' };
-        } else if (!f.sealWrite) {
-          yield* tagPins(ctx);
-          if ((yield* waitLoop(ctx, { scan0: 'none' })) === 'EBUSY') {
-            allowWritable(ctx);
-            out = { result: 'EBUSY', reason: 'pinned' };
-          } else setSealWrite(ctx);
-        } else allowWritable(ctx); // sealed by someone else meanwhile: our deny is not needed
+    return yield* addSealsDroppingLock(ctx, sealSeal, function* (c) {
+      const f = c.m.file(c.file);
+      unlockInode(c);
+      yield* lruAddDrainAll(c.m, c.task, c.m.drainAllVariant, c.acct);
+      yield* lockInode(c);
+      if (f.sealSeal || f.sealWrite) {
+        // Sealed by someone else meanwhile: our deny_writable is not needed.
+        allowWritable(c);
+        return f.sealSeal ? { result: 'EPERM', reason: 'sealed' } : { result: 'ok' };
       }
-    }
-    if (out.result === 'ok' && sealSeal) f.sealSeal = true;
-    unlockInode(ctx);
-    return out;
+      yield* tagPins(c);
+      if ((yield* waitLoop(c, { scan0: 'none' })) === 'EBUSY') {
+        allowWritable(c);
+        return { result: 'EBUSY', reason: 'pinned' };
+      }
+      setSealWrite(c);
+      return { result: 'ok' };
+    });
   },
 };

@@ -8,7 +8,7 @@
  * transfers per drained CPU (costs.remoteDrainNsPerCpu).
  */
 import type { Strategy } from './types.ts';
-import { addSealsLocked, tagPins, waitLoop } from '../sim/seal.ts';
+import { v414SealPath } from '../sim/seal.ts';
 
 export const remoteDrain: Strategy = {
   name: 'remote-drain',
@@ -16,9 +16,6 @@ export const remoteDrain: Strategy = {
   drainAll: { hotplugLock: false },
   perAddCost: (costs) => costs.remoteLockNsPerAdd,
   *addSeals(ctx, sealSeal) {
-    return yield* addSealsLocked(ctx, function* (c) {
-      yield* tagPins(c);
-      return yield* waitLoop(c, { scan0: { drainAll: c.m.drainAllVariant, options: () => ({ remote: true }) } });
-    }, sealSeal);
+    return yield* v414SealPath(ctx, sealSeal, () => ({ remote: true }));
   },
 };

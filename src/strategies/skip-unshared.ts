@@ -19,7 +19,7 @@ export const skipUnshared: Strategy = {
         return 'ok' as const;
       }
       yield* tagPins(c);
-      return yield* waitLoop(c, { scan0: { drainAll: c.m.drainAllVariant } });
+      return yield* waitLoop(c, { scan0: { drainAll: c.m.drainAllVariant } }); // as v414SealPath
     }, sealSeal);
   },
 };

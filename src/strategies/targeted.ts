@@ -6,7 +6,7 @@
  * exact. Fewest wake-ups of all kworker-based strategies.
  */
 import type { Strategy } from './types.ts';
-import { addSealsLocked, tagPins, waitLoop } from '../sim/seal.ts';
+import { v414SealPath } from '../sim/seal.ts';
 
 /** Reading one pagevec entry of a remote CPU (a cache line per few entries). */
 export const TARGET_SCAN_NS_PER_ENTRY = 4;
@@ -15,17 +15,9 @@ export const targeted: Strategy = {
   name: 'targeted',
   models: 'S4b: queue drain work only on CPUs whose pagevecs hold a tagged page [hypothetical]',
   *addSeals(ctx, sealSeal) {
-    return yield* addSealsLocked(ctx, function* (c) {
-      yield* tagPins(c);
-      return yield* waitLoop(c, {
-        scan0: {
-          drainAll: c.m.drainAllVariant,
-          options: (s) => ({
-            filter: (cpu) => s.m.arena.pvecHoldsTagged(cpu, s.file),
-            filterNsPerCpu: (cpu) => s.m.arena.pvecCount(cpu) * TARGET_SCAN_NS_PER_ENTRY,
-          }),
-        },
-      });
-    }, sealSeal);
+    return yield* v414SealPath(ctx, sealSeal, (s) => ({
+      filter: (cpu) => s.m.arena.pvecHoldsTagged(cpu, s.file),
+      filterNsPerCpu: (cpu) => s.m.arena.pvecCount(cpu) * TARGET_SCAN_NS_PER_ENTRY,
+    }));
   },
 };

@@ -4,16 +4,11 @@
  * cpu_hotplug_lock taken under the inode lock, then the 10/20/40/80 ms sleeps.
  */
 import type { Strategy } from './types.ts';
-import { addSealsLocked, tagPins, waitLoop } from '../sim/seal.ts';
+import { v414SealPath } from '../sim/seal.ts';
 
 export const v414: Strategy = {
   name: 'v4.14',
   models: 'S0: upstream v4.14 shmem_wait_for_pins + lru_add_drain_all with get_online_cpus [S1]',
   drainAll: { hotplugLock: true },
-  *addSeals(ctx, sealSeal) {
-    return yield* addSealsLocked(ctx, function* (c) {
-      yield* tagPins(c);
-      return yield* waitLoop(c, { scan0: { drainAll: c.m.drainAllVariant } });
-    }, sealSeal);
-  },
+  addSeals: v414SealPath,
 };

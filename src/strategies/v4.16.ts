@@ -4,16 +4,11 @@
  * drain no longer takes cpu_hotplug_lock, so the i_rwsem -> cpu_hotplug_lock edge is gone.
  */
 import type { Strategy } from './types.ts';
-import { addSealsLocked, tagPins, waitLoop } from '../sim/seal.ts';
+import { v414SealPath } from '../sim/seal.ts';
 
 export const v416: Strategy = {
   name: 'v4.16',
   models: 'S2: 9852a7212324 drop hotplug lock from lru_add_drain_all (v4.16) [T1]',
   drainAll: { hotplugLock: false },
-  *addSeals(ctx, sealSeal) {
-    return yield* addSealsLocked(ctx, function* (c) {
-      yield* tagPins(c);
-      return yield* waitLoop(c, { scan0: { drainAll: c.m.drainAllVariant } });
-    }, sealSeal);
-  },
+  addSeals: v414SealPath,
 };

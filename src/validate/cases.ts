@@ -7,6 +7,7 @@
  */
 import type { ScenarioInput } from '../scenario/schema.ts';
 import type { Hz } from '../kernel/versions.ts';
+import { PRESETS } from '../scenario/presets.ts';
 import type { SealRecord, StrategyRun } from '../metrics/record.ts';
 
 export const SLACK_MS = 20;
@@ -76,16 +77,7 @@ function casesAt(hz: Hz): ValidationCase[] {
     });
   return [
     c('E1.1+E1.2', 'fuse_test: a 1 s pin fails the first seal; the second must succeed (no-drain fails it spuriously)',
-      base(hz, {
-        pages: 2,
-        script: [
-          { atMs: 0, cpu: 1, op: 'fault', pages: '0-1' },
-          { atMs: 0, cpu: 1, op: 'pin', pages: '0-1', forMs: 1000 },
-          { atMs: 200, cpu: 0, op: 'unmap', pages: '0-1' },
-          { atMs: 200, cpu: 0, op: 'seal' },
-          { atMs: 1200, cpu: 0, op: 'seal' },
-        ],
-      }),
+      base(hz, { pages: 2, script: PRESETS['fuse-selftest'].scenario.script }),
       [
         ...every(ALL, { seal: 0, result: 'EBUSY', latencyMs: lat(hz, 4), spurious: false }),
         ...every(DRAINING, { seal: 1, result: 'ok', latencyMs: [0, 1] }),
