@@ -29,7 +29,7 @@ describe('parseProbeOutput', () => {
   });
 
   it('names an unknown kind and lists the allowed ones', () => {
-    expect(() => parseProbeOutput(`${meta}\n{"kind":"bogus"}`, 'x')).toThrow(/x:2: unknown kind "bogus"; allowed: header, meta/);
+    expect(() => parseProbeOutput(`${meta}\n{"kind":"bogus"}`, 'x')).toThrow(/x:2: unknown kind "bogus"; allowed: header, meta, sealer/);
   });
 
   it('names the bad field of a known kind', () => {

@@ -48,6 +48,9 @@ export const metaLine = z.object({
   runnable: z.number().int().optional(),
 });
 
+/** The sealing thread: its CPU and nice (-20 keeps other load from delaying its wake-ups). */
+export const sealerLine = z.object({ kind: z.literal('sealer'), nice: z.number().int(), cpu: z.number().int() });
+
 export const clockLine = z.object({
   kind: z.literal('clock'),
   tickNs: z.number().int().positive(),
@@ -164,13 +167,14 @@ export const endLine = z.object({
 });
 
 export const probeLine = z.discriminatedUnion('kind', [
-  headerLine, metaLine, clockLine, schedLine, recheckLine, drainLine, walkLine, traceLine,
+  headerLine, metaLine, sealerLine, clockLine, schedLine, recheckLine, drainLine, walkLine, traceLine,
   traceSetupLine, verifyLine, skipLine, endLine,
 ]);
 
 export type HeaderLine = z.infer<typeof headerLine>;
 export type MetaLine = z.infer<typeof metaLine>;
 export type ClockLine = z.infer<typeof clockLine>;
+export type SealerLine = z.infer<typeof sealerLine>;
 export type SchedLine = z.infer<typeof schedLine>;
 export type RecheckLine = z.infer<typeof recheckLine>;
 export type DrainLine = z.infer<typeof drainLine>;
@@ -182,5 +186,5 @@ export type SkipLine = z.infer<typeof skipLine>;
 export type EndLine = z.infer<typeof endLine>;
 export type ProbeLine = z.infer<typeof probeLine>;
 export const PROBE_KINDS = [
-  'header', 'meta', 'clock', 'sched', 'recheck', 'drain', 'walk', 'trace', 'trace-setup', 'verify', 'skip', 'end',
+  'header', 'meta', 'sealer', 'clock', 'sched', 'recheck', 'drain', 'walk', 'trace', 'trace-setup', 'verify', 'skip', 'end',
 ] as const;

@@ -5,12 +5,13 @@
 import type { z } from 'zod';
 import {
   probeLine, PROBE_KINDS, type ClockLine, type DrainLine, type EndLine, type HeaderLine, type MetaLine,
-  type RecheckLine, type SchedLine, type SkipLine, type TraceLine, type VerifyLine, type WalkLine,
+  type RecheckLine, type SchedLine, type SealerLine, type SkipLine, type TraceLine, type VerifyLine, type WalkLine,
 } from './lines.ts';
 
 export interface ProbeRun {
   header?: HeaderLine;
   meta: MetaLine;
+  sealer?: SealerLine;
   clock?: ClockLine;
   sched?: SchedLine;
   rechecks: RecheckLine[];
@@ -67,6 +68,7 @@ export function parseProbeOutput(text: string, source = 'probe output'): ProbeRu
         if (run.meta) throw new ProbeOutputError(`${where}: a second "meta" line (two runs in one output?)`);
         run.meta = l;
         break;
+      case 'sealer': run.sealer = l; break;
       case 'clock': run.clock = l; break;
       case 'sched': run.sched = l; break;
       case 'recheck': run.rechecks.push(l); break;
