@@ -1,0 +1,74 @@
+/**
+ * Sweep speedup with the worker count: the same sweep (>= 16 cells) run with W = 1 and W = 2 in
+ * one process, back to back, printing both wall times and the speedup; the outputs are also
+ * compared in canonical form (they must be identical: results never depend on W).
+ *
+ *   npx tsx bench/sweep-scaling.ts [--preset P] [--replications R] [--workers 1,2] [--rounds N] [--json]
+ *
+ * Default sweep: fadvise-storm (every strategy) at HZ 250 and 1000, 8 replications = 16 cells of
+ * about a second each. `--preset debate-2017` gives light cells (~20 ms) where the pool start-up
+ * and this VM's cross-thread slowdown of allocation-heavy JS dominate (docs/scaling.md).
+ * Wall time is the whole runSweep, pool start-up included, as a user sees it. With --rounds N the
+ * W values alternate N times and the median of each is reported (the VM is shared and noisy).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Sweep } from '../src/sweep/grid.ts';
+import { runSweep } from '../src/sweep/runner.ts';
+import { canonicalLine } from '../src/sweep/canonical.ts';
+import { median } from '../src/stats/index.ts';
+
+const arg = (name: string, dflt: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : dflt;
+};
+const preset = arg('preset', 'fadvise-storm');
+const replications = Number(arg('replications', '8'));
+const workerList = arg('workers', '1,2').split(',').map(Number);
+const rounds = Number(arg('rounds', '1'));
+const json = process.argv.includes('--json');
+
+const sweep = Sweep.fromJson({ name: 'scaling', base: preset, params: { hz: [250, 1000] }, replications });
+const root = mkdtempSync(join(tmpdir(), 'drainlab-scaling-'));
+const walls = new Map<number, number[]>();
+const starts = new Map<number, number[]>();
+const outputs = new Map<number, string>();
+try {
+  for (let round = 0; round < rounds; round++) {
+    for (const w of workerList) {
+      const out = join(root, `w${w}-r${round}`);
+      const t0 = performance.now();
+      const s = await runSweep(sweep, { out, workers: w, shard: null, resume: false, progress: false, log: () => {}, handleSignals: false });
+      const wall = performance.now() - t0;
+      if (!s.complete) throw new Error(`W=${w}: sweep incomplete (${s.failed} failed)`);
+      walls.set(w, [...(walls.get(w) ?? []), wall]);
+      starts.set(w, [...(starts.get(w) ?? []), s.poolStartMs]);
+      const canon = readFileSync(join(out, 'cells.jsonl'), 'utf8').split('\n').filter(Boolean).map(canonicalLine).sort().join('\n');
+      if (!outputs.has(w)) outputs.set(w, canon);
+      rmSync(out, { recursive: true, force: true });
+      if (!json) process.stderr.write(`round ${round + 1}: W=${w} ${(wall / 1000).toFixed(2)} s (pool start ${(s.poolStartMs / 1000).toFixed(2)} s)\n`);
+    }
+  }
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
+
+const base = median(walls.get(workerList[0]!)!);
+const rows = workerList.map((w) => ({ workers: w, wallMs: Math.round(median(walls.get(w)!)), runsMs: walls.get(w)!.map(Math.round), poolStartMs: Math.round(median(starts.get(w)!)), speedup: base / median(walls.get(w)!) }));
+const identical = new Set(outputs.values()).size === 1;
+const result = {
+  sweep: `${preset} x hz [250,1000] x ${replications} replications`,
+  cells: sweep.config.cells,
+  host: { cores: availableParallelism(), model: cpus()[0]?.model ?? 'unknown' },
+  rounds,
+  rows,
+  identicalAcrossW: identical,
+};
+if (json) console.log(JSON.stringify(result, null, 2));
+else {
+  console.log(`${result.sweep} = ${result.cells} cells; ${result.host.cores} cores (${result.host.model}); median of ${rounds} round(s)`);
+  for (const r of rows) console.log(`  W=${r.workers}: ${(r.wallMs / 1000).toFixed(2)} s wall (pool start ${(r.poolStartMs / 1000).toFixed(2)} s)   speedup ${r.speedup.toFixed(2)}x vs W=${workerList[0]}`);
+  console.log(`  records identical across W (canonical form): ${identical ? 'yes' : 'NO'}`);
+}
+if (!identical) process.exitCode = 1;

@@ -1,0 +1,128 @@
+/**
+ * The sweep, merge and tune commands: what the CLI calls once commander has parsed the flags.
+ * Progress and notes go to stderr, results to files and stdout.
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../errors.ts';
+import { loadSweepFile } from './grid.ts';
+import { runSweep, summaryLine } from './runner.ts';
+import { resolveShard } from './shard.ts';
+import { mergeLine, mergeSweeps } from './merge.ts';
+import { tuneCpus, tuneCpusTable, tuneWorkers, tuneWorkersTable } from './tune.ts';
+
+type Out = (s: string) => void;
+const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : s + '\n');
+
+export interface SweepFlags {
+  file: string;
+  out?: string;
+  workers?: number;
+  shard?: string;
+  shards?: number;
+  resume?: boolean;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+const safeName = (n: string) => n.replace(/[^\w.-]+/g, '_').slice(0, 80) || 'sweep';
+
+/** Exit code: 0 done; 1 some cells failed; 130 / 143 interrupted by SIGINT / SIGTERM. */
+export async function sweepCommand(o: SweepFlags, out: Out): Promise<number> {
+  const sweep = loadSweepFile(o.file);
+  const shard = resolveShard(o.shard, o.shards);
+  const dir = o.out ?? join('out', 'sweeps', safeName(sweep.config.name), ...(shard ? [`shard-${shard.index}-of-${shard.count}`] : []));
+  const quiet = !!o.quiet;
+  const summary = await runSweep(sweep, {
+    out: dir,
+    workers: o.workers ?? availableParallelism(),
+    shard,
+    resume: !!o.resume,
+    progress: !quiet && !!process.stderr.isTTY,
+    log: quiet ? () => {} : err,
+  });
+  err(summaryLine(summary));
+  if (o.json) out(JSON.stringify(summary, null, 2));
+  if (summary.interrupted === 'SIGINT') return 130;
+  if (summary.interrupted === 'SIGTERM') return 143;
+  return summary.failed > 0 ? 1 : 0;
+}
+
+export interface MergeFlags {
+  out: string;
+  canonical?: boolean;
+  allowPartial?: boolean;
+  json?: boolean;
+}
+
+/** Exit code: 0 merged and complete (or --allow-partial); 1 cells are missing. */
+export function mergeCommand(dirs: string[], o: MergeFlags, out: Out): number {
+  const s = mergeSweeps(dirs, { out: o.out, canonical: o.canonical, log: err });
+  err(mergeLine(s));
+  if (o.json) out(JSON.stringify(s, null, 2));
+  return s.complete || o.allowPartial ? 0 : 1;
+}
+
+export interface TuneFlags {
+  preset?: string;
+  scenario?: string;
+  strategy?: string;
+  metric: string;
+  budget?: number;
+  cpusMin?: number;
+  cpusMax: number;
+  replications?: number;
+  workers?: string;
+  seed?: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+function workersFlag(v: string | undefined): number | 'auto' {
+  if (v === undefined) return availableParallelism();
+  if (v === 'auto') return 'auto';
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--workers: got ${JSON.stringify(v)}; allowed: an integer in 1..256, or auto`);
+  return n;
+}
+
+/**
+ * Without --budget and with --workers auto: the worker-count search (b). Otherwise the CPU-count
+ * search (a), which needs --preset or --scenario, --strategy and --budget.
+ */
+export async function tuneCommand(o: TuneFlags, out: Out): Promise<number> {
+  const w = workersFlag(o.workers);
+  const log = o.quiet ? () => {} : err;
+  if (o.budget === undefined && w === 'auto') {
+    if (o.scenario) throw new UsageError('tune --workers auto measures a preset (--preset, default debate-2017), not --scenario');
+    const r = await tuneWorkers({ preset: o.preset ?? 'debate-2017', replications: o.replications ?? 24, log });
+    out(o.json ? JSON.stringify(r, null, 2) : tuneWorkersTable(r));
+    return 0;
+  }
+  if (!o.preset && !o.scenario) throw new UsageError('tune: give --preset NAME or --scenario FILE (with --strategy and --budget), or --workers auto');
+  if (!o.strategy) throw new UsageError('tune: --strategy is required for the CPU-count search');
+  if (o.budget === undefined) throw new UsageError('tune: --budget is required for the CPU-count search (the metric value to cross)');
+  let base: string | Record<string, unknown>;
+  if (o.scenario) {
+    try {
+      base = JSON.parse(readFileSync(o.scenario, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new UsageError(`--scenario: cannot read ${o.scenario}: ${(e as Error).message}`);
+    }
+  } else base = o.preset!;
+  const r = await tuneCpus({
+    base,
+    strategy: o.strategy,
+    metric: o.metric,
+    budget: o.budget,
+    cpusMin: o.cpusMin,
+    cpusMax: o.cpusMax,
+    replications: o.replications ?? 5,
+    workers: w === 'auto' ? availableParallelism() : w,
+    seed: o.seed,
+    log,
+  });
+  out(o.json ? JSON.stringify(r, null, 2) : tuneCpusTable(r));
+  return 0;
+}

@@ -1,0 +1,322 @@
+/**
+ * Runs a sweep (or one shard of it) into a directory:
+ *
+ *   DIR/sweep.json    the resolved sweep, its config hash, lab version, shard; a summary at the end
+ *   DIR/cells.jsonl   one SweepCell per line, appended (one write + fsync) the moment a cell finishes
+ *   DIR/failed.jsonl  cells whose worker died twice, or whose simulation threw, with the error
+ *
+ * Memory stays flat in the number of cells: cells are enumerated lazily, at most 2W are in flight,
+ * and each record goes to disk and is dropped as soon as it arrives. Only the ids of finished cells
+ * are kept, and only when resuming.
+ *
+ * Interruption: the first SIGINT/SIGTERM stops dispatching and lets the cells in flight finish and
+ * be written; a second one abandons them. A line is written by one synchronous append, so no signal
+ * can cut one in half; a hard kill can (mid-write), and --resume cuts that torn tail off.
+ */
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { appendLines, writeAtomic } from '../cli/io.ts';
+import { provenance } from '../sim/run.ts';
+import { CellPool, type CellOutcome } from '../parallel/pool.ts';
+import { UsageError } from '../errors.ts';
+import { LAB_VERSION, type CellSpec, type ResolvedSweep, type Sweep } from './grid.ts';
+import { quickCellId } from './canonical.ts';
+import { readLines, truncateTornTail } from './jsonl.ts';
+import { ShardDealer, shardLabel, type Shard } from './shard.ts';
+import { fmtRate, progressLine } from './progress.ts';
+
+export const CELLS_FILE = 'cells.jsonl';
+export const FAILED_FILE = 'failed.jsonl';
+export const SWEEP_FILE = 'sweep.json';
+
+/** DIR/sweep.json. */
+export interface SweepManifest {
+  schema: 'drainlab/sweep-run@1';
+  /** sha256 of the canonical resolved sweep (shard and lab build aside): merge joins only equal hashes. */
+  configHash: string;
+  lab: { version: string; gitCommit: string; wasmSha256: string; node: string };
+  shard: Shard | null;
+  sweep: ResolvedSweep;
+  /** Cells in the whole sweep and in this shard. */
+  totals: { cells: number; shardCells: number };
+  startedAt: string;
+  /** The last run's summary (written when it ends, also when interrupted). */
+  summary: SweepSummary | null;
+  /** Set by merge: the directories joined into this one. */
+  mergedFrom?: { dir: string; shard: Shard | null; cells: number }[];
+}
+
+export interface SweepSummary {
+  name: string;
+  out: string;
+  shard: string;
+  /** Cells of this shard (all cells when not sharded). */
+  cells: number;
+  /** Already in cells.jsonl when this run began (--resume). */
+  resumed: number;
+  /** Run and written by this run. */
+  ran: number;
+  failed: number;
+  /** Cells of this shard in neither cells.jsonl nor failed.jsonl of this run. */
+  remaining: number;
+  complete: boolean;
+  interrupted: 'SIGINT' | 'SIGTERM' | 'abort' | null;
+  workers: number;
+  wallMs: number;
+  /** Starting the pool (W threads loading tsx, the simulator and the WASM core), overlapped with checking the cells. */
+  poolStartMs: number;
+  cellsPerSec: number;
+  /** Peak resident set of this process (main thread and workers together), MiB. */
+  maxRssMiB: number;
+  /** Bytes of a torn final line cut off cells.jsonl on resume. */
+  tornBytes: number;
+}
+
+export interface SweepOptions {
+  out: string;
+  workers: number;
+  shard: Shard | null;
+  resume: boolean;
+  /** Draw the live progress line (the CLI passes stderr.isTTY && !quiet). */
+  progress: boolean;
+  /** Notes for the user (stderr). */
+  log: (line: string) => void;
+  /** Handle SIGINT/SIGTERM (default true). */
+  handleSignals?: boolean;
+  /** Stops dispatching when aborted (like a first SIGINT). */
+  signal?: AbortSignal;
+}
+
+function readManifest(path: string): SweepManifest {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as SweepManifest;
+  } catch (e) {
+    throw new UsageError(`${path}: not a drainlab sweep manifest (${(e as Error).message})`);
+  }
+}
+
+function sameShard(a: Shard | null, b: Shard | null): boolean {
+  return (a === null && b === null) || (a !== null && b !== null && a.index === b.index && a.count === b.count);
+}
+
+/** Ids of the cells already in cells.jsonl (after cutting a torn tail off). */
+function finishedIds(cellsPath: string, log: (s: string) => void): { ids: Set<string>; torn: number } {
+  const torn = truncateTornTail(cellsPath);
+  if (torn > 0) log(`resume: cut a torn final line (${torn} bytes) off ${cellsPath}`);
+  const ids = new Set<string>();
+  let bad = 0;
+  for (const l of readLines(cellsPath)) {
+    let id = quickCellId(l.text);
+    if (id === undefined) {
+      try {
+        const v = JSON.parse(l.text) as { cellId?: unknown };
+        if (typeof v.cellId === 'string') id = v.cellId;
+      } catch {
+        /* counted below */
+      }
+    }
+    if (id === undefined) bad++;
+    else ids.add(id);
+  }
+  if (bad > 0) log(`resume: ${bad} unreadable line(s) in ${cellsPath} ignored (their cells will run again)`);
+  return { ids, torn };
+}
+
+/** Runs the sweep; never throws for a failed cell (see summary.failed), throws UsageError for bad input. */
+export async function runSweep(sweep: Sweep, opts: SweepOptions): Promise<SweepSummary> {
+  const t0 = performance.now();
+  const started = new Date();
+  const dir = opts.out;
+  const cellsPath = join(dir, CELLS_FILE);
+  const failedPath = join(dir, FAILED_FILE);
+  const manifestPath = join(dir, SWEEP_FILE);
+  const dealer = opts.shard ? new ShardDealer(opts.shard.count, sweep.configHash) : undefined;
+  const inMine = (c: CellSpec) => !dealer || dealer.shardOf(c.ordinal) === opts.shard!.index;
+
+  // 1. The output directory: fresh, or the same sweep and shard when resuming.
+  const hasCells = existsSync(cellsPath) && statSync(cellsPath).size > 0;
+  let previous: SweepManifest | undefined;
+  if (existsSync(manifestPath)) previous = readManifest(manifestPath);
+  if (!opts.resume && (hasCells || previous)) {
+    throw new UsageError(`--out: ${dir} already holds a sweep (${previous ? SWEEP_FILE : CELLS_FILE}); pass --resume to complete it, or choose another --out`);
+  }
+  if (opts.resume && hasCells && !previous) throw new UsageError(`--resume: ${dir} has ${CELLS_FILE} but no ${SWEEP_FILE}; cannot tell which sweep it belongs to`);
+  if (opts.resume && previous) {
+    if (previous.lab?.version !== LAB_VERSION) throw new UsageError(`--resume: ${dir} was written by drainlab ${previous.lab?.version}, this is ${LAB_VERSION}; cell ids differ between versions, start a new --out`);
+    if (previous.configHash !== sweep.configHash) throw new UsageError(`--resume: ${dir} holds another sweep ("${previous.sweep?.name}", config ${previous.configHash?.slice(0, 12)}); this one is "${sweep.config.name}" (config ${sweep.configHash.slice(0, 12)})`);
+    if (!sameShard(previous.shard, opts.shard)) throw new UsageError(`--resume: ${dir} holds shard ${shardLabel(previous.shard)}, not ${shardLabel(opts.shard)}`);
+  }
+
+  // 2. Start the workers now (tsx, the simulator, the WASM core: a few hundred ms) so they load
+  //    while this thread checks every cell. The deal gives a shard at most ceil(cells / N).
+  const share = opts.shard ? Math.ceil(sweep.config.cells / opts.shard.count) : sweep.config.cells;
+  const workers = Math.max(1, Math.min(opts.workers, share));
+  const tp = performance.now();
+  let poolStartMs = 0;
+  const starting =
+    share > 0
+      ? CellPool.start(workers).then((p) => {
+          poolStartMs = performance.now() - tp;
+          return p;
+        })
+      : undefined;
+  starting?.catch(() => {}); // awaited (and its error thrown) below
+  const dropPool = () => void starting?.then((p) => p.destroy(), () => {});
+
+  // 3. What is done already, and a full pass over the cells: every cell must resolve before anything is written.
+  let done: Set<string>;
+  let torn = 0;
+  let shardCells = 0;
+  let resumed = 0;
+  try {
+    ({ ids: done, torn } = opts.resume ? finishedIds(cellsPath, opts.log) : { ids: new Set<string>(), torn: 0 });
+    for (const c of sweep.cells()) {
+      if (!inMine(c)) continue;
+      shardCells++;
+      if (done.has(c.cellId)) resumed++;
+    }
+  } catch (e) {
+    dropPool();
+    throw e;
+  }
+  if (done.size > resumed) opts.log(`resume: ${done.size - resumed} line(s) in ${cellsPath} are not cells of this sweep/shard (kept, not counted)`);
+  const toRun = shardCells - resumed;
+
+  const prov = provenance(started, 0, opts.workers);
+  const manifest: SweepManifest = {
+    schema: 'drainlab/sweep-run@1',
+    configHash: sweep.configHash,
+    lab: { version: LAB_VERSION, gitCommit: prov.gitCommit, wasmSha256: prov.wasmSha256, node: prov.node },
+    shard: opts.shard,
+    sweep: sweep.config,
+    totals: { cells: sweep.config.cells, shardCells },
+    startedAt: previous?.startedAt ?? started.toISOString(),
+    summary: null,
+  };
+  writeAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+  // Failures of an earlier run are retried now; failed.jsonl lists this run's.
+  if (opts.resume) rmSync(failedPath, { force: true });
+  appendLines(cellsPath, []); // (no-op) cells.jsonl appears with the first cell
+
+  // 4. Dispatch.
+  let interrupted: SweepSummary['interrupted'] = null;
+  let abandon = false;
+  let pool: CellPool | undefined;
+  const stop = (why: NonNullable<SweepSummary['interrupted']>) => {
+    if (interrupted === null) {
+      interrupted = why;
+      if (why !== 'abort') opts.log(`\n${why}: finishing the cells in flight (again to abandon them)`);
+    } else if (!abandon) {
+      abandon = true;
+      opts.log(`${why}: abandoning the cells in flight`);
+      void pool?.destroy();
+    }
+  };
+  const onInt = () => stop('SIGINT');
+  const onTerm = () => stop('SIGTERM');
+  const onAbort = () => stop('abort');
+  if (opts.handleSignals !== false) {
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  }
+  opts.signal?.addEventListener('abort', onAbort);
+  if (opts.signal?.aborted) onAbort();
+
+  let ran = 0;
+  let failed = 0;
+  const bar = progressLine(sweep.config.name, shardCells, resumed, opts.progress);
+  try {
+    if (toRun > 0 && interrupted === null && starting) {
+      pool = await starting;
+      const inflight = new Set<Promise<void>>();
+      // Group commit: cells that finish in the same turn of the event loop share one write and one
+      // fsync (appendLines), flushed before the loop goes on. Lines stay whole and in one file, so a
+      // crash still leaves only finished cells (and at most a torn tail, which --resume cuts off).
+      let pending: string[] = [];
+      const flush = () => {
+        const lines = pending;
+        pending = [];
+        appendLines(cellsPath, lines);
+        ran += lines.length;
+        for (let i = 0; i < lines.length; i++) bar.tick(false);
+      };
+      let flushed = Promise.resolve();
+      const record = (c: CellSpec, o: CellOutcome) => {
+        if (o.state === 'done') {
+          if (pending.length === 0) {
+            flushed = new Promise((res, rej) =>
+              setImmediate(() => {
+                try {
+                  res(flush());
+                } catch (e) {
+                  rej(e as Error); // a failed write (disk full ...) ends the sweep with that error
+                }
+              }),
+            );
+          }
+          pending.push(o.line);
+        } else if (o.cause !== 'abandoned') {
+          const { cellId, pointId, params, replication } = c;
+          appendLines(failedPath, [JSON.stringify({ cellId, pointId, params, replication, cause: o.cause, attempts: o.attempts, error: o.error, at: new Date().toISOString() })]);
+          failed++;
+          bar.tick(true);
+        }
+      };
+      const maxInflight = 2 * workers;
+      for (const c of sweep.cells()) {
+        if (interrupted !== null) break;
+        if (!inMine(c) || done.has(c.cellId)) continue;
+        while (inflight.size >= maxInflight && !abandon) await Promise.race(inflight);
+        if (interrupted !== null) break;
+        const task = { cellId: c.cellId, pointId: c.pointId, params: c.params, replication: c.replication, scenario: c.scenario };
+        const p: Promise<void> = pool
+          .run(task)
+          .then((o) => (abandon ? undefined : record(c, o)))
+          .then(() => flushed) // a slot frees only once its line is on disk
+          .finally(() => inflight.delete(p));
+        inflight.add(p);
+      }
+      await Promise.all(inflight);
+      await flushed;
+    }
+  } finally {
+    bar.stop();
+    if (opts.handleSignals !== false) {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    }
+    opts.signal?.removeEventListener('abort', onAbort);
+    if (pool) await (abandon ? pool.destroy() : pool.close());
+    else dropPool();
+  }
+
+  const wallMs = performance.now() - t0;
+  const summary: SweepSummary = {
+    name: sweep.config.name,
+    out: dir,
+    shard: shardLabel(opts.shard),
+    cells: shardCells,
+    resumed,
+    ran,
+    failed,
+    remaining: shardCells - resumed - ran - failed,
+    complete: resumed + ran === shardCells,
+    interrupted,
+    workers,
+    wallMs: Math.round(wallMs),
+    poolStartMs: Math.round(poolStartMs),
+    cellsPerSec: ran / (wallMs / 1000),
+    maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    tornBytes: torn,
+  };
+  writeAtomic(manifestPath, JSON.stringify({ ...manifest, summary }, null, 2) + '\n');
+  return summary;
+}
+
+/** The one line printed when a sweep ends. */
+export function summaryLine(s: SweepSummary): string {
+  const parts = [`${s.resumed + s.ran}/${s.cells} cells`];
+  const detail = [s.resumed ? `${s.resumed} resumed` : '', `${s.ran} run`, `${s.failed} failed`].filter(Boolean).join(', ');
+  const state = s.interrupted ? ` INTERRUPTED (${s.interrupted}), ${s.remaining} left: --resume completes it` : s.complete ? '' : ` INCOMPLETE, ${s.remaining} left`;
+  return `sweep ${s.name}${s.shard !== 'all' ? ` shard ${s.shard}` : ''}: ${parts.join('')} (${detail}) in ${(s.wallMs / 1000).toFixed(1)} s, ${fmtRate(s.cellsPerSec)} cells/s, W=${s.workers}, peak RSS ${s.maxRssMiB} MiB${state} -> ${s.out}`;
+}

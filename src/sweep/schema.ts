@@ -1,0 +1,90 @@
+/**
+ * The sweep file: a base scenario, a grid of parameters, constraints, replications. Checked with
+ * zod; every message names the field and what is allowed (CONTRACT section 4: exit 2, nothing
+ * written). The grid itself is expanded in grid.ts.
+ *
+ *   {
+ *     "name": "cpus-vs-pages",
+ *     "base": "fuse-selftest",                        // a preset name, or a scenario object
+ *     "params": {
+ *       "cpus":  { "from": 2, "to": 64, "step": "x2" },   // 2, 4, 8, 16, 32, 64
+ *       "pages": [2, 64, 1024],                           // a list of values
+ *       "hz":    { "from": 100, "to": 300, "step": 100 }  // 100, 200, 300 (linear)
+ *     },
+ *     "constraints": ["pages * files <= 1048576", { "param": "cpus", "op": "<=", "value": 32 }],
+ *     "replications": 4,
+ *     "strategies": ["v4.14", "no-drain"],
+ *     "seed": 1
+ *   }
+ */
+import { z } from 'zod';
+import { STRATEGY_NAMES } from '../strategies/names.ts';
+import { PRESETS } from '../scenario/presets.ts';
+
+/** A JSON value a parameter can take (objects and arrays too: e.g. a whole workload generator). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
+const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
+);
+
+export const STEP_HINT = 'a number > 0 (linear: from, from+step, ... <= to) or "xK" with K > 1 (geometric: from, from*K, ... <= to), e.g. "x2"';
+
+export const rangeSchema = z.strictObject(
+  {
+    from: z.number({ error: 'from: a number' }),
+    to: z.number({ error: 'to: a number' }),
+    step: z.union([z.number().positive(), z.string().regex(/^x(\d+(\.\d+)?)$/)], { error: `step: ${STEP_HINT}` }),
+  },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s) ${iss.keys.join(', ')} in a range; allowed: from, to, step` : 'a list of values, or a range { "from", "to", "step" }') },
+);
+export type Range = z.infer<typeof rangeSchema>;
+
+export const paramSpecSchema = z.union([z.array(jsonValue).min(1, { error: 'a list of at least one value' }), rangeSchema], {
+  error: 'a list of values, or a range { "from": a, "to": b, "step": "x2" | number }',
+});
+
+export const CONSTRAINT_OPS = ['<', '<=', '>', '>=', '==', '!='] as const;
+
+export const constraintSchema = z.union(
+  [
+    z.string().min(1),
+    z.strictObject({
+      param: z.string().min(1),
+      op: z.enum(CONSTRAINT_OPS, { error: `op: allowed: ${CONSTRAINT_OPS.join(', ')}` }),
+      value: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+    }),
+  ],
+  { error: `a constraint: an expression such as "pages * files <= 1048576", or { "param", "op": ${CONSTRAINT_OPS.join(' | ')}, "value" }` },
+);
+export type Constraint = z.infer<typeof constraintSchema>;
+
+const presetNames = () => Object.keys(PRESETS);
+
+export const sweepSchema = z.strictObject(
+  {
+    $schema: z.string().optional(),
+    name: z.string({ error: 'name: a string' }).min(1, { error: 'name: must not be empty' }),
+    description: z.string().optional(),
+    base: z.union(
+      [
+        z.string().refine((s) => s in PRESETS, { error: (iss) => `base: unknown preset ${JSON.stringify(iss.input)}; allowed: ${presetNames().join(', ')}, or a scenario object` }),
+        z.record(z.string(), z.unknown()),
+      ],
+      { error: `base: a preset name (${presetNames().join(', ')}) or a scenario object` },
+    ),
+    params: z.record(z.string(), paramSpecSchema).default({}),
+    constraints: z.array(constraintSchema).default([]),
+    replications: z.int({ error: 'replications: an integer in 1..1000000' }).min(1, { error: 'replications: allowed 1..1000000' }).max(1_000_000, { error: 'replications: allowed 1..1000000' }).default(1),
+    strategies: z.array(z.enum(STRATEGY_NAMES, { error: `strategies: allowed: ${STRATEGY_NAMES.join(', ')}` })).min(1).optional(),
+    seed: z.int({ error: 'seed: an integer >= 0' }).min(0, { error: 'seed: an integer >= 0' }).optional(),
+  },
+  {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys'
+        ? `unknown field(s) ${iss.keys.map((k) => JSON.stringify(k)).join(', ')} in the sweep; allowed: name, description, base, params, constraints, replications, strategies, seed`
+        : undefined,
+  },
+);
+
+export type SweepInput = z.input<typeof sweepSchema>;
+export type SweepParsed = z.output<typeof sweepSchema>;
