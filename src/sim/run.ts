@@ -75,11 +75,15 @@ export function runResolved(s: Scenario, opts: RunOptions = {}, given?: Arena): 
 }
 
 /**
- * As runResolved, fanned out over `opts.workers` threads (src/parallel/shard-pool.ts) when the
- * scenario has ranges long enough to split; the record is the same for any worker count.
+ * As runResolved, fanned out over `opts.workers` threads; the record is the same for any worker
+ * count. With at least as many strategies as workers, each worker simulates whole strategy runs
+ * on its own arena (they are independent: same seeds, separate machines). Otherwise one arena is
+ * shared and its long range passes are split across the threads (src/parallel/shard-pool.ts).
  */
 export async function runResolvedAsync(s: Scenario, opts: RunOptions = {}): Promise<RunRecord<Scenario>> {
   const w = opts.workers ?? 1;
+  const strategies = opts.strategies ?? s.strategies;
+  if (w > 1 && strategies.length >= w) return runStrategiesInParallel(s, opts, w);
   if (w <= 1 || s.pages < SHARD_MIN_PAGES) return runResolved(s, opts);
   const arena = Arena.create(planArena(s.files, s.pages, s.cpus, s.pagevecSize));
   const pool = await ShardPool.start(arena, w);
@@ -87,6 +91,23 @@ export async function runResolvedAsync(s: Scenario, opts: RunOptions = {}): Prom
     return runResolved(s, opts, arena);
   } finally {
     await pool.close();
+  }
+}
+
+async function runStrategiesInParallel(s: Scenario, opts: RunOptions, w: number): Promise<RunRecord<Scenario>> {
+  const started = new Date();
+  const t0 = performance.now();
+  const scenario: Scenario = { ...s, ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.strategies ? { strategies: opts.strategies } : {}) };
+  planArena(scenario.files, scenario.pages, scenario.cpus, scenario.pagevecSize); // refuse before starting threads
+  const { Piscina } = await import('piscina');
+  const { tsWorkerExecArgv } = await import('../parallel/shard-pool.ts');
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const pool = new Piscina({ filename: new URL(`../parallel/strategy-worker${ext}`, import.meta.url).href, minThreads: w, maxThreads: w, idleTimeout: 1000, execArgv: tsWorkerExecArgv() });
+  try {
+    const runs = await Promise.all(scenario.strategies.map((strategy) => pool.run({ scenario, strategy }) as Promise<StrategyRun>));
+    return { schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, w), runs };
+  } finally {
+    await pool.destroy();
   }
 }
 
