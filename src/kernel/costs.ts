@@ -26,8 +26,13 @@ export interface Costs {
   flushWakeNs: number;
   /** A kworker on an idle (or isolated) CPU: wake-up from idle to running. Fitted by calibrate (probe b, idle). */
   kworkerIdleWakeNs: number;
-  /** A kworker on a CPU running a CFS hog: uniform delay in [0, this); "within one tick" by default (4 ms at HZ=250, set from hz when 0). */
+  /**
+   * A kworker woken on a CPU running a CFS hog that does not preempt it at once waits for the
+   * scheduler tick, at most this long ("within one tick": 0 = one tick at the scenario's HZ).
+   */
   kworkerBusyMaxNs: number;
+  /** The chance that the woken kworker preempts the CFS hog at once (wake-up preemption). Measured on 6.18: 5 of 6 and 5 of 7 (docs/calibration.md). */
+  kworkerBusyPreemptProb: number;
   /** sched_rt_runtime_us: an RT spinner runs this long in every period before others get in (C1: 950000 us). */
   rtRuntimeNs: number;
   /** sched_rt_period_us (C1: 1000000 us). */
@@ -58,6 +63,7 @@ export const DEFAULT_COSTS: Readonly<Costs> = Object.freeze({
   flushWakeNs: 3_000,
   kworkerIdleWakeNs: 20_000,
   kworkerBusyMaxNs: 0, // 0 = one tick at the scenario's HZ
+  kworkerBusyPreemptProb: 0.8, // drainlab calibrate on 6.18.44, HZ=250, 2026-11-25
   rtRuntimeNs: 950_000_000, // C1 RT throttling default
   rtPeriodNs: 1_000_000_000,
   timerSlackNs: 60_000,
