@@ -58,7 +58,7 @@ export default function handle(task: WorkerTask): WorkerResult {
   try {
     const record = runResolved(task.scenario, { workers: task.workers }, arenaFor(task.scenario));
     // cellId first: resume finds it at the start of each line without parsing the whole record.
-    const cell: SweepCell & { pointId: string } = {
+    const cell: SweepCell = {
       cellId: task.cellId,
       pointId: task.pointId,
       params: task.params,

@@ -45,9 +45,32 @@ function workerFile(): { url: string; ts: boolean } {
  * current directory is.
  */
 function workerExecArgv(ts: boolean): string[] {
-  if (!ts) return [...process.execArgv];
+  const inherited = loaderArgs(process.execArgv);
+  if (!ts) return inherited;
   const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return [...process.execArgv, '--import', loader];
+  return [...inherited, '--import', loader];
+}
+
+const WITH_VALUE = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C']);
+
+/**
+ * The parent's flags a worker needs (module loaders and resolution conditions, e.g. vitest's), and
+ * no others: Worker rejects per-process flags (`node --expose-gc` ...) with
+ * ERR_WORKER_INVALID_EXEC_ARGV, and V8 flags are process-wide anyway.
+ */
+export function loaderArgs(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const name = a.split('=')[0]!;
+    if (WITH_VALUE.has(name)) {
+      if (a.includes('=')) out.push(a);
+      else if (i + 1 < argv.length) out.push(a, argv[++i]!);
+    } else if (a === '--no-warnings' || a === '--enable-source-maps' || /^--(no-)?experimental-/.test(name) || name === '--disable-warning') {
+      out.push(a);
+    }
+  }
+  return out;
 }
 
 const errorData = (e: Error) => ({ name: e.name, message: e.message, stack: e.stack });

@@ -21,6 +21,12 @@ export interface SweepCell {
   params: Record<string, ParamValue | Record<string, unknown>>;
   /** Replication index within the cell (0-based); the replication's seed is in record.scenario. */
   replication: number;
+  /**
+   * Written by `drainlab sweep`: the id of the grid point, the same for every replication of it.
+   * (A sweep's `cellId` hashes the replication's resolved scenario, seed included, so each line of
+   * a sweep has its own cellId; `pointId` is what groups a point's replications.)
+   */
+  pointId?: string;
   record: RunRecord;
 }
 

@@ -1,0 +1,57 @@
+// Bad sweep input exits 2 with a message naming the field or flag, and writes nothing; the pool
+// passes workers only the parent's loader flags (Worker rejects per-process ones like --expose-gc).
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../src/cli/main.ts';
+import { loaderArgs } from '../src/parallel/pool.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'drainlab-sweep-bad-'));
+let stderr = '';
+beforeAll(() => {
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
+  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+});
+afterAll(() => {
+  vi.restoreAllMocks();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const good = { name: 'g', base: 'fuse-selftest', params: { cpus: [2, 4] }, strategies: ['v4.14'] };
+const cases: [string, unknown, string[], RegExp][] = [
+  ['not JSON', '{ nope', [], /invalid sweep .*: not JSON/],
+  ['unknown preset', { ...good, base: 'nope' }, [], /base: unknown preset "nope"; allowed: /],
+  ['bad range', { ...good, params: { cpus: { from: 8, to: 2, step: 1 } } }, [], /params\.cpus: from 8 is above to 2/],
+  ['a cell that does not resolve', { ...good, params: { cpus: [1, 2] } }, [], /the cell \{"cpus":1\}: script\[\d\]\.cpu: got 1; allowed: 0\.\.0/],
+  ['bad constraint', { ...good, constraints: ['cpus >'] }, [], /constraints\[0\]: "cpus >": unexpected end/],
+  ['shard out of range', good, ['--shard', '3/3'], /--shard: shard 3 of 3; allowed: 0\.\.2 \(shard indices are 0-based\)/],
+  ['bad workers', good, ['--workers', '0'], /--workers: got "0"; allowed: an integer in 1\.\./],
+];
+
+describe('sweep: bad input', () => {
+  for (const [what, content, flags, msg] of cases) {
+    it(`${what}: exit 2, names it, writes nothing`, async () => {
+      const file = join(root, 'sweep.json');
+      writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+      const out = join(root, 'out');
+      stderr = '';
+      expect(await main(['sweep', '--file', file, '--out', out, '--quiet', ...flags])).toBe(2);
+      expect(stderr).toMatch(msg);
+      expect(existsSync(out)).toBe(false);
+    });
+  }
+  it('a missing file', async () => {
+    stderr = '';
+    expect(await main(['sweep', '--file', join(root, 'none.json')])).toBe(2);
+    expect(stderr).toMatch(/--file: cannot read .*none\.json: no such file/);
+  });
+});
+
+describe('worker flags', () => {
+  it('keeps loaders and conditions, drops per-process and V8 flags', () => {
+    expect(loaderArgs(['--expose-gc', '--import', 'file:///x/tsx.mjs', '--max-old-space-size=4096', '--conditions', 'development', '--require', '/v/suppress.cjs', '--experimental-import-meta-resolve', '--import=foo', '--inspect'])).toEqual([
+      '--import', 'file:///x/tsx.mjs', '--conditions', 'development', '--require', '/v/suppress.cjs', '--experimental-import-meta-resolve', '--import=foo',
+    ]);
+  });
+});
