@@ -11,6 +11,9 @@ import type { Arena, RangeOp, RangeRunner } from '../wasm/core.ts';
 import { coreModule } from '../wasm/core.ts';
 import { C, CTRL_BYTE_OFFSET, CTRL_WORDS, MAX_WORKERS, OP_QUIT, shardOf, type ShardTask } from './shard-protocol.ts';
 
+const START_TIMEOUT_MS = 60_000;
+const PASS_TIMEOUT_MS = 120_000;
+
 const workerUrl = new URL(`./shard-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
 
 /** execArgv for workers running our TypeScript sources: tsx's loader by absolute URL. */
@@ -44,8 +47,18 @@ export class ShardPool implements RangeRunner {
       const task: ShardTask = { memory: arena.memory, module, plan: arena.plan, index: i, workers };
       sp.done.push(pool.run(task));
     }
-    // Wait without blocking the event loop: piscina starts its workers through it.
-    while (Atomics.load(sp.ctrl, C.READY) < workers - 1) await new Promise((r) => setTimeout(r, 2));
+    // Wait without blocking the event loop (piscina starts its workers through it); a worker that
+    // fails to start rejects its task, and we give up after START_TIMEOUT_MS.
+    let failed: unknown;
+    sp.done.forEach((p) => p.catch((e) => (failed ??= e)));
+    const deadline = performance.now() + START_TIMEOUT_MS;
+    while (Atomics.load(sp.ctrl, C.READY) < workers - 1) {
+      if (failed !== undefined || performance.now() > deadline) {
+        await pool.destroy();
+        throw new Error(`shard pool: ${failed !== undefined ? `a worker failed to start: ${String(failed)}` : `workers not ready after ${START_TIMEOUT_MS} ms`}`);
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
     arena.runner = sp;
     return sp;
   }
@@ -61,7 +74,12 @@ export class ShardPool implements RangeRunner {
     Atomics.notify(ctrl, C.EPOCH);
     const [a, b] = shardOf(0, this.workers, lo, hi);
     let sum = a < b ? this.arena.exec(op, args, a, b) : 0;
-    for (let d = Atomics.load(ctrl, C.DONE); d < this.workers - 1; d = Atomics.load(ctrl, C.DONE)) Atomics.wait(ctrl, C.DONE, d);
+    // A worker that died would leave us waiting forever: a pass never takes this long.
+    for (let d = Atomics.load(ctrl, C.DONE); d < this.workers - 1; d = Atomics.load(ctrl, C.DONE)) {
+      if (Atomics.wait(ctrl, C.DONE, d, PASS_TIMEOUT_MS) === 'timed-out' && Atomics.load(ctrl, C.DONE) === d) {
+        throw new Error(`shard pool: a worker did not finish a pass in ${PASS_TIMEOUT_MS} ms`);
+      }
+    }
     for (let i = 1; i < this.workers; i++) sum += u[C.RES + i];
     return sum;
   }
