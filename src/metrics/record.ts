@@ -32,6 +32,8 @@ export interface SealRecord {
   drainCpuMs: number;
   /** drain_all calls that scanned the CPUs (the others piggybacked, OP5' v5.5). */
   drainPasses?: number;
+  /** Drain work items this seal caused, per class of the CPU they ran on. */
+  disturbanceByClass?: Partial<Record<'idle' | 'busy' | 'rt' | 'isolated', number>>;
   /** Pages tagged by the tag pass. */
   tagged: number;
   /** Why it failed, when it failed: 'shared-mapping' (deny_writable), 'pinned', 'sealed' (F_SEAL_SEAL). */
@@ -66,6 +68,8 @@ export interface RunSummary {
   /** What background drain_all callers (the `drainAll` op and generator) caused; the fields above count seals only. */
   background?: { drainAllCalls: number; cpusInterrupted: number; isolatedDisturbances: number; drainCpuMs: number; mutexWaitMs: number };
   mutexWaitMs: { p50: number; p99: number; max: number };
+  /** Drain work items caused by seals, per class of the CPU they ran on (idle, busy, rt, isolated). */
+  disturbanceByClass?: Record<string, number>;
   /** Seals still running at the horizon (not in `seals`, not in the statistics). */
   unfinished?: number;
   /** A per-add cost the strategy imposes on every pagevec add on every CPU (S7), summed over the run (ms). */

@@ -6,6 +6,12 @@ import { quantile } from '../stats/quantile.ts';
 const round = (v: number) => (Number.isFinite(v) ? Math.round(v * 1e6) / 1e6 : 0);
 const q = (xs: number[], p: number) => (xs.length ? round(quantile(xs, p)) : 0);
 
+function byClass(seals: SealRecord[]): Record<string, number> {
+  const out: Record<string, number> = { idle: 0, busy: 0, rt: 0, isolated: 0 };
+  for (const s of seals) for (const [k, v] of Object.entries(s.disturbanceByClass ?? {})) out[k] += v ?? 0;
+  return out;
+}
+
 export function summarize(seals: SealRecord[], background: DrainAcct, events: number): RunSummary {
   const lat = seals.map((s) => s.endMs - s.startMs);
   const hold = seals.map((s) => s.lockHoldMs);
@@ -27,6 +33,7 @@ export function summarize(seals: SealRecord[], background: DrainAcct, events: nu
     drainCpuMs: round(sum((s) => s.drainCpuMs)),
     drainAllCalls,
     drainPasses: sum((s) => s.drainPasses ?? 0),
+    disturbanceByClass: byClass(seals),
     drainAllCallsTotal: drainAllCalls + background.drainAllCalls,
     background: {
       drainAllCalls: background.drainAllCalls,

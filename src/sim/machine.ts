@@ -38,6 +38,8 @@ export interface DrainWork {
 /** What one drain_all caller (a seal, or a background caller) is charged with. */
 export interface DrainAcct {
   drainAllCalls: number;
+  /** Drain work items run per CPU class (where the kworker ran), for the seals' or the background's account. */
+  byClass?: Partial<Record<CpuClass, number>>;
   cpusInterrupted: number;
   isolatedDisturbances: number;
   drainCpuNs: number;
@@ -235,6 +237,8 @@ export class Machine {
     c.pending = undefined;
     c.startEvent = undefined;
     if (c.cls === 'isolated') w.acct.isolatedDisturbances++;
+    const by = (w.acct.byClass ??= {});
+    by[c.cls] = (by[c.cls] ?? 0) + 1;
     const dur = this.localDrainCost(this.arena.drainCpu(w.cpu));
     w.acct.drainCpuNs += dur;
     w.doneAt = this.now + dur;

@@ -199,6 +199,7 @@ export function sealRecord(ctx: SealCtx, out: SealOutcome): SealRecord {
     isolatedDisturbances: ctx.acct.isolatedDisturbances,
     drainCpuMs: ms(ctx.acct.drainCpuNs),
     drainPasses: ctx.acct.drainPasses,
+    ...(ctx.acct.byClass ? { disturbanceByClass: ctx.acct.byClass } : {}),
     tagged: ctx.tagged,
     ...('reason' in out ? { reason: out.reason } : {}),
   };
