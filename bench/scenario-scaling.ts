@@ -1,13 +1,15 @@
 /**
  * One large scenario fanned out over W threads (issue "Fan out", item 1): the same scenario run
- * with W = 1 and W = 2 (and more, up to the host's cores) in one process, alternating, after a
- * warm-up; prints wall times, the speedup against W = 1, and checks the records are identical.
+ * with W = 1, 2, 4 (up to the host's cores) in one process, alternating, after a warm-up; prints
+ * wall times, speedup and efficiency against W = 1, and checks the records are identical. Two
+ * ways: "range shards" (one strategy: the threads split the arena's range passes) and "strategy
+ * fan-out" (all 12 strategies: each thread simulates whole strategy runs on its own arena).
  *   node --import tsx bench/scenario-scaling.ts [--pages N] [--cpus N] [--reps N]
  */
 import { availableParallelism } from 'node:os';
 import { resolveScenario } from '../src/scenario/resolve.ts';
 import type { ScenarioInput } from '../src/scenario/schema.ts';
-import { runResolved } from '../src/sim/run.ts';
+import { runResolved, runResolvedAsync } from '../src/sim/run.ts';
 import { Arena } from '../src/wasm/core.ts';
 import { planArena } from '../src/wasm/layout.ts';
 import { ShardPool } from '../src/parallel/shard-pool.ts';
@@ -27,7 +29,7 @@ export function largeScenario(pages: number, cpus: number): ScenarioInput {
 }
 
 export async function measure(pages: number, cpus: number, reps: number, maxW = availableParallelism()) {
-  const s = resolveScenario(largeScenario(pages, cpus));
+  const s = resolveScenario({ ...largeScenario(pages, cpus), strategies: ['v4.14'] });
   const arena = Arena.create(planArena(s.files, s.pages, s.cpus, s.pagevecSize));
   const ws = [1, 2, 4].filter((w) => w <= Math.max(2, maxW));
   const times = new Map<number, number[]>(ws.map((w) => [w, []]));
@@ -49,7 +51,33 @@ export async function measure(pages: number, cpus: number, reps: number, maxW = 
   return ws.map((w) => ({ workers: w, medianMs: Math.round(median(times.get(w)!)), speedup: +(base / median(times.get(w)!)).toFixed(2), identical: records.get(w) === records.get(1) }));
 }
 
+/** The whole scenario with every strategy through runResolvedAsync (pool start-up included). */
+export async function measureFanOut(pages: number, cpus: number, reps: number, maxW = availableParallelism()) {
+  const s = resolveScenario({ ...largeScenario(pages, cpus), strategies: undefined });
+  const ws = [1, 2, 4].filter((w) => w <= Math.max(2, maxW));
+  const times = new Map<number, number[]>(ws.map((w) => [w, []]));
+  const records = new Map<number, string>();
+  for (let rep = -1; rep < reps; rep++) {
+    for (const w of ws) {
+      const t0 = performance.now();
+      const r = await runResolvedAsync(s, { workers: w });
+      if (rep >= 0) times.get(w)!.push(performance.now() - t0);
+      records.set(w, JSON.stringify({ ...r, provenance: undefined }));
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const base = median(times.get(1)!);
+  return ws.map((w) => {
+    const speedup = base / median(times.get(w)!);
+    return { workers: w, strategies: s.strategies.length, medianMs: Math.round(median(times.get(w)!)), speedup: +speedup.toFixed(2), efficiency: `${Math.round((speedup / w) * 100)}%`, identical: records.get(w) === records.get(1) };
+  });
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const rows = await measure(arg('pages', 4 << 20), arg('cpus', 256), arg('reps', 5));
-  console.table(rows);
+  const pages = arg('pages', 4 << 20);
+  const cpus = arg('cpus', 256);
+  console.log(`${pages} pages x ${cpus} CPUs, range shards (1 strategy)`);
+  console.table((await measure(pages, cpus, arg('reps', 5))).map((r) => ({ ...r, efficiency: `${Math.round((r.speedup / r.workers) * 100)}%` })));
+  console.log(`${pages} pages x ${cpus} CPUs, strategy fan-out (all strategies)`);
+  console.table(await measureFanOut(pages, cpus, arg('reps', 3)));
 }

@@ -11,8 +11,7 @@
  * reports it as data and it would fail the same way again (the simulation is deterministic).
  */
 import { Piscina } from 'piscina';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { workerEntry } from './worker-entry.ts';
 import type { CellDone, CellTask, WorkerResult, WorkerTask } from './protocol.ts';
 
 export interface CellFailed {
@@ -32,47 +31,6 @@ export type CellOutcome = CellDone | CellFailed;
 /** How many times a cell runs at most when its worker dies under it. */
 export const MAX_ATTEMPTS = 2;
 
-/** The worker file next to this one, .ts when running from source (tsx), .js when compiled. */
-function workerFile(): { url: string; ts: boolean } {
-  const ts = import.meta.url.endsWith('.ts');
-  return { url: new URL(`./cell-worker${ts ? '.ts' : '.js'}`, import.meta.url).href, ts };
-}
-
-/**
- * Worker threads do not inherit a loader registered with tsx's register() API (bin/drainlab.js)
- * nor run under vitest's, so a .ts worker gets tsx explicitly (toolchain-notes section 7). The
- * loader is resolved to a file URL here, not as the bare name 'tsx', so it loads whatever the
- * current directory is.
- */
-function workerExecArgv(ts: boolean): string[] {
-  const inherited = loaderArgs(process.execArgv);
-  if (!ts) return inherited;
-  const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return [...inherited, '--import', loader];
-}
-
-const WITH_VALUE = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C']);
-
-/**
- * The parent's flags a worker needs (module loaders and resolution conditions, e.g. vitest's), and
- * no others: Worker rejects per-process flags (`node --expose-gc` ...) with
- * ERR_WORKER_INVALID_EXEC_ARGV, and V8 flags are process-wide anyway.
- */
-export function loaderArgs(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const name = a.split('=')[0]!;
-    if (WITH_VALUE.has(name)) {
-      if (a.includes('=')) out.push(a);
-      else if (i + 1 < argv.length) out.push(a, argv[++i]!);
-    } else if (a === '--no-warnings' || a === '--enable-source-maps' || /^--(no-)?experimental-/.test(name) || name === '--disable-warning') {
-      out.push(a);
-    }
-  }
-  return out;
-}
-
 const errorData = (e: Error) => ({ name: e.name, message: e.message, stack: e.stack });
 
 export class CellPool {
@@ -82,14 +40,14 @@ export class CellPool {
 
   private constructor(workers: number) {
     this.workers = workers;
-    const { url, ts } = workerFile();
+    const { filename, execArgv } = workerEntry('cell-worker');
     this.pool = new Piscina({
-      filename: url,
+      filename,
       minThreads: workers,
       maxThreads: workers,
       idleTimeout: 60_000,
       concurrentTasksPerWorker: 1,
-      execArgv: workerExecArgv(ts),
+      execArgv,
     });
     // A worker that dies while idle is replaced by piscina; with no task to fail it reports here.
     this.pool.on('error', () => {});

@@ -7,6 +7,7 @@
  * the results are the same for any W (docs/architecture.md, "Determinism").
  */
 import { Piscina } from 'piscina';
+import { workerEntry } from './worker-entry.ts';
 import type { Arena, RangeOp, RangeRunner } from '../wasm/core.ts';
 import { coreModule } from '../wasm/core.ts';
 import { C, CTRL_BYTE_OFFSET, CTRL_WORDS, MAX_WORKERS, OP_QUIT, shardOf, type ShardTask } from './shard-protocol.ts';
@@ -14,12 +15,6 @@ import { C, CTRL_BYTE_OFFSET, CTRL_WORDS, MAX_WORKERS, OP_QUIT, shardOf, type Sh
 const START_TIMEOUT_MS = 60_000;
 const PASS_TIMEOUT_MS = 120_000;
 
-const workerUrl = new URL(`./shard-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
-
-/** execArgv for workers running our TypeScript sources: tsx's loader by absolute URL. */
-export function tsWorkerExecArgv(): string[] {
-  return import.meta.url.endsWith('.ts') ? [...process.execArgv, '--import', import.meta.resolve('tsx')] : [...process.execArgv];
-}
 
 export class ShardPool implements RangeRunner {
   private readonly ctrl: Int32Array;
@@ -39,7 +34,7 @@ export class ShardPool implements RangeRunner {
   /** Starts W-1 workers on the arena's memory and waits until all are attached. */
   static async start(arena: Arena, workers: number): Promise<ShardPool> {
     if (workers < 2 || workers > MAX_WORKERS) throw new RangeError(`workers must be 2..${MAX_WORKERS}`);
-    const pool = new Piscina({ filename: workerUrl, minThreads: workers - 1, maxThreads: workers - 1, idleTimeout: 60_000, atomics: 'disabled', execArgv: tsWorkerExecArgv() });
+    const pool = new Piscina({ ...workerEntry('shard-worker'), minThreads: workers - 1, maxThreads: workers - 1, idleTimeout: 60_000, atomics: 'disabled' });
     const sp = new ShardPool(workers, arena, pool);
     Atomics.store(sp.ctrl, C.READY, 0);
     const module = coreModule();

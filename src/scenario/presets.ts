@@ -66,6 +66,10 @@ export const PRESETS: Record<string, Preset> = {
     question: 'A 16M-page memfd on a 1024-CPU machine: the tag walk dominates; what does each strategy add on top, and does a long pin still fail the seal?',
     scenario: hugeMemfd(),
   },
+  'large-busy-machine': {
+    question: 'A 256-CPU box where every CPU keeps producing pages and background callers drain: what does sealing a 4M-page (16 GiB) memfd cost each strategy?',
+    scenario: largeBusyMachine(),
+  },
   'lockdep-2017': {
     question: 'kernel-model E2.10 and section F: with cpuhp state setup and a splice into devtmpfs, which strategies close the 2017 lock cycle?',
     scenario: {
@@ -146,6 +150,26 @@ function concurrentSealers(): ScenarioInput {
     kernel: '4.14', hz: 250, cpus: 32, files: 17, pages: 65536, seed: 5, horizonMs: 1000,
     cpuClasses: [{ cpus: '0-31', class: 'busy' }],
     workload: { producers: [{ cpus: '0-31', ratePerMs: 0.2, op: 'write', file: 16, pages: 'all', batch: 1, pick: 'sequential' }] },
+    script,
+  };
+}
+
+function largeBusyMachine(): ScenarioInput {
+  const pages = 4 << 20;
+  const script: NonNullable<ScenarioInput['script']> = [
+    { atMs: 0, cpu: 0, op: 'write', file: 0, pages: `0-${pages - 1}` },
+    { atMs: 5, cpu: 7, op: 'pin', file: 0, pages: '1000-1999', forMs: 600 },
+  ];
+  for (const t of [100, 400, 700, 1000, 1300, 1600]) script.push({ atMs: t, cpu: 0, op: 'seal', file: 0 });
+  return {
+    name: 'large-busy-machine',
+    description: '256 busy CPUs all producing pages of a log file; CPUs 200-255 call lru_add_drain_all() now and then (compaction, fadvise); a 4M-page memfd written by CPU 0 has 1000 pages direct-IO pinned for 600 ms; CPU 0 seals it every 300 ms.',
+    kernel: '4.14', hz: 250, cpus: 256, files: 2, pages, seed: 4, horizonMs: 2000,
+    cpuClasses: [{ cpus: 'all', class: 'busy' }],
+    workload: {
+      producers: [{ cpus: 'all', ratePerMs: 0.05, op: 'write', file: 1, pages: 'all', batch: 1, pick: 'sequential' }],
+      drainAll: [{ cpus: '200-255', ratePerMs: 0.005 }],
+    },
     script,
   };
 }

@@ -100,9 +100,8 @@ async function runStrategiesInParallel(s: Scenario, opts: RunOptions, w: number)
   const scenario: Scenario = { ...s, ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.strategies ? { strategies: opts.strategies } : {}) };
   planArena(scenario.files, scenario.pages, scenario.cpus, scenario.pagevecSize); // refuse before starting threads
   const { Piscina } = await import('piscina');
-  const { tsWorkerExecArgv } = await import('../parallel/shard-pool.ts');
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const pool = new Piscina({ filename: new URL(`../parallel/strategy-worker${ext}`, import.meta.url).href, minThreads: w, maxThreads: w, idleTimeout: 1000, execArgv: tsWorkerExecArgv() });
+  const { workerEntry } = await import('../parallel/worker-entry.ts');
+  const pool = new Piscina({ ...workerEntry('strategy-worker'), minThreads: w, maxThreads: w, idleTimeout: 1000 });
   try {
     const runs = await Promise.all(scenario.strategies.map((strategy) => pool.run({ scenario, strategy }) as Promise<StrategyRun>));
     return { schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, w), runs };
