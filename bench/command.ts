@@ -14,6 +14,7 @@ import { nextTaggedSuite } from './suites/next-tagged.ts';
 import { pagevecSuite } from './suites/pagevec.ts';
 import { drainSuite } from './suites/drain.ts';
 import { sealSuite, simSuite } from './suites/sim.ts';
+import { scalingSuite } from './suites/scaling.ts';
 import type { BenchReport, Sizes, Suite, SuiteContext } from './types.ts';
 
 export interface BenchOptions {
@@ -29,7 +30,7 @@ export interface BenchOptions {
   suites?: string[];
 }
 
-export const SUITES: readonly Suite[] = [scanSuite, nextTaggedSuite, pagevecSuite, drainSuite, sealSuite, simSuite];
+export const SUITES: readonly Suite[] = [scanSuite, nextTaggedSuite, pagevecSuite, drainSuite, sealSuite, simSuite, scalingSuite];
 
 export interface Mode extends Pick<SuiteContext, 'time' | 'warmupTime' | 'iterations' | 'rounds'> {
   sizes: Sizes;
