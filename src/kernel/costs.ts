@@ -6,8 +6,12 @@
  * `drainlab calibrate` fits the ones it can measure on the host kernel (CONTRACT section 5).
  */
 export interface Costs {
-  /** OP3.2 full walk of the mapping: per slot (rcu walk + page_count/page_mapcount reads). Fitted by calibrate (probe c). */
+  /** OP3.2 full walk of the mapping: per slot (rcu walk + page_count/page_mapcount reads) once the walk no longer fits in cache. Fitted by calibrate (probe c). */
   tagWalkNsPerPage: number;
+  /** The first this-many pages of a walk run from cache at tagWalkCachedNsPerPage (0: no cached regime). Fitted by calibrate (probe c). */
+  tagWalkCachedPages: number;
+  /** OP3.2 per slot while the walk's working set stays in cache (a small file). */
+  tagWalkCachedNsPerPage: number;
   /** OP3.2: setting the PINNED tag under tree_lock, per tagged page. */
   tagSetNs: number;
   /** OP2.2c: per tagged slot re-checked (and tag cleared under tree_lock). */
@@ -53,6 +57,8 @@ export interface Costs {
 
 export const DEFAULT_COSTS: Readonly<Costs> = Object.freeze({
   tagWalkNsPerPage: 11, // CONTRACT section 1 example; ~1 radix slot + 2 struct page reads
+  tagWalkCachedPages: 0,
+  tagWalkCachedNsPerPage: 11,
   tagSetNs: 40,
   recheckNsPerTagged: 40,
   drainNsPerPage: 60,

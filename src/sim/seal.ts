@@ -6,6 +6,7 @@ import type { Proc } from './engine.ts';
 import { newAcct, type DrainAcct, type Machine, type Task } from './machine.ts';
 import { localDrain, lruAddDrainAll, type DrainAllOptions } from './drain.ts';
 import type { DrainAllVariant } from '../kernel/versions.ts';
+import type { Costs } from '../kernel/costs.ts';
 import type { SealRecord } from '../metrics/record.ts';
 
 /**
@@ -109,9 +110,19 @@ export function* tagPins(ctx: SealCtx, drainLocally = true): Proc {
     const hi = Math.min(pages, lo + TAG_CHUNK);
     const n = m.arena.tagPass(file, lo, hi); // OP3.2: refcount - mapcount > 1
     ctx.tagged += n;
-    yield m.sleep((hi - lo) * m.costs.tagWalkNsPerPage + n * m.costs.tagSetNs);
+    yield m.sleep(tagWalkNs(m.costs, hi) - tagWalkNs(m.costs, lo) + n * m.costs.tagSetNs);
   }
   m.trace(ctx.task.cpu, 'tagged', undefined, `${ctx.tagged} pages`);
+}
+
+/**
+ * Time to walk the first `pages` slots of a mapping (OP3.2): the first tagWalkCachedPages from
+ * cache, the rest at the memory-bound rate (the probe measured ~5 ns/page up to 16K pages and ~17
+ * beyond 64K on 6.18; docs/calibration.md).
+ */
+export function tagWalkNs(k: Costs, pages: number): number {
+  const cached = Math.min(pages, k.tagWalkCachedPages);
+  return cached * k.tagWalkCachedNsPerPage + (pages - cached) * k.tagWalkNsPerPage;
 }
 
 /** How the wait loop's scan 0 behaves: drain_all (v4.14) in a variant, or nothing (Michal's 1/2). */
