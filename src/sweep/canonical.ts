@@ -50,3 +50,15 @@ export function quickCellId(line: string): string | undefined {
   const m = /^\{"cellId":"([0-9a-f]{64})"/.exec(line);
   return m?.[1];
 }
+
+/** The cellId of any cell line: the fast prefix match, else the parsed line's field; undefined if none. */
+export function cellIdOfLine(line: string): string | undefined {
+  const quick = quickCellId(line);
+  if (quick !== undefined) return quick;
+  try {
+    const v = JSON.parse(line) as { cellId?: unknown };
+    return typeof v.cellId === 'string' ? v.cellId : undefined;
+  } catch {
+    return undefined;
+  }
+}

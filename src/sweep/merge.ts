@@ -12,7 +12,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, r
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { writeAtomic } from '../cli/io.ts';
-import { canonicalLine, quickCellId } from './canonical.ts';
+import { canonicalLine, cellIdOfLine } from './canonical.ts';
 import { readAt, readLines, tornTailBytes } from './jsonl.ts';
 import { CELLS_FILE, FAILED_FILE, SWEEP_FILE, type SweepManifest } from './runner.ts';
 
@@ -91,15 +91,7 @@ export function mergeSweeps(dirs: string[], opts: MergeOptions): MergeSummary {
     if (keep < size) opts.log(`merge: ${path} ends in a torn line (${size - keep} bytes); left out`);
     for (const l of readLines(path)) {
       if (l.text.trim() === '') continue;
-      let id = quickCellId(l.text);
-      if (id === undefined) {
-        try {
-          const v = JSON.parse(l.text) as { cellId?: unknown };
-          if (typeof v.cellId === 'string') id = v.cellId;
-        } catch {
-          /* reported below */
-        }
-      }
+      const id = cellIdOfLine(l.text);
       if (id === undefined) throw new UsageError(`merge: ${path}:${l.lineNo}: not a sweep cell line`);
       entries.push({ id, src, offset: l.offset, bytes: l.bytes });
     }

@@ -20,7 +20,7 @@ import { provenance } from '../sim/run.ts';
 import { CellPool, type CellOutcome } from '../parallel/pool.ts';
 import { UsageError } from '../errors.ts';
 import { LAB_VERSION, type CellSpec, type ResolvedSweep, type Sweep } from './grid.ts';
-import { quickCellId } from './canonical.ts';
+import { cellIdOfLine } from './canonical.ts';
 import { readLines, truncateTornTail } from './jsonl.ts';
 import { ShardDealer, shardLabel, type Shard } from './shard.ts';
 import { fmtRate, progressLine } from './progress.ts';
@@ -106,15 +106,7 @@ function finishedIds(cellsPath: string, log: (s: string) => void): { ids: Set<st
   const ids = new Set<string>();
   let bad = 0;
   for (const l of readLines(cellsPath)) {
-    let id = quickCellId(l.text);
-    if (id === undefined) {
-      try {
-        const v = JSON.parse(l.text) as { cellId?: unknown };
-        if (typeof v.cellId === 'string') id = v.cellId;
-      } catch {
-        /* counted below */
-      }
-    }
+    const id = cellIdOfLine(l.text);
     if (id === undefined) bad++;
     else ids.add(id);
   }
