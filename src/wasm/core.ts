@@ -36,6 +36,7 @@ interface CoreExports {
   addCounts(lo: number, hi: number, refs: number, maps: number): void;
   pvecAppend(cpu: number, kind: number, lo: number, hi: number): void;
   zeroPages(lo: number, hi: number): void;
+  zeroBytes(ptr: number, len: number): void;
 }
 
 /**
@@ -130,7 +131,7 @@ export class Arena {
   reset(): void {
     const { files, pstride, tag, bytes } = this.plan;
     this.runner.run(RangeOp.ZeroPages, [], 0, files * pstride);
-    new Uint8Array(this.memory.buffer, tag, bytes - tag).fill(0); // tag trees and pagevecs
+    this.x.zeroBytes(tag, bytes - tag); // tag trees and pagevecs (only the OS pages written to)
     this.setLruDisabled(0);
   }
 
