@@ -12,7 +12,8 @@ export class Lockdep {
 
   /** `held` is the task's stack of held locks; records top -> name. */
   acquire(held: readonly string[], name: string): void {
-    const top = held[held.length - 1];
+    // Not held[-1] on an empty stack: V8 looks a negative index up as the string "-1" on a slow path.
+    const top = held.length > 0 ? held[held.length - 1] : undefined;
     if (top !== undefined && top !== name) this.addEdge(top, name);
   }
 

@@ -95,7 +95,7 @@ function startGenerators(ctx: OpContext): void {
         const out: [number, number][] = [];
         for (let b = 0; b < Math.min(batch, span); b++) {
           const p = nth(first + b);
-          const last = out[out.length - 1];
+          const last = out.length > 0 ? out[out.length - 1] : undefined; // not out[-1]: a slow lookup
           if (last && last[1] === p) last[1]++;
           else out.push([p, p + 1]);
         }
