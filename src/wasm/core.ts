@@ -88,7 +88,9 @@ export type RecheckResult = number;
 export class Arena {
   readonly plan: ArenaPlan;
   readonly memory: WebAssembly.Memory;
-  private readonly x: CoreExports;
+  private readonly core: CoreExports;
+  /** Nothing has run on this arena since it was created or reset: reset() has nothing to clear. */
+  private pristine = true;
   /** Typed views: refcount and mapcount columns, flags, pagevec words (read-only use outside this file). */
   private readonly ref: Uint32Array;
   private readonly map: Uint32Array;
@@ -103,8 +105,8 @@ export class Arena {
   private constructor(plan: ArenaPlan, memory: WebAssembly.Memory, module: WebAssembly.Module) {
     this.plan = plan;
     this.memory = memory;
-    this.x = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as CoreExports;
-    if (this.x.heapBase() > HOST_BASE) throw new Error('core static area overlaps the host region');
+    this.core = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as CoreExports;
+    if (this.core.heapBase() > HOST_BASE) throw new Error('core static area overlaps the host region');
     const buf = memory.buffer;
     const n = plan.files * plan.pstride;
     this.ref = new Uint32Array(buf, plan.ref, n);
@@ -119,6 +121,11 @@ export class Arena {
     const pages = plan.bytes / WASM_PAGE;
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     new Uint32Array(memory.buffer, HOST_BASE, 64).set(headerWords(plan));
+    // Touch the flags column by writing it once (1 byte a page). Its first access would otherwise
+    // be a read (a bulk write counts present pages first), which maps the kernel's zero page, and
+    // the stores that follow then fault again with a TLB shootdown to every other running thread:
+    // 3x slower than writing first with two threads on this VM (docs/scaling.md).
+    new Uint8Array(memory.buffer, plan.flg, plan.files * plan.pstride).fill(0);
     return new Arena(plan, memory, coreModule());
   }
 
@@ -127,12 +134,30 @@ export class Arena {
     return new Arena(plan, memory, module);
   }
 
-  /** Back to the state of a fresh arena (every page absent, no tags, empty pagevecs). */
+  /** The core's exports. Any call may change the state, so the arena is no longer pristine. */
+  private get x(): CoreExports {
+    this.pristine = false;
+    return this.core;
+  }
+
+  /** A range pass on the runner (this thread or the shard pool). */
+  private pass(op: RangeOp, args: readonly number[], lo: number, hi: number): number {
+    this.pristine = false;
+    return this.runner.run(op, args, lo, hi);
+  }
+
+  /**
+   * Back to the state of a fresh arena (every page absent, no tags, empty pagevecs). A pristine
+   * arena is left alone: finding what to clear reads every page, which would map never-touched
+   * memory to the zero page and make the first writes fault twice (assembly/bulk.ts zeroBytes).
+   */
   reset(): void {
+    if (this.pristine) return;
     const { files, pstride, tag, bytes } = this.plan;
-    this.runner.run(RangeOp.ZeroPages, [], 0, files * pstride);
+    this.pass(RangeOp.ZeroPages, [], 0, files * pstride);
     this.x.zeroBytes(tag, bytes - tag); // tag trees and pagevecs (only the OS pages written to)
     this.setLruDisabled(0);
+    this.pristine = true;
   }
 
   private g(file: number, page: number): number {
@@ -187,11 +212,11 @@ export class Arena {
     if (!this.bulkOps || n < SHARD_MIN_PAGES) return undefined;
     const glo = this.g(file, lo);
     const ghi = this.g(file, hi);
-    const present = this.runner.run(RangeOp.CountPresent, [], glo, ghi);
+    const present = this.pass(RangeOp.CountPresent, [], glo, ghi);
     const extraRef = kind === 'write' ? 0 : 1;
     const maps = kind === 'fault' ? 1 : 0;
     if (present === n && kind !== 'write') {
-      this.runner.run(RangeOp.AddCounts, [extraRef, maps], glo, ghi);
+      this.pass(RangeOp.AddCounts, [extraRef, maps], glo, ghi);
       return 0;
     }
     if (present !== 0) return undefined;
@@ -202,9 +227,9 @@ export class Arena {
     const left = immediate ? 0 : fills ? (c0 + n) % cap : n;
     if (fills && c0 > 0) this.x.drainPvec(cpu, 0);
     const flags = PG.PRESENT | (kind === 'write' ? PG.REFERENCED : 0) | (compound ? PG.COMPOUND : 0);
-    this.runner.run(RangeOp.AllocFresh, [flags | PG.LRU, 1 + extraRef, maps], glo, ghi - left);
+    this.pass(RangeOp.AllocFresh, [flags | PG.LRU, 1 + extraRef, maps], glo, ghi - left);
     if (left > 0) {
-      this.runner.run(RangeOp.AllocFresh, [flags, 2 + extraRef, maps], ghi - left, ghi);
+      this.pass(RangeOp.AllocFresh, [flags, 2 + extraRef, maps], ghi - left, ghi);
       this.x.pvecAppend(cpu, 0, ghi - left, ghi);
     }
     return n;
@@ -255,6 +280,7 @@ export class Arena {
   }
   /** lru_disable_count (OP5' v5.13): while non-zero every pagevec add drains at once. */
   setLruDisabled(count: number): void {
+    this.pristine = false;
     Atomics.store(new Uint32Array(this.memory.buffer, HOST_BASE, 64), H.LRU_DISABLED, count);
   }
 
@@ -304,7 +330,7 @@ export class Arena {
   // --- the seal path's per-page passes (OP3.2, OP2.2c) ------------------------------------------
   /** OP3.2 on pages [lo, hi): tags refcount - mapcount > 1. Returns pages tagged. */
   tagPass(file: number, lo = 0, hi = this.plan.pages, simd = true): number {
-    if (simd && hi - lo >= SHARD_MIN_PAGES) return this.runner.run(RangeOp.TagPass, [file], lo, hi);
+    if (simd && hi - lo >= SHARD_MIN_PAGES) return this.pass(RangeOp.TagPass, [file], lo, hi);
     return (simd ? this.x.tagPassSimd(file, lo, hi) : this.x.tagPassScalar(file, lo, hi)) >>> 0;
   }
   /** OP2.2c on the tagged pages of [lo, hi). Returns tagged pages still pinned. */
@@ -318,7 +344,7 @@ export class Arena {
    */
   recheckFile(file: number, last: boolean, tagged: number): RecheckResult {
     const pages = this.plan.pages;
-    if (pages >= SHARD_MIN_PAGES && tagged >= SHARD_MIN_PAGES / 16) return this.runner.run(RangeOp.Recheck, [file, last ? 1 : 0], 0, pages);
+    if (pages >= SHARD_MIN_PAGES && tagged >= SHARD_MIN_PAGES / 16) return this.pass(RangeOp.Recheck, [file, last ? 1 : 0], 0, pages);
     return this.recheck(file, last);
   }
 
