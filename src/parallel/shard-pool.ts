@@ -5,21 +5,27 @@
  * and an Atomics barrier collects the partial results in worker order. Every pass is set-only,
  * clear-only, or on pages its shard owns, and the sums are order-independent, so the state and
  * the results are the same for any W (docs/architecture.md, "Determinism").
+ *
+ * Starting never waits: the workers boot (~0.1 s) while the main thread already simulates, and
+ * a pass runs wholly in the main thread until every worker has attached. That is safe because a
+ * worker records the epoch it has seen before it counts itself ready, and the main thread bumps
+ * the epoch only once all have.
  */
 import { Piscina } from 'piscina';
 import { workerEntry } from './worker-entry.ts';
 import type { Arena, RangeOp, RangeRunner } from '../wasm/core.ts';
 import { coreModule } from '../wasm/core.ts';
-import { C, CTRL_BYTE_OFFSET, CTRL_WORDS, MAX_WORKERS, OP_QUIT, shardOf, type ShardTask } from './shard-protocol.ts';
+import { C, CTRL_BYTE_OFFSET, CTRL_WORDS, MAX_WORKERS, OP_QUIT, SPIN_US, shardOf, spinThenWait, type ShardTask } from './shard-protocol.ts';
 
-const START_TIMEOUT_MS = 60_000;
 const PASS_TIMEOUT_MS = 120_000;
-
 
 export class ShardPool implements RangeRunner {
   private readonly ctrl: Int32Array;
   private readonly u: Uint32Array;
-  private readonly done: Promise<unknown>[];
+  private readonly done: Promise<unknown>[] = [];
+  private attached = false;
+  private closing = false;
+  private failed: unknown;
 
   private constructor(
     readonly workers: number,
@@ -28,38 +34,33 @@ export class ShardPool implements RangeRunner {
   ) {
     this.ctrl = new Int32Array(arena.memory.buffer, CTRL_BYTE_OFFSET, CTRL_WORDS);
     this.u = new Uint32Array(arena.memory.buffer, CTRL_BYTE_OFFSET, CTRL_WORDS);
-    this.done = [];
   }
 
-  /** Starts W-1 workers on the arena's memory and waits until all are attached. */
+  /** Starts W-1 workers on the arena's memory and makes the pool the arena's range runner. */
   static async start(arena: Arena, workers: number): Promise<ShardPool> {
     if (workers < 2 || workers > MAX_WORKERS) throw new RangeError(`workers must be 2..${MAX_WORKERS}`);
     const pool = new Piscina({ ...workerEntry('shard-worker'), minThreads: workers - 1, maxThreads: workers - 1, idleTimeout: 60_000, atomics: 'disabled' });
     const sp = new ShardPool(workers, arena, pool);
     Atomics.store(sp.ctrl, C.READY, 0);
+    Atomics.store(sp.u, C.OP, 0);
     const module = coreModule();
     for (let i = 1; i < workers; i++) {
       const task: ShardTask = { memory: arena.memory, module, plan: arena.plan, index: i, workers };
-      sp.done.push(pool.run(task));
+      // A worker that fails to start never attaches: its passes stay in the main thread, and
+      // close() reports the failure.
+      sp.done.push(pool.run(task).catch((e) => (sp.closing ? undefined : (sp.failed ??= e))));
     }
-    // Wait without blocking the event loop (piscina starts its workers through it); a worker that
-    // fails to start rejects its task, and we give up after START_TIMEOUT_MS.
-    let failed: unknown;
-    sp.done.forEach((p) => p.catch((e) => (failed ??= e)));
-    const deadline = performance.now() + START_TIMEOUT_MS;
-    while (Atomics.load(sp.ctrl, C.READY) < workers - 1) {
-      if (failed !== undefined || performance.now() > deadline) {
-        await pool.destroy();
-        throw new Error(`shard pool: ${failed !== undefined ? `a worker failed to start: ${String(failed)}` : `workers not ready after ${START_TIMEOUT_MS} ms`}`);
-      }
-      await new Promise((r) => setTimeout(r, 2));
-    }
+    await new Promise((r) => setImmediate(r)); // piscina hands the tasks to the workers' ports
     arena.runner = sp;
     return sp;
   }
 
   run(op: RangeOp, args: readonly number[], lo: number, hi: number): number {
     const { ctrl, u } = this;
+    if (!this.attached) {
+      if (Atomics.load(ctrl, C.READY) < this.workers - 1) return this.arena.exec(op, args, lo, hi);
+      this.attached = true;
+    }
     u[C.OP] = op;
     u[C.LO] = lo;
     u[C.HI] = hi;
@@ -71,21 +72,39 @@ export class ShardPool implements RangeRunner {
     let sum = a < b ? this.arena.exec(op, args, a, b) : 0;
     // A worker that died would leave us waiting forever: a pass never takes this long.
     for (let d = Atomics.load(ctrl, C.DONE); d < this.workers - 1; d = Atomics.load(ctrl, C.DONE)) {
-      if (Atomics.wait(ctrl, C.DONE, d, PASS_TIMEOUT_MS) === 'timed-out' && Atomics.load(ctrl, C.DONE) === d) {
-        throw new Error(`shard pool: a worker did not finish a pass in ${PASS_TIMEOUT_MS} ms`);
-      }
+      if (!spinThenWait(ctrl, C.DONE, d, SPIN_US, PASS_TIMEOUT_MS)) throw new Error(`shard pool: a worker did not finish a pass in ${PASS_TIMEOUT_MS} ms`);
     }
     for (let i = 1; i < this.workers; i++) sum += u[C.RES + i];
     return sum;
   }
 
-  /** Tells the workers to quit, and closes the pool. The arena runs passes in-thread again. */
+  /** Did every worker attach (so that passes are split from now on)? */
+  get split(): boolean {
+    return this.attached || Atomics.load(this.ctrl, C.READY) === this.workers - 1;
+  }
+
+  /** Resolves once every worker has attached (benchmarks and tests that must measure split passes). */
+  async ready(timeoutMs = 60_000): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (!this.split) {
+      if (this.failed !== undefined) throw new Error(`shard pool: a worker failed to start: ${String(this.failed)}`);
+      if (performance.now() > deadline) throw new Error(`shard pool: workers not attached after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+
+  /**
+   * Tells the workers to quit and closes the pool (workers still booting are not waited for), then
+   * throws if a worker failed. The arena runs passes in-thread again.
+   */
   async close(): Promise<void> {
     this.u[C.OP] = OP_QUIT;
     Atomics.add(this.ctrl, C.EPOCH, 1);
     Atomics.notify(this.ctrl, C.EPOCH);
-    await Promise.all(this.done);
+    if (this.attached) await Promise.all(this.done);
+    this.closing = true;
     await this.pool.destroy();
     this.arena.runner = { workers: 1, run: (op, a, lo, hi) => this.arena.exec(op, a, lo, hi) };
+    if (this.failed !== undefined) throw new Error(`shard pool: a worker failed: ${String(this.failed)}`);
   }
 }

@@ -1,21 +1,24 @@
 /**
  * A shard worker: one long piscina task that attaches to the arena's memory and serves range
  * passes until told to quit. It blocks in Atomics.wait between passes (its event loop is not
- * needed: everything it reads and writes is in the shared memory).
+ * needed: everything it reads and writes is in the shared memory). It may attach after the main
+ * thread has already run passes alone (src/parallel/shard-pool.ts).
  */
 import { Arena, type RangeOp } from '../wasm/core.ts';
-import { C, CTRL_BYTE_OFFSET, CTRL_WORDS, OP_QUIT, shardOf, type ShardTask } from './shard-protocol.ts';
+import { C, CTRL_BYTE_OFFSET, CTRL_WORDS, OP_QUIT, SPIN_US, shardOf, spinThenWait, type ShardTask } from './shard-protocol.ts';
 
 export default function shardWorker(t: ShardTask): number {
   const arena = Arena.attach(t.plan, t.memory, t.module);
   const ctrl = new Int32Array(t.memory.buffer, CTRL_BYTE_OFFSET, CTRL_WORDS);
   const u = new Uint32Array(t.memory.buffer, CTRL_BYTE_OFFSET, CTRL_WORDS);
-  Atomics.add(ctrl, C.READY, 1);
-  Atomics.notify(ctrl, C.READY);
+  // The epoch first, then READY: the main thread bumps the epoch only once all are ready, so no
+  // pass is missed. A pool closed before this worker attached has already set QUIT.
   let seen = Atomics.load(ctrl, C.EPOCH);
+  Atomics.add(ctrl, C.READY, 1);
+  if (Atomics.load(ctrl, C.OP) === OP_QUIT) return 0;
   let passes = 0;
   for (;;) {
-    Atomics.wait(ctrl, C.EPOCH, seen);
+    spinThenWait(ctrl, C.EPOCH, seen, SPIN_US);
     const epoch = Atomics.load(ctrl, C.EPOCH);
     if (epoch === seen) continue;
     seen = epoch;
