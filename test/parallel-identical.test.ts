@@ -3,7 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { presetScenario } from '../src/scenario/presets.ts';
 import { resolveScenario } from '../src/scenario/resolve.ts';
-import { runResolvedAsync } from '../src/sim/run.ts';
+import { runResolved, runResolvedAsync, type Claimed } from '../src/sim/run.ts';
+import { Arena } from '../src/wasm/core.ts';
+import { planArena } from '../src/wasm/layout.ts';
+import { ShardPool } from '../src/parallel/shard-pool.ts';
+import { workerEntry } from '../src/parallel/worker-entry.ts';
+import { Piscina } from 'piscina';
 import { largeScenario } from '../bench/scenario-scaling.ts';
 
 const strip = (r: { provenance: unknown }) => JSON.stringify({ ...r, provenance: undefined });
@@ -14,8 +19,9 @@ describe('fan-out inside one scenario', () => {
     'concurrent-sealers': () => presetScenario('concurrent-sealers'),
     '1M pages x 256 CPUs': () => resolveScenario(largeScenario(1 << 20, 256)),
   };
-  // One strategy: the threads share one arena and split its range passes. Four strategies: each
-  // thread simulates whole strategy runs on its own arena.
+  // Through runResolvedAsync, as the CLI runs it: one strategy, the threads share one arena and
+  // split its range passes (once the workers have attached); four strategies on a small file, the
+  // main thread and the workers take whole strategy runs, each on its own arena.
   const mixes = { 'range shards': ['v4.14'], 'strategy fan-out': ['v4.14', 'coalesced', 'remote-drain', 'lru-disable'] };
   for (const [name, make] of Object.entries(cases)) {
     for (const [how, strategies] of Object.entries(mixes)) {
@@ -29,5 +35,34 @@ describe('fan-out inside one scenario', () => {
         }
       });
     }
+  }
+
+  // The same two ways with the worker side forced to do its part (above, a fast main thread may
+  // finish before a worker has booted).
+  for (const [name, make] of Object.entries(cases)) {
+    it(`${name}: range passes split from the first pass equal one thread`, async () => {
+      const s = make();
+      const one = runResolved(s, { strategies: ['v4.14', 'coalesced'] });
+      for (const w of [2, 4]) {
+        const arena = Arena.create(planArena(s.files, s.pages, s.cpus, s.pagevecSize));
+        const pool = await ShardPool.start(arena, w);
+        await pool.ready();
+        const r = runResolved(s, { strategies: ['v4.14', 'coalesced'] }, arena);
+        await pool.close();
+        expect(strip(r)).toBe(strip(one));
+      }
+    });
+    it(`${name}: strategy runs claimed by worker threads only equal one thread`, async () => {
+      const s = { ...make(), strategies: ['v4.14', 'no-drain', 'targeted', 'lru-disable'] };
+      const one = runResolved(s);
+      const pool = new Piscina({ ...workerEntry('strategy-worker'), minThreads: 2, maxThreads: 2 });
+      const next = new Int32Array(new SharedArrayBuffer(4));
+      const claimed = (await Promise.all([0, 1].map(() => pool.run({ scenario: s, next }) as Promise<Claimed[]>))).flat();
+      await pool.destroy();
+      expect(claimed.map((c) => c.index).sort()).toEqual([0, 1, 2, 3]);
+      const runs = [];
+      for (const c of claimed) runs[c.index] = c.run;
+      expect(JSON.stringify(runs)).toBe(JSON.stringify(one.runs));
+    });
   }
 });

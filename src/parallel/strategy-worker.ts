@@ -1,25 +1,34 @@
 /**
- * A worker that simulates one strategy of a scenario on its own arena (src/sim/run.ts fans a
- * scenario's strategies out over these). The arena is kept between tasks of the same plan.
+ * A worker that simulates whole strategy runs of one scenario on its own arena (src/sim/run.ts
+ * fans a scenario's strategies out over these and the main thread). Its one task claims strategy
+ * indices from a shared counter until none is left, so the threads balance themselves and a
+ * worker that boots late simply finds less (or nothing) to do. The arena is kept between tasks of
+ * the same plan.
  */
-import { simulate } from '../sim/run.ts';
+import { claimStrategies, type Claimed } from '../sim/run.ts';
 import type { Scenario } from '../scenario/resolve.ts';
-import type { StrategyRun } from '../metrics/record.ts';
 import { Arena } from '../wasm/core.ts';
 import { planArena } from '../wasm/layout.ts';
+
+export interface StrategyTask {
+  scenario: Scenario;
+  /** Int32Array over a SharedArrayBuffer: [0] is the next strategy index to claim. */
+  next: Int32Array;
+}
 
 let arena: Arena | undefined;
 let planKey = '';
 
-export default function strategyWorker(t: { scenario: Scenario; strategy: string }): StrategyRun {
-  const s = t.scenario;
+function arenaFor(s: Scenario): Arena {
   const key = `${s.files}/${s.pages}/${s.cpus}/${s.pagevecSize}`;
   if (!arena || key !== planKey) {
     arena = undefined; // let the old memory go before allocating the next
     arena = Arena.create(planArena(s.files, s.pages, s.cpus, s.pagevecSize));
     planKey = key;
-  } else {
-    arena.reset();
   }
-  return simulate(s, t.strategy, arena);
+  return arena;
+}
+
+export default function strategyWorker(t: StrategyTask): Claimed[] {
+  return claimStrategies(t.scenario, t.next, () => arenaFor(t.scenario));
 }

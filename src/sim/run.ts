@@ -76,15 +76,21 @@ export function runResolved(s: Scenario, opts: RunOptions = {}, given?: Arena): 
 
 /**
  * As runResolved, fanned out over `opts.workers` threads; the record is the same for any worker
- * count. With at least as many strategies as workers, each worker simulates whole strategy runs
- * on its own arena (they are independent: same seeds, separate machines). Otherwise one arena is
- * shared and its long range passes are split across the threads (src/parallel/shard-pool.ts).
+ * count. Two ways (docs/architecture.md, "Fan-out inside one scenario"):
+ * - a large file (RANGE_SPLIT_MIN_PAGES or more), or a single strategy: one arena, whose long
+ *   range passes (tag pass, re-check, bulk page ops) are split across the threads
+ *   (src/parallel/shard-pool.ts). The page passes dominate there, and one arena is W times less
+ *   memory than one per thread;
+ * - otherwise whole strategy runs are spread over the main thread and W-1 workers, each on its
+ *   own arena (they are independent: same seeds, separate machines).
+ * Neither waits for its workers to start: the main thread works from the first moment.
  */
 export async function runResolvedAsync(s: Scenario, opts: RunOptions = {}): Promise<RunRecord<Scenario>> {
   const w = opts.workers ?? 1;
   const strategies = opts.strategies ?? s.strategies;
-  if (w > 1 && strategies.length >= w) return runStrategiesInParallel(s, opts, w);
-  if (w <= 1 || s.pages < SHARD_MIN_PAGES) return runResolved(s, opts);
+  if (w <= 1) return runResolved(s, opts);
+  if (strategies.length > 1 && s.pages < RANGE_SPLIT_MIN_PAGES) return runStrategiesInParallel(s, opts, w);
+  if (s.pages < SHARD_MIN_PAGES) return runResolved(s, opts);
   const arena = Arena.create(planArena(s.files, s.pages, s.cpus, s.pagevecSize));
   const pool = await ShardPool.start(arena, w);
   try {
@@ -94,16 +100,52 @@ export async function runResolvedAsync(s: Scenario, opts: RunOptions = {}): Prom
   }
 }
 
+/**
+ * Pages per file from which runResolvedAsync splits range passes rather than spreading strategies:
+ * at 16M pages x 1024 CPUs (huge-memfd, 12 strategies, W=2 on 2 vCPUs) split passes ran 1.6-1.8x
+ * faster than one thread, spread strategies 1.2-1.3x (docs/scaling.md).
+ */
+export const RANGE_SPLIT_MIN_PAGES = 4 << 20;
+
+/** Strategy runs claimed by one thread: the index in the scenario's list, and the run. */
+export interface Claimed {
+  index: number;
+  run: StrategyRun;
+}
+
+/**
+ * Simulates the strategies whose index this thread claims from the shared counter `next` (an
+ * Atomics.add each), until none is left; `arena()` gives this thread's arena, reset before use.
+ */
+export function claimStrategies(s: Scenario, next: Int32Array, arena: () => Arena): Claimed[] {
+  const out: Claimed[] = [];
+  for (let i = Atomics.add(next, 0, 1); i < s.strategies.length; i = Atomics.add(next, 0, 1)) {
+    const a = arena();
+    a.reset();
+    out.push({ index: i, run: simulate(s, s.strategies[i]!, a) });
+  }
+  return out;
+}
+
 async function runStrategiesInParallel(s: Scenario, opts: RunOptions, w: number): Promise<RunRecord<Scenario>> {
   const started = new Date();
   const t0 = performance.now();
   const scenario: Scenario = { ...s, ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.strategies ? { strategies: opts.strategies } : {}) };
-  planArena(scenario.files, scenario.pages, scenario.cpus, scenario.pagevecSize); // refuse before starting threads
+  const plan = planArena(scenario.files, scenario.pages, scenario.cpus, scenario.pagevecSize); // refuse before starting threads
   const { Piscina } = await import('piscina');
   const { workerEntry } = await import('../parallel/worker-entry.ts');
-  const pool = new Piscina({ ...workerEntry('strategy-worker'), minThreads: w, maxThreads: w, idleTimeout: 1000 });
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  const pool = new Piscina({ ...workerEntry('strategy-worker'), minThreads: w - 1, maxThreads: w - 1, idleTimeout: 1000 });
   try {
-    const runs = await Promise.all(scenario.strategies.map((strategy) => pool.run({ scenario, strategy }) as Promise<StrategyRun>));
+    const tasks = Array.from({ length: w - 1 }, () => pool.run({ scenario, next }) as Promise<Claimed[]>);
+    await new Promise((r) => setImmediate(r)); // piscina hands the tasks to the workers' ports
+    let arena: Arena | undefined;
+    const mine = claimStrategies(scenario, next, () => (arena ??= Arena.create(plan)));
+    let theirs: Claimed[] = [];
+    if (mine.length < scenario.strategies.length) theirs = (await Promise.all(tasks)).flat();
+    else tasks.forEach((t) => t.catch(() => {})); // all done here: workers still booting are not waited for
+    const runs: StrategyRun[] = [];
+    for (const c of [...mine, ...theirs]) runs[c.index] = c.run;
     return { schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, w), runs };
   } finally {
     await pool.destroy();
