@@ -1,18 +1,17 @@
 /**
- * One large scenario fanned out over W threads (issue "Fan out", item 1): the same scenario run
- * with W = 1, 2, 4 (up to the host's cores) in one process, alternating, after a warm-up; prints
- * wall times, speedup and efficiency against W = 1, and checks the records are identical. Two
- * ways: "range shards" (one strategy: the threads split the arena's range passes) and "strategy
- * fan-out" (all 12 strategies: each thread simulates whole strategy runs on its own arena).
+ * One scenario fanned out over W threads (issue "Fan out", item 1): the same scenario run with
+ * W = 1, 2, 4 (up to the host's cores) in one process, alternating, after a warm-up; prints wall
+ * times (arena and worker start-up included), speedup and efficiency against W = 1, and checks the
+ * records are identical. runResolvedAsync picks the way: a large file splits its range passes, a
+ * small one spreads whole strategy runs over the threads.
  *   node --import tsx bench/scenario-scaling.ts [--pages N] [--cpus N] [--reps N]
  */
 import { availableParallelism } from 'node:os';
 import { resolveScenario } from '../src/scenario/resolve.ts';
 import type { ScenarioInput } from '../src/scenario/schema.ts';
-import { runResolved, runResolvedAsync } from '../src/sim/run.ts';
-import { Arena } from '../src/wasm/core.ts';
-import { planArena } from '../src/wasm/layout.ts';
-import { ShardPool } from '../src/parallel/shard-pool.ts';
+import { runResolvedAsync } from '../src/sim/run.ts';
+import { presetScenario } from '../src/scenario/presets.ts';
+import type { Scenario } from '../src/scenario/resolve.ts';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,32 +27,11 @@ export function largeScenario(pages: number, cpus: number): ScenarioInput {
   return { name: `scaling ${pages} pages x ${cpus} CPUs`, kernel: '4.14', hz: 250, cpus, pages, seed: 1, horizonMs: 2600, strategies: ['v4.14', 'coalesced', 'remote-drain'], script };
 }
 
-export async function measure(pages: number, cpus: number, reps: number, maxW = availableParallelism()) {
-  const s = resolveScenario({ ...largeScenario(pages, cpus), strategies: ['v4.14'] });
-  const arena = Arena.create(planArena(s.files, s.pages, s.cpus, s.pagevecSize));
-  const ws = [1, 2, 4].filter((w) => w <= Math.max(2, maxW));
-  const times = new Map<number, number[]>(ws.map((w) => [w, []]));
-  const records = new Map<number, string>();
-  for (let rep = -1; rep < reps; rep++) {
-    for (const w of ws) {
-      const pool = w > 1 ? await ShardPool.start(arena, w) : undefined;
-      arena.reset();
-      const t0 = performance.now();
-      const r = runResolved(s, {}, arena);
-      const dt = performance.now() - t0;
-      await pool?.close();
-      if (rep >= 0) times.get(w)!.push(dt);
-      records.set(w, JSON.stringify({ ...r, provenance: undefined }));
-    }
-  }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const base = median(times.get(1)!);
-  return ws.map((w) => ({ workers: w, medianMs: Math.round(median(times.get(w)!)), speedup: +(base / median(times.get(w)!)).toFixed(2), identical: records.get(w) === records.get(1) }));
-}
-
-/** The whole scenario with every strategy through runResolvedAsync (pool start-up included). */
-export async function measureFanOut(pages: number, cpus: number, reps: number, maxW = availableParallelism()) {
-  const s = resolveScenario({ ...largeScenario(pages, cpus), strategies: undefined });
+/**
+ * One scenario through runResolvedAsync with W = 1, 2, 4 (up to the host's cores), alternating,
+ * after a warm-up round; each timing includes creating the arena(s) and starting the workers.
+ */
+export async function measureScenario(s: Scenario, reps: number, maxW = availableParallelism()) {
   const ws = [1, 2, 4].filter((w) => w <= Math.max(2, maxW));
   const times = new Map<number, number[]>(ws.map((w) => [w, []]));
   const records = new Map<number, string>();
@@ -65,7 +43,7 @@ export async function measureFanOut(pages: number, cpus: number, reps: number, m
       records.set(w, JSON.stringify({ ...r, provenance: undefined }));
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const base = median(times.get(1)!);
   return ws.map((w) => {
     const speedup = base / median(times.get(w)!);
@@ -74,10 +52,11 @@ export async function measureFanOut(pages: number, cpus: number, reps: number, m
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const pages = arg('pages', 4 << 20);
-  const cpus = arg('cpus', 256);
-  console.log(`${pages} pages x ${cpus} CPUs, range shards (1 strategy)`);
-  console.table((await measure(pages, cpus, arg('reps', 5))).map((r) => ({ ...r, efficiency: `${Math.round((r.speedup / r.workers) * 100)}%` })));
-  console.log(`${pages} pages x ${cpus} CPUs, strategy fan-out (all strategies)`);
-  console.table(await measureFanOut(pages, cpus, arg('reps', 3)));
+  const pages = arg('pages', 16 << 20);
+  const cpus = arg('cpus', 1024);
+  const reps = arg('reps', 3);
+  console.log(`${pages} pages x ${cpus} CPUs, all strategies (range passes split)`);
+  console.table(await measureScenario(resolveScenario(largeScenario(pages, cpus)), reps));
+  console.log('fadvise-storm, all strategies (strategy runs spread over the threads)');
+  console.table(await measureScenario(presetScenario('fadvise-storm'), reps));
 }

@@ -1,10 +1,11 @@
 /**
  * Suite "scaling" (issue "Benchmarks", item 2): worker counts 1 .. the host's cores, for a sweep
- * (cells on the pool) and for one large scenario (its strategies fanned out, and one strategy's
- * range passes split), as speedup and efficiency against W = 1, each measured in this run; the
+ * (cells on the pool) and for one scenario (a large file: range passes split; a small one: strategy
+ * runs spread over the threads), as speedup and efficiency against W = 1, each measured in this run; the
  * records must be identical for every W (a check).
- *   full:  sweep fadvise-storm x HZ {250, 1000} x 8 replications (16 cells); scenario 16M pages x 1024 CPUs
- *   quick: sweep debate-2017 x HZ x 2 (4 cells); scenario 1M pages x 64 CPUs (a smoke test, not figures)
+ *   full:  sweep fadvise-storm x HZ {250, 1000} x 8 replications (16 cells); the huge-memfd preset
+ *          (16M pages x 1024 CPUs: range passes split); fadvise-storm (strategy runs spread)
+ *   quick: sweep debate-2017 x HZ x 2 (4 cells); 1M pages x 64 CPUs; debate-2017 (a smoke test, not figures)
  */
 import { availableParallelism } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +14,10 @@ import { tmpdir } from 'node:os';
 import { Sweep } from '../../src/sweep/grid.ts';
 import { runSweep } from '../../src/sweep/runner.ts';
 import { canonicalLine } from '../../src/sweep/canonical.ts';
-import { measure, measureFanOut } from '../scenario-scaling.ts';
+import { largeScenario, measureScenario } from '../scenario-scaling.ts';
+import { resolveScenario } from '../../src/scenario/resolve.ts';
+import { presetScenario } from '../../src/scenario/presets.ts';
+import { RANGE_SPLIT_MIN_PAGES } from '../../src/sim/run.ts';
 import type { Suite, SuiteContext, SuiteResult } from '../types.ts';
 
 const workerCounts = () => Array.from({ length: Math.max(2, availableParallelism()) }, (_, i) => i + 1).filter((w) => w <= 4);
@@ -48,15 +52,20 @@ export const scalingSuite: Suite = {
     const sw = await sweepScaling(ctx.quick, ws);
     for (const r of sw.rows) line(`sweep (${sw.cells} cells)`, r.workers, r.ms, sw.rows[0].ms);
     out.checks.push({ suite: this.name, what: 'sweep records identical for every W', ok: new Set(sw.rows.map((r) => r.out)).size === 1, detail: `W = ${ws.join(', ')}` });
-    const [pages, cpus] = ctx.quick ? [1 << 20, 64] : [16 << 20, 1024];
-    ctx.log('  one large scenario ...');
     const rounds = ctx.quick ? 1 : 3;
-    const fan = await measureFanOut(pages, cpus, rounds, Math.max(...ws));
-    for (const r of fan) line(`${pages >> 20}M pages x ${cpus} CPUs, ${r.strategies} strategies fanned out`, r.workers, r.medianMs, fan[0].medianMs);
-    const shards = await measure(pages, cpus, rounds, Math.max(...ws));
-    for (const r of shards) line(`${pages >> 20}M pages x ${cpus} CPUs, 1 strategy, range passes split`, r.workers, r.medianMs, shards[0].medianMs);
-    out.checks.push({ suite: this.name, what: 'scenario records identical for every W', ok: [...fan, ...shards].every((r) => r.identical), detail: `W = ${ws.join(', ')}` });
-    out.notes.push('Wall times include starting the worker pool; the machine shares memory bandwidth between threads, which bounds the speedup of the page passes (docs/scaling.md).');
+    // Full: the huge-memfd preset (16M pages x 1024 CPUs, 12 strategies); quick: a 1M-page file.
+    const large = ctx.quick ? resolveScenario({ ...largeScenario(1 << 20, 64), strategies: undefined }) : presetScenario('huge-memfd');
+    const how = large.pages >= RANGE_SPLIT_MIN_PAGES ? 'range passes split' : 'strategy runs spread';
+    const largeName = `${large.name} (${large.pages >> 20}M pages x ${large.cpus} CPUs, ${large.strategies.length} strategies, ${how})`;
+    ctx.log(`  ${large.name} ...`);
+    const big = await measureScenario(large, rounds, Math.max(...ws));
+    for (const r of big) line(largeName, r.workers, r.medianMs, big[0]!.medianMs);
+    const spreadName = ctx.quick ? 'debate-2017' : 'fadvise-storm';
+    ctx.log(`  ${spreadName} ...`);
+    const spread = await measureScenario(presetScenario(spreadName), rounds, Math.max(...ws));
+    for (const r of spread) line(`${spreadName}, ${r.strategies} strategies spread over the threads`, r.workers, r.medianMs, spread[0]!.medianMs);
+    out.checks.push({ suite: this.name, what: 'scenario records identical for every W', ok: [...big, ...spread].every((r) => r.identical), detail: `W = ${ws.join(', ')}` });
+    out.notes.push('Wall times include creating the arenas and starting the workers (docs/scaling.md).');
     return out;
   },
 };
