@@ -63,7 +63,7 @@ export const nextTaggedSuite: Suite = {
     const [full, next, recheck] = await runTasks(ctx, [
       { ...common, variant: 'full tag pass (WASM SIMD)', per: pages, unit: 'page', beforeEach: () => arena.resetTags(0), fn: () => arena.tagPass(0, 0, pages, true) },
       { ...common, variant: 'tagNext walk', per: NEXT_TAGGED.tags, unit: 'tag', beforeAll: tagAll, fn: walk },
-      { ...common, variant: 're-check (WASM SIMD)', per: NEXT_TAGGED.tags, unit: 'tag', beforeAll: tagAll, fn: () => arena.recheck(0, false) },
+      { ...common, variant: 're-check (WASM)', per: NEXT_TAGGED.tags, unit: 'tag', beforeAll: tagAll, fn: () => arena.recheck(0, false) },
     ]);
     out.tasks.push(full, next, recheck);
     out.ratios.push(
