@@ -138,12 +138,14 @@ async function runStrategiesInParallel(s: Scenario, opts: RunOptions, w: number)
   const pool = new Piscina({ ...workerEntry('strategy-worker'), minThreads: w - 1, maxThreads: w - 1, idleTimeout: 1000 });
   try {
     const tasks = Array.from({ length: w - 1 }, () => pool.run({ scenario, next }) as Promise<Claimed[]>);
+    // Rejections are read below when the workers' runs are needed; when they are not (the main
+    // thread did every run, or threw), destroying the pool must not leave them unhandled.
+    for (const t of tasks) t.catch(() => {});
     await new Promise((r) => setImmediate(r)); // piscina hands the tasks to the workers' ports
     let arena: Arena | undefined;
     const mine = claimStrategies(scenario, next, () => (arena ??= Arena.create(plan)));
-    let theirs: Claimed[] = [];
-    if (mine.length < scenario.strategies.length) theirs = (await Promise.all(tasks)).flat();
-    else tasks.forEach((t) => t.catch(() => {})); // all done here: workers still booting are not waited for
+    // Workers still booting when the main thread has done every run are not waited for.
+    const theirs = mine.length < scenario.strategies.length ? (await Promise.all(tasks)).flat() : [];
     const runs: StrategyRun[] = [];
     for (const c of [...mine, ...theirs]) runs[c.index] = c.run;
     return { schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, w), runs };
