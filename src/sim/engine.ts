@@ -158,8 +158,13 @@ export class Mutex {
     private readonly handoffNs: number,
   ) {}
 
+  /** Nobody holds or waits for the lock: acquire() would grant it at once. */
+  get free(): boolean {
+    return this.owner === undefined && this.waiters.length === 0;
+  }
+
   acquire(granted: () => void): void {
-    if (this.owner === undefined && this.waiters.length === 0) {
+    if (this.free) {
       this.owner = true;
       granted();
     } else {

@@ -30,11 +30,11 @@ export function splitmix64(seed: bigint, counter: bigint): bigint {
   return z ^ (z >> 31n);
 }
 
-// Scratch registers of the 32-bit path (module-local, so the hot path allocates nothing).
-let rHi = 0;
-let rLo = 0;
+// Scratch registers of the 32-bit path. A typed array, not module-level `let`s: V8 boxes every
+// uint32 >= 2^31 stored into a context slot as a fresh HeapNumber (~3 % of a busy cell's garbage).
+const R = new Uint32Array(2);
 
-/** (ah:al) * (bh:bl) mod 2^64 into rHi:rLo. */
+/** (ah:al) * (bh:bl) mod 2^64 into R[0] (high) : R[1] (low). */
 function mul64(ah: number, al: number, bh: number, bl: number): void {
   const a0 = al & 0xffff;
   const a1 = al >>> 16;
@@ -45,9 +45,9 @@ function mul64(ah: number, al: number, bh: number, bl: number): void {
   const p10 = a1 * b0;
   const p11 = a1 * b1;
   const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
-  rLo = (((mid & 0xffff) << 16) | (p00 & 0xffff)) >>> 0;
+  R[1] = (((mid & 0xffff) << 16) | (p00 & 0xffff)) >>> 0;
   const hiFull = p11 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
-  rHi = (hiFull + Math.imul(al, bh) + Math.imul(ah, bl)) >>> 0;
+  R[0] = (hiFull + Math.imul(al, bh) + Math.imul(ah, bl)) >>> 0;
 }
 
 const G_HI = 0x9e3779b9;
@@ -58,30 +58,30 @@ const M2_HI = 0x94d049bb;
 const M2_LO = 0x133111eb;
 const TWO32 = 4294967296;
 
-/** SplitMix64 at (key, counter) into rHi:rLo. counter: an integer in [0, 2^53 - 1). */
+/** SplitMix64 at (key, counter) into R[0]:R[1]. counter: an integer in [0, 2^53 - 1). */
 function mix(key: RngKey, counter: number): void {
   const c = counter + 1;
   const cLo = c >>> 0;
   const cHi = Math.floor(c / TWO32) >>> 0;
   mul64(G_HI, G_LO, cHi, cLo);
-  const sumLo = key.lo + rLo;
+  const sumLo = key.lo + R[1];
   let lo = sumLo >>> 0;
-  let hi = (key.hi + rHi + (sumLo > 0xffffffff ? 1 : 0)) >>> 0;
+  let hi = (key.hi + R[0] + (sumLo > 0xffffffff ? 1 : 0)) >>> 0;
   // z ^= z >> 30; z *= M1
   lo = (lo ^ ((lo >>> 30) | (hi << 2))) >>> 0;
   hi = (hi ^ (hi >>> 30)) >>> 0;
   mul64(hi, lo, M1_HI, M1_LO);
-  lo = rLo;
-  hi = rHi;
+  lo = R[1];
+  hi = R[0];
   // z ^= z >> 27; z *= M2
   lo = (lo ^ ((lo >>> 27) | (hi << 5))) >>> 0;
   hi = (hi ^ (hi >>> 27)) >>> 0;
   mul64(hi, lo, M2_HI, M2_LO);
-  lo = rLo;
-  hi = rHi;
+  lo = R[1];
+  hi = R[0];
   // z ^= z >> 31
-  rLo = (lo ^ ((lo >>> 31) | (hi << 1))) >>> 0;
-  rHi = (hi ^ (hi >>> 31)) >>> 0;
+  R[1] = (lo ^ ((lo >>> 31) | (hi << 1))) >>> 0;
+  R[0] = (hi ^ (hi >>> 31)) >>> 0;
 }
 
 function toKey(v: bigint): RngKey {
@@ -118,19 +118,19 @@ export function keyFromString(label: string, seed: number | bigint = 0): RngKey 
 /** The 64-bit output at (key, counter) as a BigInt (slow; for tests and rare callers). */
 export function random64(key: RngKey, counter: number): bigint {
   mix(key, counter);
-  return (BigInt(rHi) << 32n) | BigInt(rLo);
+  return (BigInt(R[0]) << 32n) | BigInt(R[1]);
 }
 
 /** The high 32 bits of the output at (key, counter), as an unsigned integer. */
 export function randomU32(key: RngKey, counter: number): number {
   mix(key, counter);
-  return rHi;
+  return R[0];
 }
 
 /** A double in [0, 1) with 53 random bits, from the output at (key, counter). */
 export function uniform(key: RngKey, counter: number): number {
   mix(key, counter);
-  return (rHi * 2097152 + (rLo >>> 11)) / 9007199254740992;
+  return (R[0] * 2097152 + (R[1] >>> 11)) / 9007199254740992;
 }
 
 /** An integer in [0, n) from the output at (key, counter). Bias is below 2^-53 * n (n is small here). */
@@ -148,11 +148,11 @@ export function randomInt(key: RngKey, counter: number, n: number): number {
  */
 export function fillRandomIndices(key: RngKey, block: number, n: number, out: Uint32Array, count: number): void {
   mix(key, 2 * block);
-  let a = rHi;
-  let b = rLo;
+  let a = R[0];
+  let b = R[1];
   mix(key, 2 * block + 1);
-  let c = rHi;
-  let d = rLo;
+  let c = R[0];
+  let d = R[1];
   let t = 0;
   for (let i = 0; i < 12 + count; i++) {
     // sfc32 step
