@@ -10,6 +10,7 @@ import { parseCpuList, parsePages } from '../scenario/lists.ts';
 import { CounterRng, rngKey } from '../stats/rng.ts';
 import { STREAM } from './machine.ts';
 import { applyOp, type Op, type OpContext } from './ops.ts';
+import type { Engine } from './engine.ts';
 
 const KINDS = ['producers', 'pins', 'seals', 'drainAll', 'localDrain', 'cpuClass'] as const;
 const LIFECYCLES = KINDS.length;
@@ -25,6 +26,21 @@ export function sampleDuration(d: Duration, rng: CounterRng): number {
     case 'lognormal':
       return d.medianMs * Math.exp(d.sigma * rng.normal());
   }
+}
+
+/**
+ * A Poisson process: `fire(atMs)` at startMs + Exp, then every Exp after, up to `end` (ms). The
+ * next gap is drawn after `fire` has drawn its own variates (their order in the stream is part
+ * of the results). One closure per process, however many arrivals.
+ */
+function arrivals(engine: Engine, rng: CounterRng, startMs: number, ratePerMs: number, end: number, fire: (atMs: number) => void): void {
+  let t = startMs + rng.exponential(1 / ratePerMs);
+  const step = () => {
+    fire(t);
+    t += rng.exponential(1 / ratePerMs);
+    if (t <= end) engine.at(t * 1e6, step);
+  };
+  if (t <= end) engine.at(t * 1e6, step);
 }
 
 export function startWorkload(ctx: OpContext): void {
@@ -48,21 +64,16 @@ function startLifecycles(ctx: OpContext): void {
     let next = 0;
     for (const cpu of parseCpuList(`workload.lifecycles[${gi}].sealCpus`, g.sealCpus, s.cpus)) {
       const rng = new CounterRng(rngKey(s.seed, s.replication, STREAM.WORKLOAD, LIFECYCLES, gi, cpu));
-      const arrive = (t: number) => {
-        if (t > end) return;
-        m.engine.at(t * 1e6, () => {
-          if (next >= files.length) return;
-          const file = files[next++];
-          const writer = writers[rng.int(writers.length)];
-          applyOp(ctx, { op: 'write', atMs: t, cpu: writer, file, pages: 0, compound: false, ranges: [[0, g.writePages]] });
-          if (g.pinPages > 0 && g.pinDuration) {
-            applyOp(ctx, { op: 'pin', atMs: t, cpu: writer, file, pages: 0, compound: false, forMs: sampleDuration(g.pinDuration, rng), ranges: [[0, g.pinPages]] });
-          }
-          m.engine.after(g.delayMs * 1e6, () => applyOp(ctx, { op: 'seal', atMs: t + g.delayMs, cpu, file, sealSeal: false }));
-          arrive(t + rng.exponential(1 / g.ratePerMs));
-        });
-      };
-      arrive(g.startMs + rng.exponential(1 / g.ratePerMs));
+      arrivals(m.engine, rng, g.startMs, g.ratePerMs, end, (t) => {
+        if (next >= files.length) return;
+        const file = files[next++];
+        const writer = writers[rng.int(writers.length)];
+        applyOp(ctx, { op: 'write', atMs: t, cpu: writer, file, pages: 0, compound: false, ranges: [[0, g.writePages]] });
+        if (g.pinPages > 0 && g.pinDuration) {
+          applyOp(ctx, { op: 'pin', atMs: t, cpu: writer, file, pages: 0, compound: false, forMs: sampleDuration(g.pinDuration, rng), ranges: [[0, g.pinPages]] });
+        }
+        m.engine.after(g.delayMs * 1e6, () => applyOp(ctx, { op: 'seal', atMs: t + g.delayMs, cpu, file, sealSeal: false }));
+      });
     }
   });
 }
@@ -81,9 +92,11 @@ function startGenerators(ctx: OpContext): void {
       const nth = (i: number) => {
         // The i-th page of the generator's ranges (sequential pick wraps around).
         let j = i % span;
-        for (const [lo, hi] of ranges) {
-          if (j < hi - lo) return lo + j;
-          j -= hi - lo;
+        for (let r = 0; r < ranges.length; r++) {
+          const lo = ranges[r][0];
+          const len = ranges[r][1] - lo;
+          if (j < len) return lo + j;
+          j -= len;
         }
         return 0;
       };
@@ -92,53 +105,50 @@ function startGenerators(ctx: OpContext): void {
         let first = cursor;
         if (pick === 'random') first = rng.int(span);
         else cursor = (cursor + batch) % span;
-        const out: [number, number][] = [];
-        for (let b = 0; b < Math.min(batch, span); b++) {
+        // Plain index loops: this runs for every produced batch, and for-of iterators are garbage.
+        if (span === 0) return [];
+        const p0 = nth(first);
+        const out: [number, number][] = [[p0, p0 + 1]];
+        for (let b = 1; b < Math.min(batch, span); b++) {
           const p = nth(first + b);
-          const last = out.length > 0 ? out[out.length - 1] : undefined; // not out[-1]: a slow lookup
-          if (last && last[1] === p) last[1]++;
+          const last = out[out.length - 1];
+          if (last[1] === p) last[1]++;
           else out.push([p, p + 1]);
         }
         return out;
       };
       for (const cpu of cpus) {
         const rng = new CounterRng(rngKey(s.seed, s.replication, STREAM.WORKLOAD, k, gi, cpu));
-        const arrive = (t: number) => {
-          if (t > end) return;
-          m.engine.at(t * 1e6, () => {
-            let op: Op;
-            const atMs = t;
-            switch (kind) {
-              case 'producers': {
-                const p = g as (typeof s.workload.producers)[number];
-                op = { op: p.op, atMs, cpu, file: p.file, pages: 0, compound: false, ranges: pagesFor(rng, p.batch, p.pick) };
-                break;
-              }
-              case 'pins': {
-                const p = g as (typeof s.workload.pins)[number];
-                op = { op: 'pin', atMs, cpu, file: p.file, pages: 0, compound: false, forMs: sampleDuration(p.duration, rng), ranges: pagesFor(rng, p.batch, 'random') };
-                break;
-              }
-              case 'seals':
-                op = { op: 'seal', atMs, cpu, file: (g as (typeof s.workload.seals)[number]).file, sealSeal: false };
-                break;
-              case 'drainAll':
-                op = { op: 'drainAll', atMs, cpu };
-                break;
-              case 'localDrain':
-                op = { op: 'drain', atMs, cpu };
-                break;
-              case 'cpuClass': {
-                const c = g as (typeof s.workload.cpuClass)[number];
-                op = { op: 'cpuClass', atMs, cpu, class: c.class, forMs: c.forMs };
-                break;
-              }
+        arrivals(m.engine, rng, g.startMs, g.ratePerMs, end, (atMs) => {
+          let op: Op;
+          switch (kind) {
+            case 'producers': {
+              const p = g as (typeof s.workload.producers)[number];
+              op = { op: p.op, atMs, cpu, file: p.file, pages: 0, compound: false, ranges: pagesFor(rng, p.batch, p.pick) };
+              break;
             }
-            applyOp(ctx, op);
-            arrive(t + rng.exponential(1 / g.ratePerMs));
-          });
-        };
-        arrive(g.startMs + rng.exponential(1 / g.ratePerMs));
+            case 'pins': {
+              const p = g as (typeof s.workload.pins)[number];
+              op = { op: 'pin', atMs, cpu, file: p.file, pages: 0, compound: false, forMs: sampleDuration(p.duration, rng), ranges: pagesFor(rng, p.batch, 'random') };
+              break;
+            }
+            case 'seals':
+              op = { op: 'seal', atMs, cpu, file: (g as (typeof s.workload.seals)[number]).file, sealSeal: false };
+              break;
+            case 'drainAll':
+              op = { op: 'drainAll', atMs, cpu };
+              break;
+            case 'localDrain':
+              op = { op: 'drain', atMs, cpu };
+              break;
+            case 'cpuClass': {
+              const c = g as (typeof s.workload.cpuClass)[number];
+              op = { op: 'cpuClass', atMs, cpu, class: c.class, forMs: c.forMs };
+              break;
+            }
+          }
+          applyOp(ctx, op);
+        });
       }
     });
   });
