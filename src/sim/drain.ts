@@ -29,10 +29,19 @@ export interface DrainAllOptions {
 }
 
 /**
+ * Options with every field present, so that all of them share one object shape: drain_all's
+ * property loads stay monomorphic instead of deoptimizing at each strategy's new shape.
+ */
+export function drainAllOptions(o: DrainAllOptions = {}): DrainAllOptions {
+  return { filter: o.filter, filterNsPerCpu: o.filterNsPerCpu, force: o.force ?? false, remote: o.remote ?? false };
+}
+const NO_OPTIONS = drainAllOptions();
+
+/**
  * OP5 lru_add_drain_all(), in the variant given (v4.14 by default). `acct` is charged with the
  * call, its mutex wait, the CPUs it interrupted and the CPU time it caused.
  */
-export function* lruAddDrainAll(m: Machine, task: Task, variant: DrainAllVariant, acct: DrainAcct, o: DrainAllOptions = {}): Proc {
+export function* lruAddDrainAll(m: Machine, task: Task, variant: DrainAllVariant, acct: DrainAcct, o: DrainAllOptions = NO_OPTIONS): Proc {
   acct.drainAllCalls++;
   const cpu = task.cpu;
   m.trace(cpu, 'drain-all');

@@ -113,7 +113,10 @@ export class Machine {
     this.kernel = KERNEL_CONSTANTS[s.kernel];
     this.costs = s.costs;
     this.tickNs = 1e9 / s.hz;
-    this.drainAllVariant = { ...this.kernel.drainAll, ...strategyDrainAll };
+    const v = { ...this.kernel.drainAll, ...strategyDrainAll };
+    // Built field by field: one object shape for every kernel and strategy keeps drain_all's
+    // property loads monomorphic (a spread's shape varied, and each new one deoptimized it).
+    this.drainAllVariant = { hotplugLock: v.hotplugLock, piggyback: v.piggyback, localFirst: v.localFirst, cpus: v.cpus };
     const cls: CpuClass[] = new Array(s.cpus).fill('idle');
     for (const c of s.cpuClasses) for (const cpu of parseCpuList('cpuClasses', c.cpus, s.cpus)) cls[cpu] = c.class;
     this.cpus = cls.map((c, cpu) => ({

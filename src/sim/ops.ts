@@ -21,7 +21,11 @@ export function prepareOp(s: Scenario, o: ScriptOp, field: string): Op {
 
 export interface OpContext {
   m: Machine;
-  strategy: Strategy;
+  /**
+   * The strategy's addSeals, read once: the strategies are objects of different shapes, and
+   * loading the method from each in turn deoptimized the seal path at every new strategy.
+   */
+  addSeals: Strategy['addSeals'];
   seals: SealRecord[];
   /** Seals started; those not in `seals` were still running at the horizon. */
   started: number;
@@ -132,7 +136,7 @@ function* sealProc(ctx: OpContext, cpu: number, file: number, sealSeal: boolean)
   if (first) m.timelineUsed = m.timelineOpen = true;
   const sc = newSealCtx(m, task, file);
   m.trace(cpu, 'seal-start');
-  const out = yield* ctx.strategy.addSeals(sc, sealSeal);
+  const out = yield* ctx.addSeals(sc, sealSeal);
   m.trace(cpu, 'seal-end', undefined, out.result);
   if (first) m.timelineOpen = false;
   m.cpus[cpu].sealers.delete(task);

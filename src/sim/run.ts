@@ -31,7 +31,7 @@ export function simulate(s: Scenario, strategyName: string, arena: Arena): Strat
   const strat = lookup(strategyName);
   const m = new Machine(s, arena, strat.drainAll);
   const seals: SealRecord[] = [];
-  const ctx: OpContext = { m, strategy: strat, seals, started: 0 };
+  const ctx: OpContext = { m, addSeals: strat.addSeals, seals, started: 0 };
   // Script ops in (atMs, order in file) order: the engine's sequence numbers keep file order on ties.
   s.script.forEach((o, i) => {
     const op = prepareOp(s, o, `script[${i}]`);

@@ -7,7 +7,7 @@
  */
 import type { Strategy } from './types.ts';
 import { addSealsLocked, tagPins, waitLoop } from '../sim/seal.ts';
-import { lruAddDrainAll } from '../sim/drain.ts';
+import { drainAllOptions, lruAddDrainAll } from '../sim/drain.ts';
 
 export const lruDisable: Strategy = {
   name: 'lru-disable',
@@ -20,7 +20,7 @@ export const lruDisable: Strategy = {
       m.arena.setLruDisabled(m.lruDisableCount);
       m.trace(c.task.cpu, 'lru-cache-disable');
       yield m.sleep(m.costs.rcuExpeditedNs); // synchronize_rcu_expedited()
-      yield* lruAddDrainAll(m, c.task, m.drainAllVariant, c.acct, { force: true });
+      yield* lruAddDrainAll(m, c.task, m.drainAllVariant, c.acct, drainAllOptions({ force: true }));
       try {
         yield* tagPins(c);
         return yield* waitLoop(c, { scan0: 'none' });

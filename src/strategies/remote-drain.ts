@@ -9,6 +9,7 @@
  */
 import type { Strategy } from './types.ts';
 import { v414SealPath } from '../sim/seal.ts';
+import { drainAllOptions } from '../sim/drain.ts';
 
 export const remoteDrain: Strategy = {
   name: 'remote-drain',
@@ -16,6 +17,6 @@ export const remoteDrain: Strategy = {
   drainAll: { hotplugLock: false },
   perAddCost: (costs) => costs.remoteLockNsPerAdd,
   *addSeals(ctx, sealSeal) {
-    return yield* v414SealPath(ctx, sealSeal, () => ({ remote: true }));
+    return yield* v414SealPath(ctx, sealSeal, () => drainAllOptions({ remote: true }));
   },
 };

@@ -7,6 +7,7 @@
  */
 import type { Strategy } from './types.ts';
 import { v414SealPath } from '../sim/seal.ts';
+import { drainAllOptions } from '../sim/drain.ts';
 
 /** Reading one pagevec entry of a remote CPU (a cache line per few entries). */
 export const TARGET_SCAN_NS_PER_ENTRY = 4;
@@ -15,9 +16,11 @@ export const targeted: Strategy = {
   name: 'targeted',
   models: 'S4b: queue drain work only on CPUs whose pagevecs hold a tagged page [hypothetical]',
   *addSeals(ctx, sealSeal) {
-    return yield* v414SealPath(ctx, sealSeal, (s) => ({
-      filter: (cpu) => s.m.arena.pvecHoldsTagged(cpu, s.file),
-      filterNsPerCpu: (cpu) => s.m.arena.pvecCount(cpu) * TARGET_SCAN_NS_PER_ENTRY,
-    }));
+    return yield* v414SealPath(ctx, sealSeal, (s) =>
+      drainAllOptions({
+        filter: (cpu) => s.m.arena.pvecHoldsTagged(cpu, s.file),
+        filterNsPerCpu: (cpu) => s.m.arena.pvecCount(cpu) * TARGET_SCAN_NS_PER_ENTRY,
+      }),
+    );
   },
 };
