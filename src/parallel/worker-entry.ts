@@ -26,9 +26,9 @@ function newestSourceMtime(dir = SRC): number {
   return t;
 }
 
-/** Is build/workers/NAME.mjs there and newer than the sources? */
+/** Is build/workers/NAME.cjs there and newer than the sources? */
 export function freshBundle(name: WorkerName): string | undefined {
-  const file = join(BUNDLES, `${name}.mjs`);
+  const file = join(BUNDLES, `${name}.cjs`);
   if (!existsSync(file)) return undefined;
   newestSource ??= newestSourceMtime();
   return statSync(file).mtimeMs >= newestSource ? file : undefined;
