@@ -105,8 +105,8 @@ function startGenerators(ctx: OpContext): void {
         let first = cursor;
         if (pick === 'random') first = rng.int(span);
         else cursor = (cursor + batch) % span;
-        // Plain index loops: this runs for every produced batch, and for-of iterators are garbage.
         if (span === 0) return [];
+        // Index loops, here and in nth: this runs for every produced batch, and for-of iterators are garbage.
         const p0 = nth(first);
         const out: [number, number][] = [[p0, p0 + 1]];
         for (let b = 1; b < Math.min(batch, span); b++) {
