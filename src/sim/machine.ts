@@ -3,7 +3,7 @@
  * classes and kworkers, files with their inode locks and seals, the global drain_all state, real
  * pins, lockdep, and the run's accounting. Kernel paths (seal.ts, drain.ts) act on it.
  */
-import { Completion, Engine, Mutex, Sleeper, type Proc, type Wait } from './engine.ts';
+import { Completion, Engine, Mutex, Sleeper, type EventId, type Proc, type Wait } from './engine.ts';
 import type { Arena } from '../wasm/core.ts';
 import type { Scenario } from '../scenario/resolve.ts';
 import type { CpuClass } from '../scenario/schema.ts';
@@ -55,7 +55,7 @@ interface CpuState {
   clsSince: number;
   /** Work queued and not yet run (queue_work_on on a pending work returns false). */
   pending: DrainWork | undefined;
-  startEvent: { cancelled: boolean } | undefined;
+  startEvent: EventId | undefined;
   kworkerFreeAt: number;
   rng: CounterRng;
   /** Tasks sealing on this CPU (a `signal` op reaches them). */
@@ -184,8 +184,8 @@ export class Machine {
     c.clsSince = this.now;
     // A kworker waiting for this CPU gets it under the new class (e.g. the RT spinner stopped).
     const w = c.pending;
-    if (w && c.startEvent) {
-      this.engine.cancel(c.startEvent as never);
+    if (w && c.startEvent !== undefined) {
+      this.engine.cancel(c.startEvent);
       this.scheduleKworker(w);
     }
   }
