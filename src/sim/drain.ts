@@ -70,16 +70,8 @@ export function* lruAddDrainAll(m: Machine, task: Task, variant: DrainAllVariant
 /** OP5.4 and OP5.5: queue work on the chosen CPUs, then flush each in order. */
 function* queueAndFlush(m: Machine, task: Task, variant: DrainAllVariant, acct: DrainAcct, o: DrainAllOptions): Proc {
   const k = m.costs;
-  let t = m.now;
   const works: DrainWork[] = [];
-  const wants: CpuFilter = o.filter ?? (variant.cpus === 'all' ? () => true : (c) => m.arena.pvecCount(c) > 0);
-  for (let c = 0; c < m.s.cpus; c++) {
-    t += k.drainAllScanNsPerCpu + (o.filterNsPerCpu?.(c) ?? 0);
-    if (wants(c)) {
-      t += k.queueWorkNs;
-      works.push(m.queueDrainWork(c, t, acct));
-    }
-  }
+  const t = queueWork(m, variant, acct, o, works);
   acct.drainCpuNs += t - m.now;
   m.trace(task.cpu, 'queue', t - m.now, `${works.length} CPUs`);
   yield { kind: 'until', t };
@@ -93,6 +85,25 @@ function* queueAndFlush(m: Machine, task: Task, variant: DrainAllVariant, acct: 
     }
   }
   m.trace(task.cpu, 'flushed', undefined, `${works.length} CPUs`);
+}
+
+/**
+ * OP5.4's loop over the online CPUs: work queued on each one wanted, into `works`; returns when
+ * the caller has finished queueing. A plain function (no closures per call), so that the generator
+ * above stays small and each strategy's filter does not make it recompile.
+ */
+function queueWork(m: Machine, variant: DrainAllVariant, acct: DrainAcct, o: DrainAllOptions, works: DrainWork[]): number {
+  const k = m.costs;
+  let t = m.now;
+  for (let c = 0; c < m.s.cpus; c++) {
+    t += k.drainAllScanNsPerCpu + (o.filterNsPerCpu ? o.filterNsPerCpu(c) : 0);
+    const wanted = o.filter ? o.filter(c) : variant.cpus === 'all' || m.arena.pvecCount(c) > 0;
+    if (wanted) {
+      t += k.queueWorkNs;
+      works.push(m.queueDrainWork(c, t, acct));
+    }
+  }
+  return t;
 }
 
 /**

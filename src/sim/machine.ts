@@ -39,7 +39,7 @@ export interface DrainWork {
 export interface DrainAcct {
   drainAllCalls: number;
   /** Drain work items run per CPU class (where the kworker ran), for the seals' or the background's account. */
-  byClass?: Partial<Record<CpuClass, number>>;
+  byClass: Record<CpuClass, number>;
   cpusInterrupted: number;
   isolatedDisturbances: number;
   drainCpuNs: number;
@@ -47,7 +47,9 @@ export interface DrainAcct {
   /** Calls that scanned the CPUs (the rest piggybacked on another caller's drain, OP5' v5.5). */
   drainPasses: number;
 }
-export const newAcct = (): DrainAcct => ({ drainAllCalls: 0, cpusInterrupted: 0, isolatedDisturbances: 0, drainCpuNs: 0, mutexWaitNs: 0, drainPasses: 0 });
+export const newAcct = (): DrainAcct => ({
+  drainAllCalls: 0, byClass: { idle: 0, busy: 0, rt: 0, isolated: 0 }, cpusInterrupted: 0, isolatedDisturbances: 0, drainCpuNs: 0, mutexWaitNs: 0, drainPasses: 0,
+});
 
 interface CpuState {
   cls: CpuClass;
@@ -240,8 +242,7 @@ export class Machine {
     c.pending = undefined;
     c.startEvent = undefined;
     if (c.cls === 'isolated') w.acct.isolatedDisturbances++;
-    const by = (w.acct.byClass ??= {});
-    by[c.cls] = (by[c.cls] ?? 0) + 1;
+    w.acct.byClass[c.cls]++;
     const dur = this.localDrainCost(this.arena.drainCpu(w.cpu));
     w.acct.drainCpuNs += dur;
     w.doneAt = this.now + dur;

@@ -210,8 +210,14 @@ export function sealRecord(ctx: SealCtx, out: SealOutcome): SealRecord {
     isolatedDisturbances: ctx.acct.isolatedDisturbances,
     drainCpuMs: ms(ctx.acct.drainCpuNs),
     drainPasses: ctx.acct.drainPasses,
-    ...(ctx.acct.byClass ? { disturbanceByClass: ctx.acct.byClass } : {}),
+    ...disturbanceByClass(ctx.acct),
     tagged: ctx.tagged,
     ...('reason' in out ? { reason: out.reason } : {}),
   };
+}
+
+/** The classes of the CPUs this seal's drain work ran on, those it ran on only (none: no field). */
+function disturbanceByClass(acct: DrainAcct): Pick<SealRecord, 'disturbanceByClass'> {
+  const by = Object.entries(acct.byClass).filter(([, n]) => n > 0);
+  return by.length > 0 ? { disturbanceByClass: Object.fromEntries(by) } : {};
 }
