@@ -10,3 +10,4 @@ export { countPresent, allocFresh, addCounts, pvecAppend, zeroPages, zeroBytes }
 export function heapBase(): usize {
   return __heap_base;
 }
+export { rngUniform } from './rng';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CounterRng, keyFromString, random64, rngKey, splitmix64, uniform } from '../src/stats/rng.ts';
+import { Arena } from '../src/wasm/core.ts';
+import { planArena } from '../src/wasm/layout.ts';
 
 describe('counter-based SplitMix64', () => {
   it('matches the published splitmix64 sequence for seed 1234567', () => {
@@ -16,6 +18,21 @@ describe('counter-based SplitMix64', () => {
       const key = rngKey(s);
       for (const c of counters) expect(random64(key, c)).toBe(splitmix64(s, BigInt(c)));
     }
+  });
+
+  it("the WASM core's draw equals the JS one bit for bit", () => {
+    const arena = Arena.create(planArena(1, 1, 1, 15));
+    const seeds = [0n, 1n, 1234567n, 0xffffffffffffffffn, 0x8000000000000000n, 0x9e3779b97f4a7c15n];
+    const counters = [0, 1, 2, 31, 2 ** 32 - 2, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 7, 2 ** 52 + 3, 2 ** 53 - 2];
+    for (const s of seeds) {
+      const key = rngKey(s);
+      for (const c of counters) expect(arena.rngUniform(key.hi, key.lo, c)).toBe(uniform(key, c));
+    }
+    const key = rngKey(11, 2, 6, 0, 5);
+    for (let c = 0; c < 20_000; c++) expect(arena.rngUniform(key.hi, key.lo, c)).toBe(uniform(key, c));
+    const wasm = new CounterRng(key, 7, (k, c) => arena.rngUniform(k.hi, k.lo, c));
+    const js = new CounterRng(key, 7);
+    for (let i = 0; i < 1000; i++) expect([wasm.next(), wasm.int(63), wasm.exponential(2)]).toEqual([js.next(), js.int(63), js.exponential(2)]);
   });
 
   it('is a pure function of (key, counter)', () => {

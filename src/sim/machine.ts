@@ -11,7 +11,7 @@ import type { Costs } from '../kernel/costs.ts';
 import { KERNEL_CONSTANTS, type DrainAllVariant, type KernelConstants } from '../kernel/versions.ts';
 import { parseCpuList } from '../scenario/lists.ts';
 import { Lockdep } from '../lockdep/graph.ts';
-import { CounterRng, rngKey } from '../stats/rng.ts';
+import { CounterRng, rngKey, type UniformAt } from '../stats/rng.ts';
 import type { TimelineEvent } from '../metrics/record.ts';
 
 /** PRNG stream ids: each (replication, CPU, stream) gets its own counter-based stream. */
@@ -107,11 +107,16 @@ export class Machine {
   timelineOpen = false;
   timelineUsed = false;
 
+  /** The PRNG's draws, computed by the WASM core (the same numbers as src/stats/rng.ts). */
+  readonly uniform: UniformAt;
+
   constructor(
     readonly s: Scenario,
     readonly arena: Arena,
     strategyDrainAll: Partial<DrainAllVariant> = {},
   ) {
+    const rngUniform = arena.rngUniform;
+    this.uniform = (key, counter) => rngUniform(key.hi, key.lo, counter);
     this.kernel = KERNEL_CONSTANTS[s.kernel];
     this.costs = s.costs;
     this.tickNs = 1e9 / s.hz;
@@ -123,7 +128,7 @@ export class Machine {
     for (const c of s.cpuClasses) for (const cpu of parseCpuList('cpuClasses', c.cpus, s.cpus)) cls[cpu] = c.class;
     this.cpus = cls.map((c, cpu) => ({
       cls: c, clsSince: 0, pending: undefined, startEvent: undefined, kworkerFreeAt: 0,
-      rng: new CounterRng(rngKey(s.seed, s.replication, cpu, STREAM.KWORKER)), sealers: new Set(),
+      rng: new CounterRng(rngKey(s.seed, s.replication, cpu, STREAM.KWORKER), 0, this.uniform), sealers: new Set(),
     }));
     const handoff = this.costs.mutexHandoffNs;
     this.files = Array.from({ length: s.files }, () => ({

@@ -63,7 +63,7 @@ function startLifecycles(ctx: OpContext): void {
     const end = Math.min(g.endMs ?? s.horizonMs, s.horizonMs);
     let next = 0;
     for (const cpu of parseCpuList(`workload.lifecycles[${gi}].sealCpus`, g.sealCpus, s.cpus)) {
-      const rng = new CounterRng(rngKey(s.seed, s.replication, STREAM.WORKLOAD, LIFECYCLES, gi, cpu));
+      const rng = new CounterRng(rngKey(s.seed, s.replication, STREAM.WORKLOAD, LIFECYCLES, gi, cpu), 0, m.uniform);
       arrivals(m.engine, rng, g.startMs, g.ratePerMs, end, (t) => {
         if (next >= files.length) return;
         const file = files[next++];
@@ -118,7 +118,7 @@ function startGenerators(ctx: OpContext): void {
         return out;
       };
       for (const cpu of cpus) {
-        const rng = new CounterRng(rngKey(s.seed, s.replication, STREAM.WORKLOAD, k, gi, cpu));
+        const rng = new CounterRng(rngKey(s.seed, s.replication, STREAM.WORKLOAD, k, gi, cpu), 0, m.uniform);
         arrivals(m.engine, rng, g.startMs, g.ratePerMs, end, (atMs) => {
           let op: Op;
           switch (kind) {

@@ -165,21 +165,26 @@ export function fillRandomIndices(key: RngKey, block: number, n: number, out: Ui
   }
 }
 
+/** `uniform`, or an implementation equal to it bit for bit (the WASM core's: src/wasm/core.ts). */
+export type UniformAt = (key: RngKey, counter: number) => number;
+
 /** Sequential convenience over the counter-based functions: the i-th call reads counter start+i. */
 export class CounterRng {
   readonly key: RngKey;
   counter: number;
-  constructor(key: RngKey, start = 0) {
+  private readonly uniformAt: UniformAt;
+  constructor(key: RngKey, start = 0, uniformAt: UniformAt = uniform) {
     this.key = key;
     this.counter = start;
+    this.uniformAt = uniformAt;
   }
   /** A double in [0, 1). */
   next(): number {
-    return uniform(this.key, this.counter++);
+    return this.uniformAt(this.key, this.counter++);
   }
-  /** An integer in [0, n). */
+  /** An integer in [0, n) (as randomInt). */
   int(n: number): number {
-    return randomInt(this.key, this.counter++, n);
+    return Math.floor(this.next() * n);
   }
   /** A standard normal variate (Box-Muller; uses two counters). */
   normal(): number {

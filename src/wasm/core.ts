@@ -37,6 +37,7 @@ interface CoreExports {
   pvecAppend(cpu: number, kind: number, lo: number, hi: number): void;
   zeroPages(lo: number, hi: number): void;
   zeroBytes(ptr: number, len: number): void;
+  rngUniform(keyHi: number, keyLo: number, counter: number): number;
 }
 
 /**
@@ -88,6 +89,12 @@ export type RecheckResult = number;
 export class Arena {
   readonly plan: ArenaPlan;
   readonly memory: WebAssembly.Memory;
+  /**
+   * SplitMix64's counter-th output for the key (hi, lo) as a double in [0, 1): bit for bit
+   * src/stats/rng.ts `uniform`, with native 64-bit multiplies (~3.5 ns a draw against ~21 in JS).
+   * Touches no memory.
+   */
+  readonly rngUniform: (keyHi: number, keyLo: number, counter: number) => number;
   private readonly core: CoreExports;
   /** Nothing has run on this arena since it was created or reset: reset() has nothing to clear. */
   private pristine = true;
@@ -107,6 +114,7 @@ export class Arena {
     this.memory = memory;
     this.core = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as CoreExports;
     if (this.core.heapBase() > HOST_BASE) throw new Error('core static area overlaps the host region');
+    this.rngUniform = this.core.rngUniform;
     const buf = memory.buffer;
     const n = plan.files * plan.pstride;
     this.ref = new Uint32Array(buf, plan.ref, n);
