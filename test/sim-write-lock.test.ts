@@ -5,7 +5,7 @@ import { resolveScenario } from '../src/scenario/resolve.ts';
 import { Arena } from '../src/wasm/core.ts';
 import { planArena } from '../src/wasm/layout.ts';
 import { Machine, Task } from '../src/sim/machine.ts';
-import { applyOp, type Op, type OpContext } from '../src/sim/ops.ts';
+import { applyOp, producePage, type Op, type OpContext } from '../src/sim/ops.ts';
 import { strategy } from '../src/strategies/registry.ts';
 
 describe('write() and the inode lock', () => {
@@ -30,5 +30,15 @@ describe('write() and the inode lock', () => {
     m.engine.run(1e6);
     expect(arena.pvecCount(1)).toBe(4);
     expect(lock.free).toBe(true);
+
+    // The producers' single-page path (no op built) waits the same way.
+    producePage(m, 'write', 1, 0, 4);
+    expect(arena.pvecCount(1)).toBe(5);
+    m.engine.spawn(m.lock(holder, lock));
+    producePage(m, 'write', 1, 0, 5);
+    expect(arena.pvecCount(1)).toBe(5);
+    m.unlock(holder, lock);
+    m.engine.run(2e6);
+    expect(arena.pvecCount(1)).toBe(6);
   });
 });

@@ -121,6 +121,26 @@ function* writeProc(m: Machine, cpu: number, file: number, ranges: [number, numb
   m.unlock(task, f.inodeLock);
 }
 
+/**
+ * Page [p, p + 1) written, faulted or read by `cpu`: what applyOp does with that one-range op,
+ * without building it (the workload's single-page producers are the commonest event there is).
+ */
+export function producePage(m: Machine, op: 'write' | 'fault' | 'read', cpu: number, file: number, p: number): void {
+  switch (op) {
+    case 'write':
+      if (!m.file(file).inodeLock.free) m.engine.spawn(writeProc(m, cpu, file, [[p, p + 1]], false));
+      else if (m.file(file).sealWrite) m.refusedWrites++;
+      else m.pvecAdds += m.arena.write(cpu, file, p, p + 1, false);
+      return;
+    case 'fault':
+      m.pvecAdds += m.arena.fault(cpu, file, p, p + 1, false);
+      return;
+    case 'read':
+      m.arena.read(cpu, file, p, p + 1);
+      return;
+  }
+}
+
 /** The body of write() under the inode lock. */
 function writeLocked(m: Machine, cpu: number, file: number, ranges: [number, number][], compound: boolean): void {
   if (m.file(file).sealWrite) m.refusedWrites++;

@@ -9,7 +9,7 @@ import type { Duration } from '../scenario/schema.ts';
 import { parseCpuList, parsePages } from '../scenario/lists.ts';
 import { CounterRng, rngKey } from '../stats/rng.ts';
 import { STREAM } from './machine.ts';
-import { applyOp, type Op, type OpContext } from './ops.ts';
+import { applyOp, producePage, type Op, type OpContext } from './ops.ts';
 import type { Engine } from './engine.ts';
 
 const KINDS = ['producers', 'pins', 'seals', 'drainAll', 'localDrain', 'cpuClass'] as const;
@@ -101,10 +101,15 @@ function startGenerators(ctx: OpContext): void {
         return 0;
       };
       let cursor = 0;
+      /** The first page of the next batch (sequential picks advance the cursor). */
+      const firstOf = (rng: CounterRng, batch: number, pick: 'sequential' | 'random'): number => {
+        if (pick === 'random') return rng.int(span);
+        const first = cursor;
+        cursor = (cursor + batch) % span;
+        return first;
+      };
       const pagesFor = (rng: CounterRng, batch: number, pick: 'sequential' | 'random'): [number, number][] => {
-        let first = cursor;
-        if (pick === 'random') first = rng.int(span);
-        else cursor = (cursor + batch) % span;
+        const first = firstOf(rng, batch, pick);
         if (span === 0) return [];
         // Index loops, here and in nth: this runs for every produced batch, and for-of iterators are garbage.
         const p0 = nth(first);
@@ -124,6 +129,7 @@ function startGenerators(ctx: OpContext): void {
           switch (kind) {
             case 'producers': {
               const p = g as (typeof s.workload.producers)[number];
+              if (p.batch === 1 && span > 0) return producePage(m, p.op, cpu, p.file, nth(firstOf(rng, 1, p.pick)));
               op = { op: p.op, atMs, cpu, file: p.file, pages: 0, compound: false, ranges: pagesFor(rng, p.batch, p.pick) };
               break;
             }
