@@ -28,6 +28,18 @@ export function largeScenario(pages: number, cpus: number): ScenarioInput {
 }
 
 /**
+ * The benchmark sweep (issue "Benchmarks": sweep efficiency; issue "Fan out": >= 16 cells): the
+ * fadvise-storm preset x HZ {250, 1000} x R replications, with its horizon stretched `stretch`
+ * times. At 8x (14.4 s simulated) a cell takes ~1.1 s, the size this benchmark has aimed at since
+ * it was written; the preset's own 1.8 s (stretch 1) now runs in ~0.2 s, where each worker's
+ * fixed start-up (its isolate's JIT, docs/scaling.md section 6) is a third of its work.
+ */
+export function scalingSweepJson(stretch = 8, replications = 8, base = 'fadvise-storm') {
+  const horizonMs = PRESETS[base]!.scenario.horizonMs! * stretch;
+  return { name: 'bench-scaling', base, params: { hz: [250, 1000], horizonMs: [horizonMs] }, replications };
+}
+
+/**
  * fadvise-storm with an 8x longer horizon (14.4 s; ~0.2 s per strategy run once warm): the
  * preset itself (~25 ms per run once warm, ~0.3 s for all 12) is too short for a worker's start
  * and cold JIT to pay (0.91x at W = 2 on 2 vCPUs, docs/scaling.md).

@@ -3,11 +3,12 @@
  * one process, back to back, printing both wall times and the speedup; the outputs are also
  * compared in canonical form (they must be identical: results never depend on W).
  *
- *   npx tsx bench/sweep-scaling.ts [--preset P] [--replications R] [--workers 1,2] [--rounds N] [--json]
+ *   npx tsx bench/sweep-scaling.ts [--preset P] [--stretch K] [--replications R] [--workers 1,2] [--rounds N] [--json]
  *
- * Default sweep: fadvise-storm (every strategy) at HZ 250 and 1000, 8 replications = 16 cells of
- * about a second each. `--preset debate-2017` gives light cells (~20 ms) where the pool start-up
- * and this VM's cross-thread slowdown of allocation-heavy JS dominate (docs/scaling.md).
+ * Default sweep (scalingSweepJson): fadvise-storm (every strategy) at HZ 250 and 1000 with its
+ * horizon stretched 8x, 8 replications = 16 cells of about a second each. `--stretch 1` keeps the
+ * preset's horizon (~0.2 s cells); `--preset debate-2017` gives light cells where the pool
+ * start-up dominates (docs/scaling.md).
  * Wall time is the whole runSweep, pool start-up included, as a user sees it. With --rounds N the
  * W values alternate N times and the median of each is reported (the VM is shared and noisy).
  */
@@ -18,18 +19,20 @@ import { Sweep } from '../src/sweep/grid.ts';
 import { runSweep } from '../src/sweep/runner.ts';
 import { canonicalLine } from '../src/sweep/canonical.ts';
 import { median } from '../src/stats/index.ts';
+import { scalingSweepJson } from './scenario-scaling.ts';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1]! : dflt;
 };
 const preset = arg('preset', 'fadvise-storm');
+const stretch = Number(arg('stretch', '8'));
 const replications = Number(arg('replications', '8'));
 const workerList = arg('workers', '1,2').split(',').map(Number);
 const rounds = Number(arg('rounds', '1'));
 const json = process.argv.includes('--json');
 
-const sweep = Sweep.fromJson({ name: 'scaling', base: preset, params: { hz: [250, 1000] }, replications });
+const sweep = Sweep.fromJson(scalingSweepJson(stretch, replications, preset));
 const root = mkdtempSync(join(tmpdir(), 'drainlab-scaling-'));
 const walls = new Map<number, number[]>();
 const starts = new Map<number, number[]>();
@@ -58,7 +61,7 @@ const base = median(walls.get(workerList[0]!)!);
 const rows = workerList.map((w) => ({ workers: w, wallMs: Math.round(median(walls.get(w)!)), runsMs: walls.get(w)!.map(Math.round), poolStartMs: Math.round(median(starts.get(w)!)), speedup: base / median(walls.get(w)!) }));
 const identical = new Set(outputs.values()).size === 1;
 const result = {
-  sweep: `${preset} x hz [250,1000] x ${replications} replications`,
+  sweep: `${preset} (horizon x${stretch}) x hz [250,1000] x ${replications} replications`,
   cells: sweep.config.cells,
   host: { cores: availableParallelism(), model: cpus()[0]?.model ?? 'unknown' },
   rounds,
