@@ -67,6 +67,11 @@ export function workerEntry(name: WorkerName): { filename: string; execArgv: str
   if (bundle) return { filename: pathToFileURL(bundle).href, execArgv: [] };
   const inherited = loaderArgs(process.execArgv);
   if (!fromSource) return { filename: new URL(`./${name}.js`, import.meta.url).href, execArgv: inherited };
+  if (!warnedStale) {
+    warnedStale = true;
+    process.stderr.write(`drainlab: build/workers/ is missing or older than src/; worker threads run the TypeScript sources through tsx (slower to start) until \`npm run build\`\n`);
+  }
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   return { filename: new URL(`./${name}.ts`, import.meta.url).href, execArgv: [...inherited, '--import', tsx] };
 }
+let warnedStale = false;
