@@ -37,7 +37,8 @@ export function applyOp(ctx: OpContext, o: Op): void {
   const ranges = o.ranges ?? [];
   switch (o.op) {
     case 'write':
-      // write() takes the inode lock (generic_file_write_iter) and fails once F_SEAL_WRITE is set.
+      // write() takes the inode lock (generic_file_write_iter) and fails once F_SEAL_WRITE is set
+      // (A3: the seals live under the inode lock); new pages go to this CPU's pagevec (OP7).
       // With the lock free, writeProc would run to its end inside this event, holding nothing else
       // (no lockdep edge): the same step inline, without a generator and a task (the hot case of
       // every producer workload).
@@ -122,8 +123,9 @@ function* writeProc(m: Machine, cpu: number, file: number, ranges: [number, numb
 }
 
 /**
- * Page [p, p + 1) written, faulted or read by `cpu`: what applyOp does with that one-range op,
- * without building it (the workload's single-page producers are the commonest event there is).
+ * Page [p, p + 1) written, faulted or read by `cpu`: what applyOp does with that one-range op
+ * (A3, OP7), without building it (the workload's single-page producers are the commonest event
+ * there is).
  */
 export function producePage(m: Machine, op: 'write' | 'fault' | 'read', cpu: number, file: number, p: number): void {
   switch (op) {
@@ -141,7 +143,7 @@ export function producePage(m: Machine, op: 'write' | 'fault' | 'read', cpu: num
   }
 }
 
-/** The body of write() under the inode lock. */
+/** The body of write() under the inode lock: refused once F_SEAL_WRITE is set (A3), else OP7. */
 function writeLocked(m: Machine, cpu: number, file: number, ranges: [number, number][], compound: boolean): void {
   if (m.file(file).sealWrite) m.refusedWrites++;
   else for (const [lo, hi] of ranges) m.pvecAdds += m.arena.write(cpu, file, lo, hi, compound);
