@@ -35,7 +35,8 @@ export class Engine {
   events = 0;
   // The pending events: a binary heap ordered by (time, sequence), kept as parallel arrays so
   // that scheduling an event allocates nothing (an object per event was a third of the garbage
-  // of an event-bound run, and its sift touched one scattered object per level).
+  // of an event-bound run, and its sift touched one scattered object per level). The sifts move
+  // the three arrays by hand: move/compare helpers measured ~4 % slower on a busy cell.
   private times = new Float64Array(256);
   private seqs = new Float64Array(256);
   private fns: ((() => void) | undefined)[] = [];
