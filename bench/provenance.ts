@@ -1,5 +1,6 @@
 /** Where and on what a bench run was measured: only numbers with the same provenance compare. */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { coreSha256 } from '../src/wasm/core.ts';
@@ -32,6 +33,28 @@ function lscpuModel(): string | null {
   return line ? line.slice('Model name:'.length).trim() : null;
 }
 
+/** /proc/cpuinfo's vendor, family and model: "AMD EPYC" alone names several generations. */
+function cpuId(): string | null {
+  let info: string;
+  try {
+    info = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return null;
+  }
+  const field = (k: string) => info.match(new RegExp(`^${k}\\s*:\\s*(.*)$`, 'm'))?.[1]?.trim();
+  const vendor = field('vendor_id');
+  const family = field('cpu family');
+  const model = field('model');
+  return vendor && family && model ? `${vendor} family ${family} model ${model}` : null;
+}
+
+/** The CPU a ratio was measured on, as the bench prints it beside every ratio. */
+export function cpuLabel(): string {
+  const name = lscpuModel() ?? cpus()[0]?.model ?? 'unknown CPU';
+  const id = cpuId();
+  return id ? `${name} (${id})` : name;
+}
+
 export function benchProvenance(started: Date, wallMs: number): BenchProvenance {
   const host = cpus();
   return {
@@ -40,7 +63,7 @@ export function benchProvenance(started: Date, wallMs: number): BenchProvenance 
     wasmSha256: coreSha256(),
     node: process.version,
     v8: process.versions.v8,
-    host: { cpus: host.length, model: host[0]?.model ?? 'unknown', lscpuModel: lscpuModel() },
+    host: { cpus: host.length, model: host[0]?.model ?? 'unknown', lscpuModel: lscpuModel(), cpu: cpuLabel() },
     cc: ccVersion(),
     startedAt: started.toISOString(),
     wallMs: Math.round(wallMs),
