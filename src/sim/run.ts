@@ -5,7 +5,7 @@
 import { cpus as hostCpus } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { Arena, SHARD_MIN_PAGES, coreSha256 } from '../wasm/core.ts';
-import { ShardPool } from '../parallel/shard-pool.ts';
+import { ShardPool } from '../shard/pool.ts';
 import { planArena } from '../wasm/layout.ts';
 import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
 import { presetScenario } from '../scenario/presets.ts';
@@ -79,7 +79,7 @@ export function runResolved(s: Scenario, opts: RunOptions = {}, given?: Arena): 
  * count. Two ways (docs/architecture.md, "Fan-out inside one scenario"):
  * - a large file (RANGE_SPLIT_MIN_PAGES or more), or a single strategy: one arena, whose long
  *   range passes (tag pass, re-check, bulk page ops) are split across the threads
- *   (src/parallel/shard-pool.ts). The page passes dominate there, and one arena is W times less
+ *   (src/shard/pool.ts). The page passes dominate there, and one arena is W times less
  *   memory than one per thread;
  * - otherwise whole strategy runs are spread over the main thread and W-1 workers, each on its
  *   own arena (they are independent: same seeds, separate machines).
@@ -133,7 +133,7 @@ async function runStrategiesInParallel(s: Scenario, opts: RunOptions, w: number)
   const scenario: Scenario = { ...s, ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.strategies ? { strategies: opts.strategies } : {}) };
   const plan = planArena(scenario.files, scenario.pages, scenario.cpus, scenario.pagevecSize); // refuse before starting threads
   const { Piscina } = await import('piscina');
-  const { workerEntry } = await import('../parallel/worker-entry.ts');
+  const { workerEntry } = await import('../io/worker-entry.ts');
   const next = new Int32Array(new SharedArrayBuffer(4));
   const pool = new Piscina({ ...workerEntry('strategy-worker'), minThreads: w - 1, maxThreads: w - 1, idleTimeout: 1000 });
   try {

@@ -41,7 +41,7 @@ interface CoreExports {
 }
 
 /**
- * The range passes that can be split across workers (src/parallel/shard-pool.ts). Each is
+ * The range passes that can be split across workers (src/shard/pool.ts). Each is
  * set-only, clear-only or on pages one shard owns, so the shards' order never matters.
  */
 export const enum RangeOp {
