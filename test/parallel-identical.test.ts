@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { presetScenario } from '../src/scenario/presets.ts';
 import { resolveScenario } from '../src/scenario/resolve.ts';
-import { runResolved, runResolvedAsync, type Claimed } from '../src/sim/run.ts';
+import { runResolved, type Claimed } from '../src/sim/run.ts';
+import { runResolvedAsync } from '../src/pool/run-scenario.ts';
 import { Arena } from '../src/wasm/core.ts';
 import { planArena } from '../src/wasm/layout.ts';
 import { ShardPool } from '../src/shard/pool.ts';

@@ -10,7 +10,7 @@ import { loadScenarioFile } from '../scenario/resolve.ts';
 import { PRESETS, presetScenario } from '../scenario/presets.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
 import { STRATEGY_NAMES } from '../scenario/strategy-names.ts';
-import { runResolvedAsync } from '../sim/run.ts';
+import { runResolvedAsync } from '../pool/run-scenario.ts';
 import { availableParallelism } from 'node:os';
 import { runTable, table } from './table.ts';
 import { writeAtomic } from '../io/files.ts';

@@ -16,7 +16,7 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendLines, writeAtomic } from '../io/files.ts';
-import { provenance } from '../sim/run.ts';
+import { provenance } from '../metrics/provenance.ts';
 import { CellPool, type CellOutcome } from '../pool/cell-pool.ts';
 import { UsageError } from '../errors.ts';
 import { LAB_VERSION, type CellSpec, type ResolvedSweep, type Sweep } from './grid.ts';

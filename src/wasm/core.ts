@@ -5,10 +5,10 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { rootPath } from '../io/paths.ts';
 import { H, HOST_BASE, PG, PV_KINDS, PV_WORDS, WASM_PAGE, headerWords, type ArenaPlan } from './layout.ts';
 
-export const WASM_PATH = fileURLToPath(new URL('../../build/core.wasm', import.meta.url));
+export const WASM_PATH = rootPath('build', 'core.wasm');
 
 interface CoreExports {
   heapBase(): number;
