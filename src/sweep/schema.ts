@@ -31,9 +31,9 @@ export const STEP_HINT = 'a number > 0 (linear: from, from+step, ... <= to) or "
 
 export const rangeSchema = z.strictObject(
   {
-    from: z.number({ error: 'from: a number' }),
-    to: z.number({ error: 'to: a number' }),
-    step: z.union([z.number().positive(), z.string().regex(/^x(\d+(\.\d+)?)$/)], { error: `step: ${STEP_HINT}` }),
+    from: z.number({ error: 'a number' }),
+    to: z.number({ error: 'a number' }),
+    step: z.union([z.number().positive(), z.string().regex(/^x(\d+(\.\d+)?)$/)], { error: STEP_HINT }),
   },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s) ${iss.keys.join(', ')} in a range; allowed: from, to, step` : 'a list of values, or a range { "from", "to", "step" }') },
 );
@@ -50,7 +50,7 @@ export const constraintSchema = z.union(
     z.string().min(1),
     z.strictObject({
       param: z.string().min(1),
-      op: z.enum(CONSTRAINT_OPS, { error: `op: allowed: ${CONSTRAINT_OPS.join(', ')}` }),
+      op: z.enum(CONSTRAINT_OPS, { error: `allowed: ${CONSTRAINT_OPS.join(', ')}` }),
       value: z.union([z.string(), z.number(), z.boolean(), z.null()]),
     }),
   ],
@@ -63,20 +63,20 @@ const presetNames = () => Object.keys(PRESETS);
 export const sweepSchema = z.strictObject(
   {
     $schema: z.string().optional(),
-    name: z.string({ error: 'name: a string' }).min(1, { error: 'name: must not be empty' }),
+    name: z.string({ error: 'a string' }).min(1, { error: 'must not be empty' }),
     description: z.string().optional(),
     base: z.union(
       [
-        z.string().refine((s) => s in PRESETS, { error: (iss) => `base: unknown preset ${JSON.stringify(iss.input)}; allowed: ${presetNames().join(', ')}, or a scenario object` }),
+        z.string().refine((s) => s in PRESETS, { error: (iss) => `unknown preset ${JSON.stringify(iss.input)}; allowed: ${presetNames().join(', ')}, or a scenario object` }),
         z.record(z.string(), z.unknown()),
       ],
-      { error: `base: a preset name (${presetNames().join(', ')}) or a scenario object` },
+      { error: `a preset name (${presetNames().join(', ')}) or a scenario object` },
     ),
     params: z.record(z.string(), paramSpecSchema).default({}),
     constraints: z.array(constraintSchema).default([]),
-    replications: z.int({ error: 'replications: an integer in 1..1000000' }).min(1, { error: 'replications: allowed 1..1000000' }).max(1_000_000, { error: 'replications: allowed 1..1000000' }).default(1),
-    strategies: z.array(z.enum(STRATEGY_NAMES, { error: `strategies: allowed: ${STRATEGY_NAMES.join(', ')}` })).min(1).optional(),
-    seed: z.int({ error: 'seed: an integer >= 0' }).min(0, { error: 'seed: an integer >= 0' }).optional(),
+    replications: z.int({ error: 'an integer in 1..1000000' }).min(1, { error: 'allowed: 1..1000000' }).max(1_000_000, { error: 'allowed: 1..1000000' }).default(1),
+    strategies: z.array(z.enum(STRATEGY_NAMES, { error: `allowed: ${STRATEGY_NAMES.join(', ')}` })).min(1).optional(),
+    seed: z.int({ error: 'an integer >= 0' }).min(0, { error: 'an integer >= 0' }).optional(),
   },
   {
     error: (iss) =>
