@@ -13,7 +13,14 @@ import pkg from '../../package.json' with { type: 'json' };
 
 // Every command's implementation is imported when the command runs, not before: `drainlab --help`
 // then loads commander alone (~0.1 s), not zod, piscina and the simulator.
-const workersDefault = async () => (await import('node:os')).availableParallelism();
+const WORKERS_HELP = 'worker threads, or auto: as many as the work pays for (default auto; results never depend on it)';
+/** `--workers N|auto` (src/pool/auto-workers.ts parseWorkers, inlined so that --help loads nothing more). */
+const workersOpt = (max: number) => (v: string): number | 'auto' => {
+  if (v === 'auto') return 'auto';
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > max) throw new UsageError(`--workers: got ${JSON.stringify(v)}; allowed: an integer in 1..${max}, or auto`);
+  return n;
+};
 
 const int = (flag: string, min: number, max = Number.MAX_SAFE_INTEGER) => (v: string) => {
   const n = Number(v);
@@ -52,11 +59,11 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--preset <name>', 'a shipped preset (`drainlab presets` lists them)')
     .option('--strategy <name...>', `strategies to compare (repeatable): ${STRATEGY_NAMES.join(', ')}`)
     .option('--seed <n>', 'override the scenario seed', int('--seed', 0))
-    .option('--workers <n>', 'threads sharing the scenario\'s memory (default: this host\'s cores; results never depend on it)', int('--workers', 1, 48))
+    .option('--workers <n|auto>', `threads sharing the scenario's memory; ${WORKERS_HELP}`, workersOpt(48))
     .option('--calibration <file>', 'use fitted costs from drainlab calibrate')
     .option('--json', 'print the result record (CONTRACT section 3) on stdout')
     .option('--out <file>', 'also write the result record to this file (atomically)')
-    .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; seed?: number; workers?: number; calibration?: string; json?: boolean; out?: string }) => {
+    .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; seed?: number; workers?: number | 'auto'; calibration?: string; json?: boolean; out?: string }) => {
       if (!o.scenario && !o.preset) throw new UsageError('run: give --scenario FILE or --preset NAME');
       const [{ loadScenarioFile }, { presetScenario }, { STRATEGIES }, { runResolvedAsync }, { runTable }, { writeAtomic }] = await Promise.all([
         import('../scenario/resolve.ts'), import('../scenario/presets.ts'), import('../strategies/registry.ts'), import('../pool/run-scenario.ts'), import('./table.ts'), import('../io/files.ts'),
@@ -66,7 +73,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
       for (const name of o.strategy ?? []) {
         if (!STRATEGIES.has(name)) throw new UsageError(`--strategy: unknown strategy ${JSON.stringify(name)}; allowed: ${STRATEGY_NAMES.join(', ')}`);
       }
-      const record = await runResolvedAsync(s, { strategies: o.strategy, seed: o.seed, workers: o.workers ?? (await workersDefault()) });
+      const record = await runResolvedAsync(s, { strategies: o.strategy, seed: o.seed, workers: o.workers ?? 'auto' });
       const json = JSON.stringify(record, null, 2);
       if (o.out) writeAtomic(o.out, json + '\n');
       out(o.json ? json : `${record.scenario.name}: ${s.cpus} CPUs, ${s.files} file(s) x ${s.pages} pages, kernel ${s.kernel}, HZ=${s.hz}, seed ${record.scenario.seed}\n${runTable(record)}`);
@@ -91,10 +98,10 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
   p.command('study')
     .description('the default what-if study: every preset x every strategy, CPU counts 1..1024, pin durations, pages parked per CPU; writes out/results.jsonl and out/report.html')
     .option('--out <dir>', 'output directory', 'out')
-    .option('--workers <n>', 'worker threads (default: this host\'s cores; results never depend on it)', int('--workers', 1, 256))
+    .option('--workers <n|auto>', WORKERS_HELP, workersOpt(256))
     .option('--quick', 'a small study (1 replication, up to 64 CPUs)')
     .option('--quiet', 'no live progress line')
-    .action(async (o: { out: string; workers?: number; quick?: boolean; quiet?: boolean }) => {
+    .action(async (o: { out: string; workers?: number | 'auto'; quick?: boolean; quiet?: boolean }) => {
       const { studyCommand } = await import('../study/study.ts');
       setCode(await studyCommand({ ...o, progress: !!process.stderr.isTTY && !o.quiet, log: (l) => process.stderr.write(`${l}\n`) }));
     });
@@ -143,7 +150,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .description('run a parameter grid x replications on a worker pool, streaming cells to DIR/cells.jsonl (docs/scaling.md)')
     .requiredOption('--file <sweep.json>', 'the sweep file: { name, base, params, constraints?, replications, strategies?, seed? }')
     .option('--out <dir>', 'output directory (default out/sweeps/<name>[/shard-<i>-of-<N>])')
-    .option('--workers <n>', 'worker threads (default: this host\'s cores; results never depend on it)', int('--workers', 1, 256))
+    .option('--workers <n|auto>', WORKERS_HELP, workersOpt(256))
     .option('--shard <i/N>', 'run shard i of N, 0-based (also JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID)')
     .option('--shards <n>', 'shard count, with --shard i or an index from the environment (also DRAINLAB_SHARDS, SLURM_ARRAY_TASK_COUNT)', int('--shards', 1, 1_000_000))
     .option('--resume', 'complete the sweep in --out: skip the cells already there (cuts a torn final line)')
@@ -175,7 +182,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--cpus-max <n>', 'largest CPU count to try', int('--cpus-max', 1, 8192), 8192)
     .option('--replications <n>', 'replications per point (default 5; with --workers auto: cells of the fixed sweep, default 24)', int('--replications', 1, 100_000))
     .option('--seed <n>', 'base seed (replication r uses seed + r)', int('--seed', 0))
-    .option('--workers <n|auto>', 'worker threads, or auto (alone: measure W = 1..cores and pick the best)')
+    .option('--workers <n|auto>', 'worker threads for the CPU-count search (default: as many as the work pays for); or auto alone, without --budget: measure W = 1..cores and pick the best')
     .option('--quiet', 'no per-point notes on stderr')
     .option('--json', 'print the result as JSON')
     .action(async (o: TuneOptions) => setCode(await (await import('../sweep/command.ts')).tuneCommand(o, out)));

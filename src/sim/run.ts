@@ -23,8 +23,21 @@ export interface RunOptions {
   calibration?: Partial<Costs>;
 }
 
-/** Simulates one strategy on a machine built over `arena` (which must be fresh or reset). */
-export function simulate(s: Scenario, strategyName: string, arena: Arena): StrategyRun {
+/**
+ * One strategy's simulation, started but not run: `advance(ns)` runs its events up to a simulated
+ * time (any number of calls, in increasing order: the same events run as in one call, so the run
+ * is the same however it is sliced), `finish()` runs the rest to the horizon and returns the run.
+ * Slicing lets a caller look at the clock between slices (the worker-count probe,
+ * src/pool/auto-workers.ts) and let its event loop turn.
+ */
+export interface Simulation {
+  readonly horizonNs: number;
+  advance(untilNs: number): void;
+  finish(): StrategyRun;
+}
+
+/** Sets up one strategy on a machine built over `arena` (which must be fresh or reset). */
+export function startSimulation(s: Scenario, strategyName: string, arena: Arena): Simulation {
   const strat = lookup(strategyName);
   const m = new Machine(s, arena, strat.drainAll);
   const seals: SealRecord[] = [];
@@ -35,19 +48,31 @@ export function simulate(s: Scenario, strategyName: string, arena: Arena): Strat
     m.engine.at(o.atMs * 1e6, () => applyOp(ctx, op));
   });
   startWorkload(ctx);
-  m.engine.run(s.horizonMs * 1e6);
-  seals.sort((a, b) => a.startMs - b.startMs || a.cpu - b.cpu || a.file - b.file);
-  const summary = summarize(seals, m.background, m.engine.events);
-  // S7's spinlock on every pagevec add, on every CPU, for the whole run.
-  summary.unfinished = ctx.started - seals.length;
-  summary.lruAddOverheadMs = Math.round(m.pvecAdds * (strat.perAddCost?.(s.costs) ?? 0)) / 1e6;
+  const horizonNs = s.horizonMs * 1e6;
   return {
-    strategy: strategyName,
-    seals,
-    summary,
-    lockdep: m.lockdep.report(),
-    timeline: m.timeline,
+    horizonNs,
+    advance: (untilNs: number) => m.engine.run(Math.min(untilNs, horizonNs)),
+    finish: () => {
+      m.engine.run(horizonNs);
+      seals.sort((a, b) => a.startMs - b.startMs || a.cpu - b.cpu || a.file - b.file);
+      const summary = summarize(seals, m.background, m.engine.events);
+      // S7's spinlock on every pagevec add, on every CPU, for the whole run.
+      summary.unfinished = ctx.started - seals.length;
+      summary.lruAddOverheadMs = Math.round(m.pvecAdds * (strat.perAddCost?.(s.costs) ?? 0)) / 1e6;
+      return {
+        strategy: strategyName,
+        seals,
+        summary,
+        lockdep: m.lockdep.report(),
+        timeline: m.timeline,
+      };
+    },
   };
+}
+
+/** Simulates one strategy on a machine built over `arena` (which must be fresh or reset). */
+export function simulate(s: Scenario, strategyName: string, arena: Arena): StrategyRun {
+  return startSimulation(s, strategyName, arena).finish();
 }
 
 /** A resolved scenario with every strategy asked for, in this thread (on `arena`'s runner if given). */
