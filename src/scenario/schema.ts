@@ -4,7 +4,7 @@
  * exported JSON Schema (schema/scenario.schema.json, `npm run schema`).
  */
 import { z } from 'zod';
-import { KERNELS, HZ_VALUES } from '../kernel/versions.ts';
+import { KERNELS, HZ_VALUES, PREEMPT_MODELS } from '../kernel/versions.ts';
 import { COST_NAMES } from '../kernel/costs.ts';
 import { STRATEGY_NAMES } from '../strategies/names.ts';
 
@@ -125,6 +125,14 @@ export const scenarioSchema = obj(
     files: z.int({ error: 'files: an integer >= 1' }).min(1, { error: 'files: must be >= 1' }).default(1),
     pages: z.int({ error: 'pages: an integer >= 1' }).min(1, { error: 'pages: must be >= 1' }).default(64),
     pagevecSize: z.int().min(1, { error: 'pagevecSize: allowed 1..31' }).max(31, { error: 'pagevecSize: allowed 1..31' }).optional(),
+    // Optional, without a written default: a scenario that leaves them out resolves (and is
+    // recorded) as before, and the kernel version's default applies (src/kernel/versions.ts).
+    /** The multi-gen LRU is enabled (CONFIG_LRU_GEN_ENABLED): re-read pages are not parked in the activate batch. Default false; kernels 6.1 and later. */
+    mglru: z.boolean({ error: 'mglru: true or false (kernels 6.1 and later)' }).optional(),
+    /** The RT_RUNTIME_SHARE sched feature: default on for 4.14 and 4.16, off from 5.10 (2586af1ac187). */
+    rtRuntimeShare: z.boolean({ error: 'rtRuntimeShare: true or false' }).optional(),
+    /** The preemption model: how long a sealer woken on a CPU running a CFS hog waits for it. Default: voluntary. */
+    preempt: z.enum(PREEMPT_MODELS, { error: `preempt: allowed: ${PREEMPT_MODELS.join(', ')}` }).optional(),
     seed: z.int({ error: 'seed: an integer' }).min(0).default(1),
     replication: z.int().min(0).default(0),
     horizonMs: posMs.default(3000),
