@@ -1,5 +1,5 @@
 // Bundles the worker entry points into plain JavaScript (build/workers/*.cjs) so worker threads
-// start without tsx (src/parallel/worker-entry.ts uses a bundle only while it is fresh).
+// start without tsx (src/io/worker-entry.ts uses a bundle only while it is fresh).
 //
 // Why CommonJS: piscina loads a worker file with require() first. On an ES module that is
 // Node's require(esm), which on Node 20.20 can race with the ESM loader when loader hooks are
@@ -9,7 +9,7 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['cell-worker', 'shard-worker', 'strategy-worker'].map((n) => `src/parallel/${n}.ts`),
+  entryPoints: { 'cell-worker': 'src/pool/cell-worker.ts', 'shard-worker': 'src/shard/worker.ts', 'strategy-worker': 'src/pool/strategy-worker.ts' },
   outdir: 'build/workers',
   outExtension: { '.js': '.cjs' },
   bundle: true,

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.ts';
-import { loaderArgs } from '../src/parallel/worker-entry.ts';
+import { loaderArgs } from '../src/io/worker-entry.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'drainlab-sweep-bad-'));
 let stderr = '';

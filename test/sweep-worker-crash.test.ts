@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Sweep } from '../src/sweep/grid.ts';
 import { runSweep } from '../src/sweep/runner.ts';
-import { TEST_EXIT_ATTEMPTS_ENV, TEST_EXIT_ENV } from '../src/parallel/protocol.ts';
+import { TEST_EXIT_ATTEMPTS_ENV, TEST_EXIT_ENV } from '../src/pool/protocol.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'drainlab-crash-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

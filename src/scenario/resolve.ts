@@ -9,7 +9,7 @@ import { scenarioSchema, type ScenarioParsed } from './schema.ts';
 import { parseCpuList, parsePages } from './lists.ts';
 import { KERNEL_CONSTANTS, MGLRU_KERNELS } from '../kernel/versions.ts';
 import { DEFAULT_COSTS, type Costs } from '../kernel/costs.ts';
-import { STRATEGY_NAMES } from '../strategies/names.ts';
+import { STRATEGY_NAMES } from './strategy-names.ts';
 import { planArena } from '../wasm/layout.ts';
 import { UsageError, unreadable } from '../errors.ts';
 

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { KERNELS, HZ_VALUES, PREEMPT_MODELS } from '../kernel/versions.ts';
 import { COST_NAMES } from '../kernel/costs.ts';
-import { STRATEGY_NAMES } from '../strategies/names.ts';
+import { STRATEGY_NAMES } from './strategy-names.ts';
 
 export const CPU_CLASSES = ['idle', 'busy', 'rt', 'isolated'] as const;
 export type CpuClass = (typeof CPU_CLASSES)[number];

@@ -3,7 +3,8 @@
  * the strategies assemble. Every step that takes time says which cost pays for it.
  */
 import type { Proc } from './engine.ts';
-import { newAcct, type DrainAcct, type Machine, type Task } from './machine.ts';
+import type { Machine, Task } from './machine.ts';
+import { newAcct, type DrainAcct } from '../metrics/drain-acct.ts';
 import { localDrain, lruAddDrainAll, type DrainAllOptions } from './drain.ts';
 import type { DrainAllVariant } from '../kernel/versions.ts';
 import type { Costs } from '../kernel/costs.ts';

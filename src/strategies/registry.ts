@@ -1,6 +1,6 @@
 /** Strategy name -> strategy (CONTRACT section 2). */
 import type { Strategy } from './types.ts';
-import { STRATEGY_NAMES } from './names.ts';
+import { STRATEGY_NAMES } from '../scenario/strategy-names.ts';
 import { v414 } from './v4.14.ts';
 import { noDrain } from './no-drain.ts';
 import { v416 } from './v4.16.ts';

@@ -14,7 +14,7 @@ import { UsageError } from '../errors.ts';
 import { PRESETS } from '../scenario/presets.ts';
 import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
 import { scenarioSchema } from '../scenario/schema.ts';
-import type { ParamValue } from '../report/types.ts';
+import type { ParamValue } from '../metrics/cells.ts';
 import { canonicalJson, cellIdOf, pointIdOf, sha256 } from './canonical.ts';
 import { evalExpr, ExprError, parseExpr, type Expr, type Value } from './expr.ts';
 import { STEP_HINT, sweepSchema, type Constraint, type JsonValue, type Range } from './schema.ts';

@@ -18,7 +18,7 @@
  *   }
  */
 import { z } from 'zod';
-import { STRATEGY_NAMES } from '../strategies/names.ts';
+import { STRATEGY_NAMES } from '../scenario/strategy-names.ts';
 import { PRESETS } from '../scenario/presets.ts';
 
 /** A JSON value a parameter can take (objects and arrays too: e.g. a whole workload generator). */

@@ -5,7 +5,7 @@
  * process.exit, out of memory), which is the only case the pool retries.
  */
 import type { Scenario } from '../scenario/resolve.ts';
-import type { ParamValue } from '../report/types.ts';
+import type { ParamValue } from '../metrics/cells.ts';
 
 /** One cell to simulate: every strategy of one resolved scenario (one grid point, one replication). */
 export interface CellTask {

@@ -11,7 +11,7 @@
  * reports it as data and it would fail the same way again (the simulation is deterministic).
  */
 import { Piscina } from 'piscina';
-import { workerEntry } from './worker-entry.ts';
+import { workerEntry } from '../io/worker-entry.ts';
 import type { CellDone, CellTask, WorkerResult, WorkerTask } from './protocol.ts';
 
 export interface CellFailed {

@@ -10,7 +10,13 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 
-export type WorkerName = 'cell-worker' | 'shard-worker' | 'strategy-worker';
+/** Each worker's source, relative to this file; its bundle is build/workers/NAME.cjs. */
+export const WORKER_SOURCES = {
+  'cell-worker': '../pool/cell-worker.ts',
+  'shard-worker': '../shard/worker.ts',
+  'strategy-worker': '../pool/strategy-worker.ts',
+} as const;
+export type WorkerName = keyof typeof WORKER_SOURCES;
 
 const SRC = fileURLToPath(new URL('..', import.meta.url));
 const BUNDLES = fileURLToPath(new URL('../../build/workers/', import.meta.url));
@@ -66,12 +72,12 @@ export function workerEntry(name: WorkerName): { filename: string; execArgv: str
   // A bundle is plain JavaScript: no loader (an inherited `--import tsx` would cost ~0.1 s per worker).
   if (bundle) return { filename: pathToFileURL(bundle).href, execArgv: [] };
   const inherited = loaderArgs(process.execArgv);
-  if (!fromSource) return { filename: new URL(`./${name}.js`, import.meta.url).href, execArgv: inherited };
+  if (!fromSource) return { filename: new URL(WORKER_SOURCES[name].replace(/\.ts$/, '.js'), import.meta.url).href, execArgv: inherited };
   if (!warnedStale) {
     warnedStale = true;
     process.stderr.write(`drainlab: build/workers/ is missing or older than src/; worker threads run the TypeScript sources through tsx (slower to start) until \`npm run build\`\n`);
   }
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return { filename: new URL(`./${name}.ts`, import.meta.url).href, execArgv: [...inherited, '--import', tsx] };
+  return { filename: new URL(WORKER_SOURCES[name], import.meta.url).href, execArgv: [...inherited, '--import', tsx] };
 }
 let warnedStale = false;

@@ -14,7 +14,7 @@ import { runResolved } from '../sim/run.ts';
 import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
 import { Arena } from '../wasm/core.ts';
 import { planArena } from '../wasm/layout.ts';
-import type { SweepCell } from '../report/types.ts';
+import type { SweepCell } from '../metrics/cells.ts';
 import { TEST_DELAY_ENV, TEST_EXIT_ATTEMPTS_ENV, TEST_EXIT_ENV, type WorkerResult, type WorkerTask } from './protocol.ts';
 
 /** Arenas kept per worker: at most this many layouts, and this many bytes of WASM memory in all. */
