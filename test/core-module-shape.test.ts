@@ -1,5 +1,5 @@
 // The core must be shareable between threads: its only import is the shared env.memory, and it
-// has no data segment and no globals (toolchain-notes §2.1: AS runtime state is per instance).
+// has no data segment and no globals (docs/toolchain.md: the AS runtime state is per instance).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { WASM_PATH, coreModule } from '../src/wasm/core.ts';

@@ -65,7 +65,7 @@ export function loaderArgs(argv: readonly string[]): string[] {
 /**
  * The filename and execArgv for a piscina pool of NAME workers. Worker threads do not inherit a
  * loader registered with tsx's register() API (bin/drainlab.js), so a .ts worker gets tsx by file
- * URL (toolchain-notes section 7), which loads whatever the current directory is.
+ * URL (docs/toolchain.md, "Workers and compiled code"), which loads whatever the current directory is.
  */
 export function workerEntry(name: WorkerName): { filename: string; execArgv: string[] } {
   const bundle = freshBundle(name);
