@@ -22,26 +22,26 @@ function obj<T extends z.ZodRawShape>(shape: T, what: string) {
   });
 }
 
-const nonNegInt = (what: string) => z.int({ error: `${what} must be an integer >= 0` }).min(0, { error: `${what} must be >= 0` });
+const nonNegInt = () => z.int({ error: 'an integer >= 0' }).min(0, { error: 'an integer >= 0' });
 const ms = z.number({ error: 'a time in milliseconds (number >= 0)' }).min(0, { error: 'a time in milliseconds must be >= 0' });
 const posMs = z.number({ error: 'a duration in milliseconds (number > 0)' }).positive({ error: 'a duration in milliseconds must be > 0' });
 /** CPU list in the kernel's syntax, e.g. "0-3,8,10-11" (checked against `cpus` when resolved). */
 export const cpuListSchema = z.string({ error: 'a CPU list such as "0-3,8" (kernel cpulist syntax)' });
 /** Pages: "a-b" (inclusive), a page index, a list of indices, or "all". */
 export const pageSpecSchema = z.union([z.int().min(0), z.string(), z.array(z.int().min(0))], {
-  error: 'pages: "a-b", a page index, a list of page indices, or "all"',
+  error: '"a-b", a page index, a list of page indices, or "all"',
 });
 
 // Descriptions (.describe) go into the JSON Schema, so an editor shows them; docs/scenario-format.md
 // says the same at length. They change neither parsing nor error messages.
-const fileField = () => nonNegInt('file').default(0).describe('The memfd, by index (0 .. files-1). Default 0.');
+const fileField = () => nonNegInt().default(0).describe('The memfd, by index (0 .. files-1). Default 0.');
 const pagesField = () => pageSpecSchema.describe('The pages (0 .. pages-1): "a-b" (inclusive), a page index, a list of indices, or "all".');
 const compoundField = () =>
   z.boolean().default(false).describe('Allocate missing pages as compound (THP) pages: such a page drains its pagevec at once (A2 fill rule). Default false.');
 
 const at = {
   atMs: ms.describe('When the op happens: simulated ms from the start, at most horizonMs. Ops run in (atMs, position in the file) order.'),
-  cpu: nonNegInt('cpu').default(0).describe('The CPU the op happens on (0 .. cpus-1). Default 0.'),
+  cpu: nonNegInt().default(0).describe('The CPU the op happens on (0 .. cpus-1). Default 0.'),
 };
 const pagesOp = { ...at, file: fileField(), pages: pagesField() };
 
@@ -91,7 +91,7 @@ export const scriptOpSchema = z.discriminatedUnion(
 );
 export type ScriptOp = z.infer<typeof scriptOpSchema>;
 
-const rate = z.number({ error: 'a rate in events per millisecond per CPU (number > 0)' }).positive({ error: 'ratePerMs must be > 0' })
+const rate = z.number({ error: 'a rate in events per millisecond per CPU (number > 0)' }).positive({ error: 'a rate in events per millisecond per CPU must be > 0' })
   .describe('Arrivals per simulated ms on EACH listed CPU (a Poisson process per CPU): 0.5 over "0-7" is about 4 arrivals per ms in all.');
 const window = {
   startMs: ms.default(0).describe('No arrival before this, ms. Default 0.'),
@@ -117,7 +117,7 @@ export const durationSchema = z.discriminatedUnion(
       sigma: z.number().positive().describe('The spread: the standard deviation of the log (> 0).'),
     }, 'a lognormal duration').describe('A lognormal duration.'),
   ],
-  { error: () => 'duration.dist: allowed: fixed, exponential, uniform, lognormal' },
+  { error: () => 'allowed: fixed, exponential, uniform, lognormal' },
 );
 export type Duration = z.infer<typeof durationSchema>;
 
@@ -162,7 +162,7 @@ export const workloadSchema = obj(
       sealCpus: cpuListSchema.default('0').describe('One Poisson process per CPU listed; that CPU seals the arrival\'s file. Default "0".'),
       writerCpus: cpuListSchema.default('all').describe("Each arrival's writer is drawn uniformly from these CPUs. Default \"all\"."),
       ratePerMs: rate.describe('Arrivals per simulated ms on EACH seal CPU.'),
-      files: z.string({ error: 'files: a list of file indices in cpulist syntax, e.g. "1-40"' })
+      files: z.string({ error: 'a list of file indices in cpulist syntax, e.g. "1-40"' })
         .describe('The files handed out, in order, in cpulist syntax (e.g. "1-40"); each is used once, later arrivals do nothing.'),
       writePages: z.int().min(1).default(8).describe("Pages 0 .. writePages-1 the writer creates with write() (they park in its lru_add pagevec); at most pages. Default 8."),
       pinPages: z.int().min(0).default(0).describe('Pages 0 .. pinPages-1 the writer also pins, as in-flight direct IO; at most writePages. Default 0.'),
@@ -205,7 +205,7 @@ const COST_HELP: Record<(typeof COST_NAMES)[number], string> = {
 const costsShape = Object.fromEntries(
   COST_NAMES.map((k) => [
     k,
-    z.number({ error: `costs.${k}: a time in nanoseconds (number >= 0)` }).min(0).optional()
+    z.number({ error: 'a time in nanoseconds (number >= 0)' }).min(0, { error: 'a time in nanoseconds (number >= 0)' }).optional()
       .describe(`${COST_HELP[k]} Nanoseconds unless said otherwise; default ${DEFAULT_COSTS[k]}${k === 'kworkerBusyMaxNs' ? ' (one tick)' : ''}.`),
   ]),
 ) as Record<(typeof COST_NAMES)[number], z.ZodOptional<z.ZodNumber>>;
@@ -217,17 +217,17 @@ export const scenarioSchema = obj(
     description: z.string().default('').describe('Free text.'),
     kernel: z.enum(KERNELS).default('4.14')
       .describe("The kernel version: sets PAGEVEC_SIZE and lru_add_drain_all()'s variant (hotplug lock 4.14, piggyback 5.10+, local drain first 6.18). The strategy may change drain_all further. Default \"4.14\"."),
-    hz: z.union(HZ_VALUES.map((h) => z.literal(h)), { error: `hz: allowed: ${HZ_VALUES.join(', ')}` }).default(250)
+    hz: z.union(HZ_VALUES.map((h) => z.literal(h)), { error: `allowed: ${HZ_VALUES.join(', ')}` }).default(250)
       .describe('The tick rate: the wait loop sleeps (HZ << n) / 200 jiffies before re-check n, on the timer wheel. Default 250.'),
-    cpus: z.int({ error: 'cpus: an integer in 1..8192' }).min(1, { error: 'cpus: allowed 1..8192' }).max(8192, { error: 'cpus: allowed 1..8192' }).default(4)
+    cpus: z.int({ error: 'an integer in 1..8192' }).min(1, { error: 'allowed: 1..8192' }).max(8192, { error: 'allowed: 1..8192' }).default(4)
       .describe('CPUs of the simulated machine (1 .. 8192), numbered from 0. Default 4.'),
-    files: z.int({ error: 'files: an integer >= 1' }).min(1, { error: 'files: must be >= 1' }).default(1)
+    files: z.int({ error: 'an integer >= 1' }).min(1, { error: 'an integer >= 1' }).default(1)
       .describe('Memfd files, numbered from 0. Default 1.'),
-    pages: z.int({ error: 'pages: an integer >= 1' }).min(1, { error: 'pages: must be >= 1' }).default(64)
+    pages: z.int({ error: 'an integer >= 1' }).min(1, { error: 'an integer >= 1' }).default(64)
       .describe('Pages PER FILE; files x pages x cpus must fit the 4 GiB of wasm32 memory (refused before anything runs otherwise). Default 64.'),
-    pagevecSize: z.int().min(1, { error: 'pagevecSize: allowed 1..31' }).max(31, { error: 'pagevecSize: allowed 1..31' }).optional()
+    pagevecSize: z.int({ error: 'an integer in 1..31' }).min(1, { error: 'allowed: 1..31' }).max(31, { error: 'allowed: 1..31' }).optional()
       .describe("PAGEVEC_SIZE (1 .. 31): pages a per-CPU pagevec holds before it drains itself. Default: the kernel's (14, 15 or 31)."),
-    seed: z.int({ error: 'seed: an integer' }).min(0).default(1)
+    seed: z.int({ error: 'an integer >= 0' }).min(0, { error: 'an integer >= 0' }).default(1)
       .describe('The root of every random stream: the same scenario and seed give byte-identical records for any worker count. Default 1.'),
     replication: z.int().min(0).default(0).describe('A second key of every random stream; sweeps set it per replication. Default 0.'),
     horizonMs: posMs.default(3000)
