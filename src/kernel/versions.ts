@@ -1,5 +1,5 @@
 /**
- * Constants and the lru_add_drain_all() variant of each kernel version (kernel-model C1, OP5,
+ * Constants and the lru_add_drain_all() variant of each kernel version (docs/kernel-model.md C1, OP5,
  * OP5', and the timeline in section d). A scenario's `kernel` picks one; single constants can
  * still be overridden in the scenario. docs/kernels.md lists each version's facts with sources.
  */
@@ -67,11 +67,11 @@ const EEVDF = { rtRuntimeShare: false, eevdf: true };
 
 export const KERNEL_CONSTANTS: Record<KernelVersion, KernelConstants> = {
   '4.14': v('4.14', 14, { hotplugLock: true, piggyback: false, localFirst: false, cpus: 'non-empty' },
-    'kernel-model C1, OP5 (v4.14 mm/swap.c:684-732) [S1]', CFS_SHARE),
+    'docs/kernel-model.md C1, OP5 (v4.14 mm/swap.c:684-732) [S1]', CFS_SHARE),
   '4.16': v('4.16', 15, { hotplugLock: false, piggyback: false, localFirst: false, cpus: 'non-empty' },
-    'kernel-model OP5\' v4.16 (9852a7212324) [T1]; PAGEVEC_SIZE 15 [T13]', CFS_SHARE),
+    'docs/kernel-model.md OP5\' v4.16 (9852a7212324) [T1]; PAGEVEC_SIZE 15 [T13]', CFS_SHARE),
   '5.10': v('5.10', 15, { hotplugLock: false, piggyback: true, localFirst: false, cpus: 'non-empty' },
-    'kernel-model OP5\' v5.5/v5.10 piggyback (eef1a429f234, 6446a5131e24) [T6][T7]; [S2] mm/swap.c:762-853', CFS),
+    'docs/kernel-model.md OP5\' v5.5/v5.10 piggyback (eef1a429f234, 6446a5131e24) [T6][T7]; [S2] mm/swap.c:762-853', CFS),
   // v6.1: struct cpu_fbatches (mm/swap.c) holds folio_batch lru_add, lru_rotate, lru_deactivate_file,
   // lru_deactivate, lru_lazyfree and activate; a folio_batch holds PAGEVEC_SIZE = 15 folios
   // (include/linux/pagevec.h); __lru_add_drain_all() keeps the v5.10 lru_drain_gen piggyback,
@@ -80,13 +80,13 @@ export const KERNEL_CONSTANTS: Record<KernelVersion, KernelConstants> = {
   '6.1': v('6.1', 15, { hotplugLock: false, piggyback: true, localFirst: false, cpus: 'non-empty' },
     'v6.1 mm/swap.c cpu_fbatches, __lru_add_drain_all(), folio_mark_accessed(); include/linux/pagevec.h PAGEVEC_SIZE 15', CFS),
   '6.9': v('6.9', 31, { hotplugLock: false, piggyback: true, localFirst: false, cpus: 'non-empty' },
-    'kernel-model C1 PAGEVEC_SIZE 31 (9cecde80aae0) [T11]', EEVDF),
+    'docs/kernel-model.md C1 PAGEVEC_SIZE 31 (9cecde80aae0) [T11]', EEVDF),
   // v6.12: the same batches and drain_all as v6.9 (PAGEVEC_SIZE 31 since 9cecde80aae0 [T11]); the
   // local drain before the mutex only comes with v6.18 [T19].
   '6.12': v('6.12', 31, { hotplugLock: false, piggyback: true, localFirst: false, cpus: 'non-empty' },
     'v6.12 mm/swap.c __lru_add_drain_all(), cpu_fbatches; include/linux/pagevec.h PAGEVEC_SIZE 31 (9cecde80aae0) [T11]', EEVDF),
   '6.18': v('6.18', 31, { hotplugLock: false, piggyback: true, localFirst: true, cpus: 'non-empty' },
-    'kernel-model OP5\' v6.18 local drain first [T19]; [S3] mm/swap.c:837-838', EEVDF),
+    'docs/kernel-model.md OP5\' v6.18 local drain first [T19]; [S3] mm/swap.c:837-838', EEVDF),
 };
 
 export const HZ_VALUES = [100, 250, 300, 1000] as const;

@@ -1,6 +1,6 @@
 /**
- * The messages between the sweep's main thread and its cell workers (STYLE lesson 8: threads talk
- * only through declared types; errors cross as data). A worker never throws for a bad cell: it
+ * The messages between the sweep's main thread and its cell workers (threads talk only through
+ * declared types; errors cross as data). A worker never throws for a bad cell: it
  * answers `{ state: 'error' }`, so a rejected task always means the worker itself died (crash,
  * process.exit, out of memory), which is the only case the pool retries.
  */

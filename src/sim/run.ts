@@ -1,6 +1,6 @@
 /**
  * Runs a resolved scenario: one machine per strategy, the same seeds for each (common random
- * numbers), the result record of CONTRACT section 3.
+ * numbers), the result record of docs/result-record.md.
  */
 import { Arena } from '../wasm/core.ts';
 import { planArena } from '../wasm/layout.ts';

@@ -9,7 +9,7 @@ import { tooLarge } from '../errors.ts';
 import * as K from '../../assembly/arena-constants.ts';
 
 export const WASM_PAGE = 65536;
-export const MAX_BYTES = 65536 * WASM_PAGE; // wasm32: 4 GiB (toolchain-notes §2)
+export const MAX_BYTES = 65536 * WASM_PAGE; // wasm32: 4 GiB (docs/toolchain.md, "Memory limits")
 export const HOST_BASE = K.HOST_BASE;
 const HEADER_BYTES = 256;
 
