@@ -1,7 +1,7 @@
 /**
  * Constants and the lru_add_drain_all() variant of each kernel version (docs/kernel-model.md C1, OP5,
  * OP5', and the timeline in section d). A scenario's `kernel` picks one; single constants can
- * still be overridden in the scenario. docs/kernels.md lists each version's facts with sources.
+ * still be overridden in the scenario. docs/kernel-model.md ("Kernels in the lab") lists each version's facts with sources.
  */
 export const KERNELS = ['4.14', '4.16', '5.10', '6.1', '6.9', '6.12', '6.18'] as const;
 export type KernelVersion = (typeof KERNELS)[number];
