@@ -37,6 +37,14 @@ export function citedDocPaths(text: string): { path: string; line: number }[] {
   return out;
 }
 
+/** Every repository file path with an extension (src/sim/seal.ts, bench/README.md ...) in the text. */
+export function citedRepoFiles(text: string): { path: string; line: number }[] {
+  const out: { path: string; line: number }[] = [];
+  const re = /(?<![\w./@-])(?:src|test|assembly|bench|scripts|probe|report|schema|examples|bin)\/[\w./-]*\.[A-Za-z]\w*/g;
+  for (const m of text.matchAll(re)) out.push({ path: m[0], line: lineOf(text, m.index) });
+  return out;
+}
+
 /**
  * References to the reference notes that a clone does not have (the old shared folder, its
  * contract, style and toolchain notes) and bare "kernel-model" citations that name no file. The
@@ -77,6 +85,18 @@ describe('docs citations', () => {
     expect(missing).toEqual([]);
   });
 
+  it('every repository file a comment or doc names exists (moves update their citations)', () => {
+    const missing: string[] = [];
+    for (const [f, text] of texts) {
+      if (rel(f).startsWith('test/')) continue; // tests name made-up files as inputs
+      for (const { path, line } of citedRepoFiles(text)) {
+        if (path.startsWith('probe/bin/')) continue; // the probe's build output
+        if (!existsSync(join(root, path.replace(/\.$/, '')))) missing.push(`${rel(f)}:${line}: ${path}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('every relative Markdown link in docs/ and the README resolves', () => {
     const broken: string[] = [];
     for (const [f, text] of texts) {
@@ -111,6 +131,7 @@ describe('docs citations', () => {
 
   it('the detectors fire on what they must catch', () => {
     expect(citedDocPaths('see docs/nope.md, and ../docs/x.md').map((c) => c.path)).toEqual(['docs/nope.md']);
+    expect(citedRepoFiles('(src/sim/seal.ts, OP1) and src/ alone, @scope/src/x.ts').map((c) => c.path)).toEqual(['src/sim/seal.ts']);
     expect(outsideReferences(`the spec in ../${OLD.shared}/${OLD.spec}.md`).length).toBeGreaterThan(0);
     expect(outsideReferences(`${OLD.contract} section 3`).length).toBe(1);
     expect(outsideReferences(`${OLD.spec} OP2.2b`).length).toBe(1);
