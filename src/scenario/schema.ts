@@ -1,5 +1,5 @@
 /**
- * The scenario file (CONTRACT section 1) as a zod schema: the single source of the format, of the
+ * The scenario file (docs/scenario-format.md) as a zod schema: the single source of the format, of the
  * defaults, of the error messages (each names the field and the allowed values) and of the
  * exported JSON Schema (schema/scenario.schema.json, `npm run schema`).
  */
