@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { scenarioSchema, type ScenarioParsed } from './schema.ts';
 import { scenarioError } from './issues.ts';
 import { parseCpuList, parsePages } from './lists.ts';
-import { KERNEL_CONSTANTS } from '../kernel/versions.ts';
+import { KERNEL_CONSTANTS, MGLRU_KERNELS } from '../kernel/versions.ts';
 import { DEFAULT_COSTS, type Costs } from '../kernel/costs.ts';
 import { STRATEGY_NAMES } from './strategy-names.ts';
 import { planArena } from '../wasm/layout.ts';
@@ -45,6 +45,9 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 function checkRanges(s: Scenario): void {
+  if (s.mglru && !MGLRU_KERNELS.includes(s.kernel)) {
+    throw new UsageError(`mglru: true needs a kernel with the multi-gen LRU; allowed kernels: ${MGLRU_KERNELS.join(', ')} (got ${s.kernel})`);
+  }
   const cpu = (field: string, c: number) => {
     if (c >= s.cpus) throw new UsageError(`${field}: got ${c}; allowed: 0..${s.cpus - 1} (the scenario has ${s.cpus} CPUs)`);
   };
