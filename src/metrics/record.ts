@@ -100,7 +100,7 @@ export interface LockdepReport {
 /** The steps a seal's timeline records (TimelineEvent.what). */
 export const TRACE_STEPS = [
   'seal-start', 'inode-lock', 'tagged', 'local-drain', 'drain-all', 'mutex-wait', 'piggyback', 'queue', 'flushed', 'kworker',
-  'remote-drain', 'lru-cache-disable', 'skip-scan', 'sleep', 'recheck', 'inode-unlock', 'seal-end',
+  'remote-drain', 'lru-cache-disable', 'skip-scan', 'sleep', 'runqueue-wait', 'recheck', 'inode-unlock', 'seal-end',
 ] as const;
 export type TraceStep = (typeof TRACE_STEPS)[number];
 
