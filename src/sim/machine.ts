@@ -14,14 +14,14 @@ import { KERNEL_CONSTANTS, type DrainAllVariant, type KernelConstants, type Pree
 import { parseCpuList } from '../scenario/lists.ts';
 import { Lockdep } from '../lockdep/graph.ts';
 import { CounterRng, rngKey, type UniformAt } from '../stats/rng.ts';
-import type { TimelineEvent } from '../metrics/record.ts';
+import type { LockName, TimelineEvent, TraceStep } from '../metrics/record.ts';
 
 /** PRNG stream ids: each (replication, CPU, stream) gets its own counter-based stream. */
 export const STREAM = { KWORKER: 1, WORKLOAD: 2, SEALER: 3 } as const;
 
 /** A task in the simulated kernel: the locks it holds (for lockdep) and how to wake it. */
 export class Task {
-  readonly held: string[] = [];
+  readonly held: LockName[] = [];
   readonly sleeper = new Sleeper();
   fatalSignal = false;
   constructor(readonly cpu: number) {}
@@ -168,11 +168,11 @@ export class Machine {
     lock.release();
   }
   /** A lock taken for read that never blocks here (cpus_read_lock: no hotplug writer is modelled). */
-  readLock(task: Task, name: string): void {
+  readLock(task: Task, name: LockName): void {
     this.lockdep.acquire(task.held, name);
     task.held.push(name);
   }
-  readUnlock(task: Task, name: string): void {
+  readUnlock(task: Task, name: LockName): void {
     task.held.splice(task.held.lastIndexOf(name), 1);
   }
 
@@ -332,7 +332,7 @@ export class Machine {
   }
 
   // --- timeline of the first seal ----------------------------------------------------------------
-  trace(cpu: number, what: string, durNs?: number, detail?: string): void {
+  trace(cpu: number, what: TraceStep, durNs?: number, detail?: string): void {
     if (!this.timelineOpen || this.timeline.length >= 400) return;
     this.timeline.push({ atMs: this.now / 1e6, cpu, what, ...(durNs ? { durMs: durNs / 1e6 } : {}), ...(detail ? { detail } : {}) });
   }
