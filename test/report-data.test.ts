@@ -76,6 +76,16 @@ describe('report data model (real sweep output)', () => {
     expect(bars.groupNotes?.length).toBe(bars.groups.length);
   });
 
+  it('shows the warnings the records carry (a load that was not stationary), once each', () => {
+    const debate = cells.filter((c) => c.record.scenario.name === 'debate-2017');
+    expect(buildReportData(debate, { resamples: 100 }).warnings).toEqual([]);
+    const warned = debate.map((c, i) => (i < 2 ? { ...c, record: { ...c.record, warnings: ['the load fell by 80 % between the first and last third of the horizon'] } } : c));
+    expect(buildReportData(warned, { resamples: 100 }).warnings).toEqual(['debate-2017 (2 of its records): the load fell by 80 % between the first and last third of the horizon']);
+    // the study's own scenarios may warn (src/metrics/load.ts); each scenario is named once
+    const names = data.warnings.map((w) => w.replace(/ \(.*$/, ''));
+    expect(new Set(names).size).toBe(names.length);
+  });
+
   it('is deterministic (bootstrap seeds come from labels)', () => {
     const again = buildReportData(cells, { builtAt: '2025-01-01T00:00:00Z', resamples: 400 });
     expect(JSON.stringify(again)).toBe(JSON.stringify(data));

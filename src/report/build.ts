@@ -7,7 +7,7 @@
 import type { RunRecord } from '../metrics/record.ts';
 import { decimateMinMax } from './decimate.ts';
 import { buildFindings } from './findings.ts';
-import { byScenario, prepare, type Prepared } from './prepare.ts';
+import { byScenario, prepare, scenarioName, type Prepared } from './prepare.ts';
 import { observations, pairedTable, type Boot } from './paired.ts';
 import { provenanceOf } from './provenance.ts';
 import { questionOf } from './questions.ts';
@@ -67,26 +67,26 @@ function charts(prep: Prepared, baseline: string, boot: Boot, columns: number): 
   return out;
 }
 
-/** Warnings the records carry (a load that changed over the horizon, ...), each once, with where. */
+/**
+ * Warnings the records carry (RunRecord.warnings, e.g. a load that was not stationary over the
+ * horizon; a record without them falls back to its runs' load.warning), each once, with the
+ * scenarios it was seen in.
+ */
 function warningsOf(cells: readonly SweepCell[]): string[] {
-  const seen = new Map<string, Set<string>>();
+  const by = new Map<string, { texts: Set<string>; records: number }>();
   for (const c of cells) {
-    const r = c.record as RunRecord & { warnings?: unknown };
-    const lists: unknown[] = [r.warnings, ...r.runs.map((x) => (x as { warnings?: unknown }).warnings)];
-    const stat = (r as { load?: { warning?: unknown; warnings?: unknown } }).load;
-    if (stat) lists.push(stat.warnings, stat.warning);
-    for (const l of lists) {
-      for (const w of Array.isArray(l) ? l : typeof l === 'string' ? [l] : []) {
-        const text = typeof w === 'string' ? w : w && typeof w === 'object' && typeof (w as { message?: unknown }).message === 'string' ? (w as { message: string }).message : '';
-        if (!text) continue;
-        const name = (c.record.scenario as { name?: string }).name ?? 'unnamed';
-        const set = seen.get(text) ?? new Set<string>();
-        set.add(name);
-        seen.set(text, set);
-      }
-    }
+    const texts = c.record.warnings ?? c.record.runs.flatMap((r) => (r.load?.warning ? [`${r.strategy}: ${r.load.warning}`] : []));
+    if (texts.length === 0) continue;
+    const name = scenarioName(c.record);
+    const g = by.get(name) ?? { texts: new Set<string>(), records: 0 };
+    g.records++;
+    for (const t of texts) g.texts.add(t);
+    by.set(name, g);
   }
-  return [...seen.entries()].map(([text, names]) => `${[...names].join(', ')}: ${text}`);
+  return [...by.entries()].map(([name, g]) => {
+    const [first, ...rest] = [...g.texts];
+    return `${name} (${g.records} of its records): ${first}${rest.length ? ` (and ${rest.length} similar warning${rest.length === 1 ? '' : 's'})` : ''}`;
+  });
 }
 
 export function buildReportData(inputs: ReadonlyArray<RunRecord | SweepCell>, opts: BuildOptions = {}): ReportData {
