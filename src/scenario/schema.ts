@@ -81,6 +81,28 @@ export const durationSchema = z.discriminatedUnion(
 );
 export type Duration = z.infer<typeof durationSchema>;
 
+/**
+ * Trace-driven arrivals (`drainlab replay`, docs/traces.md): what a recorded machine of
+ * `recordedCpus` CPUs did, CPU j of the scenario replaying recorded CPU j mod recordedCpus. Times
+ * in ms from the start of the recording window.
+ */
+export const replaySchema = obj(
+  {
+    source: z.string({ error: 'replay.source: the trace file name and sha256' }),
+    recordedCpus: z.int().min(1, { error: 'replay.recordedCpus: an integer >= 1' }),
+    /** Per recorded CPU: when each new page entered that CPU's lru_add batch (sorted). */
+    pages: z.array(z.array(ms)).default([]),
+    /** Instead of recorded times (a fitted scenario): per recorded CPU, new pages per ms, drawn as a Poisson process. */
+    pageRates: z.array(z.number().min(0, { error: 'replay.pageRates: pages per ms (number >= 0)' })).optional(),
+    /** lru_add_drain_all calls by other paths than a seal (fadvise, compaction ...). */
+    drainAll: z.array(obj({ cpu: nonNegInt('cpu'), atMs: ms }, 'a replay.drainAll entry')).default([]),
+    /** Seals: from `cpu` at `atMs`, on a new memfd whose pages wait in the batches of `remoteCpus`; `pinForMs`: a page pinned from just before the seal. */
+    seals: z.array(obj({ cpu: nonNegInt('cpu'), atMs: ms, remoteCpus: z.array(nonNegInt('remoteCpus[]')).default([]), pinForMs: posMs.optional() }, 'a replay.seals entry')).default([]),
+  },
+  'workload.replay',
+);
+export type Replay = z.infer<typeof replaySchema>;
+
 /** Stochastic generators (docs/scenarios.md documents each). Rates are per listed CPU. */
 export const workloadSchema = obj(
   {
@@ -105,6 +127,8 @@ export const workloadSchema = obj(
       writePages: z.int().min(1).default(8), pinPages: z.int().min(0).default(0),
       pinDuration: durationSchema.optional(), delayMs: ms.default(1), ...window,
     }, 'a lifecycles generator')).default([]),
+    /** A recorded trace's arrivals, replayed as they happened (src/sim/trace-source.ts, docs/traces.md). */
+    replay: replaySchema.optional(),
   },
   'workload',
 );
@@ -133,6 +157,8 @@ export const scenarioSchema = obj(
     costs: obj(costsShape, 'costs').default({}),
     script: z.array(scriptOpSchema).default([]),
     workload: workloadSchema.default({ producers: [], pins: [], seals: [], drainAll: [], localDrain: [], cpuClass: [], lifecycles: [] }),
+    /** What `drainlab fit-workload` estimated (parameters with intervals, the scaling rule); not read by the simulator. */
+    fit: z.looseObject({}).optional(),
   },
   'the scenario',
 );
