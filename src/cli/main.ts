@@ -198,7 +198,8 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--horizon-ms <ms>', 'the scenario\'s horizon (default: the trace\'s window, at most 3000)', int('--horizon-ms', 1, 3_600_000))
     .requiredOption('--out <file>', 'the scenario file')
     .option('--json', 'print the parameters as JSON')
-    .action(async (trace: string, o: { cpus?: number; comm?: string; horizonMs?: number; out: string; json?: boolean }) => {
+    .option('--known <file>', 'check the fit against a workload of known rates (the JSON line probe/bin/drainworkload prints); exit 1 when a known figure is outside its interval')
+    .action(async (trace: string, o: { cpus?: number; comm?: string; horizonMs?: number; out: string; json?: boolean; known?: string }) => {
       const { fitCommand } = await import('../trace/command.ts');
       setCode(fitCommand(trace, o, out));
     });

@@ -122,8 +122,12 @@ export interface Analysis {
   cpus: number;
   seals: SealObs[];
   drainAlls: DrainAllObs[];
+  /** fadvise(POSIX_FADV_DONTNEED) calls (each may call lru_add_drain_all). */
+  fadvises: { pid: number; comm: string; cpu: number; t: number }[];
   /** Per CPU, the bursts of pages that left a batch (insertions), in time order. */
   bursts: Burst[][];
+  /** Per CPU, the user pages the --comm tasks allocated (recorded only with record --comm). */
+  allocs: Burst[][];
   occupancy: CpuOccupancy[];
 }
 
@@ -155,7 +159,9 @@ export function analyze(t: Trace, comm?: string): Analysis {
   const inSeal = new Map<number, SealObs>();
   const inFadvise = new Set<number>();
   const seals: SealObs[] = [];
+  const fadvises: Analysis['fadvises'] = [];
   const bursts: Burst[][] = Array.from({ length: cpus }, () => []);
+  const allocs: Burst[][] = Array.from({ length: cpus }, () => []);
   const state: ('idle' | 'busy' | 'rt' | undefined)[] = new Array(cpus).fill(undefined);
   const since: number[] = new Array(cpus).fill(start);
   const nSlots = Math.min(40, Math.max(5, Math.round((end - start) / 1e9)));
@@ -182,6 +188,8 @@ export function analyze(t: Trace, comm?: string): Analysis {
 
   for (const e of ev) {
     if (e.cpu >= cpus) continue;
+    // after the window only the ends of what began inside it count (the helper drains its buffer after the stop)
+    if (e.t > end && e.e !== 'sealExit' && e.e !== 'drainStart' && e.e !== 'drainEnd' && e.e !== 'fadviseExit') continue;
     switch (e.e) {
       case 'seal': {
         if (!commMatches(e.comm, comm)) break;
@@ -203,6 +211,7 @@ export function analyze(t: Trace, comm?: string): Analysis {
       }
       case 'fadvise':
         inFadvise.add(e.pid);
+        if (commMatches(e.comm, comm) && e.t >= start) fadvises.push({ pid: e.pid, comm: e.comm, cpu: e.cpu, t: e.t });
         break;
       case 'fadviseExit':
         inFadvise.delete(e.pid);
@@ -242,6 +251,9 @@ export function analyze(t: Trace, comm?: string): Analysis {
       case 'lruInsert':
         if (isKworker(e.comm) || commMatches(e.comm, comm)) bursts[e.cpu].push({ cpu: e.cpu, t: e.t, t1: e.t1, n: e.n, comm: e.comm, pid: e.pid, kworker: isKworker(e.comm) });
         break;
+      case 'pageAlloc':
+        if (commMatches(e.comm, comm) && e.t >= start) allocs[e.cpu].push({ cpu: e.cpu, t: e.t, t1: e.t1, n: e.n, comm: e.comm, pid: e.pid, kworker: isKworker(e.comm) });
+        break;
       case 'switch': {
         const prev = state[e.cpu] ?? cls(e.prevPid, e.prevPrio);
         account(e.cpu, e.t, prev);
@@ -264,7 +276,9 @@ export function analyze(t: Trace, comm?: string): Analysis {
     cpus,
     seals: seals.filter((s) => s.startNs >= start),
     drainAlls,
+    fadvises,
     bursts,
+    allocs,
     occupancy: occ,
   };
 }

@@ -3,6 +3,8 @@
  * written atomically, progress on stderr, the summary on stdout.
  */
 import { availableParallelism } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { compareKnown, type KnownWorkload } from './known.ts';
 import { UsageError } from '../errors.ts';
 import { writeAtomic } from '../cli/io.ts';
 import { table } from '../cli/table.ts';
@@ -47,10 +49,26 @@ const cpusArg = (v: number | undefined) => {
   return v;
 };
 
-export function fitCommand(trace: string, o: { cpus?: number; out: string; horizonMs?: number; comm?: string; json?: boolean }, out: Out): number {
+export function fitCommand(trace: string, o: { cpus?: number; out: string; horizonMs?: number; comm?: string; json?: boolean; known?: string }, out: Out): number {
+  let known: KnownWorkload | undefined;
+  if (o.known) {
+    try {
+      known = JSON.parse(readFileSync(o.known, 'utf8').trim().split('\n').filter((l) => l.includes('"type":"workload"')).pop() ?? '') as KnownWorkload;
+    } catch (e) {
+      throw new UsageError(`--known: ${o.known}: not the JSON line drainworkload prints (${(e as Error).message})`);
+    }
+  }
   const a = analyze(readTrace(trace), o.comm);
   const r = fitWorkload(a, { cpus: cpusArg(o.cpus), horizonMs: o.horizonMs, comm: o.comm });
   writeAtomic(o.out, `${JSON.stringify(r.scenario, null, 2)}\n`);
+  if (known) {
+    const rows = compareKnown(known, r.parameters, 1000 / ((r.scenario as { hz: number }).hz));
+    const fmt = (x: number | null) => (x === null ? '-' : x.toPrecision(4));
+    out(table(['known', 'parameter', 'known value', 'fitted', '95% CI', 'pass'], rows.map((k) => [k.what, k.parameter, fmt(k.known), fmt(k.estimate), k.ci ? `${fmt(k.ci[0])} .. ${fmt(k.ci[1])}` : '-', k.pass ? 'yes' : 'NO'])));
+    const failed = rows.filter((k) => !k.pass).length;
+    out(`fit-workload --known: ${rows.length - failed} of ${rows.length} known figures inside their 95% intervals`);
+    if (failed) return 1;
+  }
   if (o.json) out(JSON.stringify(r.parameters, null, 2));
   else {
     const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toPrecision(3));

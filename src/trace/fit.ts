@@ -62,9 +62,9 @@ export function replicaList(recorded: readonly number[], R: number, n: number): 
 }
 
 /** Pages per recorded CPU per slot, from the bursts (by the burst's time). */
-export function pageSlots(a: Analysis, cpu: number, filter: (comm: string, kworker: boolean) => boolean = () => true): number[] {
+export function pageSlots(a: Analysis, cpu: number, filter: (comm: string, kworker: boolean) => boolean = () => true, from: 'bursts' | 'allocs' = 'bursts'): number[] {
   const out = new Array(a.slots).fill(0);
-  for (const b of a.bursts[cpu]) {
+  for (const b of a[from][cpu]) {
     if (!filter(b.comm, b.kworker)) continue;
     const k = Math.floor((b.t - a.windowNs[0]) / a.slotNs);
     if (k >= 0 && k < a.slots) out[k] += b.n;
@@ -114,6 +114,16 @@ export function fitWorkload(a: Analysis, o: FitOptions = {}): FitResult {
       const rc = batchMeansCI(pageSlots(a, r, (c, k) => (k ? 'kworker (drained for others)' : c) === comm), slotMs);
       P.push({ name: `pages.cpu${r}.by[${comm}]`, unit: 'pages/ms', estimate: round(rc.estimate), ci: ci(rc), method: 'batch means; pages that left a batch in this task\'s context', provenance: `${src}: ${n} pages` });
     }
+    if (a.allocs.some((x) => x.length > 0)) {
+    const cache = batchMeansCI(pageSlots(a, r, () => true, 'allocs'), slotMs);
+    P.push({ name: `alloc.cpu${r}`, unit: 'pages/ms', estimate: round(cache.estimate), ci: ci(cache), method: `batch means over ${a.slots} slots`, provenance: `${src}: kmem/mm_page_alloc (order 0, movable) on CPU ${r} by the recorded --comm tasks${o.comm ? ` matching ${o.comm}` : ''}` });
+    const cacheBy = new Map<string, number>();
+    for (const b of a.allocs[r]) cacheBy.set(b.comm, (cacheBy.get(b.comm) ?? 0) + b.n);
+    for (const [comm, n] of [...cacheBy.entries()].sort((x, y) => y[1] - x[1]).slice(0, 8)) {
+      const rc = batchMeansCI(pageSlots(a, r, (c) => c === comm, 'allocs'), slotMs);
+      P.push({ name: `alloc.cpu${r}.by[${comm}]`, unit: 'pages/ms', estimate: round(rc.estimate), ci: ci(rc), method: 'batch means', provenance: `${src}: ${n} user pages allocated by ${comm}` });
+    }
+    }
     const { cls, shares } = cpuClassOf(a, r);
     for (const k of ['idle', 'busy', 'rt'] as const) {
       const per = a.occupancy[r].slots.map((s) => s[`${k}Ns`] / Math.max(1, s.idleNs + s.busyNs + s.rtNs));
@@ -141,6 +151,12 @@ export function fitWorkload(a: Analysis, o: FitOptions = {}): FitResult {
     perCpu.set(c.cpu, (perCpu.get(c.cpu) ?? 0) + c.n);
   }
   for (const [cpu, n] of perCpu) drainAll.push({ cpus: replicaList([cpu], R, N), ratePerMs: round(n / T, 8) });
+  const fadv = new Map<string, number>();
+  for (const f of a.fadvises) fadv.set(`${f.comm}@${f.cpu}`, (fadv.get(`${f.comm}@${f.cpu}`) ?? 0) + 1);
+  for (const [k, n] of fadv) {
+    const r = poissonRateCI(n, T);
+    P.push({ name: `fadvise.caller[${k}]`, unit: 'calls/ms', estimate: round(r.estimate, 8), ci: ci(r), method: 'Poisson (Garwood) on the count', provenance: `${src}: ${n} sys_enter_fadvise64 with POSIX_FADV_DONTNEED (each may call lru_add_drain_all; the drain_all caller lines count those that queued work)` });
+  }
   const delays = a.drainAlls.flatMap((d) => d.works).filter((w) => w.startNs > 0).map((w) => (w.startNs - w.queuedNs) / 1e6);
   if (delays.length) {
     P.push({ name: 'kworker.startDelay.p50', unit: 'ms', estimate: round(quantile(delays, 0.5)), ci: null, method: `median of ${delays.length} drain works`, provenance: `${src}: workqueue_queue_work -> workqueue_execute_start` });

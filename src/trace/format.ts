@@ -21,6 +21,8 @@ export interface TraceEventSpec {
   filter?: string;
   /** The event fires in the caller's context, so a `--comm` filter selects the workload's own. */
   comm: boolean;
+  /** Recorded only with `--comm` (too many events otherwise). */
+  onlyWithComm?: boolean;
   why: string;
 }
 
@@ -35,6 +37,7 @@ export const TRACE_EVENTS: readonly TraceEventSpec[] = [
   { name: 'workqueue/workqueue_queue_work', filter: drainWork, comm: true, why: 'lru_add_drain_all queues drain work on a CPU: its caller and target' },
   { name: 'workqueue/workqueue_execute_start', filter: drainWork, comm: false, why: 'the kworker starts the drain (its delay)' },
   { name: 'workqueue/workqueue_execute_end', filter: drainWork, comm: false, why: 'the kworker ends the drain' },
+  { name: 'kmem/mm_page_alloc', filter: 'order == 0 && migratetype == 1', comm: true, onlyWithComm: true, why: "user (movable) pages allocated by the --comm tasks: the pages they produce, in their own context, on the CPU whose batch they enter (without --comm it would be every allocation of the box, so it is recorded only with it)" },
   { name: 'pagemap/mm_lru_insertion', comm: false, why: 'pages leaving a per-CPU batch for the LRU: page production per CPU' },
   { name: 'pagemap/mm_lru_activate', comm: false, why: 'pages leaving the activate batch' },
   { name: 'sched/sched_switch', filter: 'prev_pid == 0 || next_pid == 0 || prev_prio < 100 || next_prio < 100', comm: false, why: 'idle and RT occupancy per CPU (switches to and from idle or an RT task only)' },
@@ -62,6 +65,8 @@ export type TraceEvent = Common &
     /** `n` pages left a batch for the LRU in one burst (consecutive events of one task on one CPU within 50 us), the last at `t1`. */
     | { e: 'lruInsert'; n: number; t1: number }
     | { e: 'lruActivate'; n: number; t1: number }
+    /** `n` user pages allocated by this task (only with --comm), the last at `t1`. */
+    | { e: 'pageAlloc'; n: number; t1: number }
     | { e: 'switch'; prevPid: number; prevPrio: number; nextPid: number; nextPrio: number; nextComm: string }
   );
 
@@ -128,7 +133,18 @@ function fields(rest: string): Record<string, string> {
  * undefined for a line of no interest (an exit of another fcntl is kept here; record pairs it).
  * Throws on a line it cannot read at all.
  */
-export function parseTextLine(line: string): Omit<TraceEvent, 'n' | 't1'> | TraceEvent | undefined {
+export function parseTextLine(line: string): TraceEvent | undefined {
+  // drainrec merges bursts of page events into their first line + " drainrec_burst n=N last=SEC.USEC"
+  const burst = / drainrec_burst n=(\d+) last=(\d+)\.(\d+)$/.exec(line);
+  const ev = parseOne(burst ? line.slice(0, burst.index) : line);
+  if (burst && ev && 'n' in ev) {
+    ev.n = Number(burst[1]);
+    ev.t1 = Number(burst[2]) * 1e9 + Number(burst[3].padEnd(6, '0').slice(0, 6)) * 1e3;
+  }
+  return ev;
+}
+
+function parseOne(line: string): TraceEvent | undefined {
   const m = LINE.exec(line);
   if (!m) throw new Error(`not a trace line: ${line.slice(0, 120)}`);
   const [, comm, pid, cpu, sec, usec, rest] = m;
@@ -166,6 +182,8 @@ export function parseTextLine(line: string): Omit<TraceEvent, 'n' | 't1'> | Trac
       return { ...c, e: 'lruInsert', n: 1, t1: c.t };
     case 'mm_lru_activate':
       return { ...c, e: 'lruActivate', n: 1, t1: c.t };
+    case 'mm_page_alloc':
+      return { ...c, e: 'pageAlloc', n: 1, t1: c.t };
     case 'sched_switch': {
       const s = /prev_comm=(.*) prev_pid=(-?\d+) prev_prio=(-?\d+) prev_state=\S+ ==> next_comm=(.*) next_pid=(-?\d+) next_prio=(-?\d+)/.exec(body);
       if (!s) throw new Error(`unreadable sched_switch: ${body.slice(0, 120)}`);

@@ -83,18 +83,20 @@ export function locateRecorder(binary?: string): { path: string } | { reason: st
 }
 
 /** Merges single LRU events into bursts: one task draining one batch on one CPU. */
+type BurstEvent = Extract<TraceEvent, { e: 'lruInsert' | 'lruActivate' | 'pageAlloc' }>;
 class Bursts {
-  private open = new Map<number, Extract<TraceEvent, { e: 'lruInsert' | 'lruActivate' }>>();
+  private open = new Map<string, BurstEvent>();
   constructor(private readonly emit: (ev: TraceEvent) => void) {}
-  add(ev: Extract<TraceEvent, { e: 'lruInsert' | 'lruActivate' }>): void {
-    const b = this.open.get(ev.cpu);
-    if (b && b.e === ev.e && b.pid === ev.pid && ev.t - b.t1 <= 50_000) {
-      b.n++;
-      b.t1 = ev.t;
+  add(ev: BurstEvent): void {
+    const key = `${ev.cpu}/${ev.e}`;
+    const b = this.open.get(key);
+    if (b && b.pid === ev.pid && ev.t - b.t1 <= 50_000) {
+      b.n += ev.n;
+      b.t1 = ev.t1;
       return;
     }
     if (b) this.emit(b);
-    this.open.set(ev.cpu, { ...ev });
+    this.open.set(key, { ...ev });
   }
   flush(): void {
     for (const b of this.open.values()) this.emit(b);
@@ -117,6 +119,7 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
   const args = ['--buffer-kb', String(bufferKb), '--stop-on-eof'];
   if (cpuList) args.push('--cpumask', cpumaskHex(cpuList));
   for (const ev of TRACE_EVENTS) {
+    if (ev.onlyWithComm && !o.comm) continue;
     // A symbol filter (function.function == sym) does not parse inside parentheses: join without them where possible.
     // The recorder's own page faults (V8's heap, gzip) would be the biggest "producer" on the box: leave them out.
     const self = ev.name.startsWith('pagemap/') ? `common_pid != ${process.pid}` : undefined;
@@ -186,14 +189,14 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
     if (!l.trim()) return;
     let ev;
     try {
-      ev = parseTextLine(l) as TraceEvent | undefined;
+      ev = parseTextLine(l);
     } catch {
       unparsed++;
       return;
     }
     if (!ev) return;
     if (!headerWritten) writeHeader();
-    if (ev.e === 'lruInsert' || ev.e === 'lruActivate') return bursts.add(ev);
+    if (ev.e === 'lruInsert' || ev.e === 'lruActivate' || ev.e === 'pageAlloc') return bursts.add(ev);
     if (ev.e === 'seal') pendingSeal.add(ev.pid);
     if (ev.e === 'fadvise') pendingFadvise.add(ev.pid);
     if (ev.e === 'sealExit' && !pendingSeal.delete(ev.pid)) return; // the exit of another fcntl
