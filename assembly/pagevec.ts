@@ -1,7 +1,7 @@
-// Per-CPU pagevecs (kernel-model A2) and the page operations that fill them (OP7, A2 fill rule).
+// Per-CPU pagevecs (docs/kernel-model.md A2) and the page operations that fill them (OP7, A2 fill rule).
 // A CPU's pagevecs are only touched by the thread that runs that CPU, so nr and the entries are
 // plain loads and stores; refcounts and flags are shared by every CPU and use atomics so that
-// concurrent drains on different workers stay exact (toolchain-notes §3: atomic adds are exact).
+// concurrent drains on different workers stay exact (docs/toolchain.md, "Atomics and threads": atomic adds are exact).
 import {
   hdr, refPtr, mapPtr, flgPtr, pvecPtr, H_PVCAP, H_LRU_DISABLED,
   PV_LRU_ADD, PV_ACTIVATE, PV_KINDS,

@@ -5,10 +5,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { rootPath } from '../src/io/paths.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SOURCE = `${ROOT}bench/native/scan.c`;
+const SOURCE = rootPath('bench', 'native', 'scan.c');
 
 export type OptLevel = 'O2' | 'O3';
 
@@ -46,10 +45,10 @@ export function ccVersion(): string | null {
 export function buildNative(): { builds: NativeBuild[]; skipped?: string } {
   const cc = ccVersion();
   if (!cc) return { builds: [], skipped: 'no C compiler (`cc`) on PATH: the native C rows (gcc -O2/-O3) are skipped' };
-  mkdirSync(`${ROOT}build`, { recursive: true });
+  mkdirSync(rootPath('build'), { recursive: true });
   const builds: NativeBuild[] = [];
   for (const opt of ['O2', 'O3'] as const) {
-    const path = `${ROOT}build/bench-scan-${opt}`;
+    const path = rootPath('build', `bench-scan-${opt}`);
     if (!existsSync(path) || statSync(path).mtimeMs < statSync(SOURCE).mtimeMs) {
       const r = spawnSync('cc', [`-${opt}`, '-std=c11', '-Wall', '-Wextra', '-o', path, SOURCE], { encoding: 'utf8' });
       if (r.status !== 0) return { builds: [], skipped: `cc -${opt} bench/native/scan.c failed: ${(r.stderr || String(r.error)).trim()}` };

@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { resolveScenario } from '../src/scenario/resolve.ts';
 import type { ScenarioInput } from '../src/scenario/schema.ts';
-import { runResolvedAsync } from '../src/sim/run.ts';
+import { runResolvedAsync } from '../src/pool/run-scenario.ts';
 import { PRESETS } from '../src/scenario/presets.ts';
 import type { Scenario } from '../src/scenario/resolve.ts';
 

@@ -1,6 +1,6 @@
 /**
  * Every error a user can cause, made in one place. The CLI catches them once at the top and maps
- * them to exit codes (CONTRACT section 4): UsageError -> 2 (bad input; nothing was written).
+ * them to exit codes (docs/cli.md): UsageError -> 2 (bad input; nothing was written).
  */
 export class UsageError extends Error {
   readonly exitCode = 2;

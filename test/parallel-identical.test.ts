@@ -3,11 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { presetScenario } from '../src/scenario/presets.ts';
 import { resolveScenario } from '../src/scenario/resolve.ts';
-import { runResolved, runResolvedAsync, type Claimed } from '../src/sim/run.ts';
+import { runResolved, type Claimed } from '../src/sim/run.ts';
+import { runResolvedAsync } from '../src/pool/run-scenario.ts';
 import { Arena } from '../src/wasm/core.ts';
 import { planArena } from '../src/wasm/layout.ts';
-import { ShardPool } from '../src/parallel/shard-pool.ts';
-import { workerEntry } from '../src/parallel/worker-entry.ts';
+import { ShardPool } from '../src/shard/pool.ts';
+import { workerEntry } from '../src/io/worker-entry.ts';
 import { Piscina } from 'piscina';
 import { largeScenario } from '../bench/scenario-scaling.ts';
 

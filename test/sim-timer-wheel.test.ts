@@ -5,7 +5,7 @@ import { Machine } from '../src/sim/machine.ts';
 import { resolveScenario } from '../src/scenario/resolve.ts';
 import { Arena } from '../src/wasm/core.ts';
 import { planArena } from '../src/wasm/layout.ts';
-import { STRATEGY_NAMES } from '../src/strategies/names.ts';
+import { STRATEGY_NAMES } from '../src/scenario/strategy-names.ts';
 import { STRATEGIES } from '../src/strategies/registry.ts';
 
 function machineAt(hz: 100 | 250 | 300 | 1000, nowNs: number): Machine {

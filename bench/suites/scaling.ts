@@ -18,7 +18,7 @@ import { canonicalLine } from '../../src/sweep/canonical.ts';
 import { largeScenario, longFadviseStorm, measureScenario, scalingSweepJson } from '../scenario-scaling.ts';
 import { resolveScenario } from '../../src/scenario/resolve.ts';
 import { presetScenario } from '../../src/scenario/presets.ts';
-import { RANGE_SPLIT_MIN_PAGES } from '../../src/sim/run.ts';
+import { RANGE_SPLIT_MIN_PAGES } from '../../src/pool/run-scenario.ts';
 import type { Suite, SuiteContext, SuiteResult } from '../types.ts';
 
 const workerCounts = () => Array.from({ length: Math.max(2, availableParallelism()) }, (_, i) => i + 1).filter((w) => w <= 4);

@@ -1,15 +1,15 @@
 /**
- * Builds, finds and runs the native probe (probe/drainprobe.c, CONTRACT section 5), and parses
+ * Builds, finds and runs the native probe (probe/drainprobe.c, docs/calibration.md), and parses
  * its JSON lines (parse.ts). The lab works without the probe: every way it can be missing comes
  * back as a reason, never as an exception.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rootPath } from '../io/paths.ts';
 import { parseProbeOutput, type ProbeRun } from './parse.ts';
 
-export const PROBE_DIR = fileURLToPath(new URL('../../probe/', import.meta.url));
+export const PROBE_DIR = rootPath('probe');
 export const PROBE_BIN = join(PROBE_DIR, 'bin', 'drainprobe');
 
 export type ProbeCase = 'a' | 'b' | 'c' | 'd';

@@ -1,23 +1,19 @@
 /**
- * The `drainlab` command (CONTRACT section 4). A tiny main: commander parses, each command calls
+ * The `drainlab` command (docs/cli.md). A tiny main: commander parses, each command calls
  * into the lab, and errors are caught once here: UsageError -> exit 2 with its message, a failed
  * check -> 1, anything else -> a crash report and exit 1.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
-import { loadScenarioFile } from '../scenario/resolve.ts';
-import { PRESETS, presetScenario } from '../scenario/presets.ts';
-import { STRATEGIES } from '../strategies/registry.ts';
-import { STRATEGY_NAMES } from '../strategies/names.ts';
-import { runResolvedAsync } from '../sim/run.ts';
-import { availableParallelism } from 'node:os';
-import { runTable, table } from './table.ts';
-import { writeAtomic } from './io.ts';
-import { validateCommand } from './validate.ts';
-import { mergeCommand, sweepCommand, tuneCommand } from '../sweep/command.ts';
+import { STRATEGY_NAMES } from '../scenario/strategy-names.ts';
 import type { Costs } from '../kernel/costs.ts';
+import type { mergeCommand, sweepCommand, tuneCommand } from '../sweep/command.ts';
 import pkg from '../../package.json' with { type: 'json' };
+
+// Every command's implementation is imported when the command runs, not before: `drainlab --help`
+// then loads commander alone (~0.1 s), not zod, piscina and the simulator.
+const workersDefault = async () => (await import('node:os')).availableParallelism();
 
 const int = (flag: string, min: number, max = Number.MAX_SAFE_INTEGER) => (v: string) => {
   const n = Number(v);
@@ -38,6 +34,10 @@ export function readCalibrationCosts(path: string | undefined): Partial<Costs> |
   }
 }
 
+type SweepOptions = Parameters<typeof sweepCommand>[0];
+type MergeOptions = Parameters<typeof mergeCommand>[1];
+type TuneOptions = Parameters<typeof tuneCommand>[0];
+
 function program(out: (s: string) => void, setCode: (c: number) => void): Command {
   const p = new Command('drainlab')
     .description('A WebAssembly-accelerated lab for memfd F_SEAL_WRITE and lru_add_drain_all() strategies')
@@ -48,22 +48,25 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
 
   p.command('run')
     .description('simulate one scenario with each strategy it names')
-    .addOption(new Option('--scenario <file>', 'scenario JSON file (CONTRACT section 1)').conflicts('preset'))
-    .option('--preset <name>', `a shipped preset: ${Object.keys(PRESETS).join(', ')}`)
+    .addOption(new Option('--scenario <file>', 'scenario JSON file (docs/scenario-format.md)').conflicts('preset'))
+    .option('--preset <name>', 'a shipped preset (`drainlab presets` lists them)')
     .option('--strategy <name...>', `strategies to compare (repeatable): ${STRATEGY_NAMES.join(', ')}`)
     .option('--seed <n>', 'override the scenario seed', int('--seed', 0))
     .option('--workers <n>', 'threads sharing the scenario\'s memory (default: this host\'s cores; results never depend on it)', int('--workers', 1, 48))
     .option('--calibration <file>', 'use fitted costs from drainlab calibrate')
-    .option('--json', 'print the result record (CONTRACT section 3) on stdout')
+    .option('--json', 'print the result record (docs/result-record.md) on stdout')
     .option('--out <file>', 'also write the result record to this file (atomically)')
     .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; seed?: number; workers?: number; calibration?: string; json?: boolean; out?: string }) => {
       if (!o.scenario && !o.preset) throw new UsageError('run: give --scenario FILE or --preset NAME');
+      const [{ loadScenarioFile }, { presetScenario }, { STRATEGIES }, { runResolvedAsync }, { runTable }, { writeAtomic }] = await Promise.all([
+        import('../scenario/resolve.ts'), import('../scenario/presets.ts'), import('../strategies/registry.ts'), import('../pool/run-scenario.ts'), import('./table.ts'), import('../io/files.ts'),
+      ]);
       const cal = readCalibrationCosts(o.calibration);
       const s = o.scenario ? loadScenarioFile(o.scenario, cal) : presetScenario(o.preset!, cal);
       for (const name of o.strategy ?? []) {
         if (!STRATEGIES.has(name)) throw new UsageError(`--strategy: unknown strategy ${JSON.stringify(name)}; allowed: ${STRATEGY_NAMES.join(', ')}`);
       }
-      const record = await runResolvedAsync(s, { strategies: o.strategy, seed: o.seed, workers: o.workers ?? availableParallelism() });
+      const record = await runResolvedAsync(s, { strategies: o.strategy, seed: o.seed, workers: o.workers ?? (await workersDefault()) });
       const json = JSON.stringify(record, null, 2);
       if (o.out) writeAtomic(o.out, json + '\n');
       out(o.json ? json : `${record.scenario.name}: ${s.cpus} CPUs, ${s.files} file(s) x ${s.pages} pages, kernel ${s.kernel}, HZ=${s.hz}, seed ${record.scenario.seed}\n${runTable(record)}`);
@@ -71,12 +74,16 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
 
   p.command('strategies')
     .description('list the strategies and what each models')
-    .action(() => out(table(['strategy', 'models'], [...STRATEGIES.values()].map((s) => [s.name, s.models]))));
+    .action(async () => {
+      const [{ STRATEGIES }, { table }] = await Promise.all([import('../strategies/registry.ts'), import('./table.ts')]);
+      out(table(['strategy', 'models'], [...STRATEGIES.values()].map((s) => [s.name, s.models])));
+    });
 
   p.command('presets')
     .description('list the shipped scenarios and the question each asks')
     .option('--json', 'print the resolved presets as JSON')
-    .action((o: { json?: boolean }) => {
+    .action(async (o: { json?: boolean }) => {
+      const [{ PRESETS, presetScenario }, { table }] = await Promise.all([import('../scenario/presets.ts'), import('./table.ts')]);
       if (o.json) out(JSON.stringify(Object.fromEntries(Object.keys(PRESETS).map((n) => [n, presetScenario(n)])), null, 2));
       else out(table(['preset', 'question'], Object.entries(PRESETS).map(([n, pr]) => [n, pr.question])));
     });
@@ -127,10 +134,10 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .action(async (o: { out: string; quick?: boolean; budget: number; recorded?: string }) => setCode(await calibrateCommand(o, out)));
 
   p.command('validate')
-    .description('the validation suite: kernel-model E1/E2 cases (and calibration comparisons)')
+    .description('the validation suite: docs/kernel-model.md E1/E2 cases (and calibration comparisons)')
     .option('--calibration <file>', 'also compare the model with this calibration file\'s measurements')
     .option('--json', 'print the results as JSON')
-    .action(async (o: { calibration?: string; json?: boolean }) => setCode(await validateCommand(o, out)));
+    .action(async (o: { calibration?: string; json?: boolean }) => setCode(await (await import('./validate.ts')).validateCommand(o, out)));
 
   p.command('sweep')
     .description('run a parameter grid x replications on a worker pool, streaming cells to DIR/cells.jsonl (docs/scaling.md)')
@@ -142,7 +149,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--resume', 'complete the sweep in --out: skip the cells already there (cuts a torn final line)')
     .option('--quiet', 'no live progress line, only the final summary')
     .option('--json', 'print the summary as JSON on stdout')
-    .action(async (o: Parameters<typeof sweepCommand>[0]) => setCode(await sweepCommand(o, out)));
+    .action(async (o: SweepOptions) => setCode(await (await import('../sweep/command.ts')).sweepCommand(o, out)));
 
   p.command('merge')
     .description('join sweep outputs (shards) into one cells.jsonl sorted by cellId; refuses different sweeps or lab versions')
@@ -151,12 +158,12 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--canonical', 'write lines without record.provenance (byte-comparable across runs and hosts)')
     .option('--allow-partial', 'exit 0 even when cells of the sweep are missing')
     .option('--json', 'print the merge summary as JSON on stdout')
-    .action((dirs: string[], o: Parameters<typeof mergeCommand>[1]) => setCode(mergeCommand(dirs, o, out)));
+    .action(async (dirs: string[], o: MergeOptions) => setCode((await import('../sweep/command.ts')).mergeCommand(dirs, o, out)));
 
   p.command('tune')
     .description('the smallest CPU count at which a strategy\'s metric crosses a budget; or, with --workers auto alone, the best worker count for this host')
     .addOption(new Option('--scenario <file>', 'scenario JSON file').conflicts('preset'))
-    .option('--preset <name>', `a shipped preset: ${Object.keys(PRESETS).join(', ')}`)
+    .option('--preset <name>', 'a shipped preset (`drainlab presets` lists them)')
     .option('--strategy <name>', `the strategy: ${STRATEGY_NAMES.join(', ')}`)
     .option('--metric <path>', 'a number in the run summary, dotted (latencyMs.p99, lockHoldMs.max, drainCpuMs, cpusInterrupted ...)', 'latencyMs.p99')
     .option('--budget <x>', 'the metric value to cross', (v: string) => {
@@ -171,7 +178,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--workers <n|auto>', 'worker threads, or auto (alone: measure W = 1..cores and pick the best)')
     .option('--quiet', 'no per-point notes on stderr')
     .option('--json', 'print the result as JSON')
-    .action(async (o: Parameters<typeof tuneCommand>[0]) => setCode(await tuneCommand(o, out)));
+    .action(async (o: TuneOptions) => setCode(await (await import('../sweep/command.ts')).tuneCommand(o, out)));
 
   // Traces (docs/traces.md): record this machine, fit a scenario to it, replay it at any scale.
   p.command('record')
@@ -186,7 +193,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--buffer-kb <n>', 'ring buffer per CPU, KiB', int('--buffer-kb', 64, 1 << 20))
     .requiredOption('--out <file>', 'the trace file (.jsonl.gz)')
     .action(async (o: { seconds: number; cpus?: string; comm?: string; bufferKb?: number; out: string }) => {
-      const { recordCommand } = await import('../trace/command.ts');
+      const { recordCommand } = await import('./trace.ts');
       setCode(await recordCommand(o, out));
     });
 
@@ -200,7 +207,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--json', 'print the parameters as JSON')
     .option('--known <file>', 'check the fit against a workload of known rates (the JSON line probe/bin/drainworkload prints); exit 1 when a known figure is outside its interval')
     .action(async (trace: string, o: { cpus?: number; comm?: string; horizonMs?: number; out: string; json?: boolean; known?: string }) => {
-      const { fitCommand } = await import('../trace/command.ts');
+      const { fitCommand } = await import('./trace.ts');
       setCode(fitCommand(trace, o, out));
     });
 
@@ -219,7 +226,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--out <file>', 'write the run record here (for drainlab report and --fail-on)')
     .option('--json', 'print the run record on stdout')
     .action(async (trace: string, o: { cpus?: number; strategy?: string[]; comm?: string; seconds?: number; workers?: number; out?: string; json?: boolean }) => {
-      const { replayCommand } = await import('../trace/command.ts');
+      const { replayCommand } = await import('./trace.ts');
       setCode(await replayCommand(trace, o, out));
     });
 

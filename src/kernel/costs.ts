@@ -1,9 +1,9 @@
 /**
  * Every time cost of the model, in nanoseconds, with its default and where the default comes
  * from. A scenario's `costs` (milliseconds are NOT used here: cost fields are ns, named *Ns) or a
- * calibration file overrides any of them. kernel-model (f) "Suggested simulator parameters" lists
+ * calibration file overrides any of them. docs/kernel-model.md (section f, "The simulator's parameters") lists
  * these as assumptions; the defaults below are first estimates from the cited code paths, and
- * `drainlab calibrate` fits the ones it can measure on the host kernel (CONTRACT section 5).
+ * `drainlab calibrate` fits the ones it can measure on the host kernel (docs/calibration.md).
  */
 export interface Costs {
   /** OP3.2 full walk of the mapping: per slot (rcu walk + page_count/page_mapcount reads) once the walk no longer fits in cache. Fitted by calibrate (probe c). */
@@ -56,7 +56,7 @@ export interface Costs {
 }
 
 export const DEFAULT_COSTS: Readonly<Costs> = Object.freeze({
-  tagWalkNsPerPage: 11, // CONTRACT section 1 example; ~1 radix slot + 2 struct page reads
+  tagWalkNsPerPage: 11, // docs/scenario-format.md example; ~1 radix slot + 2 struct page reads
   tagWalkCachedPages: 0,
   tagWalkCachedNsPerPage: 11,
   tagSetNs: 40,

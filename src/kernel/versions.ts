@@ -1,5 +1,5 @@
 /**
- * Constants and the lru_add_drain_all() variant of each kernel version (kernel-model C1, OP5,
+ * Constants and the lru_add_drain_all() variant of each kernel version (docs/kernel-model.md C1, OP5,
  * OP5', and the timeline in section d). A scenario's `kernel` picks one; single constants can
  * still be overridden in the scenario.
  */
@@ -39,15 +39,15 @@ const v = (
 
 export const KERNEL_CONSTANTS: Record<KernelVersion, KernelConstants> = {
   '4.14': v('4.14', 14, { hotplugLock: true, piggyback: false, localFirst: false, cpus: 'non-empty' },
-    'kernel-model C1, OP5 (v4.14 mm/swap.c:684-732) [S1]'),
+    'docs/kernel-model.md C1, OP5 (v4.14 mm/swap.c:684-732) [S1]'),
   '4.16': v('4.16', 15, { hotplugLock: false, piggyback: false, localFirst: false, cpus: 'non-empty' },
-    'kernel-model OP5\' v4.16 (9852a7212324) [T1]; PAGEVEC_SIZE 15 [T13]'),
+    'docs/kernel-model.md OP5\' v4.16 (9852a7212324) [T1]; PAGEVEC_SIZE 15 [T13]'),
   '5.10': v('5.10', 15, { hotplugLock: false, piggyback: true, localFirst: false, cpus: 'non-empty' },
-    'kernel-model OP5\' v5.5/v5.10 piggyback (eef1a429f234, 6446a5131e24) [T6][T7]; [S2] mm/swap.c:762-853'),
+    'docs/kernel-model.md OP5\' v5.5/v5.10 piggyback (eef1a429f234, 6446a5131e24) [T6][T7]; [S2] mm/swap.c:762-853'),
   '6.9': v('6.9', 31, { hotplugLock: false, piggyback: true, localFirst: false, cpus: 'non-empty' },
-    'kernel-model C1 PAGEVEC_SIZE 31 (9cecde80aae0) [T11]'),
+    'docs/kernel-model.md C1 PAGEVEC_SIZE 31 (9cecde80aae0) [T11]'),
   '6.18': v('6.18', 31, { hotplugLock: false, piggyback: true, localFirst: true, cpus: 'non-empty' },
-    'kernel-model OP5\' v6.18 local drain first [T19]; [S3] mm/swap.c:837-838'),
+    'docs/kernel-model.md OP5\' v6.18 local drain first [T19]; [S3] mm/swap.c:837-838'),
 };
 
 export const HZ_VALUES = [100, 250, 300, 1000] as const;

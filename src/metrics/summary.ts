@@ -1,6 +1,6 @@
-/** Per-run summary of the seal records (CONTRACT section 3 `summary`). */
+/** Per-run summary of the seal records (docs/result-record.md, `summary`). */
 import type { RunSummary, SealRecord } from './record.ts';
-import type { DrainAcct } from '../sim/machine.ts';
+import type { DrainAcct } from './drain-acct.ts';
 import { quantile } from '../stats/quantile.ts';
 
 const round = (v: number) => (Number.isFinite(v) ? Math.round(v * 1e6) / 1e6 : 0);

@@ -1,6 +1,6 @@
 /**
  * The oracle: the same page-state operations as the WASM core, written straight from
- * kernel-model.md with plain arrays and no cleverness (no bitmaps, no SIMD, no hierarchy).
+ * docs/kernel-model.md with plain arrays and no cleverness (no bitmaps, no SIMD, no hierarchy).
  * Property tests run random operation sequences through both and compare every field.
  */
 import { PG, PV_KINDS } from '../wasm/layout.ts';

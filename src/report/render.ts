@@ -6,13 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { rootPath } from '../io/paths.ts';
 import { METRICS } from './metrics.ts';
 import { esc, fmtCount, fmtMs, fmtNum, fmtPct, inlineScript, jsonForScript, signed } from './html.ts';
 import type { ChartData, MetricChange, MetricId, PairedCell, ReportData, StrategyRow, StrategyTable } from './types.ts';
 
 const require = createRequire(import.meta.url);
-const REPORT_DIR = fileURLToPath(new URL('../../report/', import.meta.url));
+const REPORT_DIR = rootPath('report') + '/';
 /** Browser scripts, in load order. */
 const SCRIPTS = ['format.js', 'frame.js', 'chart-lines.js', 'chart-bars.js', 'chart-timeline.js', 'main.js'];
 

@@ -4,34 +4,14 @@
  * the HTML, saved as a baseline and compared later. The browser side (report/*.js) reads only
  * `ReportData['charts']`; the tables are rendered on the Node side.
  */
-import type { RunRecord, StrategyRun, TimelineEvent } from '../metrics/record.ts';
+import type { StrategyRun, TimelineEvent } from '../metrics/record.ts';
+import type { ParamValue, SweepCell } from '../metrics/cells.ts';
 import type { Direction, Verdict } from '../stats/bootstrap.ts';
 
-export type ParamValue = string | number | boolean | null;
+export type { ParamValue, SweepCell };
 
 /**
- * One line of a sweep's JSONL output: one replication of one grid cell. `record` holds every
- * strategy the cell ran, all on the same scenario and seed, which is what makes (cellId,
- * replication) the pairing key of the paired comparisons.
- */
-export interface SweepCell {
-  /** Stable id of the grid cell (the same params give the same id across shards and resumes). */
-  cellId: string;
-  /** The grid coordinates of this cell, e.g. { preset: 'fuse-selftest', cpus: 64, pinMs: 100 }. */
-  params: Record<string, ParamValue | Record<string, unknown>>;
-  /** Replication index within the cell (0-based); the replication's seed is in record.scenario. */
-  replication: number;
-  /**
-   * Written by `drainlab sweep`: the id of the grid point, the same for every replication of it.
-   * (A sweep's `cellId` hashes the replication's resolved scenario, seed included, so each line of
-   * a sweep has its own cellId; `pointId` is what groups a point's replications.)
-   */
-  pointId?: string;
-  record: RunRecord;
-}
-
-/**
- * Fields the report reads from a run summary beyond CONTRACT section 3, when the simulator writes
+ * Fields the report reads from a run summary beyond docs/result-record.md, when the simulator writes
  * them. Optional: the report falls back to what the contract guarantees.
  */
 export interface RunSummaryExtras {
@@ -79,7 +59,7 @@ export interface Observations {
 export interface StrategyInfo {
   name: string;
   color: string;
-  /** One line from CONTRACT section 2, when the name is known. */
+  /** One line from docs/scenario-format.md, "Strategies", when the name is known. */
   description: string;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Named scenarios shipped with the lab (CONTRACT section 1, "Presets"). Each description says
+ * Named scenarios shipped with the lab (docs/scenario-format.md). Each description says
  * which question of the 2017 debate it asks. Usable wherever a scenario file is.
  */
 import type { ScenarioInput } from './schema.ts';
@@ -19,7 +19,7 @@ export const PRESETS: Record<string, Preset> = {
     scenario: debate2017(),
   },
   'fuse-selftest': {
-    question: 'kernel-model E1.1/E1.2: a 1 s FUSE direct-IO pin makes the first seal fail; must the second succeed, and does it without drain_all?',
+    question: 'docs/kernel-model.md E1.1/E1.2: a 1 s FUSE direct-IO pin makes the first seal fail; must the second succeed, and does it without drain_all?',
     scenario: {
       name: 'fuse-selftest',
       description: 'tools/testing/selftests/memfd/fuse_test.c: a 2-page memfd is faulted and GUP-pinned by a reader on CPU 1 for 1 s; the sealer on CPU 0 unmaps at 200 ms and seals, then seals again at 1200 ms.',
@@ -34,7 +34,7 @@ export const PRESETS: Record<string, Preset> = {
     },
   },
   'rt-spinner': {
-    question: 'kernel-model E2.8: when the CPU holding the parked pages runs a SCHED_FIFO spinner, how long does each strategy hold the inode lock?',
+    question: 'docs/kernel-model.md E2.8: when the CPU holding the parked pages runs a SCHED_FIFO spinner, how long does each strategy hold the inode lock?',
     scenario: {
       name: 'rt-spinner',
       description: 'A SCHED_FIFO task on CPU 1 did one write() (its pages sit in its lru_add pagevec) and spins; CPU 0 seals at 100 ms. RT throttling (950 of 1000 ms) is all that lets the kworker in.',
@@ -59,7 +59,7 @@ export const PRESETS: Record<string, Preset> = {
     scenario: isolatedCpus(),
   },
   'concurrent-sealers': {
-    question: 'kernel-model E2.11: 16 seals on 16 files at once, each needing drain_all: serialised by the mutex (4.14) or piggybacked (5.5+)?',
+    question: 'docs/kernel-model.md E2.11: 16 seals on 16 files at once, each needing drain_all: serialised by the mutex (4.14) or piggybacked (5.5+)?',
     scenario: concurrentSealers(),
   },
   'huge-memfd': {
@@ -71,7 +71,7 @@ export const PRESETS: Record<string, Preset> = {
     scenario: largeBusyMachine(),
   },
   'lockdep-2017': {
-    question: 'kernel-model E2.10 and section F: with cpuhp state setup and a splice into devtmpfs, which strategies close the 2017 lock cycle?',
+    question: 'docs/kernel-model.md E2.10 and section F: with cpuhp state setup and a splice into devtmpfs, which strategies close the 2017 lock cycle?',
     scenario: {
       name: 'lockdep-2017',
       description: 'modprobe msr (cpuhp setup waiting on an AP callback that creates a devtmpfs node), a splice into a devtmpfs file, and an F_SEAL_WRITE that needs drain_all: the chain of the syzbot splat.',

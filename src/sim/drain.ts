@@ -1,8 +1,9 @@
 /**
- * lru_add_drain() and lru_add_drain_all(), step by step (kernel-model OP4, OP5, OP5').
+ * lru_add_drain() and lru_add_drain_all(), step by step (docs/kernel-model.md OP4, OP5, OP5').
  */
 import type { Proc } from './engine.ts';
-import type { DrainAcct, DrainWork, Machine, Task } from './machine.ts';
+import type { DrainWork, Machine, Task } from './machine.ts';
+import type { DrainAcct } from '../metrics/drain-acct.ts';
 import type { DrainAllVariant } from '../kernel/versions.ts';
 
 /** OP4: lru_add_drain() on the task's own CPU; the task pays the cost. */

@@ -1,9 +1,10 @@
 /**
- * fcntl(F_ADD_SEALS, F_SEAL_WRITE) step by step (kernel-model OP1, OP2, OP3), as building blocks
+ * fcntl(F_ADD_SEALS, F_SEAL_WRITE) step by step (docs/kernel-model.md OP1, OP2, OP3), as building blocks
  * the strategies assemble. Every step that takes time says which cost pays for it.
  */
 import type { Proc } from './engine.ts';
-import { newAcct, type DrainAcct, type Machine, type Task } from './machine.ts';
+import type { Machine, Task } from './machine.ts';
+import { newAcct, type DrainAcct } from '../metrics/drain-acct.ts';
 import { localDrain, lruAddDrainAll, type DrainAllOptions } from './drain.ts';
 import type { DrainAllVariant } from '../kernel/versions.ts';
 import type { Costs } from '../kernel/costs.ts';
@@ -190,7 +191,7 @@ export function* addSealsDroppingLock(ctx: SealCtx, sealSeal: boolean, body: (ct
   return out;
 }
 
-/** The seal's record (CONTRACT section 3), spurious and unsafe judged at the moment of return. */
+/** The seal's record (docs/result-record.md), spurious and unsafe judged at the moment of return. */
 export function sealRecord(ctx: SealCtx, out: SealOutcome): SealRecord {
   const { m, file } = ctx;
   const ms = (v: number) => v / 1e6;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { readFileSync, rmSync } from 'node:fs';
 import { Sweep } from '../sweep/grid.ts';
 import { runSweep, CELLS_FILE } from '../sweep/runner.ts';
-import { writeAtomic } from '../cli/io.ts';
+import { writeAtomic } from '../io/files.ts';
 import { reportCommand } from '../report/command.ts';
 import type { ScenarioInput } from '../scenario/schema.ts';
 import { presetNames } from '../scenario/presets.ts';

@@ -9,12 +9,12 @@
  * constant memory and the same order on every run.
  */
 import { readFileSync } from 'node:fs';
-import type { z } from 'zod';
+import { formatIssues } from '../scenario/issues.ts';
 import { UsageError } from '../errors.ts';
 import { PRESETS } from '../scenario/presets.ts';
 import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
 import { scenarioSchema } from '../scenario/schema.ts';
-import type { ParamValue } from '../report/types.ts';
+import type { ParamValue } from '../metrics/cells.ts';
 import { canonicalJson, cellIdOf, pointIdOf, sha256 } from './canonical.ts';
 import { evalExpr, ExprError, parseExpr, type Expr, type Value } from './expr.ts';
 import { STEP_HINT, sweepSchema, type Constraint, type JsonValue, type Range } from './schema.ts';
@@ -132,14 +132,6 @@ export function expandRange(r: Range, field: string): number[] {
   return out;
 }
 
-function formatIssues(issues: z.core.$ZodIssue[], source: string): string {
-  const lines = issues.slice(0, 8).map((i) => {
-    const path = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
-    return `  ${path}: ${i.message}`;
-  });
-  return `invalid sweep ${source}:\n${lines.join('\n')}${issues.length > 8 ? `\n  ... and ${issues.length - 8} more` : ''}`;
-}
-
 /** A compiled sweep: the resolved config plus what enumerating it needs. */
 export class Sweep {
   readonly config: ResolvedSweep;
@@ -157,7 +149,7 @@ export class Sweep {
   /** Validates and expands a sweep file's JSON. Throws UsageError naming the field. */
   static fromJson(raw: unknown, source = '(inline)'): Sweep {
     const parsed = sweepSchema.safeParse(raw);
-    if (!parsed.success) throw new UsageError(formatIssues(parsed.error.issues, source));
+    if (!parsed.success) throw new UsageError(formatIssues(parsed.error.issues, 'sweep', source));
     const s = parsed.data;
     const params: ResolvedSweep['params'] = [];
     const paths: Seg[][] = [];

@@ -11,7 +11,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { writeAtomic } from '../cli/io.ts';
+import { writeAtomic } from '../io/files.ts';
 import { canonicalLine, cellIdOfLine } from './canonical.ts';
 import { readAt, readLines, tornTailBytes } from './jsonl.ts';
 import { CELLS_FILE, FAILED_FILE, SWEEP_FILE, type SweepManifest } from './runner.ts';

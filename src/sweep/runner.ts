@@ -15,9 +15,9 @@
  */
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { appendLines, writeAtomic } from '../cli/io.ts';
-import { provenance } from '../sim/run.ts';
-import { CellPool, type CellOutcome } from '../parallel/pool.ts';
+import { appendLines, writeAtomic } from '../io/files.ts';
+import { provenance } from '../metrics/provenance.ts';
+import { CellPool, type CellOutcome } from '../pool/cell-pool.ts';
 import { UsageError } from '../errors.ts';
 import { LAB_VERSION, type CellSpec, type ResolvedSweep, type Sweep } from './grid.ts';
 import { cellIdOfLine } from './canonical.ts';

@@ -21,7 +21,7 @@ import { UsageError } from '../errors.ts';
 import { parseCpuList } from '../scenario/lists.ts';
 import { PROBE_DIR } from '../calibrate/probe.ts';
 import { hostInfo } from '../calibrate/host.ts';
-import { provenance } from '../sim/run.ts';
+import { provenance } from '../metrics/provenance.ts';
 import {
   TRACE_EVENTS, TRACE_SCHEMA, cpumaskHex, parseTextLine,
   type TraceEvent, type TraceEventKind, type TraceFooter, type TraceHeader,

@@ -1,5 +1,5 @@
 /**
- * The validation suite: kernel-model section e cases as scenarios with their expected outcome
+ * The validation suite: docs/kernel-model.md section e cases as scenarios with their expected outcome
  * and timing, at HZ 1000 and 250 (`drainlab validate`, and test/validate-cases.test.ts).
  * "≈ t" in the model means: no earlier than the nominal re-check point of C2, and within
  * SLACK_MS after it (the timer wheel ends a sleep of j jiffies at the (j+1)-th tick, rounded up

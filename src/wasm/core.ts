@@ -5,10 +5,10 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { rootPath } from '../io/paths.ts';
 import { H, HOST_BASE, PG, PV_KINDS, PV_WORDS, WASM_PAGE, headerWords, type ArenaPlan } from './layout.ts';
 
-export const WASM_PATH = fileURLToPath(new URL('../../build/core.wasm', import.meta.url));
+export const WASM_PATH = rootPath('build', 'core.wasm');
 
 interface CoreExports {
   heapBase(): number;
@@ -41,7 +41,7 @@ interface CoreExports {
 }
 
 /**
- * The range passes that can be split across workers (src/parallel/shard-pool.ts). Each is
+ * The range passes that can be split across workers (src/shard/pool.ts). Each is
  * set-only, clear-only or on pages one shard owns, so the shards' order never matters.
  */
 export const enum RangeOp {

@@ -2,10 +2,10 @@
  * A shard worker: one long piscina task that attaches to the arena's memory and serves range
  * passes until told to quit. It blocks in Atomics.wait between passes (its event loop is not
  * needed: everything it reads and writes is in the shared memory). It may attach after the main
- * thread has already run passes alone (src/parallel/shard-pool.ts).
+ * thread has already run passes alone (src/shard/pool.ts).
  */
 import { Arena, type RangeOp } from '../wasm/core.ts';
-import { C, CTRL_BYTE_OFFSET, CTRL_WORDS, OP_QUIT, SPIN_US, shardOf, spinThenWait, type ShardTask } from './shard-protocol.ts';
+import { C, CTRL_BYTE_OFFSET, CTRL_WORDS, OP_QUIT, SPIN_US, shardOf, spinThenWait, type ShardTask } from './protocol.ts';
 
 export default function shardWorker(t: ShardTask): number {
   const arena = Arena.attach(t.plan, t.memory, t.module);

@@ -4,17 +4,17 @@
  */
 import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
-import { compareKnown, type KnownWorkload } from './known.ts';
+import { compareKnown, type KnownWorkload } from '../trace/known.ts';
 import { UsageError } from '../errors.ts';
-import { writeAtomic } from '../cli/io.ts';
-import { table } from '../cli/table.ts';
+import { writeAtomic } from '../io/files.ts';
+import { table } from './table.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
-import { STRATEGY_NAMES } from '../strategies/names.ts';
-import { runResolvedAsync } from '../sim/run.ts';
-import { record } from './record.ts';
-import { analyze, readTrace } from './analyze.ts';
-import { fitWorkload } from './fit.ts';
-import { agreement, kernelOwnStrategy, replayScenario } from './replay.ts';
+import { STRATEGY_NAMES } from '../scenario/strategy-names.ts';
+import { runResolvedAsync } from '../pool/run-scenario.ts';
+import { record } from '../trace/record.ts';
+import { analyze, readTrace } from '../trace/analyze.ts';
+import { fitWorkload } from '../trace/fit.ts';
+import { agreement, kernelOwnStrategy, replayScenario } from '../trace/replay.ts';
 
 type Out = (s: string) => void;
 const log = (l: string) => process.stderr.write(`${l}\n`);

@@ -12,10 +12,10 @@
  * the epoch only once all have.
  */
 import { Piscina } from 'piscina';
-import { workerEntry } from './worker-entry.ts';
+import { workerEntry } from '../io/worker-entry.ts';
 import type { Arena, RangeOp, RangeRunner } from '../wasm/core.ts';
 import { coreModule } from '../wasm/core.ts';
-import { C, CTRL_BYTE_OFFSET, CTRL_WORDS, MAX_WORKERS, OP_QUIT, SPIN_US, shardOf, spinThenWait, type ShardTask } from './shard-protocol.ts';
+import { C, CTRL_BYTE_OFFSET, CTRL_WORDS, MAX_WORKERS, OP_QUIT, SPIN_US, shardOf, spinThenWait, type ShardTask } from './protocol.ts';
 
 const PASS_TIMEOUT_MS = 120_000;
 
