@@ -128,16 +128,25 @@ export type Duration = z.infer<typeof durationSchema>;
  */
 export const replaySchema = obj(
   {
-    source: z.string({ error: 'replay.source: the trace file name and sha256' }),
-    recordedCpus: z.int().min(1, { error: 'replay.recordedCpus: an integer >= 1' }),
-    /** Per recorded CPU: when each new page entered that CPU's lru_add batch (sorted). */
-    pages: z.array(z.array(ms)).default([]),
-    /** Instead of recorded times (a fitted scenario): per recorded CPU, new pages per ms, drawn as a Poisson process. */
-    pageRates: z.array(z.number().min(0, { error: 'replay.pageRates: pages per ms (number >= 0)' })).optional(),
-    /** lru_add_drain_all calls by other paths than a seal (fadvise, compaction ...). */
-    drainAll: z.array(obj({ cpu: nonNegInt(), atMs: ms }, 'a replay.drainAll entry')).default([]),
-    /** Seals: from `cpu` at `atMs`, on a new memfd whose pages wait in the batches of `remoteCpus`; `pinForMs`: a page pinned from just before the seal. */
-    seals: z.array(obj({ cpu: nonNegInt(), atMs: ms, remoteCpus: z.array(nonNegInt()).default([]), pinForMs: posMs.optional() }, 'a replay.seals entry')).default([]),
+    source: z.string({ error: 'the trace file name and sha256' }).describe('The trace the arrivals come from (file name and sha256); provenance only.'),
+    recordedCpus: z.int({ error: 'an integer >= 1' }).min(1, { error: 'an integer >= 1' })
+      .describe('CPUs of the recorded machine (R): CPU j of this scenario replays recorded CPU j mod R.'),
+    pages: z.array(z.array(ms.describe('When one new page entered the batch, ms from the start of the recording.')).describe('The arrival times of one recorded CPU, sorted.')).default([])
+      .describe("Per recorded CPU: when each new page entered that CPU's lru_add batch (sorted). CPU j writes them into its page ring (file j)."),
+    pageRates: z.array(z.number().min(0, { error: 'pages per ms (number >= 0)' }).describe('New pages per ms on one recorded CPU.')).optional()
+      .describe('Instead of recorded times (a fitted scenario): per recorded CPU, new pages per ms, drawn as a Poisson process.'),
+    drainAll: z.array(obj({
+      cpu: nonNegInt().describe('The recorded CPU of the caller.'),
+      atMs: ms.describe('When it called, ms from the start of the recording.'),
+    }, 'a replay.drainAll entry').describe('One lru_add_drain_all() call.')).default([])
+      .describe('lru_add_drain_all calls by other paths than a seal (fadvise, compaction ...), replicated onto every CPU of the caller\'s residue class.'),
+    seals: z.array(obj({
+      cpu: nonNegInt().describe('The recorded CPU of the sealing task.'),
+      atMs: ms.describe('When the fcntl began, ms from the start of the recording.'),
+      remoteCpus: z.array(nonNegInt().describe('A recorded CPU.')).default([]).describe("Recorded CPUs whose batches held the memfd's pages: one page is written on each just before the seal."),
+      pinForMs: posMs.optional().describe('Page 0 is pinned from just before the seal for this long (inferred from the outcome and latency).'),
+    }, 'a replay.seals entry').describe('One recorded F_ADD_SEALS(F_SEAL_WRITE), on a memfd of its own.')).default([])
+      .describe('Seals: from cpu at atMs, on a new memfd whose pages wait in the batches of remoteCpus.'),
   },
   'workload.replay',
 );

@@ -10,7 +10,7 @@ export interface RateCI {
   estimate: number;
   lo: number;
   hi: number;
-  method: 'poisson' | 'batch-means';
+  method: 'poisson' | 'batch-means' | 'batch-means+poisson';
 }
 
 function chi2Quantile(p: number, nu: number): number {
@@ -34,6 +34,20 @@ export function tQuantile(p: number, df: number): number {
   const g2 = (5 * z ** 5 + 16 * z ** 3 + 3 * z) / 96;
   const g3 = (3 * z ** 7 + 19 * z ** 5 + 17 * z ** 3 - 15 * z) / 384;
   return z + g1 / df + g2 / df ** 2 + g3 / df ** 3;
+}
+
+/**
+ * Per-slot counts: the batch-means interval, widened to at least the Poisson one on the total.
+ * A periodic stream fills every slot alike, and its batch-means interval shrinks to nothing
+ * though the phase of the arrivals against the window still leaves the count uncertain.
+ */
+export function slotRateCI(counts: readonly number[], slotLen: number, alpha = 0.05): RateCI {
+  const bm = batchMeansCI(counts, slotLen, alpha);
+  const total = counts.reduce((a, c) => a + c, 0);
+  const p = poissonRateCI(total, slotLen * counts.length, alpha);
+  const lo = Number.isNaN(bm.lo) ? p.lo : Math.min(bm.lo, p.lo);
+  const hi = Number.isNaN(bm.hi) ? p.hi : Math.max(bm.hi, p.hi);
+  return { estimate: bm.estimate, lo, hi, method: lo === bm.lo && hi === bm.hi ? 'batch-means' : 'batch-means+poisson' };
 }
 
 /** Per-slot counts of equal slots of `slotLen` each: the mean rate per unit and its t interval. */

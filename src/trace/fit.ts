@@ -12,7 +12,7 @@
  * Scaling rule: CPU j of the N-CPU scenario is recorded CPU j mod R; each recorded CPU's streams
  * are replicated onto every CPU of its residue class, so CPU classes keep their shares.
  */
-import { batchMeansCI, poissonRateCI, type RateCI } from '../stats/rates.ts';
+import { batchMeansCI, poissonRateCI, slotRateCI, type RateCI } from '../stats/rates.ts';
 import { normalQuantile } from '../stats/bootstrap.ts';
 import { quantile } from '../stats/quantile.ts';
 import { replayLayout } from '../sim/trace-source.ts';
@@ -105,22 +105,22 @@ export function fitWorkload(a: Analysis, o: FitOptions = {}): FitResult {
   // Page production and classes, per recorded CPU.
   const pageRates: number[] = [];
   for (let r = 0; r < R; r++) {
-    const rate = batchMeansCI(pageSlots(a, r), slotMs);
+    const rate = slotRateCI(pageSlots(a, r), slotMs);
     pageRates.push(round(rate.estimate));
-    P.push({ name: `pages.cpu${r}`, unit: 'pages/ms', estimate: round(rate.estimate), ci: ci(rate), method: `batch means over ${a.slots} slots of ${(slotMs / 1000).toFixed(2)} s`, provenance: `${src}: pagemap/mm_lru_insertion on CPU ${r} (every task${o.comm ? ` matching ${o.comm}` : ''}, kworkers' drains included)` });
+    P.push({ name: `pages.cpu${r}`, unit: 'pages/ms', estimate: round(rate.estimate), ci: ci(rate), method: `batch means over ${a.slots} slots of ${(slotMs / 1000).toFixed(2)} s, at least the Poisson interval`, provenance: `${src}: pagemap/mm_lru_insertion on CPU ${r} (every task${o.comm ? ` matching ${o.comm}` : ''}, kworkers' drains included)` });
     const byComm = new Map<string, number>();
     for (const b of a.bursts[r]) byComm.set(b.kworker ? 'kworker (drained for others)' : b.comm, (byComm.get(b.kworker ? 'kworker (drained for others)' : b.comm) ?? 0) + b.n);
     for (const [comm, n] of [...byComm.entries()].sort((x, y) => y[1] - x[1]).slice(0, 8)) {
-      const rc = batchMeansCI(pageSlots(a, r, (c, k) => (k ? 'kworker (drained for others)' : c) === comm), slotMs);
+      const rc = slotRateCI(pageSlots(a, r, (c, k) => (k ? 'kworker (drained for others)' : c) === comm), slotMs);
       P.push({ name: `pages.cpu${r}.by[${comm}]`, unit: 'pages/ms', estimate: round(rc.estimate), ci: ci(rc), method: 'batch means; pages that left a batch in this task\'s context', provenance: `${src}: ${n} pages` });
     }
     if (a.allocs.some((x) => x.length > 0)) {
-    const cache = batchMeansCI(pageSlots(a, r, () => true, 'allocs'), slotMs);
-    P.push({ name: `alloc.cpu${r}`, unit: 'pages/ms', estimate: round(cache.estimate), ci: ci(cache), method: `batch means over ${a.slots} slots`, provenance: `${src}: kmem/mm_page_alloc (order 0, movable) on CPU ${r} by the recorded --comm tasks${o.comm ? ` matching ${o.comm}` : ''}` });
+    const cache = slotRateCI(pageSlots(a, r, () => true, 'allocs'), slotMs);
+    P.push({ name: `alloc.cpu${r}`, unit: 'pages/ms', estimate: round(cache.estimate), ci: ci(cache), method: `batch means over ${a.slots} slots, at least the Poisson interval`, provenance: `${src}: kmem/mm_page_alloc (order 0, movable) on CPU ${r} by the recorded --comm tasks${o.comm ? ` matching ${o.comm}` : ''}` });
     const cacheBy = new Map<string, number>();
     for (const b of a.allocs[r]) cacheBy.set(b.comm, (cacheBy.get(b.comm) ?? 0) + b.n);
     for (const [comm, n] of [...cacheBy.entries()].sort((x, y) => y[1] - x[1]).slice(0, 8)) {
-      const rc = batchMeansCI(pageSlots(a, r, (c) => c === comm, 'allocs'), slotMs);
+      const rc = slotRateCI(pageSlots(a, r, (c) => c === comm, 'allocs'), slotMs);
       P.push({ name: `alloc.cpu${r}.by[${comm}]`, unit: 'pages/ms', estimate: round(rc.estimate), ci: ci(rc), method: 'batch means', provenance: `${src}: ${n} user pages allocated by ${comm}` });
     }
     }
