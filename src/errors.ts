@@ -10,6 +10,27 @@ export class UsageError extends Error {
   }
 }
 
+/** One problem in a scenario or sweep: the field's path and what is wrong with it. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * A scenario (or sweep) that failed its schema: the message lists the issues, and the issues
+ * travel with it as data, so a caller tells this error apart by its type, never by its text.
+ */
+export class ScenarioError extends UsageError {
+  constructor(
+    message: string,
+    readonly source: string,
+    readonly issues: FieldIssue[],
+  ) {
+    super(message);
+    this.name = 'ScenarioError';
+  }
+}
+
 const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
 
 export function tooLarge(files: number, pages: number, cpus: number, bytes: number, maxPages: number): UsageError {

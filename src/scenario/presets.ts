@@ -34,15 +34,16 @@ export const PRESETS: Record<string, Preset> = {
     },
   },
   'rt-spinner': {
-    question: 'docs/kernel-model.md E2.8: when the CPU holding the parked pages runs a SCHED_FIFO spinner, how long does each strategy hold the inode lock?',
+    question: 'docs/kernel-model.md E2.8: when the CPU holding the parked pages runs a SCHED_FIFO spinner, how long does each strategy hold the inode lock (unbounded on the 2017 kernels, whose RT_RUNTIME_SHARE never throttles a lone spinner)?',
     scenario: {
       name: 'rt-spinner',
-      description: 'A SCHED_FIFO task on CPU 1 did one write() (its pages sit in its lru_add pagevec) and spins; CPU 0 seals at 100 ms. RT throttling (950 of 1000 ms) is all that lets the kworker in.',
+      description: 'A SCHED_FIFO task on CPU 1 did one write() (its pages sit in its lru_add pagevec) and spins for 2.5 s; CPU 0 seals at 100 ms. On 4.14 and 4.16 RT_RUNTIME_SHARE is on: the lone spinner borrows runtime from CPU 0 and is never throttled, so the kworker runs only when the spinner stops (v4.14 holds the inode lock ~2.4 s). From 5.10 (the feature off) RT throttling (950 of 1000 ms) lets it in.',
       kernel: '4.14', hz: 250, cpus: 2, pages: 8, seed: 1, horizonMs: 3000,
       cpuClasses: [{ cpus: '1', class: 'rt' }],
       script: [
         { atMs: 0, cpu: 1, op: 'write', pages: '0-7' },
         { atMs: 100, cpu: 0, op: 'seal' },
+        { atMs: 2500, cpu: 1, op: 'cpuClass', class: 'idle' },
       ],
     },
   },

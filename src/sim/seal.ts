@@ -150,6 +150,12 @@ export function* waitLoop(ctx: SealCtx, opts: WaitLoopOptions): Proc<WaitResult>
       m.trace(task.cpu, 'sleep', t - m.now, `${jiffies} jiffies`);
       const woken = task.fatalSignal ? true : ((yield { kind: 'interruptible', t, sleeper: task.sleeper }) as boolean);
       if (woken) scan = last; // OP2.2b: a fatal signal makes this pass the final one
+      // The woken sealer may wait behind a CFS hog on its own CPU (Machine.sealerRunsAt).
+      const runs = m.sealerRunsAt(task.cpu, m.now);
+      if (runs > m.now) {
+        m.trace(task.cpu, 'runqueue-wait', runs - m.now);
+        yield { kind: 'until', t: runs };
+      }
     }
     const tagged = m.arena.tagCount(file);
     const pinned = m.arena.recheckFile(file, scan === last, tagged); // OP2.2c
