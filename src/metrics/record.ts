@@ -3,6 +3,8 @@
  * these types. Fields may be added; the contract's fields are never renamed or dropped.
  */
 
+import type { LoadProfile } from './load.ts';
+
 export type SealResult = 'ok' | 'EBUSY' | 'EPERM';
 
 /** One fcntl(F_ADD_SEALS, F_SEAL_WRITE) call, as the strategy under test did it. */
@@ -76,6 +78,8 @@ export interface RunSummary {
   lruAddOverheadMs?: number;
   /** Simulated events processed (for throughput figures). */
   events: number;
+  /** Seals that started in the warm-up (scenario load.warmUpMs): left out of `seals` and of every figure above. Only with a warm-up. */
+  warmUpSeals?: number;
 }
 
 /**
@@ -122,6 +126,12 @@ export interface StrategyRun {
   lockdep: LockdepReport;
   /** The first seal's step-by-step timeline (bounded in length). */
   timeline?: TimelineEvent[];
+  /**
+   * The run's own load over time (src/metrics/load.ts): pages entering pagevecs per CPU, drain_all
+   * calls and pins per window, and the first-third/last-third check. Present when the scenario
+   * states its load (`load`), or when the check warns.
+   */
+  load?: LoadProfile;
 }
 
 export interface Provenance {
@@ -142,4 +152,11 @@ export interface RunRecord<S = Record<string, unknown>> {
   scenario: S;
   provenance: Provenance;
   runs: StrategyRun[];
+  /**
+   * What the reader must know before trusting the figures, one sentence each: today the load
+   * self-check's warnings (a load that changed by more than load.maxChange over the horizon, which
+   * the scenario did not state), each naming the strategies it holds for unless it holds for all.
+   * Absent when there is nothing to say. The report shows them above the figures.
+   */
+  warnings?: string[];
 }
