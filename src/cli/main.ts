@@ -1,5 +1,5 @@
 /**
- * The `drainlab` command (CONTRACT section 4). A tiny main: commander parses, each command calls
+ * The `drainlab` command (docs/cli.md). A tiny main: commander parses, each command calls
  * into the lab, and errors are caught once here: UsageError -> exit 2 with its message, a failed
  * check -> 1, anything else -> a crash report and exit 1.
  */
@@ -55,13 +55,13 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
 
   p.command('run')
     .description('simulate one scenario with each strategy it names')
-    .addOption(new Option('--scenario <file>', 'scenario JSON file (CONTRACT section 1)').conflicts('preset'))
+    .addOption(new Option('--scenario <file>', 'scenario JSON file (docs/scenario-format.md)').conflicts('preset'))
     .option('--preset <name>', 'a shipped preset (`drainlab presets` lists them)')
     .option('--strategy <name...>', `strategies to compare (repeatable): ${STRATEGY_NAMES.join(', ')}`)
     .option('--seed <n>', 'override the scenario seed', int('--seed', 0))
     .option('--workers <n|auto>', `threads sharing the scenario's memory; ${WORKERS_HELP}`, workersOpt(48))
     .option('--calibration <file>', 'use fitted costs from drainlab calibrate')
-    .option('--json', 'print the result record (CONTRACT section 3) on stdout')
+    .option('--json', 'print the result record (docs/result-record.md) on stdout')
     .option('--out <file>', 'also write the result record to this file (atomically)')
     .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; seed?: number; workers?: number | 'auto'; calibration?: string; json?: boolean; out?: string }) => {
       if (!o.scenario && !o.preset) throw new UsageError('run: give --scenario FILE or --preset NAME');
@@ -76,6 +76,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
       const record = await runResolvedAsync(s, { strategies: o.strategy, seed: o.seed, workers: o.workers ?? 'auto' });
       const json = JSON.stringify(record, null, 2);
       if (o.out) writeAtomic(o.out, json + '\n');
+      for (const w of record.warnings ?? []) process.stderr.write(`drainlab: warning: ${w}\n`);
       out(o.json ? json : `${record.scenario.name}: ${s.cpus} CPUs, ${s.files} file(s) x ${s.pages} pages, kernel ${s.kernel}, HZ=${s.hz}, seed ${record.scenario.seed}\n${runTable(record)}`);
     });
 
@@ -112,10 +113,11 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .requiredOption('-o, --out <file>', 'the report file (.html, or .json for the data)')
     .option('--baseline <name|file>', 'compare with a saved baseline')
     .option('--save-baseline <name>', 'save this report\'s data as a baseline (.drainlab/baselines/NAME.json)')
-    .option('--fail-on <metric:pct...>', 'exit 1 when a metric regresses beyond PCT against --baseline (METRIC or METRIC@STRATEGY)')
-    .option('--calibration <file>', 'add the calibration comparison (drainlab calibrate --out FILE)')
+    .option('--force-baseline', 'compare with --baseline even when it ran other scenarios or another drainlab version')
+    .option('--fail-on <metric:pct...>', 'exit 1 when a metric regresses beyond PCT against --baseline (METRIC or METRIC@STRATEGY; METRIC a registry name such as latencyMs.p99)')
+    .option('--calibration <file>', 'add the calibration comparison (the file drainlab calibrate --out FILE writes)')
     .option('--bench <file...>', 'add benchmark results (drainlab bench --json FILE)')
-    .action(async (inputs: string[], o: { out: string; baseline?: string; saveBaseline?: string; failOn?: string[]; calibration?: string; bench?: string[] }) => {
+    .action(async (inputs: string[], o: { out: string; baseline?: string; forceBaseline?: boolean; saveBaseline?: string; failOn?: string[]; calibration?: string; bench?: string[] }) => {
       const { reportCommand } = await import('../report/command.ts');
       setCode(await reportCommand({ inputs, ...o, log: (l) => process.stderr.write(`${l}\n`) }));
     });
@@ -141,7 +143,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .action(async (o: { out: string; quick?: boolean; budget: number; recorded?: string }) => setCode(await calibrateCommand(o, out)));
 
   p.command('validate')
-    .description('the validation suite: kernel-model E1/E2 cases (and calibration comparisons)')
+    .description('the validation suite: docs/kernel-model.md E1/E2 cases (and calibration comparisons)')
     .option('--calibration <file>', 'also compare the model with this calibration file\'s measurements')
     .option('--json', 'print the results as JSON')
     .action(async (o: { calibration?: string; json?: boolean }) => setCode(await (await import('./validate.ts')).validateCommand(o, out)));
@@ -172,7 +174,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .addOption(new Option('--scenario <file>', 'scenario JSON file').conflicts('preset'))
     .option('--preset <name>', 'a shipped preset (`drainlab presets` lists them)')
     .option('--strategy <name>', `the strategy: ${STRATEGY_NAMES.join(', ')}`)
-    .option('--metric <path>', 'a number in the run summary, dotted (latencyMs.p99, lockHoldMs.max, drainCpuMs, cpusInterrupted ...)', 'latencyMs.p99')
+    .option('--metric <name>', 'a metric of the registry (latencyMs.p99, lockHoldMs.max, drainCpuMs, cpusPerSeal ...; an unknown name lists them all)', 'latencyMs.p99')
     .option('--budget <x>', 'the metric value to cross', (v: string) => {
       const n = Number(v);
       if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--budget: got ${JSON.stringify(v)}; allowed: a number`);
@@ -186,6 +188,56 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--quiet', 'no per-point notes on stderr')
     .option('--json', 'print the result as JSON')
     .action(async (o: TuneOptions) => setCode(await (await import('../sweep/command.ts')).tuneCommand(o, out)));
+
+  // Traces (docs/traces.md): record this machine, fit a scenario to it, replay it at any scale.
+  p.command('record')
+    .description('trace this machine\'s seals, drain_all calls, page production and CPU occupancy with tracefs (root) into a gzip\'d JSONL trace')
+    .requiredOption('--seconds <s>', 'how long to record', (v: string) => {
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 86400) throw new UsageError(`--seconds: got ${JSON.stringify(v)}; allowed: a number in (0, 86400]`);
+      return n;
+    })
+    .option('--cpus <list>', 'only these CPUs (cpulist, e.g. "0-3,8")')
+    .option('--comm <name>', 'only seals, fadvise and drain_all calls of tasks with this name (globs * ? allowed)')
+    .option('--buffer-kb <n>', 'ring buffer per CPU, KiB', int('--buffer-kb', 64, 1 << 20))
+    .requiredOption('--out <file>', 'the trace file (.jsonl.gz)')
+    .action(async (o: { seconds: number; cpus?: string; comm?: string; bufferKb?: number; out: string }) => {
+      const { recordCommand } = await import('./trace.ts');
+      setCode(await recordCommand(o, out));
+    });
+
+  p.command('fit-workload')
+    .description('fit a scenario (rates with 95% intervals, CPU classes, drain_all callers, seals, inferred pins) to a recorded trace')
+    .argument('<trace>', 'a drainlab record trace (.jsonl.gz)')
+    .option('--cpus <n>', 'scale to N CPUs (CPU j replays recorded CPU j mod R)', int('--cpus', 1, 8192))
+    .option('--comm <name>', 'fit only the seals, drain_all callers and page producers of tasks with this name (globs)')
+    .option('--horizon-ms <ms>', 'the scenario\'s horizon (default: the trace\'s window, at most 3000)', int('--horizon-ms', 1, 3_600_000))
+    .requiredOption('--out <file>', 'the scenario file')
+    .option('--json', 'print the parameters as JSON')
+    .option('--known <file>', 'check the fit against a workload of known rates (the JSON line probe/bin/drainworkload prints); exit 1 when a known figure is outside its interval')
+    .action(async (trace: string, o: { cpus?: number; comm?: string; horizonMs?: number; out: string; json?: boolean; known?: string }) => {
+      const { fitCommand } = await import('./trace.ts');
+      setCode(fitCommand(trace, o, out));
+    });
+
+  p.command('replay')
+    .description('run a recorded trace\'s own arrivals under each strategy (the recorded kernel\'s strategy first), optionally on N CPUs; writes a run record')
+    .argument('<trace>', 'a drainlab record trace (.jsonl.gz)')
+    .option('--cpus <n>', 'replay on N CPUs (CPU j replays recorded CPU j mod R)', int('--cpus', 1, 8192))
+    .option('--strategy <name...>', `strategies (repeatable; the kernel's own is always added): ${STRATEGY_NAMES.join(', ')}`)
+    .option('--comm <name>', 'replay only the seals, drain_all callers and page producers of tasks with this name (globs; kworkers\' drains are kept)')
+    .option('--seconds <s>', 'replay only the first S seconds of the trace', (v: string) => {
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--seconds: got ${JSON.stringify(v)}; allowed: a number > 0`);
+      return n;
+    })
+    .option('--workers <n>', 'threads (default: this host\'s cores; results never depend on it)', int('--workers', 1, 48))
+    .option('--out <file>', 'write the run record here (for drainlab report and --fail-on)')
+    .option('--json', 'print the run record on stdout')
+    .action(async (trace: string, o: { cpus?: number; strategy?: string[]; comm?: string; seconds?: number; workers?: number; out?: string; json?: boolean }) => {
+      const { replayCommand } = await import('./trace.ts');
+      setCode(await replayCommand(trace, o, out));
+    });
 
   return p;
 }

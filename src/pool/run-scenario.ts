@@ -8,7 +8,7 @@ import { planArena } from '../wasm/layout.ts';
 import { ShardPool } from '../shard/pool.ts';
 import { MAX_WORKERS } from '../shard/protocol.ts';
 import { workerEntry } from '../io/worker-entry.ts';
-import { claimStrategies, runResolved, simulate, startSimulation, type Claimed, type RunOptions } from '../sim/run.ts';
+import { claimStrategies, runResolved, simulate, startSimulation, withWarnings, type Claimed, type RunOptions } from '../sim/run.ts';
 import { provenance } from '../metrics/provenance.ts';
 import { cpuMs, probe, workOf, workersFor, SPLIT_PAYBACK_MS, SPREAD_PAYBACK_MS, type WorkersOption } from './auto-workers.ts';
 import type { Scenario } from '../scenario/resolve.ts';
@@ -91,7 +91,7 @@ async function runStrategiesInParallel(
     const theirs = mine.length < scenario.strategies.length ? (await Promise.all(tasks)).flat() : [];
     const runs: StrategyRun[] = [];
     for (const c of [...mine, ...theirs]) runs[c.index] = c.run;
-    return { schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, w), runs };
+    return withWarnings({ schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, w), runs });
   } finally {
     await pool.destroy();
   }
@@ -145,7 +145,7 @@ async function runAuto(s: Scenario, opts: ScenarioRunOptions): Promise<RunRecord
       arena.reset();
       runs.push(simulate(scenario, scenario.strategies[i]!, arena));
     }
-    return { schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, w), runs };
+    return withWarnings({ schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, w), runs });
   } finally {
     await pool?.close();
   }

@@ -5,13 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { scenarioSchema, type ScenarioParsed } from './schema.ts';
-import { formatIssues } from './issues.ts';
+import { scenarioError } from './issues.ts';
 import { parseCpuList, parsePages } from './lists.ts';
-import { KERNEL_CONSTANTS } from '../kernel/versions.ts';
+import { KERNEL_CONSTANTS, MGLRU_KERNELS } from '../kernel/versions.ts';
 import { DEFAULT_COSTS, type Costs } from '../kernel/costs.ts';
 import { STRATEGY_NAMES } from './strategy-names.ts';
 import { planArena } from '../wasm/layout.ts';
-import { UsageError, unreadable } from '../errors.ts';
+import { ScenarioError, UsageError, unreadable } from '../errors.ts';
 
 /** A type alias (not an interface) so that it is assignable to the record's Record<string, unknown>. */
 export type Scenario = Omit<ScenarioParsed, 'costs' | 'pagevecSize' | 'strategies'> & {
@@ -24,7 +24,7 @@ export type Scenario = Omit<ScenarioParsed, 'costs' | 'pagevecSize' | 'strategie
 /** Validates raw JSON and resolves it. `calibration` costs sit between the defaults and the scenario's. */
 export function resolveScenario(raw: unknown, source = '(inline)', calibration: Partial<Costs> = {}): Scenario {
   const parsed = scenarioSchema.safeParse(raw);
-  if (!parsed.success) throw new UsageError(formatIssues(parsed.error.issues, 'scenario', source));
+  if (!parsed.success) throw scenarioError(parsed.error.issues, 'scenario', source);
   const s = parsed.data;
   const k = KERNEL_CONSTANTS[s.kernel];
   const costs: Costs = { ...DEFAULT_COSTS, ...calibration, ...stripUndefined(s.costs) };
@@ -36,6 +36,7 @@ export function resolveScenario(raw: unknown, source = '(inline)', calibration: 
     costs,
   };
   checkRanges(scenario);
+  checkReplay(scenario);
   planArena(scenario.files, scenario.pages, scenario.cpus, scenario.pagevecSize); // refuses what cannot fit
   return scenario;
 }
@@ -45,6 +46,9 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 function checkRanges(s: Scenario): void {
+  if (s.mglru && !MGLRU_KERNELS.includes(s.kernel)) {
+    throw new UsageError(`mglru: true needs a kernel with the multi-gen LRU; allowed kernels: ${MGLRU_KERNELS.join(', ')} (got ${s.kernel})`);
+  }
   const cpu = (field: string, c: number) => {
     if (c >= s.cpus) throw new UsageError(`${field}: got ${c}; allowed: 0..${s.cpus - 1} (the scenario has ${s.cpus} CPUs)`);
   };
@@ -67,9 +71,12 @@ function checkRanges(s: Scenario): void {
     if (g.pinPages > g.writePages) throw new UsageError(`${at}.pinPages: got ${g.pinPages}; allowed: 0..${g.writePages} (writePages)`);
     if (g.pinPages > 0 && !g.pinDuration) throw new UsageError(`${at}.pinDuration: required when pinPages > 0`);
   });
+  s.workload.producers.forEach((g, i) => {
+    if (g.rotate) checkRotating(s, i);
+  });
   for (const [kind, gens] of Object.entries(s.workload)) {
-    if (kind === 'lifecycles') continue;
-    gens.forEach((g, i) => {
+    if (kind === 'lifecycles' || kind === 'replay' || !Array.isArray(gens)) continue;
+    gens.forEach((g: object, i: number) => {
       const at = `workload.${kind}[${i}]`;
       parseCpuList(`${at}.cpus`, (g as { cpus: string }).cpus, s.cpus);
       const gen = g as { file?: number; pages?: number | string | number[] };
@@ -77,6 +84,44 @@ function checkRanges(s: Scenario): void {
       if (gen.pages !== undefined) parsePages(`${at}.pages`, gen.pages, s.pages);
     });
   }
+}
+
+/** A replay's CPUs are recorded CPUs (the scaling rule maps them onto the scenario's). */
+function checkReplay(s: Scenario): void {
+  const r = s.workload.replay;
+  if (!r) return;
+  const rec = (field: string, c: number) => {
+    if (c >= r.recordedCpus) throw new UsageError(`${field}: got ${c}; allowed: 0..${r.recordedCpus - 1} (replay.recordedCpus)`);
+  };
+  if (r.pages.length > r.recordedCpus) throw new UsageError(`workload.replay.pages: ${r.pages.length} streams; allowed: at most ${r.recordedCpus} (replay.recordedCpus)`);
+  r.drainAll.forEach((d, i) => rec(`workload.replay.drainAll[${i}].cpu`, d.cpu));
+  r.seals.forEach((d, i) => {
+    rec(`workload.replay.seals[${i}].cpu`, d.cpu);
+    d.remoteCpus.forEach((c, k) => rec(`workload.replay.seals[${i}].remoteCpus[${k}]`, c));
+    if (d.remoteCpus.length > s.pages) throw new UsageError(`workload.replay.seals[${i}].remoteCpus: ${d.remoteCpus.length} CPUs; allowed: at most ${s.pages} (pages: one page on each)`);
+  });
+}
+
+/**
+ * A rotating producer truncates pages of its file behind it (assembly/pagevec.ts opTruncate): fine
+ * for a log that is only written and read, wrong for a file whose pages something else pins, maps
+ * or seals (the truncated page's references would land on the fresh page in its slot).
+ */
+function checkRotating(s: Scenario, i: number): void {
+  const at = `workload.producers[${i}].rotate`;
+  const g = s.workload.producers[i];
+  if (g.op !== 'write') throw new UsageError(`${at}: allowed only with op "write" (got op ${JSON.stringify(g.op)}): a rotating file is a log, written and read`);
+  const f = g.file;
+  const refuse = (what: string) => {
+    throw new UsageError(`${at}: file ${f} rotates (its pages are truncated behind the writer), so ${what} may not use it; give the rotating log its own file`);
+  };
+  s.workload.producers.forEach((p, j) => {
+    if (p.file === f && p.op === 'fault') refuse(`workload.producers[${j}] (op "fault" maps its pages)`);
+  });
+  s.workload.pins.forEach((p, j) => p.file === f && refuse(`workload.pins[${j}]`));
+  s.workload.seals.forEach((p, j) => p.file === f && refuse(`workload.seals[${j}]`));
+  s.workload.lifecycles.forEach((p, j) => parseCpuList(`workload.lifecycles[${j}].files`, p.files, s.files).includes(f) && refuse(`workload.lifecycles[${j}]`));
+  s.script.forEach((o, j) => 'file' in o && o.file === f && refuse(`script[${j}]`));
 }
 
 /** Reads a scenario file; an unreadable or non-JSON file is a UsageError. */
@@ -91,7 +136,8 @@ export function loadScenarioFile(path: string, calibration?: Partial<Costs>): Sc
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`invalid scenario ${path}: not JSON (${(e as Error).message})`);
+    const message = `not JSON (${(e as Error).message})`;
+    throw new ScenarioError(`invalid scenario ${path}: ${message}`, path, [{ path: '(top level)', message }]);
   }
   return resolveScenario(raw, path, calibration);
 }

@@ -1,16 +1,18 @@
 /**
  * Runs a resolved scenario: one machine per strategy, the same seeds for each (common random
- * numbers), the result record of CONTRACT section 3.
+ * numbers), the result record of docs/result-record.md.
  */
 import { Arena } from '../wasm/core.ts';
 import { planArena } from '../wasm/layout.ts';
 import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
 import { presetScenario } from '../scenario/presets.ts';
 import { strategy as lookup } from '../strategies/registry.ts';
+import type { Strategy } from '../strategies/types.ts';
 import { Machine } from './machine.ts';
 import { applyOp, prepareOp, type OpContext } from './ops.ts';
 import { startWorkload } from './workload.ts';
 import { summarize } from '../metrics/summary.ts';
+import { loadWarnings } from '../metrics/load.ts';
 import type { RunRecord, SealRecord, StrategyRun } from '../metrics/record.ts';
 import { provenance } from '../metrics/provenance.ts';
 import type { Costs } from '../kernel/costs.ts';
@@ -36,9 +38,13 @@ export interface Simulation {
   finish(): StrategyRun;
 }
 
-/** Sets up one strategy on a machine built over `arena` (which must be fresh or reset). */
-export function startSimulation(s: Scenario, strategyName: string, arena: Arena): Simulation {
-  const strat = lookup(strategyName);
+/**
+ * Sets up one strategy on a machine built over `arena` (which must be fresh or reset): a name
+ * from the registry, or a strategy object itself.
+ */
+export function startSimulation(s: Scenario, strategy: string | Strategy, arena: Arena): Simulation {
+  const strat = typeof strategy === 'string' ? lookup(strategy) : strategy;
+  const strategyName = strat.name;
   const m = new Machine(s, arena, strat.drainAll);
   const seals: SealRecord[] = [];
   const ctx: OpContext = { m, addSeals: strat.addSeals, seals, started: 0 };
@@ -49,30 +55,37 @@ export function startSimulation(s: Scenario, strategyName: string, arena: Arena)
   });
   startWorkload(ctx);
   const horizonNs = s.horizonMs * 1e6;
-  return {
-    horizonNs,
-    advance: (untilNs: number) => m.engine.run(Math.min(untilNs, horizonNs)),
-    finish: () => {
-      m.engine.run(horizonNs);
-      seals.sort((a, b) => a.startMs - b.startMs || a.cpu - b.cpu || a.file - b.file);
-      const summary = summarize(seals, m.background, m.engine.events);
-      // S7's spinlock on every pagevec add, on every CPU, for the whole run.
-      summary.unfinished = ctx.started - seals.length;
-      summary.lruAddOverheadMs = Math.round(m.pvecAdds * (strat.perAddCost?.(s.costs) ?? 0)) / 1e6;
-      return {
-        strategy: strategyName,
-        seals,
-        summary,
-        lockdep: m.lockdep.report(),
-        timeline: m.timeline,
-      };
-    },
+  const finish = (): StrategyRun => {
+    m.engine.run(horizonNs);
+    seals.sort((a, b) => a.startMs - b.startMs || a.cpu - b.cpu || a.file - b.file);
+    // The warm-up (load.warmUpMs): pagevecs start empty, so seals before it are left out.
+    const warmUpMs = s.load?.warmUpMs ?? 0;
+    const kept = warmUpMs > 0 ? seals.filter((x) => x.startMs >= warmUpMs) : seals;
+    const summary = summarize(kept, m.background, m.engine.events);
+    summary.unfinished = ctx.started - seals.length;
+    // S7's spinlock on every pagevec add, on every CPU, for the whole run.
+    summary.lruAddOverheadMs = Math.round(m.pvecAdds * (strat.perAddCost?.(s.costs) ?? 0)) / 1e6;
+    if (warmUpMs > 0) summary.warmUpSeals = seals.length - kept.length;
+    const load = m.load.profile(Object.values(s.workload).some((g) => (Array.isArray(g) ? g.length > 0 : g !== undefined))); // workload.replay is one object
+    return {
+      strategy: strategyName,
+      seals: kept,
+      summary,
+      lockdep: m.lockdep.report(),
+      timeline: m.timeline,
+      // The measurement goes into the record when the scenario states its load, or with a warning.
+      ...(s.load || load.warning ? { load } : {}),
+    };
   };
+  return { horizonNs, advance: (untilNs: number) => m.engine.run(Math.min(untilNs, horizonNs)), finish };
 }
 
-/** Simulates one strategy on a machine built over `arena` (which must be fresh or reset). */
-export function simulate(s: Scenario, strategyName: string, arena: Arena): StrategyRun {
-  return startSimulation(s, strategyName, arena).finish();
+/**
+ * Simulates one strategy on a machine built over `arena` (which must be fresh or reset): a name
+ * from the registry, or a strategy object itself.
+ */
+export function simulate(s: Scenario, strategy: string | Strategy, arena: Arena): StrategyRun {
+  return startSimulation(s, strategy, arena).finish();
 }
 
 /** A resolved scenario with every strategy asked for, in this thread (on `arena`'s runner if given). */
@@ -93,7 +106,13 @@ export function runResolved(s: Scenario, opts: RunOptions = {}, given?: Arena): 
     fresh = false;
     return simulate(scenario, name, arena);
   });
-  return { schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, arena?.runner.workers ?? 1), runs };
+  return withWarnings({ schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, arena?.runner.workers ?? 1), runs });
+}
+
+/** The record with its `warnings` (load changes the scenario did not state), when there are any. */
+export function withWarnings<S>(r: RunRecord<S>): RunRecord<S> {
+  const warnings = loadWarnings(r.runs);
+  return warnings.length ? { ...r, warnings } : r;
 }
 
 /** Strategy runs claimed by one thread: the index in the scenario's list, and the run. */

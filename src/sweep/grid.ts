@@ -9,8 +9,8 @@
  * constant memory and the same order on every run.
  */
 import { readFileSync } from 'node:fs';
-import { formatIssues } from '../scenario/issues.ts';
-import { UsageError } from '../errors.ts';
+import { scenarioError } from '../scenario/issues.ts';
+import { ScenarioError, UsageError } from '../errors.ts';
 import { PRESETS } from '../scenario/presets.ts';
 import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
 import { scenarioSchema } from '../scenario/schema.ts';
@@ -149,7 +149,7 @@ export class Sweep {
   /** Validates and expands a sweep file's JSON. Throws UsageError naming the field. */
   static fromJson(raw: unknown, source = '(inline)'): Sweep {
     const parsed = sweepSchema.safeParse(raw);
-    if (!parsed.success) throw new UsageError(formatIssues(parsed.error.issues, 'sweep', source));
+    if (!parsed.success) throw scenarioError(parsed.error.issues, 'sweep', source);
     const s = parsed.data;
     const params: ResolvedSweep['params'] = [];
     const paths: Seg[][] = [];
@@ -268,7 +268,7 @@ export class Sweep {
       try {
         s = resolveScenario(p.input, `(sweep ${this.config.name}, ${where})`);
       } catch (e) {
-        if (e instanceof UsageError && !e.message.startsWith('invalid scenario')) throw new UsageError(`${where}: ${e.message}`);
+        if (e instanceof UsageError && !(e instanceof ScenarioError)) throw new UsageError(`${where}: ${e.message}`);
         throw e;
       }
       const seed0 = this.config.seed ?? s.seed;

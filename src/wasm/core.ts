@@ -21,6 +21,7 @@ interface CoreExports {
   opPin(cpu: number, lo: number, hi: number, compound: number): number;
   opUnpin(lo: number, hi: number): void;
   opRead(cpu: number, lo: number, hi: number): void;
+  opTruncate(lo: number, hi: number): number;
   tagSet(file: number, p: number): void;
   tagClear(file: number, p: number): void;
   tagTest(file: number, p: number): number;
@@ -165,6 +166,7 @@ export class Arena {
     this.pass(RangeOp.ZeroPages, [], 0, files * pstride);
     this.x.zeroBytes(tag, bytes - tag); // tag trees and pagevecs (only the OS pages written to)
     this.setLruDisabled(0);
+    this.setMglru(false);
     this.pristine = true;
   }
 
@@ -252,6 +254,10 @@ export class Arena {
   read(cpu: number, file: number, lo: number, hi: number): void {
     this.x.opRead(cpu, this.g(file, lo), this.g(file, hi));
   }
+  /** Truncates pages [lo, hi) (a hole punch): the next write allocates fresh pages. Returns pages removed. */
+  truncate(file: number, lo: number, hi: number): number {
+    return this.x.opTruncate(this.g(file, lo), this.g(file, hi));
+  }
 
   // --- pagevecs (A2, OP4) -----------------------------------------------------------------------
   /** OP4 lru_add_drain() on `cpu`. Returns the pages moved to the LRU. */
@@ -290,6 +296,14 @@ export class Arena {
   setLruDisabled(count: number): void {
     this.pristine = false;
     Atomics.store(new Uint32Array(this.memory.buffer, HOST_BASE, 64), H.LRU_DISABLED, count);
+  }
+
+  /**
+   * The multi-gen LRU on or off (v6.1+, scenario `mglru`): with it on, mark_accessed parks no page
+   * in the activate batch. Configuration, not page state: every Machine sets it for its run.
+   */
+  setMglru(on: boolean): void {
+    Atomics.store(new Uint32Array(this.memory.buffer, HOST_BASE, 64), H.MGLRU, on ? 1 : 0);
   }
 
   // --- page state -------------------------------------------------------------------------------
