@@ -7,6 +7,10 @@
  *          (16M pages x 1024 CPUs: range passes split); fadvise-storm with an 8x horizon (strategy
  *          runs spread; the preset's own runs are too short to gain from a worker)
  *   quick: sweep debate-2017 x HZ x 2 (4 cells); 1M pages x 64 CPUs; debate-2017 (a smoke test, not figures)
+ * Each of them, and every preset (quick: those under 1M pages), also runs with the default worker
+ * count (--workers auto, src/pool/auto-workers.ts) in the same rounds, against the bar "never more
+ * than AUTO_MAX_LOSS slower than the better of W = 1 and W = 2" (issue 19). Full mode adds a sweep
+ * of the preset's own ~0.2 s fadvise-storm cells (bar 1.8x at W = 2).
  */
 import { availableParallelism } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
