@@ -8,8 +8,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
 import { loadScenarioFile } from '../scenario/resolve.ts';
 import { PRESETS, presetScenario } from '../scenario/presets.ts';
-import { STRATEGIES } from '../strategies/registry.ts';
-import { STRATEGY_NAMES } from '../scenario/strategy-names.ts';
+import { allStrategies, hasStrategy } from '../strategies/registry.ts';
+import { STRATEGY_NAMES, allowedStrategyNames } from '../scenario/strategy-names.ts';
+import { checkRun, loadStrategyFiles, strategyFileEntry, withStrategies, writeStrategyTemplate } from './strategy-files.ts';
 import { runResolvedAsync } from '../pool/run-scenario.ts';
 import { availableParallelism } from 'node:os';
 import { runTable, table } from './table.ts';
@@ -38,6 +39,9 @@ export function readCalibrationCosts(path: string | undefined): Partial<Costs> |
   }
 }
 
+const STRATEGY_FILE_OPTION = ['--strategy-file <path...>', 'a user strategy (.ts, .mts, .js, .mjs; repeatable), run beside the others (docs/strategies.md)'] as const;
+const FORCE_OPTION = ['--force', 'let a --strategy-file replace a built-in strategy of the same name'] as const;
+
 function program(out: (s: string) => void, setCode: (c: number) => void): Command {
   const p = new Command('drainlab')
     .description('A WebAssembly-accelerated lab for memfd F_SEAL_WRITE and lru_add_drain_all() strategies')
@@ -50,28 +54,45 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .description('simulate one scenario with each strategy it names')
     .addOption(new Option('--scenario <file>', 'scenario JSON file (CONTRACT section 1)').conflicts('preset'))
     .option('--preset <name>', `a shipped preset: ${Object.keys(PRESETS).join(', ')}`)
-    .option('--strategy <name...>', `strategies to compare (repeatable): ${STRATEGY_NAMES.join(', ')}`)
+    .option('--strategy <name...>', `strategies to compare (repeatable): ${STRATEGY_NAMES.join(', ')}, or a --strategy-file's`)
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
     .option('--seed <n>', 'override the scenario seed', int('--seed', 0))
     .option('--workers <n>', 'threads sharing the scenario\'s memory (default: this host\'s cores; results never depend on it)', int('--workers', 1, 48))
     .option('--calibration <file>', 'use fitted costs from drainlab calibrate')
     .option('--json', 'print the result record (CONTRACT section 3) on stdout')
     .option('--out <file>', 'also write the result record to this file (atomically)')
-    .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; seed?: number; workers?: number; calibration?: string; json?: boolean; out?: string }) => {
+    .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; strategyFile?: string[]; force?: boolean; seed?: number; workers?: number; calibration?: string; json?: boolean; out?: string }) => {
       if (!o.scenario && !o.preset) throw new UsageError('run: give --scenario FILE or --preset NAME');
       const cal = readCalibrationCosts(o.calibration);
-      const s = o.scenario ? loadScenarioFile(o.scenario, cal) : presetScenario(o.preset!, cal);
+      const users = loadStrategyFiles(o.strategyFile, o.force);
+      const s = o.scenario ? loadScenarioFile(o.scenario, cal, strategyFileEntry(o.force)) : presetScenario(o.preset!, cal);
       for (const name of o.strategy ?? []) {
-        if (!STRATEGIES.has(name)) throw new UsageError(`--strategy: unknown strategy ${JSON.stringify(name)}; allowed: ${STRATEGY_NAMES.join(', ')}`);
+        if (!hasStrategy(name)) throw new UsageError(`--strategy: unknown strategy ${JSON.stringify(name)}; allowed: ${allowedStrategyNames().join(', ')}`);
       }
-      const record = await runResolvedAsync(s, { strategies: o.strategy, seed: o.seed, workers: o.workers ?? availableParallelism() });
+      // User strategies run beside the scenario's (or --strategy's) list.
+      const strategies = users.length > 0 || o.strategy ? withStrategies(o.strategy ?? s.strategies, users) : undefined;
+      const record = await runResolvedAsync(s, { strategies, seed: o.seed, workers: o.workers ?? availableParallelism() });
       const json = JSON.stringify(record, null, 2);
       if (o.out) writeAtomic(o.out, json + '\n');
       out(o.json ? json : `${record.scenario.name}: ${s.cpus} CPUs, ${s.files} file(s) x ${s.pages} pages, kernel ${s.kernel}, HZ=${s.hz}, seed ${record.scenario.seed}\n${runTable(record)}`);
+      setCode(checkRun(record, (l) => process.stderr.write(`${l}\n`)));
     });
 
   p.command('strategies')
-    .description('list the strategies and what each models')
-    .action(() => out(table(['strategy', 'models'], [...STRATEGIES.values()].map((s) => [s.name, s.models]))));
+    .description('list the strategies and what each models; --new NAME writes a commented template NAME.ts')
+    .option('--new <name>', 'write NAME.ts, a commented strategy template (docs/strategies.md)')
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
+    .action((o: { new?: string; strategyFile?: string[]; force?: boolean }) => {
+      if (o.new) {
+        const path = writeStrategyTemplate(o.new);
+        out(`wrote ${path}: edit it, then: npx drainlab run --preset debate-2017 --strategy-file ${path}`);
+        return;
+      }
+      loadStrategyFiles(o.strategyFile, o.force);
+      out(table(['strategy', 'models'], allStrategies().map((s) => [s.plugin ? `${s.name} [${s.plugin.file} ${s.plugin.sha256}]` : s.name, s.models])));
+    });
 
   p.command('presets')
     .description('list the shipped scenarios and the question each asks')
@@ -87,9 +108,12 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--workers <n>', 'worker threads (default: this host\'s cores; results never depend on it)', int('--workers', 1, 256))
     .option('--quick', 'a small study (1 replication, up to 64 CPUs)')
     .option('--quiet', 'no live progress line')
-    .action(async (o: { out: string; workers?: number; quick?: boolean; quiet?: boolean }) => {
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
+    .action(async (o: { out: string; workers?: number; quick?: boolean; quiet?: boolean; strategyFile?: string[]; force?: boolean }) => {
       const { studyCommand } = await import('../study/study.ts');
-      setCode(await studyCommand({ ...o, progress: !!process.stderr.isTTY && !o.quiet, log: (l) => process.stderr.write(`${l}\n`) }));
+      const userStrategies = loadStrategyFiles(o.strategyFile, o.force);
+      setCode(await studyCommand({ ...o, userStrategies, progress: !!process.stderr.isTTY && !o.quiet, log: (l) => process.stderr.write(`${l}\n`) }));
     });
 
   p.command('report')
@@ -101,9 +125,13 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--fail-on <metric:pct...>', 'exit 1 when a metric regresses beyond PCT against --baseline (METRIC or METRIC@STRATEGY)')
     .option('--calibration <file>', 'add the calibration comparison (drainlab calibrate --out FILE)')
     .option('--bench <file...>', 'add benchmark results (drainlab bench --json FILE)')
-    .action(async (inputs: string[], o: { out: string; baseline?: string; saveBaseline?: string; failOn?: string[]; calibration?: string; bench?: string[] }) => {
+    .option('--strategy-file <path...>', 'user strategy files the results used: each is checked against the version (sha256) the records name')
+    .option(...FORCE_OPTION)
+    .action(async (inputs: string[], o: { out: string; baseline?: string; saveBaseline?: string; failOn?: string[]; calibration?: string; bench?: string[]; strategyFile?: string[]; force?: boolean }) => {
       const { reportCommand } = await import('../report/command.ts');
-      setCode(await reportCommand({ inputs, ...o, log: (l) => process.stderr.write(`${l}\n`) }));
+      loadStrategyFiles(o.strategyFile, o.force);
+      const { strategyFile: _f, force: _force, ...rest } = o;
+      setCode(await reportCommand({ inputs, ...rest, log: (l) => process.stderr.write(`${l}\n`) }));
     });
 
   p.command('bench')
@@ -142,6 +170,8 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--resume', 'complete the sweep in --out: skip the cells already there (cuts a torn final line)')
     .option('--quiet', 'no live progress line, only the final summary')
     .option('--json', 'print the summary as JSON on stdout')
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
     .action(async (o: Parameters<typeof sweepCommand>[0]) => setCode(await sweepCommand(o, out)));
 
   p.command('merge')
@@ -157,7 +187,9 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .description('the smallest CPU count at which a strategy\'s metric crosses a budget; or, with --workers auto alone, the best worker count for this host')
     .addOption(new Option('--scenario <file>', 'scenario JSON file').conflicts('preset'))
     .option('--preset <name>', `a shipped preset: ${Object.keys(PRESETS).join(', ')}`)
-    .option('--strategy <name>', `the strategy: ${STRATEGY_NAMES.join(', ')}`)
+    .option('--strategy <name>', `the strategy: ${STRATEGY_NAMES.join(', ')}, or a --strategy-file's`)
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
     .option('--metric <path>', 'a number in the run summary, dotted (latencyMs.p99, lockHoldMs.max, drainCpuMs, cpusInterrupted ...)', 'latencyMs.p99')
     .option('--budget <x>', 'the metric value to cross', (v: string) => {
       const n = Number(v);

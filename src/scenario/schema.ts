@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { KERNELS, HZ_VALUES } from '../kernel/versions.ts';
 import { COST_NAMES } from '../kernel/costs.ts';
-import { STRATEGY_NAMES } from './strategy-names.ts';
+import { allowedStrategyNames, isStrategyName, isStrategyPath } from './strategy-names.ts';
 
 export const CPU_CLASSES = ['idle', 'busy', 'rt', 'isolated'] as const;
 export type CpuClass = (typeof CPU_CLASSES)[number];
@@ -128,7 +128,14 @@ export const scenarioSchema = obj(
     seed: z.int({ error: 'seed: an integer' }).min(0).default(1),
     replication: z.int().min(0).default(0),
     horizonMs: posMs.default(3000),
-    strategies: z.array(z.enum(STRATEGY_NAMES)).min(1).optional(),
+    strategies: z
+      .array(
+        z.string({ error: 'a strategy name' }).refine((n) => isStrategyName(n) || isStrategyPath(n), {
+          error: (iss) => `unknown strategy ${JSON.stringify(iss.input)}; allowed: ${allowedStrategyNames().join(', ')}, or a strategy file by relative path ("./my-strategy.ts")`,
+        }),
+      )
+      .min(1)
+      .optional(),
     cpuClasses: z.array(obj({ cpus: cpuListSchema, class: z.enum(CPU_CLASSES) }, 'a cpuClasses entry')).default([]),
     costs: obj(costsShape, 'costs').default({}),
     script: z.array(scriptOpSchema).default([]),

@@ -70,6 +70,8 @@ export interface SweepSummary {
   maxRssMiB: number;
   /** Bytes of a torn final line cut off cells.jsonl on resume. */
   tornBytes: number;
+  /** Cells (written) in which a user strategy failed: threw, or a seal never returned (exit 1). */
+  strategyFailures: number;
 }
 
 export interface SweepOptions {
@@ -216,6 +218,7 @@ export async function runSweep(sweep: Sweep, opts: SweepOptions): Promise<SweepS
 
   let ran = 0;
   let failed = 0;
+  let strategyFailures = 0;
   const bar = progressLine(sweep.config.name, shardCells, resumed, opts.progress);
   try {
     if (toRun > 0 && interrupted === null && starting) {
@@ -235,6 +238,9 @@ export async function runSweep(sweep: Sweep, opts: SweepOptions): Promise<SweepS
       let flushed = Promise.resolve();
       const record = (c: CellSpec, o: CellOutcome) => {
         if (o.state === 'done') {
+          if (o.strategyFailures) {
+            if (strategyFailures++ < 3) for (const l of o.strategyFailures) opts.log(`${c.cellId.slice(0, 12)}: ${l}`);
+          }
           if (pending.length === 0) {
             flushed = new Promise((res, rej) =>
               setImmediate(() => {
@@ -300,6 +306,7 @@ export async function runSweep(sweep: Sweep, opts: SweepOptions): Promise<SweepS
     cellsPerSec: ran / (wallMs / 1000),
     maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     tornBytes: torn,
+    strategyFailures,
   };
   writeAtomic(manifestPath, JSON.stringify({ ...manifest, summary }, null, 2) + '\n');
   return summary;
@@ -309,6 +316,7 @@ export async function runSweep(sweep: Sweep, opts: SweepOptions): Promise<SweepS
 export function summaryLine(s: SweepSummary): string {
   const parts = [`${s.resumed + s.ran}/${s.cells} cells`];
   const detail = [s.resumed ? `${s.resumed} resumed` : '', `${s.ran} run`, `${s.failed} failed`].filter(Boolean).join(', ');
-  const state = s.interrupted ? ` INTERRUPTED (${s.interrupted}), ${s.remaining} left: --resume completes it` : s.complete ? '' : ` INCOMPLETE, ${s.remaining} left`;
+  let state = s.interrupted ? ` INTERRUPTED (${s.interrupted}), ${s.remaining} left: --resume completes it` : s.complete ? '' : ` INCOMPLETE, ${s.remaining} left`;
+  if (s.strategyFailures > 0) state += `; a user strategy failed in ${s.strategyFailures} cell(s)`;
   return `sweep ${s.name}${s.shard !== 'all' ? ` shard ${s.shard}` : ''}: ${parts.join('')} (${detail}) in ${(s.wallMs / 1000).toFixed(1)} s, ${fmtRate(s.cellsPerSec)} cells/s, W=${s.workers}, peak RSS ${s.maxRssMiB} MiB${state} -> ${s.out}`;
 }

@@ -18,7 +18,7 @@
  *   }
  */
 import { z } from 'zod';
-import { STRATEGY_NAMES } from '../scenario/strategy-names.ts';
+import { allowedStrategyNames, isStrategyName, isStrategyPath } from '../scenario/strategy-names.ts';
 import { PRESETS } from '../scenario/presets.ts';
 
 /** A JSON value a parameter can take (objects and arrays too: e.g. a whole workload generator). */
@@ -75,7 +75,7 @@ export const sweepSchema = z.strictObject(
     params: z.record(z.string(), paramSpecSchema).default({}),
     constraints: z.array(constraintSchema).default([]),
     replications: z.int({ error: 'replications: an integer in 1..1000000' }).min(1, { error: 'replications: allowed 1..1000000' }).max(1_000_000, { error: 'replications: allowed 1..1000000' }).default(1),
-    strategies: z.array(z.enum(STRATEGY_NAMES, { error: `strategies: allowed: ${STRATEGY_NAMES.join(', ')}` })).min(1).optional(),
+    strategies: z.array(z.string().refine((n) => isStrategyName(n) || isStrategyPath(n), { error: (iss) => `strategies: unknown strategy ${JSON.stringify(iss.input)}; allowed: ${allowedStrategyNames().join(', ')}, or a strategy file by relative path` })).min(1).optional(),
     seed: z.int({ error: 'seed: an integer >= 0' }).min(0, { error: 'seed: an integer >= 0' }).optional(),
   },
   {
