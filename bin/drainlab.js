@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// Entry point: registers tsx so the TypeScript sources run as they are (Node 20 has no type
-// stripping), then hands over to the CLI. Worker threads get the same loader via execArgv.
-import { register } from 'tsx/esm/api';
+// Entry point: runs the compiled CLI (build/js/main.js, written by `npm run build`, which
+// `npm install` and `npm start` run). Plain node: no TypeScript loader at run time.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const main = new URL('../build/js/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write('drainlab: not built yet (build/js/main.js is missing); run `npm run build` in the drainlab directory\n');
+  process.exit(2);
+}
+process.exitCode = await (await import(main.href)).main(process.argv.slice(2));

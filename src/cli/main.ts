@@ -1,24 +1,19 @@
 /**
- * The `drainlab` command (CONTRACT section 4). A tiny main: commander parses, each command calls
+ * The `drainlab` command (docs/cli.md). A tiny main: commander parses, each command calls
  * into the lab, and errors are caught once here: UsageError -> exit 2 with its message, a failed
  * check -> 1, anything else -> a crash report and exit 1.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
-import { loadScenarioFile } from '../scenario/resolve.ts';
-import { PRESETS, presetScenario } from '../scenario/presets.ts';
-import { allStrategies, hasStrategy } from '../strategies/registry.ts';
-import { STRATEGY_NAMES, allowedStrategyNames } from '../scenario/strategy-names.ts';
-import { checkRun, loadStrategyFiles, strategyFileEntry, withStrategies, writeStrategyTemplate } from './strategy-files.ts';
-import { runResolvedAsync } from '../pool/run-scenario.ts';
-import { availableParallelism } from 'node:os';
-import { runTable, table } from './table.ts';
-import { writeAtomic } from '../io/files.ts';
-import { validateCommand } from './validate.ts';
-import { mergeCommand, sweepCommand, tuneCommand } from '../sweep/command.ts';
+import { STRATEGY_NAMES } from '../scenario/strategy-names.ts';
 import type { Costs } from '../kernel/costs.ts';
+import type { mergeCommand, sweepCommand, tuneCommand } from '../sweep/command.ts';
 import pkg from '../../package.json' with { type: 'json' };
+
+// Every command's implementation is imported when the command runs, not before: `drainlab --help`
+// then loads commander alone (~0.1 s), not zod, piscina and the simulator.
+const workersDefault = async () => (await import('node:os')).availableParallelism();
 
 const int = (flag: string, min: number, max = Number.MAX_SAFE_INTEGER) => (v: string) => {
   const n = Number(v);
@@ -41,6 +36,11 @@ export function readCalibrationCosts(path: string | undefined): Partial<Costs> |
 
 const STRATEGY_FILE_OPTION = ['--strategy-file <path...>', 'a user strategy (.ts, .mts, .js, .mjs; repeatable), run beside the others (docs/strategies.md)'] as const;
 const FORCE_OPTION = ['--force', 'let a --strategy-file replace a built-in strategy of the same name'] as const;
+const strategyFiles = () => import('./strategy-files.ts');
+
+type SweepOptions = Parameters<typeof sweepCommand>[0];
+type MergeOptions = Parameters<typeof mergeCommand>[1];
+type TuneOptions = Parameters<typeof tuneCommand>[0];
 
 function program(out: (s: string) => void, setCode: (c: number) => void): Command {
   const p = new Command('drainlab')
@@ -52,31 +52,34 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
 
   p.command('run')
     .description('simulate one scenario with each strategy it names')
-    .addOption(new Option('--scenario <file>', 'scenario JSON file (CONTRACT section 1)').conflicts('preset'))
-    .option('--preset <name>', `a shipped preset: ${Object.keys(PRESETS).join(', ')}`)
+    .addOption(new Option('--scenario <file>', 'scenario JSON file (docs/scenario-format.md)').conflicts('preset'))
+    .option('--preset <name>', 'a shipped preset (`drainlab presets` lists them)')
     .option('--strategy <name...>', `strategies to compare (repeatable): ${STRATEGY_NAMES.join(', ')}, or a --strategy-file's`)
     .option(...STRATEGY_FILE_OPTION)
     .option(...FORCE_OPTION)
     .option('--seed <n>', 'override the scenario seed', int('--seed', 0))
     .option('--workers <n>', 'threads sharing the scenario\'s memory (default: this host\'s cores; results never depend on it)', int('--workers', 1, 48))
     .option('--calibration <file>', 'use fitted costs from drainlab calibrate')
-    .option('--json', 'print the result record (CONTRACT section 3) on stdout')
+    .option('--json', 'print the result record (docs/result-record.md) on stdout')
     .option('--out <file>', 'also write the result record to this file (atomically)')
     .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; strategyFile?: string[]; force?: boolean; seed?: number; workers?: number; calibration?: string; json?: boolean; out?: string }) => {
       if (!o.scenario && !o.preset) throw new UsageError('run: give --scenario FILE or --preset NAME');
+      const [{ loadScenarioFile }, { presetScenario }, { hasStrategy }, { allowedStrategyNames }, { runResolvedAsync }, { runTable }, { writeAtomic }, sf] = await Promise.all([
+        import('../scenario/resolve.ts'), import('../scenario/presets.ts'), import('../strategies/registry.ts'), import('../scenario/strategy-names.ts'), import('../pool/run-scenario.ts'), import('./table.ts'), import('../io/files.ts'), strategyFiles(),
+      ]);
       const cal = readCalibrationCosts(o.calibration);
-      const users = loadStrategyFiles(o.strategyFile, o.force);
-      const s = o.scenario ? loadScenarioFile(o.scenario, cal, strategyFileEntry(o.force)) : presetScenario(o.preset!, cal);
+      const users = sf.loadStrategyFiles(o.strategyFile, o.force);
+      const s = o.scenario ? loadScenarioFile(o.scenario, cal, sf.strategyFileEntry(o.force)) : presetScenario(o.preset!, cal);
       for (const name of o.strategy ?? []) {
         if (!hasStrategy(name)) throw new UsageError(`--strategy: unknown strategy ${JSON.stringify(name)}; allowed: ${allowedStrategyNames().join(', ')}`);
       }
       // User strategies run beside the scenario's (or --strategy's) list.
-      const strategies = users.length > 0 || o.strategy ? withStrategies(o.strategy ?? s.strategies, users) : undefined;
-      const record = await runResolvedAsync(s, { strategies, seed: o.seed, workers: o.workers ?? availableParallelism() });
+      const strategies = users.length > 0 || o.strategy ? sf.withStrategies(o.strategy ?? s.strategies, users) : undefined;
+      const record = await runResolvedAsync(s, { strategies, seed: o.seed, workers: o.workers ?? (await workersDefault()) });
       const json = JSON.stringify(record, null, 2);
       if (o.out) writeAtomic(o.out, json + '\n');
       out(o.json ? json : `${record.scenario.name}: ${s.cpus} CPUs, ${s.files} file(s) x ${s.pages} pages, kernel ${s.kernel}, HZ=${s.hz}, seed ${record.scenario.seed}\n${runTable(record)}`);
-      setCode(checkRun(record, (l) => process.stderr.write(`${l}\n`)));
+      setCode(sf.checkRun(record, (l) => process.stderr.write(`${l}\n`)));
     });
 
   p.command('strategies')
@@ -84,20 +87,22 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--new <name>', 'write NAME.ts, a commented strategy template (docs/strategies.md)')
     .option(...STRATEGY_FILE_OPTION)
     .option(...FORCE_OPTION)
-    .action((o: { new?: string; strategyFile?: string[]; force?: boolean }) => {
+    .action(async (o: { new?: string; strategyFile?: string[]; force?: boolean }) => {
+      const [{ allStrategies }, { table }, sf] = await Promise.all([import('../strategies/registry.ts'), import('./table.ts'), strategyFiles()]);
       if (o.new) {
-        const path = writeStrategyTemplate(o.new);
+        const path = sf.writeStrategyTemplate(o.new);
         out(`wrote ${path}: edit it, then: npx drainlab run --preset debate-2017 --strategy-file ${path}`);
         return;
       }
-      loadStrategyFiles(o.strategyFile, o.force);
+      sf.loadStrategyFiles(o.strategyFile, o.force);
       out(table(['strategy', 'models'], allStrategies().map((s) => [s.plugin ? `${s.name} [${s.plugin.file} ${s.plugin.sha256}]` : s.name, s.models])));
     });
 
   p.command('presets')
     .description('list the shipped scenarios and the question each asks')
     .option('--json', 'print the resolved presets as JSON')
-    .action((o: { json?: boolean }) => {
+    .action(async (o: { json?: boolean }) => {
+      const [{ PRESETS, presetScenario }, { table }] = await Promise.all([import('../scenario/presets.ts'), import('./table.ts')]);
       if (o.json) out(JSON.stringify(Object.fromEntries(Object.keys(PRESETS).map((n) => [n, presetScenario(n)])), null, 2));
       else out(table(['preset', 'question'], Object.entries(PRESETS).map(([n, pr]) => [n, pr.question])));
     });
@@ -112,7 +117,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option(...FORCE_OPTION)
     .action(async (o: { out: string; workers?: number; quick?: boolean; quiet?: boolean; strategyFile?: string[]; force?: boolean }) => {
       const { studyCommand } = await import('../study/study.ts');
-      const userStrategies = loadStrategyFiles(o.strategyFile, o.force);
+      const userStrategies = (await strategyFiles()).loadStrategyFiles(o.strategyFile, o.force);
       setCode(await studyCommand({ ...o, userStrategies, progress: !!process.stderr.isTTY && !o.quiet, log: (l) => process.stderr.write(`${l}\n`) }));
     });
 
@@ -125,12 +130,12 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--fail-on <metric:pct...>', 'exit 1 when a metric regresses beyond PCT against --baseline (METRIC or METRIC@STRATEGY)')
     .option('--calibration <file>', 'add the calibration comparison (drainlab calibrate --out FILE)')
     .option('--bench <file...>', 'add benchmark results (drainlab bench --json FILE)')
-    .option('--strategy-file <path...>', 'user strategy files the results used: each is checked against the version (sha256) the records name')
+    .option(...STRATEGY_FILE_OPTION)
     .option(...FORCE_OPTION)
     .action(async (inputs: string[], o: { out: string; baseline?: string; saveBaseline?: string; failOn?: string[]; calibration?: string; bench?: string[]; strategyFile?: string[]; force?: boolean }) => {
       const { reportCommand } = await import('../report/command.ts');
-      loadStrategyFiles(o.strategyFile, o.force);
-      const { strategyFile: _f, force: _force, ...rest } = o;
+      const { strategyFile, force, ...rest } = o;
+      for (const st of (await strategyFiles()).loadStrategyFilesQuiet(strategyFile, force)) process.stderr.write(`report: user strategy ${st}\n`);
       setCode(await reportCommand({ inputs, ...rest, log: (l) => process.stderr.write(`${l}\n`) }));
     });
 
@@ -155,10 +160,10 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .action(async (o: { out: string; quick?: boolean; budget: number; recorded?: string }) => setCode(await calibrateCommand(o, out)));
 
   p.command('validate')
-    .description('the validation suite: kernel-model E1/E2 cases (and calibration comparisons)')
+    .description('the validation suite: docs/kernel-model.md E1/E2 cases (and calibration comparisons)')
     .option('--calibration <file>', 'also compare the model with this calibration file\'s measurements')
     .option('--json', 'print the results as JSON')
-    .action(async (o: { calibration?: string; json?: boolean }) => setCode(await validateCommand(o, out)));
+    .action(async (o: { calibration?: string; json?: boolean }) => setCode(await (await import('./validate.ts')).validateCommand(o, out)));
 
   p.command('sweep')
     .description('run a parameter grid x replications on a worker pool, streaming cells to DIR/cells.jsonl (docs/scaling.md)')
@@ -172,7 +177,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--json', 'print the summary as JSON on stdout')
     .option(...STRATEGY_FILE_OPTION)
     .option(...FORCE_OPTION)
-    .action(async (o: Parameters<typeof sweepCommand>[0]) => setCode(await sweepCommand(o, out)));
+    .action(async (o: SweepOptions) => setCode(await (await import('../sweep/command.ts')).sweepCommand(o, out)));
 
   p.command('merge')
     .description('join sweep outputs (shards) into one cells.jsonl sorted by cellId; refuses different sweeps or lab versions')
@@ -181,12 +186,12 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--canonical', 'write lines without record.provenance (byte-comparable across runs and hosts)')
     .option('--allow-partial', 'exit 0 even when cells of the sweep are missing')
     .option('--json', 'print the merge summary as JSON on stdout')
-    .action((dirs: string[], o: Parameters<typeof mergeCommand>[1]) => setCode(mergeCommand(dirs, o, out)));
+    .action(async (dirs: string[], o: MergeOptions) => setCode((await import('../sweep/command.ts')).mergeCommand(dirs, o, out)));
 
   p.command('tune')
     .description('the smallest CPU count at which a strategy\'s metric crosses a budget; or, with --workers auto alone, the best worker count for this host')
     .addOption(new Option('--scenario <file>', 'scenario JSON file').conflicts('preset'))
-    .option('--preset <name>', `a shipped preset: ${Object.keys(PRESETS).join(', ')}`)
+    .option('--preset <name>', 'a shipped preset (`drainlab presets` lists them)')
     .option('--strategy <name>', `the strategy: ${STRATEGY_NAMES.join(', ')}, or a --strategy-file's`)
     .option(...STRATEGY_FILE_OPTION)
     .option(...FORCE_OPTION)
@@ -203,7 +208,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--workers <n|auto>', 'worker threads, or auto (alone: measure W = 1..cores and pick the best)')
     .option('--quiet', 'no per-point notes on stderr')
     .option('--json', 'print the result as JSON')
-    .action(async (o: Parameters<typeof tuneCommand>[0]) => setCode(await tuneCommand(o, out)));
+    .action(async (o: TuneOptions) => setCode(await (await import('../sweep/command.ts')).tuneCommand(o, out)));
 
   return p;
 }

@@ -15,6 +15,14 @@ export function loadStrategyFiles(files: readonly string[] | undefined, force = 
   return (files ?? []).map((f) => loadStrategyFile(f, { force }).name);
 }
 
+/** report --strategy-file: loads the files (so their names and descriptions are known); one line per file. */
+export function loadStrategyFilesQuiet(files: readonly string[] | undefined, force = false): string[] {
+  return (files ?? []).map((f) => {
+    const s = loadStrategyFile(f, { force });
+    return `${s.name}: ${s.plugin!.file} (sha256 ${s.plugin!.sha256}): ${s.models}`;
+  });
+}
+
 /** For loadScenarioFile / sweep files: a `strategies` entry naming a file, relative to `baseDir`. */
 export function strategyFileEntry(force = false): (entry: string, baseDir: string) => string {
   return (entry, baseDir) => loadStrategyFile(entry, { force, baseDir, flag: `strategies entry ${JSON.stringify(entry)}` }).name;

@@ -1,5 +1,5 @@
 /**
- * A lockdep model (kernel-model section F): every acquisition records the ordered edge from the
+ * A lockdep model (docs/kernel-model.md section F): every acquisition records the ordered edge from the
  * lock taken most recently and still held to the one being acquired (lockdep's check_prevs_add
  * stops at the first non-trylock predecessor), waits on completions included (the cross-release
  * link #3 of the 2017 splat). A cycle in the graph is a possible deadlock.

@@ -1,5 +1,5 @@
 /**
- * The result record: CONTRACT section 3. Every exporter (terminal table, JSON, report) reads only
+ * The result record: docs/result-record.md. Every exporter (terminal table, JSON, report) reads only
  * these types. Fields may be added; the contract's fields are never renamed or dropped.
  */
 

@@ -5,14 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { z } from 'zod';
 import { scenarioSchema, type ScenarioParsed } from './schema.ts';
+import { scenarioError } from './issues.ts';
 import { parseCpuList, parsePages } from './lists.ts';
-import { KERNEL_CONSTANTS } from '../kernel/versions.ts';
+import { KERNEL_CONSTANTS, MGLRU_KERNELS } from '../kernel/versions.ts';
 import { DEFAULT_COSTS, type Costs } from '../kernel/costs.ts';
 import { STRATEGY_NAMES, isStrategyName, isStrategyPath } from './strategy-names.ts';
 import { planArena } from '../wasm/layout.ts';
-import { UsageError, unreadable } from '../errors.ts';
+import { ScenarioError, UsageError, unreadable } from '../errors.ts';
 
 /** A type alias (not an interface) so that it is assignable to the record's Record<string, unknown>. */
 export type Scenario = Omit<ScenarioParsed, 'costs' | 'pagevecSize' | 'strategies'> & {
@@ -22,19 +22,10 @@ export type Scenario = Omit<ScenarioParsed, 'costs' | 'pagevecSize' | 'strategie
   costs: Costs;
 };
 
-function formatIssues(issues: z.core.$ZodIssue[], source: string): string {
-  const lines = issues.slice(0, 8).map((i) => {
-    const path = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
-    return `  ${path}: ${i.message}`;
-  });
-  const more = issues.length > 8 ? `\n  ... and ${issues.length - 8} more` : '';
-  return `invalid scenario ${source}:\n${lines.join('\n')}${more}`;
-}
-
 /** Validates raw JSON and resolves it. `calibration` costs sit between the defaults and the scenario's. */
 export function resolveScenario(raw: unknown, source = '(inline)', calibration: Partial<Costs> = {}): Scenario {
   const parsed = scenarioSchema.safeParse(raw);
-  if (!parsed.success) throw new UsageError(formatIssues(parsed.error.issues, source));
+  if (!parsed.success) throw scenarioError(parsed.error.issues, 'scenario', source);
   const s = parsed.data;
   const k = KERNEL_CONSTANTS[s.kernel];
   const costs: Costs = { ...DEFAULT_COSTS, ...calibration, ...stripUndefined(s.costs) };
@@ -60,6 +51,9 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 function checkRanges(s: Scenario): void {
+  if (s.mglru && !MGLRU_KERNELS.includes(s.kernel)) {
+    throw new UsageError(`mglru: true needs a kernel with the multi-gen LRU; allowed kernels: ${MGLRU_KERNELS.join(', ')} (got ${s.kernel})`);
+  }
   const cpu = (field: string, c: number) => {
     if (c >= s.cpus) throw new UsageError(`${field}: got ${c}; allowed: 0..${s.cpus - 1} (the scenario has ${s.cpus} CPUs)`);
   };
@@ -110,7 +104,8 @@ export function loadScenarioFile(path: string, calibration?: Partial<Costs>, str
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`invalid scenario ${path}: not JSON (${(e as Error).message})`);
+    const message = `not JSON (${(e as Error).message})`;
+    throw new ScenarioError(`invalid scenario ${path}: ${message}`, path, [{ path: '(top level)', message }]);
   }
   const list = (raw as { strategies?: unknown } | null)?.strategies;
   if (strategyFile && Array.isArray(list)) {

@@ -1,8 +1,8 @@
 /**
- * Strategy names the lab implements (CONTRACT section 2; names are part of the contract). The
- * registry (strategies/registry.ts) maps each to its factory; a test keeps the two lists equal.
- * User strategies loaded from files (--strategy-file) add their names here, in the thread that
- * loaded them, so that scenarios and sweeps may name them.
+ * Strategy names the lab implements (docs/scenario-format.md, "Strategies"; the names are part of
+ * the interface). The registry (strategies/registry.ts) maps each to its factory; a test keeps the
+ * two lists equal. User strategies loaded from files (--strategy-file) add their names here, in
+ * the thread that loaded them, so that scenarios and sweeps may name them.
  */
 export const STRATEGY_NAMES = [
   'v4.14', 'no-drain', 'v4.16', 'drain-unlocked', 'drain-unlocked-if-tagged', 'drain-every-cpu',

@@ -1,5 +1,5 @@
 /**
- * A deterministic discrete-event engine (SimPy's shape, STYLE): simulated nanoseconds, an event
+ * A deterministic discrete-event engine (the shape of SimPy's core): simulated nanoseconds, an event
  * heap ordered by (time, sequence) so ties resolve the same way every run, and processes written
  * as generators that yield what they wait for. Kernel code paths read top to bottom as the kernel
  * does them (src/sim/seal.ts, src/sim/drain.ts).

@@ -1,18 +1,18 @@
 /**
  * Runs a resolved scenario: one machine per strategy, the same seeds for each (common random
- * numbers), the result record of CONTRACT section 3.
+ * numbers), the result record of docs/result-record.md.
  */
 import { Arena } from '../wasm/core.ts';
 import { planArena } from '../wasm/layout.ts';
 import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
 import { presetScenario } from '../scenario/presets.ts';
 import { strategy as lookup } from '../strategies/registry.ts';
+import type { PluginInfo, Strategy } from '../strategies/types.ts';
 import { Machine } from './machine.ts';
 import { applyOp, prepareOp, type OpContext } from './ops.ts';
 import { startWorkload } from './workload.ts';
 import { summarize } from '../metrics/summary.ts';
 import type { RunRecord, SealRecord, StrategyFailure, StrategyRun } from '../metrics/record.ts';
-import type { PluginInfo } from '../strategies/types.ts';
 import { provenance } from '../metrics/provenance.ts';
 import type { Costs } from '../kernel/costs.ts';
 
@@ -25,6 +25,7 @@ export interface RunOptions {
 }
 
 /**
+/**
  * How long past the horizon a user strategy's seals still in flight may take to return before the
  * run calls them stuck: as long again as the horizon, at least 1 s of simulated time. Built-in
  * strategies are not checked (a seal that starts just before the horizon is still running there;
@@ -32,10 +33,15 @@ export interface RunOptions {
  */
 export const STUCK_GRACE_MIN_MS = 1000;
 
-/** Simulates one strategy on a machine built over `arena` (which must be fresh or reset). */
-export function simulate(s: Scenario, strategyName: string, arena: Arena): StrategyRun {
-  const registered = lookup(strategyName);
+/**
+ * Simulates one strategy on a machine built over `arena` (which must be fresh or reset): a name
+ * from the registry, or a strategy object itself. A user strategy runs as a fresh instance (its
+ * module evaluated again), so no state carries from one run to the next.
+ */
+export function simulate(s: Scenario, strategy: string | Strategy, arena: Arena): StrategyRun {
+  const registered = typeof strategy === 'string' ? lookup(strategy) : strategy;
   const strat = registered.plugin ? registered.plugin.instantiate() : registered;
+  const strategyName = strat.name;
   const plugin = strat.plugin;
   const m = new Machine(s, arena, strat.drainAll);
   const seals: SealRecord[] = [];

@@ -1,5 +1,5 @@
 /**
- * Strategy name -> strategy (CONTRACT section 2): the built-ins, then user strategies loaded from
+ * Strategy name -> strategy (docs/scenario-format.md, "Strategies"): the built-ins, then user strategies loaded from
  * files (plugin.ts) in this thread. A user strategy may replace a built-in of the same name only
  * when loaded with `force` (--force).
  */
@@ -19,7 +19,7 @@ import { remoteDrain } from './remote-drain.ts';
 import { lruDisable } from './lru-disable.ts';
 import { skipUnshared } from './skip-unshared.ts';
 
-/** The built-in strategies, in CONTRACT section 2 order. */
+/** The built-in strategies, in the order of docs/scenario-format.md, "Strategies". */
 export const STRATEGIES: ReadonlyMap<string, Strategy> = new Map(
   [v414, noDrain, v416, drainUnlocked, drainUnlockedIfTagged, drainEveryCpu, targeted, coalesced, localFirst, remoteDrain, lruDisable, skipUnshared].map((s) => [s.name, s]),
 );

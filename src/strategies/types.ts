@@ -1,5 +1,5 @@
 /**
- * A drain strategy is a small factory: options -> the hooks the seal path calls (STYLE lesson 7).
+ * A drain strategy is a small factory: options -> the hooks the seal path calls.
  * Built-in and user strategies alike are written against the strategy API (api.ts).
  */
 import type { Proc } from '../sim/engine.ts';
@@ -11,7 +11,7 @@ import type { Costs } from '../kernel/costs.ts';
 export interface StrategyDefinition {
   /** Unique name, as used by --strategy and a scenario's `strategies` (lower-case, digits, . _ -). */
   name: string;
-  /** One line: the patch, commit or mail it models. */
+  /** One line: the patch, commit or mail it models (built-ins: docs/kernel-model.md section f row and source). */
   models: string;
   /** Changes this strategy makes to lru_add_drain_all() itself, for every caller (the kernel's variant is the base). */
   drainAll?: Partial<DrainAllVariant>;

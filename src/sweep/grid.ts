@@ -10,8 +10,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { z } from 'zod';
-import { UsageError } from '../errors.ts';
+import { scenarioError } from '../scenario/issues.ts';
+import { ScenarioError, UsageError } from '../errors.ts';
 import { PRESETS } from '../scenario/presets.ts';
 import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
 import { scenarioSchema } from '../scenario/schema.ts';
@@ -133,14 +133,6 @@ export function expandRange(r: Range, field: string): number[] {
   return out;
 }
 
-function formatIssues(issues: z.core.$ZodIssue[], source: string): string {
-  const lines = issues.slice(0, 8).map((i) => {
-    const path = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
-    return `  ${path}: ${i.message}`;
-  });
-  return `invalid sweep ${source}:\n${lines.join('\n')}${issues.length > 8 ? `\n  ... and ${issues.length - 8} more` : ''}`;
-}
-
 /** A compiled sweep: the resolved config plus what enumerating it needs. */
 export class Sweep {
   readonly config: ResolvedSweep;
@@ -158,7 +150,7 @@ export class Sweep {
   /** Validates and expands a sweep file's JSON. Throws UsageError naming the field. */
   static fromJson(raw: unknown, source = '(inline)'): Sweep {
     const parsed = sweepSchema.safeParse(raw);
-    if (!parsed.success) throw new UsageError(formatIssues(parsed.error.issues, source));
+    if (!parsed.success) throw scenarioError(parsed.error.issues, 'sweep', source);
     const s = parsed.data;
     const params: ResolvedSweep['params'] = [];
     const paths: Seg[][] = [];
@@ -277,7 +269,7 @@ export class Sweep {
       try {
         s = resolveScenario(p.input, `(sweep ${this.config.name}, ${where})`);
       } catch (e) {
-        if (e instanceof UsageError && !e.message.startsWith('invalid scenario')) throw new UsageError(`${where}: ${e.message}`);
+        if (e instanceof UsageError && !(e instanceof ScenarioError)) throw new UsageError(`${where}: ${e.message}`);
         throw e;
       }
       const seed0 = this.config.seed ?? s.seed;
