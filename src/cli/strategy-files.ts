@@ -73,8 +73,6 @@ import {
   defineStrategy,
   drainAllVariant,
   tagPins,
-  tagsRemain,
-  trace,
   waitLoop,
 } from 'drainlab/strategy';
 
@@ -91,7 +89,6 @@ export default defineStrategy({
     return yield* addSealsLocked(ctx, function* (c) {
       // OP3: a local lru_add_drain(), then tag every page with an extra reference.
       yield* tagPins(c);
-      if (!tagsRemain(c)) trace(c, 'nothing-tagged');
       // OP2: five passes; scan 0 calls lru_add_drain_all() in this machine's variant (use
       // { scan0: 'none' } for no drain, or pass options: { filter, force, remote } ...).
       return yield* waitLoop(c, { scan0: { drainAll: drainAllVariant(c) } });

@@ -58,7 +58,7 @@ export default function handle(task: WorkerTask): WorkerResult {
       record,
     };
     const failures = record.runs.filter((r) => r.error).map((r) => `strategy ${r.strategy} (${r.error!.file}${r.error!.line !== undefined ? `:${r.error!.line}` : ''}): ${r.error!.message}`);
-    return { state: 'done', cellId: task.cellId, line: JSON.stringify(cell), wallMs: performance.now() - t0, ...(failures.length ? { strategyFailures: failures } : {}) };
+    return { state: 'done', cellId: task.cellId, line: JSON.stringify(cell), wallMs: performance.now() - t0, ...(record.warnings ? { warnings: record.warnings } : {}), ...(failures.length ? { strategyFailures: failures } : {}) };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     return { state: 'error', cellId: task.cellId, error: { name: err.name, message: err.message, stack: err.stack } };

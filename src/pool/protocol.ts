@@ -40,6 +40,8 @@ export interface CellDone {
   line: string;
   /** Simulator wall time for the cell (ms), measurement only. */
   wallMs: number;
+  /** The record's `warnings` (load self-check), for the sweep to say on stderr. */
+  warnings?: string[];
   /** User strategies that failed in this cell (threw, or a seal never returned): one line each. */
   strategyFailures?: string[];
 }

@@ -39,10 +39,12 @@ import { drainAllOptions, localDrain as localDrainOn, lruAddDrainAll, type CpuFi
 import type { DrainAllVariant } from '../kernel/versions.ts';
 import type { Costs } from '../kernel/costs.ts';
 import type { Strategy, StrategyDefinition } from './types.ts';
+import { TRACE_STEPS, type TraceStep } from '../metrics/record.ts';
 
 export const STRATEGY_API_VERSION = 1;
 
-export type { Proc, SealCtx, SealOutcome, WaitLoopOptions, WaitResult, DrainAllOptions, CpuFilter, DrainAllVariant, Costs, Strategy, StrategyDefinition };
+export { TRACE_STEPS };
+export type { TraceStep, Proc, SealCtx, SealOutcome, WaitLoopOptions, WaitResult, DrainAllOptions, CpuFilter, DrainAllVariant, Costs, Strategy, StrategyDefinition };
 
 /** Strategy names: lower-case letters, digits, '.', '_' and '-', starting with a letter or digit. */
 export const STRATEGY_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -160,8 +162,8 @@ export function now(ctx: SealCtx): number {
   return ctx.m.now;
 }
 
-/** Adds a step to the report's timeline of the first seal (`what`: a short verb, `detail`: free text). */
-export function trace(ctx: SealCtx, what: string, detail?: string, durNs?: number): void {
+/** Adds a step to the report's timeline of the first seal (`what`: one of TRACE_STEPS, `detail`: free text). */
+export function trace(ctx: SealCtx, what: TraceStep, detail?: string, durNs?: number): void {
   ctx.m.trace(ctx.task.cpu, what, durNs, detail);
 }
 
