@@ -3,6 +3,8 @@
  * these types. Fields may be added; the contract's fields are never renamed or dropped.
  */
 
+import type { LoadProfile } from './load.ts';
+
 export type SealResult = 'ok' | 'EBUSY' | 'EPERM';
 
 /** One fcntl(F_ADD_SEALS, F_SEAL_WRITE) call, as the strategy under test did it. */
@@ -76,7 +78,21 @@ export interface RunSummary {
   lruAddOverheadMs?: number;
   /** Simulated events processed (for throughput figures). */
   events: number;
+  /** Seals that started in the warm-up (scenario load.warmUpMs): left out of `seals` and of every figure above. Only with a warm-up. */
+  warmUpSeals?: number;
 }
+
+/**
+ * Names the simulator writes into records. The record's fields stay `string` (a reader may meet
+ * records of other lab versions); the simulator's writers take these unions, so a misspelt name
+ * does not compile.
+ *
+ * The lock classes the model takes, by their lockdep names (docs/kernel-model.md, section F):
+ * the inode lock, drain_all's mutex, the CPU-hotplug lock, and the locks of the 2017 splat's
+ * other chains (cpuhp state setup, a splice into devtmpfs).
+ */
+export const LOCK_NAMES = ['i_rwsem', 'lru_add_drain_all.lock', 'cpu_hotplug_lock', 'cpuhp_state_mutex', 'cpuhp_state-completion', 'sb_writers', 'pipe->mutex'] as const;
+export type LockName = (typeof LOCK_NAMES)[number];
 
 export interface LockdepReport {
   /** Ordered edges held -> acquired, each once, in first-seen order. */
@@ -85,11 +101,18 @@ export interface LockdepReport {
   cycles: string[][];
 }
 
+/** The steps a seal's timeline records (TimelineEvent.what). */
+export const TRACE_STEPS = [
+  'seal-start', 'inode-lock', 'tagged', 'local-drain', 'drain-all', 'mutex-wait', 'piggyback', 'queue', 'flushed', 'kworker',
+  'remote-drain', 'lru-cache-disable', 'skip-scan', 'sleep', 'runqueue-wait', 'recheck', 'inode-unlock', 'seal-end',
+] as const;
+export type TraceStep = (typeof TRACE_STEPS)[number];
+
 /** A step of one seal's timeline, for the report's timeline chart. */
 export interface TimelineEvent {
   atMs: number;
   cpu: number;
-  /** What happened: 'seal-start', 'lock', 'tag', 'drain-all', 'queue', 'kworker-start', 'kworker-done', 'sleep', 'recheck', 'unlock', 'seal-end', ... */
+  /** What happened: one of TRACE_STEPS. */
   what: string;
   /** Optional duration (ms) for spans. */
   durMs?: number;
@@ -103,6 +126,12 @@ export interface StrategyRun {
   lockdep: LockdepReport;
   /** The first seal's step-by-step timeline (bounded in length). */
   timeline?: TimelineEvent[];
+  /**
+   * The run's own load over time (src/metrics/load.ts): pages entering pagevecs per CPU, drain_all
+   * calls and pins per window, and the first-third/last-third check. Present when the scenario
+   * states its load (`load`), or when the check warns.
+   */
+  load?: LoadProfile;
 }
 
 export interface Provenance {
@@ -123,4 +152,11 @@ export interface RunRecord<S = Record<string, unknown>> {
   scenario: S;
   provenance: Provenance;
   runs: StrategyRun[];
+  /**
+   * What the reader must know before trusting the figures, one sentence each: today the load
+   * self-check's warnings (a load that changed by more than load.maxChange over the horizon, which
+   * the scenario did not state), each naming the strategies it holds for unless it holds for all.
+   * Absent when there is nothing to say. The report shows them above the figures.
+   */
+  warnings?: string[];
 }

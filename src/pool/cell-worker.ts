@@ -55,7 +55,7 @@ export default function handle(task: WorkerTask): WorkerResult {
       replication: task.replication,
       record,
     };
-    return { state: 'done', cellId: task.cellId, line: JSON.stringify(cell), wallMs: performance.now() - t0 };
+    return { state: 'done', cellId: task.cellId, line: JSON.stringify(cell), wallMs: performance.now() - t0, ...(record.warnings ? { warnings: record.warnings } : {}) };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     return { state: 'error', cellId: task.cellId, error: { name: err.name, message: err.message, stack: err.stack } };

@@ -37,6 +37,8 @@ export interface CellDone {
   line: string;
   /** Simulator wall time for the cell (ms), measurement only. */
   wallMs: number;
+  /** The record's `warnings` (load self-check), for the sweep to say on stderr. */
+  warnings?: string[];
 }
 
 export interface CellError {

@@ -6,7 +6,7 @@ import { Arena, SHARD_MIN_PAGES } from '../wasm/core.ts';
 import { planArena } from '../wasm/layout.ts';
 import { ShardPool } from '../shard/pool.ts';
 import { workerEntry } from '../io/worker-entry.ts';
-import { claimStrategies, runResolved, type Claimed, type RunOptions } from '../sim/run.ts';
+import { claimStrategies, runResolved, withWarnings, type Claimed, type RunOptions } from '../sim/run.ts';
 import { provenance } from '../metrics/provenance.ts';
 import type { Scenario } from '../scenario/resolve.ts';
 import type { RunRecord, StrategyRun } from '../metrics/record.ts';
@@ -64,7 +64,7 @@ async function runStrategiesInParallel(s: Scenario, opts: RunOptions, w: number)
     const theirs = mine.length < scenario.strategies.length ? (await Promise.all(tasks)).flat() : [];
     const runs: StrategyRun[] = [];
     for (const c of [...mine, ...theirs]) runs[c.index] = c.run;
-    return { schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, w), runs };
+    return withWarnings({ schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, w), runs });
   } finally {
     await pool.destroy();
   }

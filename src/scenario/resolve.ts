@@ -70,6 +70,9 @@ function checkRanges(s: Scenario): void {
     if (g.pinPages > g.writePages) throw new UsageError(`${at}.pinPages: got ${g.pinPages}; allowed: 0..${g.writePages} (writePages)`);
     if (g.pinPages > 0 && !g.pinDuration) throw new UsageError(`${at}.pinDuration: required when pinPages > 0`);
   });
+  s.workload.producers.forEach((g, i) => {
+    if (g.rotate) checkRotating(s, i);
+  });
   for (const [kind, gens] of Object.entries(s.workload)) {
     if (kind === 'lifecycles') continue;
     gens.forEach((g, i) => {
@@ -80,6 +83,28 @@ function checkRanges(s: Scenario): void {
       if (gen.pages !== undefined) parsePages(`${at}.pages`, gen.pages, s.pages);
     });
   }
+}
+
+/**
+ * A rotating producer truncates pages of its file behind it (assembly/pagevec.ts opTruncate): fine
+ * for a log that is only written and read, wrong for a file whose pages something else pins, maps
+ * or seals (the truncated page's references would land on the fresh page in its slot).
+ */
+function checkRotating(s: Scenario, i: number): void {
+  const at = `workload.producers[${i}].rotate`;
+  const g = s.workload.producers[i];
+  if (g.op !== 'write') throw new UsageError(`${at}: allowed only with op "write" (got op ${JSON.stringify(g.op)}): a rotating file is a log, written and read`);
+  const f = g.file;
+  const refuse = (what: string) => {
+    throw new UsageError(`${at}: file ${f} rotates (its pages are truncated behind the writer), so ${what} may not use it; give the rotating log its own file`);
+  };
+  s.workload.producers.forEach((p, j) => {
+    if (p.file === f && p.op === 'fault') refuse(`workload.producers[${j}] (op "fault" maps its pages)`);
+  });
+  s.workload.pins.forEach((p, j) => p.file === f && refuse(`workload.pins[${j}]`));
+  s.workload.seals.forEach((p, j) => p.file === f && refuse(`workload.seals[${j}]`));
+  s.workload.lifecycles.forEach((p, j) => parseCpuList(`workload.lifecycles[${j}].files`, p.files, s.files).includes(f) && refuse(`workload.lifecycles[${j}]`));
+  s.script.forEach((o, j) => 'file' in o && o.file === f && refuse(`script[${j}]`));
 }
 
 /** Reads a scenario file; an unreadable or non-JSON file is a UsageError. */

@@ -132,6 +132,8 @@ export const workloadSchema = obj(
       batch: z.int().min(1).default(1).describe('Consecutive pages per arrival (>= 1). Default 1.'),
       pick: z.enum(['sequential', 'random']).default('sequential')
         .describe('"sequential": one cursor for the whole generator walks the pages in order, wrapping; "random": each batch starts at a uniformly drawn page. Default "sequential".'),
+      rotate: z.boolean({ error: 'true or false' }).optional()
+        .describe('true: the pages are a ring, as a rotating log or a ring buffer that punches the hole behind it: a page the producer comes back to is truncated first, so every write allocates a fresh page that enters this CPU\'s lru_add pagevec and the load holds for the whole horizon. Absent or false: the pages are filled once; once every page exists a write only marks it accessed, and the load dies out. Only with op "write", on a file nothing else pins, maps, seals or scripts.'),
       ...window,
     }, 'a producer').describe('Writes, faults or reads pages on its CPUs: what fills pagevecs on busy CPUs.')).default([])
       .describe('Page producers: Poisson processes per listed CPU doing write, fault or read.'),
@@ -175,6 +177,19 @@ export const workloadSchema = obj(
   'workload',
 );
 export type Workload = z.infer<typeof workloadSchema>;
+
+/** The load's statement and self-check (src/metrics/load.ts measures it). */
+export const LOAD_DEFAULTS = { warmUpMs: 0, windowMs: 100, maxChange: 1.5 } as const;
+export const loadSchema = obj({
+  stationary: z.boolean({ error: 'true or false' })
+    .describe('true: the load is meant to hold over the horizon (a steady-state question); the run warns when it does not. false: it is meant to change (a burst, a job that ends); the run measures it and does not warn.'),
+  warmUpMs: ms.default(LOAD_DEFAULTS.warmUpMs)
+    .describe('Seals that start before this are left out of the seals and every statistic (counted in summary.warmUpSeals), and the self-check starts here: pagevecs start empty. Default 0.'),
+  windowMs: posMs.default(LOAD_DEFAULTS.windowMs).describe('The width of the load measurement\'s windows, ms. Default 100.'),
+  maxChange: z.number({ error: 'a factor > 1' }).gt(1, { error: 'a factor > 1' }).default(LOAD_DEFAULTS.maxChange)
+    .describe('The run warns when a measured load (pages entering pagevecs per CPU, drain_all calls, pins) differs between the first and the last third of the measured span by more than this factor, beyond counting noise. Default 1.5.'),
+}, 'load');
+export type LoadSpec = z.infer<typeof loadSchema>;
 
 /** What each cost pays for (src/kernel/costs.ts has the reasoning; ids refer to docs/kernel-model.md). */
 const COST_HELP: Record<(typeof COST_NAMES)[number], string> = {
@@ -253,6 +268,8 @@ export const scenarioSchema = obj(
     script: z.array(scriptOpSchema).default([]).describe('Timed ops, applied in (atMs, position in the file) order.'),
     workload: workloadSchema.default({ producers: [], pins: [], seals: [], drainAll: [], localDrain: [], cpuClass: [], lifecycles: [] })
       .describe('Random generators over the horizon, each a Poisson process per listed CPU with its own seeded stream.'),
+    load: loadSchema.optional()
+      .describe('What the scenario says about its load over time, and the run\'s self-check of it (docs/scenario-format.md, "Load"). Absent: the run still measures its load and warns when a generated load changes by more than 1.5x, but the record carries the measurement only with a warning.'),
   },
   'the scenario',
 );

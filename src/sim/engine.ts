@@ -5,6 +5,8 @@
  * does them (src/sim/seal.ts, src/sim/drain.ts).
  */
 
+import type { LockName } from '../metrics/record.ts';
+
 declare const nsBrand: unique symbol;
 /** Simulated nanoseconds since the start of the run. */
 export type Ns = number & { readonly [nsBrand]: true };
@@ -177,7 +179,7 @@ export class Mutex {
   owner: unknown = undefined;
   private waiters: (() => void)[] = [];
   constructor(
-    readonly name: string,
+    readonly name: LockName,
     private readonly engine: Engine,
     private readonly handoffNs: number,
   ) {}

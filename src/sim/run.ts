@@ -12,6 +12,7 @@ import { Machine } from './machine.ts';
 import { applyOp, prepareOp, type OpContext } from './ops.ts';
 import { startWorkload } from './workload.ts';
 import { summarize } from '../metrics/summary.ts';
+import { loadWarnings } from '../metrics/load.ts';
 import type { RunRecord, SealRecord, StrategyRun } from '../metrics/record.ts';
 import { provenance } from '../metrics/provenance.ts';
 import type { Costs } from '../kernel/costs.ts';
@@ -42,16 +43,23 @@ export function simulate(s: Scenario, strategy: string | Strategy, arena: Arena)
   startWorkload(ctx);
   m.engine.run(s.horizonMs * 1e6);
   seals.sort((a, b) => a.startMs - b.startMs || a.cpu - b.cpu || a.file - b.file);
-  const summary = summarize(seals, m.background, m.engine.events);
-  // S7's spinlock on every pagevec add, on every CPU, for the whole run.
+  // The warm-up (load.warmUpMs): pagevecs start empty, so seals before it are left out.
+  const warmUpMs = s.load?.warmUpMs ?? 0;
+  const kept = warmUpMs > 0 ? seals.filter((x) => x.startMs >= warmUpMs) : seals;
+  const summary = summarize(kept, m.background, m.engine.events);
   summary.unfinished = ctx.started - seals.length;
+  // S7's spinlock on every pagevec add, on every CPU, for the whole run.
   summary.lruAddOverheadMs = Math.round(m.pvecAdds * (strat.perAddCost?.(s.costs) ?? 0)) / 1e6;
+  if (warmUpMs > 0) summary.warmUpSeals = seals.length - kept.length;
+  const load = m.load.profile(Object.values(s.workload).some((g) => g.length > 0));
   return {
     strategy: strategyName,
-    seals,
+    seals: kept,
     summary,
     lockdep: m.lockdep.report(),
     timeline: m.timeline,
+    // The measurement goes into the record when the scenario states its load, or with a warning.
+    ...(s.load || load.warning ? { load } : {}),
   };
 }
 
@@ -73,7 +81,13 @@ export function runResolved(s: Scenario, opts: RunOptions = {}, given?: Arena): 
     fresh = false;
     return simulate(scenario, name, arena);
   });
-  return { schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, arena?.runner.workers ?? 1), runs };
+  return withWarnings({ schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, arena?.runner.workers ?? 1), runs });
+}
+
+/** The record with its `warnings` (load changes the scenario did not state), when there are any. */
+export function withWarnings<S>(r: RunRecord<S>): RunRecord<S> {
+  const warnings = loadWarnings(r.runs);
+  return warnings.length ? { ...r, warnings } : r;
 }
 
 /** Strategy runs claimed by one thread: the index in the scenario's list, and the run. */

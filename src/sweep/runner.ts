@@ -57,6 +57,8 @@ export interface SweepSummary {
   /** Run and written by this run. */
   ran: number;
   failed: number;
+  /** Cells run now whose record carries warnings (the load self-check); the first few are on stderr. */
+  warned: number;
   /** Cells of this shard in neither cells.jsonl nor failed.jsonl of this run. */
   remaining: number;
   complete: boolean;
@@ -216,6 +218,7 @@ export async function runSweep(sweep: Sweep, opts: SweepOptions): Promise<SweepS
 
   let ran = 0;
   let failed = 0;
+  let warned = 0;
   const bar = progressLine(sweep.config.name, shardCells, resumed, opts.progress);
   try {
     if (toRun > 0 && interrupted === null && starting) {
@@ -235,6 +238,11 @@ export async function runSweep(sweep: Sweep, opts: SweepOptions): Promise<SweepS
       let flushed = Promise.resolve();
       const record = (c: CellSpec, o: CellOutcome) => {
         if (o.state === 'done') {
+          if (o.warnings) {
+            warned++;
+            if (warned <= WARN_CELLS) for (const w of o.warnings) opts.log(`\nwarning: ${paramsLabel(c.params)} replication ${c.replication}: ${w}`);
+            else if (warned === WARN_CELLS + 1) opts.log('\nwarning: more cells carry warnings (each record has them under "warnings")');
+          }
           if (pending.length === 0) {
             flushed = new Promise((res, rej) =>
               setImmediate(() => {
@@ -291,6 +299,7 @@ export async function runSweep(sweep: Sweep, opts: SweepOptions): Promise<SweepS
     resumed,
     ran,
     failed,
+    warned,
     remaining: shardCells - resumed - ran - failed,
     complete: resumed + ran === shardCells,
     interrupted,
@@ -305,10 +314,18 @@ export async function runSweep(sweep: Sweep, opts: SweepOptions): Promise<SweepS
   return summary;
 }
 
+/** Cells whose warnings are spelled out on stderr; the rest are counted. */
+const WARN_CELLS = 5;
+
+function paramsLabel(params: Record<string, unknown>): string {
+  const parts = Object.entries(params).map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
+  return parts.length ? parts.join(' ') : 'the cell';
+}
+
 /** The one line printed when a sweep ends. */
 export function summaryLine(s: SweepSummary): string {
   const parts = [`${s.resumed + s.ran}/${s.cells} cells`];
-  const detail = [s.resumed ? `${s.resumed} resumed` : '', `${s.ran} run`, `${s.failed} failed`].filter(Boolean).join(', ');
+  const detail = [s.resumed ? `${s.resumed} resumed` : '', `${s.ran} run`, `${s.failed} failed`, s.warned ? `${s.warned} with warnings` : ''].filter(Boolean).join(', ');
   const state = s.interrupted ? ` INTERRUPTED (${s.interrupted}), ${s.remaining} left: --resume completes it` : s.complete ? '' : ` INCOMPLETE, ${s.remaining} left`;
   return `sweep ${s.name}${s.shard !== 'all' ? ` shard ${s.shard}` : ''}: ${parts.join('')} (${detail}) in ${(s.wallMs / 1000).toFixed(1)} s, ${fmtRate(s.cellsPerSec)} cells/s, W=${s.workers}, peak RSS ${s.maxRssMiB} MiB${state} -> ${s.out}`;
 }
