@@ -2,7 +2,9 @@
 // (PR_SET_PDEATHSIG plus a parent-pid check), and a run killed with SIGKILL (no teardown) leaves a
 // tracing instance that the next run removes at its start, whatever cases that run has.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROBE_BIN } from '../src/calibrate/probe.ts';
 import { probeSkipReason } from './support/calibrate-env.ts';
@@ -25,9 +27,9 @@ async function goneWithin(pid: number, limitMs: number): Promise<number> {
  * Starts the probe under a bash parent (standing in for node) and waits until `ready` appears in
  * the probe's output; resolves with both pids. The probe's stdout comes through the parent's pipe.
  */
-function underParent(args: string[], ready: string): Promise<{ parent: number; probe: number; out: () => string }> {
+function underParent(args: string[], ready: string, stderrFile = '/dev/null'): Promise<{ parent: number; probe: number; out: () => string }> {
   return new Promise((resolve, reject) => {
-    const sh = spawn('bash', ['-c', '"$0" "$@" & echo "probe-pid $!"; wait', PROBE_BIN, ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const sh = spawn('bash', ['-c', `"$0" "$@" 2>${stderrFile} & echo "probe-pid $!"; wait`, PROBE_BIN, ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
     let probe = 0;
     const guard = setTimeout(() => reject(new Error(`no "${ready}" within 20 s:\n${out}`)), 20_000);
@@ -44,19 +46,29 @@ function underParent(args: string[], ready: string): Promise<{ parent: number; p
 }
 
 describe('the probe is owned by its command', () => {
-  it('stops within 2 s when its parent is killed (SIGKILL) mid-run, SCHED_FIFO spinner included', async (ctx) => {
+  // On an idle host it is gone in well under 2 s (docs/calibration.md); the bound here is loose
+  // because the test machine is shared (a loaded 2-CPU VM stretches the spinner's and the
+  // kworker's wake-ups), and it still fails the old behaviour: an orphan that spun ~28 s.
+  it('stops when its parent is killed (SIGKILL) mid-run, SCHED_FIFO spinner included', async (ctx) => {
     const why = probeSkipReason();
     if (why) return ctx.skip(why);
-    await withProbeLock(async () => {
-      // the RT spinner runs 800 ms before its seal; the busy drain is the line before it starts
-      const r = await underParent(['--cases', 'b', '--reps', '1', '--rt-pre-ms', '800', '--budget-ms', '20000'], '"cpuClass":"busy"');
-      await sleep(300);
-      expect(existsSync(`/proc/${r.probe}`)).toBe(true);
-      process.kill(r.parent, 'SIGKILL');
-      const ms = await goneWithin(r.probe, 2_000);
-      if (ms < 0) process.kill(r.probe, 'SIGKILL'); // leave nothing behind even when failing
-      expect(ms).toBeGreaterThanOrEqual(0);
-    });
+    const err = join(tmpdir(), `drainprobe-owned-${process.pid}.err`);
+    try {
+      await withProbeLock(async () => {
+        // the RT spinner runs 800 ms before its seal; the busy drain is the line before it starts
+        const r = await underParent(['--cases', 'b', '--reps', '1', '--rt-pre-ms', '800', '--budget-ms', '20000'], '"cpuClass":"busy"', err);
+        await sleep(300);
+        expect(existsSync(`/proc/${r.probe}`)).toBe(true);
+        process.kill(r.parent, 'SIGKILL');
+        const ms = await goneWithin(r.probe, 10_000);
+        if (ms < 0) process.kill(r.probe, 'SIGKILL'); // leave nothing behind even when failing
+        expect(ms).toBeGreaterThanOrEqual(0);
+        // it stopped because its parent died (PR_SET_PDEATHSIG's SIGTERM, or the parent-pid check)
+        expect(readFileSync(err, 'utf8')).toMatch(/signal 15: stopping|parent \d+ is gone: stopping/);
+      });
+    } finally {
+      rmSync(err, { force: true });
+    }
   });
 
   it('removes the tracing instance of a probe killed with SIGKILL at its next start', async (ctx) => {
@@ -79,20 +91,23 @@ describe('the probe is owned by its command', () => {
     });
   });
 
-  it('refuses to start (exit 3) when the parent it was given is already gone', (ctx) => {
+  it('refuses to start (exit 3) when the parent it was given is already gone', async (ctx) => {
     const why = probeSkipReason();
     if (why) return ctx.skip(why);
-    // bash starts a subshell and exits at once; 0.3 s later the subshell (now a child of init or
-    // a subreaper) becomes the probe, told that bash owns it
-    const r = spawnSync('bash', ['-c', '( sleep 0.3; exec "$0" --parent-pid $$ --cases c --quick --budget-ms 5000 2>/tmp/drainprobe-owned-$$.err ) & echo $! $$', PROBE_BIN], { encoding: 'utf8' });
+    // bash starts a subshell and exits; once bash is gone the subshell (now a child of init or a
+    // subreaper) becomes the probe, told that bash owns it. It must print nothing and say why.
+    const tag = join(tmpdir(), `drainprobe-owned-${process.pid}`);
+    const r = spawnSync('bash', ['-c', `( exec >/dev/null; while kill -0 $$ 2>/dev/null; do sleep 0.05; done; exec "$0" --parent-pid $$ --cases c --quick --budget-ms 5000 >${tag}.out 2>${tag}.err ) & echo $! $$`, PROBE_BIN], { encoding: 'utf8' });
     const [pid, bashPid] = r.stdout.trim().split(' ').map(Number);
     expect(pid).toBeGreaterThan(0);
-    return new Promise<void>((resolve) => setTimeout(() => {
-      expect(existsSync(`/proc/${pid}`)).toBe(false); // case c alone runs for seconds
-      const err = spawnSync('cat', [`/tmp/drainprobe-owned-${bashPid}.err`], { encoding: 'utf8' }).stdout;
-      spawnSync('rm', ['-f', `/tmp/drainprobe-owned-${bashPid}.err`]);
-      expect(err).toContain(`parent ${bashPid} is gone`);
-      resolve();
-    }, 1_500));
+    try {
+      expect(await goneWithin(pid, 30_000)).toBeGreaterThanOrEqual(0);
+      expect(readFileSync(`${tag}.err`, 'utf8')).toContain(`parent ${bashPid} is gone`);
+      expect(readFileSync(`${tag}.out`, 'utf8')).toBe(''); // not even its meta line: no case ran
+    } finally {
+      if (existsSync(`/proc/${pid}`)) process.kill(pid, 'SIGKILL');
+      rmSync(`${tag}.out`, { force: true });
+      rmSync(`${tag}.err`, { force: true });
+    }
   });
 });
