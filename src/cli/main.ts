@@ -182,6 +182,56 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--json', 'print the result as JSON')
     .action(async (o: TuneOptions) => setCode(await (await import('../sweep/command.ts')).tuneCommand(o, out)));
 
+  // Traces (docs/traces.md): record this machine, fit a scenario to it, replay it at any scale.
+  p.command('record')
+    .description('trace this machine\'s seals, drain_all calls, page production and CPU occupancy with tracefs (root) into a gzip\'d JSONL trace')
+    .requiredOption('--seconds <s>', 'how long to record', (v: string) => {
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 86400) throw new UsageError(`--seconds: got ${JSON.stringify(v)}; allowed: a number in (0, 86400]`);
+      return n;
+    })
+    .option('--cpus <list>', 'only these CPUs (cpulist, e.g. "0-3,8")')
+    .option('--comm <name>', 'only seals, fadvise and drain_all calls of tasks with this name (globs * ? allowed)')
+    .option('--buffer-kb <n>', 'ring buffer per CPU, KiB', int('--buffer-kb', 64, 1 << 20))
+    .requiredOption('--out <file>', 'the trace file (.jsonl.gz)')
+    .action(async (o: { seconds: number; cpus?: string; comm?: string; bufferKb?: number; out: string }) => {
+      const { recordCommand } = await import('./trace.ts');
+      setCode(await recordCommand(o, out));
+    });
+
+  p.command('fit-workload')
+    .description('fit a scenario (rates with 95% intervals, CPU classes, drain_all callers, seals, inferred pins) to a recorded trace')
+    .argument('<trace>', 'a drainlab record trace (.jsonl.gz)')
+    .option('--cpus <n>', 'scale to N CPUs (CPU j replays recorded CPU j mod R)', int('--cpus', 1, 8192))
+    .option('--comm <name>', 'fit only the seals, drain_all callers and page producers of tasks with this name (globs)')
+    .option('--horizon-ms <ms>', 'the scenario\'s horizon (default: the trace\'s window, at most 3000)', int('--horizon-ms', 1, 3_600_000))
+    .requiredOption('--out <file>', 'the scenario file')
+    .option('--json', 'print the parameters as JSON')
+    .option('--known <file>', 'check the fit against a workload of known rates (the JSON line probe/bin/drainworkload prints); exit 1 when a known figure is outside its interval')
+    .action(async (trace: string, o: { cpus?: number; comm?: string; horizonMs?: number; out: string; json?: boolean; known?: string }) => {
+      const { fitCommand } = await import('./trace.ts');
+      setCode(fitCommand(trace, o, out));
+    });
+
+  p.command('replay')
+    .description('run a recorded trace\'s own arrivals under each strategy (the recorded kernel\'s strategy first), optionally on N CPUs; writes a run record')
+    .argument('<trace>', 'a drainlab record trace (.jsonl.gz)')
+    .option('--cpus <n>', 'replay on N CPUs (CPU j replays recorded CPU j mod R)', int('--cpus', 1, 8192))
+    .option('--strategy <name...>', `strategies (repeatable; the kernel's own is always added): ${STRATEGY_NAMES.join(', ')}`)
+    .option('--comm <name>', 'replay only the seals, drain_all callers and page producers of tasks with this name (globs; kworkers\' drains are kept)')
+    .option('--seconds <s>', 'replay only the first S seconds of the trace', (v: string) => {
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--seconds: got ${JSON.stringify(v)}; allowed: a number > 0`);
+      return n;
+    })
+    .option('--workers <n>', 'threads (default: this host\'s cores; results never depend on it)', int('--workers', 1, 48))
+    .option('--out <file>', 'write the run record here (for drainlab report and --fail-on)')
+    .option('--json', 'print the run record on stdout')
+    .action(async (trace: string, o: { cpus?: number; strategy?: string[]; comm?: string; seconds?: number; workers?: number; out?: string; json?: boolean }) => {
+      const { replayCommand } = await import('./trace.ts');
+      setCode(await replayCommand(trace, o, out));
+    });
+
   return p;
 }
 

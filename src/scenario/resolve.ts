@@ -36,6 +36,7 @@ export function resolveScenario(raw: unknown, source = '(inline)', calibration: 
     costs,
   };
   checkRanges(scenario);
+  checkReplay(scenario);
   planArena(scenario.files, scenario.pages, scenario.cpus, scenario.pagevecSize); // refuses what cannot fit
   return scenario;
 }
@@ -74,8 +75,8 @@ function checkRanges(s: Scenario): void {
     if (g.rotate) checkRotating(s, i);
   });
   for (const [kind, gens] of Object.entries(s.workload)) {
-    if (kind === 'lifecycles') continue;
-    gens.forEach((g, i) => {
+    if (kind === 'lifecycles' || kind === 'replay' || !Array.isArray(gens)) continue;
+    gens.forEach((g: object, i: number) => {
       const at = `workload.${kind}[${i}]`;
       parseCpuList(`${at}.cpus`, (g as { cpus: string }).cpus, s.cpus);
       const gen = g as { file?: number; pages?: number | string | number[] };
@@ -83,6 +84,22 @@ function checkRanges(s: Scenario): void {
       if (gen.pages !== undefined) parsePages(`${at}.pages`, gen.pages, s.pages);
     });
   }
+}
+
+/** A replay's CPUs are recorded CPUs (the scaling rule maps them onto the scenario's). */
+function checkReplay(s: Scenario): void {
+  const r = s.workload.replay;
+  if (!r) return;
+  const rec = (field: string, c: number) => {
+    if (c >= r.recordedCpus) throw new UsageError(`${field}: got ${c}; allowed: 0..${r.recordedCpus - 1} (replay.recordedCpus)`);
+  };
+  if (r.pages.length > r.recordedCpus) throw new UsageError(`workload.replay.pages: ${r.pages.length} streams; allowed: at most ${r.recordedCpus} (replay.recordedCpus)`);
+  r.drainAll.forEach((d, i) => rec(`workload.replay.drainAll[${i}].cpu`, d.cpu));
+  r.seals.forEach((d, i) => {
+    rec(`workload.replay.seals[${i}].cpu`, d.cpu);
+    d.remoteCpus.forEach((c, k) => rec(`workload.replay.seals[${i}].remoteCpus[${k}]`, c));
+    if (d.remoteCpus.length > s.pages) throw new UsageError(`workload.replay.seals[${i}].remoteCpus: ${d.remoteCpus.length} CPUs; allowed: at most ${s.pages} (pages: one page on each)`);
+  });
 }
 
 /**

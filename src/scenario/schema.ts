@@ -121,6 +121,37 @@ export const durationSchema = z.discriminatedUnion(
 );
 export type Duration = z.infer<typeof durationSchema>;
 
+/**
+ * Trace-driven arrivals (`drainlab replay`, docs/traces.md): what a recorded machine of
+ * `recordedCpus` CPUs did, CPU j of the scenario replaying recorded CPU j mod recordedCpus. Times
+ * in ms from the start of the recording window.
+ */
+export const replaySchema = obj(
+  {
+    source: z.string({ error: 'the trace file name and sha256' }).describe('The trace the arrivals come from (file name and sha256); provenance only.'),
+    recordedCpus: z.int({ error: 'an integer >= 1' }).min(1, { error: 'an integer >= 1' })
+      .describe('CPUs of the recorded machine (R): CPU j of this scenario replays recorded CPU j mod R.'),
+    pages: z.array(z.array(ms.describe('When one new page entered the batch, ms from the start of the recording.')).describe('The arrival times of one recorded CPU, sorted.')).default([])
+      .describe("Per recorded CPU: when each new page entered that CPU's lru_add batch (sorted). CPU j writes them into its page ring (file j)."),
+    pageRates: z.array(z.number().min(0, { error: 'pages per ms (number >= 0)' }).describe('New pages per ms on one recorded CPU.')).optional()
+      .describe('Instead of recorded times (a fitted scenario): per recorded CPU, new pages per ms, drawn as a Poisson process.'),
+    drainAll: z.array(obj({
+      cpu: nonNegInt().describe('The recorded CPU of the caller.'),
+      atMs: ms.describe('When it called, ms from the start of the recording.'),
+    }, 'a replay.drainAll entry').describe('One lru_add_drain_all() call.')).default([])
+      .describe('lru_add_drain_all calls by other paths than a seal (fadvise, compaction ...), replicated onto every CPU of the caller\'s residue class.'),
+    seals: z.array(obj({
+      cpu: nonNegInt().describe('The recorded CPU of the sealing task.'),
+      atMs: ms.describe('When the fcntl began, ms from the start of the recording.'),
+      remoteCpus: z.array(nonNegInt().describe('A recorded CPU.')).default([]).describe("Recorded CPUs whose batches held the memfd's pages: one page is written on each just before the seal."),
+      pinForMs: posMs.optional().describe('Page 0 is pinned from just before the seal for this long (inferred from the outcome and latency).'),
+    }, 'a replay.seals entry').describe('One recorded F_ADD_SEALS(F_SEAL_WRITE), on a memfd of its own.')).default([])
+      .describe('Seals: from cpu at atMs, on a new memfd whose pages wait in the batches of remoteCpus.'),
+  },
+  'workload.replay',
+);
+export type Replay = z.infer<typeof replaySchema>;
+
 /** Stochastic generators (docs/scenario-format.md documents each). Rates are per listed CPU. */
 export const workloadSchema = obj(
   {
@@ -173,6 +204,8 @@ export const workloadSchema = obj(
       ...window,
     }, 'a lifecycles generator').describe('The memfd hand-off: a writer fills a new file, optionally pins part of it, and delayMs later a seal CPU seals it.')).default([])
       .describe('Memfd lifecycle generators.'),
+    /** A recorded trace's arrivals, replayed as they happened (src/sim/trace-source.ts, docs/traces.md). */
+    replay: replaySchema.optional().describe('Trace-driven arrivals written by drainlab replay and fit-workload (docs/traces.md): page arrivals per recorded CPU, drain_all calls and seals, replicated onto CPU j from recorded CPU j mod recordedCpus.'),
   },
   'workload',
 );
@@ -268,6 +301,8 @@ export const scenarioSchema = obj(
     script: z.array(scriptOpSchema).default([]).describe('Timed ops, applied in (atMs, position in the file) order.'),
     workload: workloadSchema.default({ producers: [], pins: [], seals: [], drainAll: [], localDrain: [], cpuClass: [], lifecycles: [] })
       .describe('Random generators over the horizon, each a Poisson process per listed CPU with its own seeded stream.'),
+    /** What `drainlab fit-workload` estimated (parameters with intervals, the scaling rule); not read by the simulator. */
+    fit: z.looseObject({}).optional().describe('What drainlab fit-workload estimated: each parameter with its estimate, 95% interval and provenance, and the scaling rule (docs/traces.md). Not read by the simulator.'),
     load: loadSchema.optional()
       .describe('What the scenario says about its load over time, and the run\'s self-check of it (docs/scenario-format.md, "Load"). Absent: the run still measures its load and warns when a generated load changes by more than 1.5x, but the record carries the measurement only with a warning.'),
   },

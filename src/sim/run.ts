@@ -51,7 +51,7 @@ export function simulate(s: Scenario, strategy: string | Strategy, arena: Arena)
   // S7's spinlock on every pagevec add, on every CPU, for the whole run.
   summary.lruAddOverheadMs = Math.round(m.pvecAdds * (strat.perAddCost?.(s.costs) ?? 0)) / 1e6;
   if (warmUpMs > 0) summary.warmUpSeals = seals.length - kept.length;
-  const load = m.load.profile(Object.values(s.workload).some((g) => g.length > 0));
+  const load = m.load.profile(Object.values(s.workload).some((g) => (Array.isArray(g) ? g.length > 0 : g !== undefined))); // workload.replay is one object
   return {
     strategy: strategyName,
     seals: kept,

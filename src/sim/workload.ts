@@ -11,6 +11,7 @@ import { CounterRng, rngKey } from '../stats/rng.ts';
 import { STREAM } from './machine.ts';
 import { applyOp, producePage, type Op, type OpContext } from './ops.ts';
 import type { Engine } from './engine.ts';
+import { startReplay } from './trace-source.ts';
 
 const KINDS = ['producers', 'pins', 'seals', 'drainAll', 'localDrain', 'cpuClass'] as const;
 const LIFECYCLES = KINDS.length;
@@ -46,6 +47,7 @@ function arrivals(engine: Engine, rng: CounterRng, startMs: number, ratePerMs: n
 export function startWorkload(ctx: OpContext): void {
   startGenerators(ctx);
   startLifecycles(ctx);
+  if (ctx.m.s.workload.replay) startReplay(ctx, ctx.m.s.workload.replay); // trace-driven arrivals (docs/traces.md)
 }
 
 /**
