@@ -8,6 +8,7 @@ import { studySweeps } from '../src/study/study.ts';
 import { resolveScenario } from '../src/scenario/resolve.ts';
 import { runResolved } from '../src/sim/run.ts';
 import type { RunRecord } from '../src/metrics/record.ts';
+import { readFileSync } from 'node:fs';
 
 const base = studySweeps(false).find((p) => p.part === 'cpu-scaling')!.sweep as { base: Record<string, any>; params: { cpus: { to: number } } };
 
@@ -37,6 +38,12 @@ describe('default study: stationary load at 1024 CPUs', () => {
     expect(base.params.cpus.to).toBe(1024);
     expect(base.base.load).toMatchObject({ stationary: true });
     expect(base.base.load.warmUpMs).toBeGreaterThan(0);
+  });
+
+  it('examples/handoffs.json (the README\'s tune example) is this scenario at 8 CPUs', () => {
+    const { $schema, ...file } = JSON.parse(readFileSync(new URL('../examples/handoffs.json', import.meta.url), 'utf8'));
+    expect($schema).toBe('../schema/scenario.schema.json');
+    expect(file).toEqual({ ...base.base, cpus: 8 });
   });
 
   it('CPUs interrupted per seal: first and last third within 20 %, and no load warning', () => {
