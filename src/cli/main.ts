@@ -106,10 +106,11 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .requiredOption('-o, --out <file>', 'the report file (.html, or .json for the data)')
     .option('--baseline <name|file>', 'compare with a saved baseline')
     .option('--save-baseline <name>', 'save this report\'s data as a baseline (.drainlab/baselines/NAME.json)')
-    .option('--fail-on <metric:pct...>', 'exit 1 when a metric regresses beyond PCT against --baseline (METRIC or METRIC@STRATEGY)')
-    .option('--calibration <file>', 'add the calibration comparison (drainlab calibrate --out FILE)')
+    .option('--force-baseline', 'compare with --baseline even when it ran other scenarios or another drainlab version')
+    .option('--fail-on <metric:pct...>', 'exit 1 when a metric regresses beyond PCT against --baseline (METRIC or METRIC@STRATEGY; METRIC a registry name such as latencyMs.p99)')
+    .option('--calibration <file>', 'add the calibration comparison (the file drainlab calibrate --out FILE writes)')
     .option('--bench <file...>', 'add benchmark results (drainlab bench --json FILE)')
-    .action(async (inputs: string[], o: { out: string; baseline?: string; saveBaseline?: string; failOn?: string[]; calibration?: string; bench?: string[] }) => {
+    .action(async (inputs: string[], o: { out: string; baseline?: string; forceBaseline?: boolean; saveBaseline?: string; failOn?: string[]; calibration?: string; bench?: string[] }) => {
       const { reportCommand } = await import('../report/command.ts');
       setCode(await reportCommand({ inputs, ...o, log: (l) => process.stderr.write(`${l}\n`) }));
     });
@@ -167,7 +168,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .addOption(new Option('--scenario <file>', 'scenario JSON file').conflicts('preset'))
     .option('--preset <name>', 'a shipped preset (`drainlab presets` lists them)')
     .option('--strategy <name>', `the strategy: ${STRATEGY_NAMES.join(', ')}`)
-    .option('--metric <path>', 'a number in the run summary, dotted (latencyMs.p99, lockHoldMs.max, drainCpuMs, cpusInterrupted ...)', 'latencyMs.p99')
+    .option('--metric <name>', 'a metric of the registry (latencyMs.p99, lockHoldMs.max, drainCpuMs, cpusPerSeal ...; an unknown name lists them all)', 'latencyMs.p99')
     .option('--budget <x>', 'the metric value to cross', (v: string) => {
       const n = Number(v);
       if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--budget: got ${JSON.stringify(v)}; allowed: a number`);
