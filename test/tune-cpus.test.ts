@@ -83,7 +83,7 @@ describe('tune: CPU count at a budget', () => {
   it('names the allowed metrics for a bad --metric (exit 2)', async () => {
     stderr = '';
     expect(await main(['tune', '--preset', 'fuse-selftest', '--strategy', 'v4.14', '--metric', 'latencyMs.p42', '--budget', '1', '--replications', '1'])).toBe(2);
-    expect(stderr).toMatch(/--metric: "latencyMs\.p42" is not a number in the run summary; allowed: .*latencyMs\.p99/);
+    expect(stderr).toMatch(/--metric: unknown metric "latencyMs\.p42"; allowed: .*latencyMs\.p99/);
     stderr = '';
     expect(await main(['tune', '--preset', 'fuse-selftest', '--strategy', 'v4.14'])).toBe(2);
     expect(stderr).toMatch(/--budget is required/);

@@ -106,10 +106,11 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .requiredOption('-o, --out <file>', 'the report file (.html, or .json for the data)')
     .option('--baseline <name|file>', 'compare with a saved baseline')
     .option('--save-baseline <name>', 'save this report\'s data as a baseline (.drainlab/baselines/NAME.json)')
-    .option('--fail-on <metric:pct...>', 'exit 1 when a metric regresses beyond PCT against --baseline (METRIC or METRIC@STRATEGY)')
-    .option('--calibration <file>', 'add the calibration comparison (drainlab calibrate --out FILE)')
+    .option('--force-baseline', 'compare with --baseline even when it ran other scenarios or another drainlab version')
+    .option('--fail-on <metric:pct...>', 'exit 1 when a metric regresses beyond PCT against --baseline (METRIC or METRIC@STRATEGY; METRIC a registry name such as latencyMs.p99)')
+    .option('--calibration <file>', 'add the calibration comparison (the file drainlab calibrate --out FILE writes)')
     .option('--bench <file...>', 'add benchmark results (drainlab bench --json FILE)')
-    .action(async (inputs: string[], o: { out: string; baseline?: string; saveBaseline?: string; failOn?: string[]; calibration?: string; bench?: string[] }) => {
+    .action(async (inputs: string[], o: { out: string; baseline?: string; forceBaseline?: boolean; saveBaseline?: string; failOn?: string[]; calibration?: string; bench?: string[] }) => {
       const { reportCommand } = await import('../report/command.ts');
       setCode(await reportCommand({ inputs, ...o, log: (l) => process.stderr.write(`${l}\n`) }));
     });
@@ -132,7 +133,8 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--quick', 'a short probe run (fewer delays and repetitions)')
     .option('--budget <seconds>', 'the probe\'s time limit', int('--budget', 5, 600), 40)
     .option('--recorded <file>', 'fit a recorded probe output instead of running the probe')
-    .action(async (o: { out: string; quick?: boolean; budget: number; recorded?: string }) => setCode(await calibrateCommand(o, out)));
+    .option('--allow-partial', 'fit a probe run that did not finish (killed, interrupted), with a warning in the file')
+    .action(async (o: { out: string; quick?: boolean; budget: number; recorded?: string; allowPartial?: boolean }) => setCode(await calibrateCommand(o, out)));
 
   p.command('validate')
     .description('the validation suite: docs/kernel-model.md E1/E2 cases (and calibration comparisons)')
@@ -166,7 +168,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .addOption(new Option('--scenario <file>', 'scenario JSON file').conflicts('preset'))
     .option('--preset <name>', 'a shipped preset (`drainlab presets` lists them)')
     .option('--strategy <name>', `the strategy: ${STRATEGY_NAMES.join(', ')}`)
-    .option('--metric <path>', 'a number in the run summary, dotted (latencyMs.p99, lockHoldMs.max, drainCpuMs, cpusInterrupted ...)', 'latencyMs.p99')
+    .option('--metric <name>', 'a metric of the registry (latencyMs.p99, lockHoldMs.max, drainCpuMs, cpusPerSeal ...; an unknown name lists them all)', 'latencyMs.p99')
     .option('--budget <x>', 'the metric value to cross', (v: string) => {
       const n = Number(v);
       if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--budget: got ${JSON.stringify(v)}; allowed: a number`);
@@ -234,20 +236,23 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
   return p;
 }
 
-async function calibrateCommand(o: { out: string; quick?: boolean; budget: number; recorded?: string }, out: (s: string) => void): Promise<number> {
+async function calibrateCommand(o: { out: string; quick?: boolean; budget: number; recorded?: string; allowPartial?: boolean }, out: (s: string) => void): Promise<number> {
   const { calibrate } = await import('../calibrate/index.ts');
   const { simPredictor } = await import('../calibrate/predict.ts');
   let recorded: string | undefined;
-  if (o.recorded) {
+  if (o.recorded !== undefined) {
+    // an empty path must not fall through to a live (root) probe run
+    if (o.recorded.trim() === '') throw new UsageError('--recorded: an empty path; give the file of a recorded probe output (drainprobe > FILE), or leave the option out to run the probe');
     if (!existsSync(o.recorded)) throw new UsageError(`--recorded: cannot read ${o.recorded}: no such file`);
     recorded = readFileSync(o.recorded, 'utf8');
   }
-  const r = await calibrate({ out: o.out, quick: o.quick, budgetMs: o.budget * 1000, recorded, predictor: simPredictor(), log: (l) => process.stderr.write(`${l}\n`) });
+  const r = await calibrate({ out: o.out, quick: o.quick, budgetMs: o.budget * 1000, recorded, allowPartial: o.allowPartial, predictor: simPredictor(), log: (l) => process.stderr.write(`${l}\n`) });
   if (r.status === 'unavailable') {
     out(`calibrate: the native probe cannot run here: ${r.reason}. The lab works without it (default costs).`);
     return 0;
   }
   const c = r.file.comparison;
+  for (const w of r.file.warnings ?? []) out(`calibrate: WARNING: ${w}`);
   out(`calibrate: ${r.file.host.kernel}, HZ=${r.file.host.hz}; fitted ${Object.keys(r.file.costs).join(', ')}; wrote ${r.path}`);
   if (c) out(`model against measurement: ${c.passed} passed, ${c.failed} failed (drainlab validate --calibration ${r.path} shows each case)`);
   return 0;

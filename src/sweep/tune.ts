@@ -23,6 +23,8 @@
  *     at or below the budget to the first whose CI is wholly above it, with the bootstrap CI
  *     above. A flat metric has no crossing to name, and the verdict says so.
  */
+import { requireMetric } from '../metrics/registry.ts';
+import type { StrategyRun } from '../metrics/record.ts';
 import { UsageError } from '../errors.ts';
 import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
 import { PRESETS } from '../scenario/presets.ts';
@@ -102,22 +104,6 @@ export function baseInput(base: TuneCpusOptions['base']): Record<string, unknown
   return structuredClone(base);
 }
 
-function getPath(o: unknown, path: string): unknown {
-  let cur = o;
-  for (const k of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[k];
-  }
-  return cur;
-}
-
-/** Every dotted path to a number in a summary (for the error message). */
-function numericPaths(o: unknown, prefix = ''): string[] {
-  if (typeof o === 'number') return [prefix];
-  if (o === null || typeof o !== 'object') return [];
-  return Object.entries(o).flatMap(([k, v]) => numericPaths(v, prefix ? `${prefix}.${k}` : k));
-}
-
 /** Runs R replications of a scenario on the pool; returns the parsed run summaries' metric values. */
 async function runPoint(pool: CellPool, s: Scenario, seed0: number, replications: number, metric: string): Promise<number[]> {
   const point = { ...s, seed: seed0, replication: 0 };
@@ -129,9 +115,9 @@ async function runPoint(pool: CellPool, s: Scenario, seed0: number, replications
   const outcomes = await Promise.all(tasks.map((t) => pool.run(t)));
   return outcomes.map((o: CellOutcome) => {
     if (o.state !== 'done') throw new Error(`tune: the cell at cpus=${s.cpus} failed (${o.cause}): ${o.error.message}`);
-    const summary = (JSON.parse(o.line) as { record: { runs: { summary: unknown }[] } }).record.runs[0]!.summary;
-    const v = getPath(summary, metric);
-    if (typeof v !== 'number') throw new UsageError(`--metric: ${JSON.stringify(metric)} is not a number in the run summary; allowed: ${numericPaths(summary).join(', ')}`);
+    const run = (JSON.parse(o.line) as { record: { runs: StrategyRun[] } }).record.runs[0]!;
+    const v = requireMetric(metric, '--metric').of(run);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new UsageError(`--metric ${metric}: no value at cpus=${s.cpus} (e.g. a latency when no seal finished); pick another metric or scenario`);
     return v;
   });
 }
@@ -151,6 +137,7 @@ export async function tuneCpus(o: TuneCpusOptions): Promise<TuneCpusResult> {
     }
   };
   const base = resolveScenario({ ...input, strategies: [o.strategy] }, `(tune ${name})`);
+  requireMetric(o.metric, '--metric'); // an unknown name fails before anything runs
   const seed0 = o.seed ?? base.seed;
   let lo = o.cpusMin;
   if (lo !== undefined) {
