@@ -1,5 +1,5 @@
 // A calibration measured on one kernel version is refused for a scenario of another (unless
-// --force, which warns), and a probe run on a loaded host is said so in plain words.
+// --force-calibration, which warns), and a probe run on a loaded host is said so in plain words.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ describe('calibration kernel version', () => {
     expect(calibrationKernelMismatch('6.18.44-fc-v669', '4.14')).toMatch(/measured on kernel 6\.18\.44-fc-v669 \(6\.18\) and the scenario is kernel 4\.14/);
   });
 
-  it('run refuses another version (exit 2, nothing written) and applies it with --force and a warning', async () => {
+  it('run refuses another version (exit 2, nothing written) and applies it with --force-calibration and a warning', async () => {
     const cal = join(dir, 'cal.json');
     const r = await calibrate({ recorded: fixtureText(), out: cal });
     expect(r.status).toBe('measured');
@@ -31,8 +31,8 @@ describe('calibration kernel version', () => {
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
-      expect(await main(['run', '--preset', 'fuse-selftest', '--calibration', cal, '--force', '--workers', '1', '--json', '--out', out])).toBe(0);
-      expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/warning: --calibration: .*scenario is kernel 4\.14.*--force/);
+      expect(await main(['run', '--preset', 'fuse-selftest', '--calibration', cal, '--force-calibration', '--workers', '1', '--json', '--out', out])).toBe(0);
+      expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/warning: --calibration: .*scenario is kernel 4\.14.*--force-calibration/);
     } finally {
       err.mockRestore();
       stdout.mockRestore();

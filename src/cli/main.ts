@@ -39,6 +39,10 @@ export function readCalibrationHead(path: string | undefined): { costs: Partial<
   }
 }
 
+const STRATEGY_FILE_OPTION = ['--strategy-file <path...>', 'a user strategy (.ts, .mts, .js, .mjs; repeatable), run beside the others (docs/strategies.md)'] as const;
+const FORCE_OPTION = ['--force', 'let a --strategy-file replace a built-in strategy of the same name'] as const;
+const strategyFiles = () => import('./strategy-files.ts');
+
 type SweepOptions = Parameters<typeof sweepCommand>[0];
 type MergeOptions = Parameters<typeof mergeCommand>[1];
 type TuneOptions = Parameters<typeof tuneCommand>[0];
@@ -55,42 +59,57 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .description('simulate one scenario with each strategy it names')
     .addOption(new Option('--scenario <file>', 'scenario JSON file (docs/scenario-format.md)').conflicts('preset'))
     .option('--preset <name>', 'a shipped preset (`drainlab presets` lists them)')
-    .option('--strategy <name...>', `strategies to compare (repeatable): ${STRATEGY_NAMES.join(', ')}`)
+    .option('--strategy <name...>', `strategies to compare (repeatable): ${STRATEGY_NAMES.join(', ')}, or a --strategy-file's`)
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
     .option('--seed <n>', 'override the scenario seed', int('--seed', 0))
     .option('--workers <n>', 'threads sharing the scenario\'s memory (default: this host\'s cores; results never depend on it)', int('--workers', 1, 48))
     .option('--calibration <file>', 'use fitted costs from drainlab calibrate (measured on the scenario\'s kernel version)')
-    .option('--force', 'apply --calibration even when it was measured on another kernel version (with a warning)')
+    .option('--force-calibration', 'apply --calibration even when it was measured on another kernel version (with a warning)')
     .option('--json', 'print the result record (docs/result-record.md) on stdout')
     .option('--out <file>', 'also write the result record to this file (atomically)')
-    .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; seed?: number; workers?: number; calibration?: string; force?: boolean; json?: boolean; out?: string }) => {
+    .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; strategyFile?: string[]; force?: boolean; seed?: number; workers?: number; calibration?: string; forceCalibration?: boolean; json?: boolean; out?: string }) => {
       if (!o.scenario && !o.preset) throw new UsageError('run: give --scenario FILE or --preset NAME');
-      const [{ loadScenarioFile }, { presetScenario }, { STRATEGIES }, { runResolvedAsync }, { runTable }, { writeAtomic }] = await Promise.all([
-        import('../scenario/resolve.ts'), import('../scenario/presets.ts'), import('../strategies/registry.ts'), import('../pool/run-scenario.ts'), import('./table.ts'), import('../io/files.ts'),
+      const [{ loadScenarioFile }, { presetScenario }, { hasStrategy }, { allowedStrategyNames }, { runResolvedAsync }, { runTable }, { writeAtomic }, sf] = await Promise.all([
+        import('../scenario/resolve.ts'), import('../scenario/presets.ts'), import('../strategies/registry.ts'), import('../scenario/strategy-names.ts'), import('../pool/run-scenario.ts'), import('./table.ts'), import('../io/files.ts'), strategyFiles(),
       ]);
       const head = readCalibrationHead(o.calibration);
       const cal = head?.costs;
-      const s = o.scenario ? loadScenarioFile(o.scenario, cal) : presetScenario(o.preset!, cal);
+      const users = sf.loadStrategyFiles(o.strategyFile, o.force);
+      const s = o.scenario ? loadScenarioFile(o.scenario, cal, sf.strategyFileEntry(o.force)) : presetScenario(o.preset!, cal);
       if (head?.kernel) {
         const { calibrationKernelMismatch } = await import('../calibrate/file.ts');
         const why = calibrationKernelMismatch(head.kernel, s.kernel);
-        if (why && !o.force) throw new UsageError(`--calibration: ${why}; refusing (--force applies it anyway)`);
-        if (why) process.stderr.write(`drainlab: warning: --calibration: ${why} (applied anyway: --force)\n`);
+        if (why && !o.forceCalibration) throw new UsageError(`--calibration: ${why}; refusing (--force-calibration applies it anyway)`);
+        if (why) process.stderr.write(`drainlab: warning: --calibration: ${why} (applied anyway: --force-calibration)\n`);
       }
       for (const name of o.strategy ?? []) {
-        if (!STRATEGIES.has(name)) throw new UsageError(`--strategy: unknown strategy ${JSON.stringify(name)}; allowed: ${STRATEGY_NAMES.join(', ')}`);
+        if (!hasStrategy(name)) throw new UsageError(`--strategy: unknown strategy ${JSON.stringify(name)}; allowed: ${allowedStrategyNames().join(', ')}`);
       }
-      const record = await runResolvedAsync(s, { strategies: o.strategy, seed: o.seed, workers: o.workers ?? (await workersDefault()) });
+      // User strategies run beside the scenario's (or --strategy's) list.
+      const strategies = users.length > 0 || o.strategy ? sf.withStrategies(o.strategy ?? s.strategies, users) : undefined;
+      const record = await runResolvedAsync(s, { strategies, seed: o.seed, workers: o.workers ?? (await workersDefault()) });
       const json = JSON.stringify(record, null, 2);
       if (o.out) writeAtomic(o.out, json + '\n');
       for (const w of record.warnings ?? []) process.stderr.write(`drainlab: warning: ${w}\n`);
       out(o.json ? json : `${record.scenario.name}: ${s.cpus} CPUs, ${s.files} file(s) x ${s.pages} pages, kernel ${s.kernel}, HZ=${s.hz}, seed ${record.scenario.seed}\n${runTable(record)}`);
+      setCode(sf.checkRun(record, (l) => process.stderr.write(`${l}\n`)));
     });
 
   p.command('strategies')
-    .description('list the strategies and what each models')
-    .action(async () => {
-      const [{ STRATEGIES }, { table }] = await Promise.all([import('../strategies/registry.ts'), import('./table.ts')]);
-      out(table(['strategy', 'models'], [...STRATEGIES.values()].map((s) => [s.name, s.models])));
+    .description('list the strategies and what each models; --new NAME writes a commented template NAME.ts')
+    .option('--new <name>', 'write NAME.ts, a commented strategy template (docs/strategies.md)')
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
+    .action(async (o: { new?: string; strategyFile?: string[]; force?: boolean }) => {
+      const [{ allStrategies }, { table }, sf] = await Promise.all([import('../strategies/registry.ts'), import('./table.ts'), strategyFiles()]);
+      if (o.new) {
+        const path = sf.writeStrategyTemplate(o.new);
+        out(`wrote ${path}: edit it, then: npx drainlab run --preset debate-2017 --strategy-file ${path}`);
+        return;
+      }
+      sf.loadStrategyFiles(o.strategyFile, o.force);
+      out(table(['strategy', 'models'], allStrategies().map((s) => [s.plugin ? `${s.name} [${s.plugin.file} ${s.plugin.sha256}]` : s.name, s.models])));
     });
 
   p.command('presets')
@@ -108,9 +127,12 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--workers <n>', 'worker threads (default: this host\'s cores; results never depend on it)', int('--workers', 1, 256))
     .option('--quick', 'a small study (1 replication, up to 64 CPUs)')
     .option('--quiet', 'no live progress line')
-    .action(async (o: { out: string; workers?: number; quick?: boolean; quiet?: boolean }) => {
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
+    .action(async (o: { out: string; workers?: number; quick?: boolean; quiet?: boolean; strategyFile?: string[]; force?: boolean }) => {
       const { studyCommand } = await import('../study/study.ts');
-      setCode(await studyCommand({ ...o, progress: !!process.stderr.isTTY && !o.quiet, log: (l) => process.stderr.write(`${l}\n`) }));
+      const userStrategies = (await strategyFiles()).loadStrategyFiles(o.strategyFile, o.force);
+      setCode(await studyCommand({ ...o, userStrategies, progress: !!process.stderr.isTTY && !o.quiet, log: (l) => process.stderr.write(`${l}\n`) }));
     });
 
   p.command('report')
@@ -123,9 +145,13 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--fail-on <metric:pct...>', 'exit 1 when a metric regresses beyond PCT against --baseline (METRIC or METRIC@STRATEGY; METRIC a registry name such as latencyMs.p99)')
     .option('--calibration <file>', 'add the calibration comparison (the file drainlab calibrate --out FILE writes)')
     .option('--bench <file...>', 'add benchmark results (drainlab bench --json FILE)')
-    .action(async (inputs: string[], o: { out: string; baseline?: string; forceBaseline?: boolean; saveBaseline?: string; failOn?: string[]; calibration?: string; bench?: string[] }) => {
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
+    .action(async (inputs: string[], o: { out: string; baseline?: string; forceBaseline?: boolean; saveBaseline?: string; failOn?: string[]; calibration?: string; bench?: string[]; strategyFile?: string[]; force?: boolean }) => {
       const { reportCommand } = await import('../report/command.ts');
-      setCode(await reportCommand({ inputs, ...o, log: (l) => process.stderr.write(`${l}\n`) }));
+      const { strategyFile, force, ...rest } = o;
+      for (const st of (await strategyFiles()).loadStrategyFilesQuiet(strategyFile, force)) process.stderr.write(`report: user strategy ${st}\n`);
+      setCode(await reportCommand({ inputs, ...rest, log: (l) => process.stderr.write(`${l}\n`) }));
     });
 
   p.command('bench')
@@ -165,6 +191,8 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--resume', 'complete the sweep in --out: skip the cells already there (cuts a torn final line)')
     .option('--quiet', 'no live progress line, only the final summary')
     .option('--json', 'print the summary as JSON on stdout')
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
     .action(async (o: SweepOptions) => setCode(await (await import('../sweep/command.ts')).sweepCommand(o, out)));
 
   p.command('merge')
@@ -180,7 +208,9 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .description('the smallest CPU count at which a strategy\'s metric crosses a budget; or, with --workers auto alone, the best worker count for this host')
     .addOption(new Option('--scenario <file>', 'scenario JSON file').conflicts('preset'))
     .option('--preset <name>', 'a shipped preset (`drainlab presets` lists them)')
-    .option('--strategy <name>', `the strategy: ${STRATEGY_NAMES.join(', ')}`)
+    .option('--strategy <name>', `the strategy: ${STRATEGY_NAMES.join(', ')}, or a --strategy-file's`)
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
     .option('--metric <name>', 'a metric of the registry (latencyMs.p99, lockHoldMs.max, drainCpuMs, cpusPerSeal ...; an unknown name lists them all)', 'latencyMs.p99')
     .option('--budget <x>', 'the metric value to cross', (v: string) => {
       const n = Number(v);
