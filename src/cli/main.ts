@@ -23,12 +23,17 @@ const int = (flag: string, min: number, max = Number.MAX_SAFE_INTEGER) => (v: st
 
 /** Costs from a calibration file (drainlab calibrate --out), or nothing. */
 export function readCalibrationCosts(path: string | undefined): Partial<Costs> | undefined {
+  return readCalibrationHead(path)?.costs;
+}
+
+/** The costs and the host kernel of a calibration file, or nothing. */
+export function readCalibrationHead(path: string | undefined): { costs: Partial<Costs>; kernel?: string } | undefined {
   if (!path) return undefined;
   if (!existsSync(path)) throw new UsageError(`--calibration: cannot read ${path}: no such file`);
   try {
-    const c = JSON.parse(readFileSync(path, 'utf8')) as { schema?: string; costs?: Partial<Costs> };
-    if (c.schema !== 'drainlab/calibration@1' || typeof c.costs !== 'object') throw new Error('not a drainlab/calibration@1 file');
-    return c.costs;
+    const c = JSON.parse(readFileSync(path, 'utf8')) as { schema?: string; costs?: Partial<Costs>; host?: { kernel?: unknown } };
+    if (c.schema !== 'drainlab/calibration@1' || typeof c.costs !== 'object' || c.costs === null) throw new Error('not a drainlab/calibration@1 file');
+    return { costs: c.costs, ...(typeof c.host?.kernel === 'string' ? { kernel: c.host.kernel } : {}) };
   } catch (e) {
     throw new UsageError(`--calibration: ${path}: ${(e as Error).message}`);
   }
@@ -59,17 +64,25 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option(...FORCE_OPTION)
     .option('--seed <n>', 'override the scenario seed', int('--seed', 0))
     .option('--workers <n>', 'threads sharing the scenario\'s memory (default: this host\'s cores; results never depend on it)', int('--workers', 1, 48))
-    .option('--calibration <file>', 'use fitted costs from drainlab calibrate')
+    .option('--calibration <file>', 'use fitted costs from drainlab calibrate (measured on the scenario\'s kernel version)')
+    .option('--force-calibration', 'apply --calibration even when it was measured on another kernel version (with a warning)')
     .option('--json', 'print the result record (docs/result-record.md) on stdout')
     .option('--out <file>', 'also write the result record to this file (atomically)')
-    .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; strategyFile?: string[]; force?: boolean; seed?: number; workers?: number; calibration?: string; json?: boolean; out?: string }) => {
+    .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; strategyFile?: string[]; force?: boolean; seed?: number; workers?: number; calibration?: string; forceCalibration?: boolean; json?: boolean; out?: string }) => {
       if (!o.scenario && !o.preset) throw new UsageError('run: give --scenario FILE or --preset NAME');
       const [{ loadScenarioFile }, { presetScenario }, { hasStrategy }, { allowedStrategyNames }, { runResolvedAsync }, { runTable }, { writeAtomic }, sf] = await Promise.all([
         import('../scenario/resolve.ts'), import('../scenario/presets.ts'), import('../strategies/registry.ts'), import('../scenario/strategy-names.ts'), import('../pool/run-scenario.ts'), import('./table.ts'), import('../io/files.ts'), strategyFiles(),
       ]);
-      const cal = readCalibrationCosts(o.calibration);
+      const head = readCalibrationHead(o.calibration);
+      const cal = head?.costs;
       const users = sf.loadStrategyFiles(o.strategyFile, o.force);
       const s = o.scenario ? loadScenarioFile(o.scenario, cal, sf.strategyFileEntry(o.force)) : presetScenario(o.preset!, cal);
+      if (head?.kernel) {
+        const { calibrationKernelMismatch } = await import('../calibrate/file.ts');
+        const why = calibrationKernelMismatch(head.kernel, s.kernel);
+        if (why && !o.forceCalibration) throw new UsageError(`--calibration: ${why}; refusing (--force-calibration applies it anyway)`);
+        if (why) process.stderr.write(`drainlab: warning: --calibration: ${why} (applied anyway: --force-calibration)\n`);
+      }
       for (const name of o.strategy ?? []) {
         if (!hasStrategy(name)) throw new UsageError(`--strategy: unknown strategy ${JSON.stringify(name)}; allowed: ${allowedStrategyNames().join(', ')}`);
       }
@@ -329,6 +342,7 @@ async function calibrateCommand(o: { out: string; quick?: boolean; budget: numbe
   }
   const c = r.file.comparison;
   for (const w of r.file.warnings ?? []) out(`calibrate: WARNING: ${w}`);
+  if (r.file.load?.loaded) out(`calibrate: ${(await import('../calibrate/fit.ts')).loadedHostLine(r.file.load)}`);
   out(`calibrate: ${r.file.host.kernel}, HZ=${r.file.host.hz}; fitted ${Object.keys(r.file.costs).join(', ')}; wrote ${r.path}`);
   if (c) out(`model against measurement: ${c.passed} passed, ${c.failed} failed (drainlab validate --calibration ${r.path} shows each case)`);
   return 0;
