@@ -4,8 +4,8 @@
  * (ms); `derived` what the fit learned about mechanisms; `comparison` the model beside the
  * measurements when a predictor ran. `drainlab run --calibration FILE` reads `costs`.
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeAtomic } from '../io/files.ts';
 import { z } from 'zod';
 import { COST_NAMES, type Costs } from '../kernel/costs.ts';
 import type { CalibrationCase } from './cases.ts';
@@ -25,6 +25,10 @@ export interface CalibrationFile {
   derived: FitDerived;
   probe: { version: number; quick: boolean; elapsedMs: number | null; complete: boolean; skipped: { case: string; reason: string }[] };
   comparison?: Comparison;
+  /** The host's load while the probe ran (fit.ts hostLoad). */
+  load?: { loadAvg1: number[]; cpus: number; loaded: boolean };
+  /** Said loudly: e.g. a fit of partial probe output (calibrate --allow-partial). */
+  warnings?: string[];
 }
 
 const costsSchema = z.strictObject(
@@ -41,9 +45,9 @@ export const calibrationFileSchema = z.looseObject({
   notes: z.array(z.string()),
 });
 
+/** Atomically: a failed write leaves the previous calibration file as it was. */
 export function writeCalibration(path: string, f: CalibrationFile): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(f, null, 2)}\n`);
+  writeAtomic(path, `${JSON.stringify(f, null, 2)}\n`);
 }
 
 /** Reads and checks a calibration file; errors name the file and the field. */
@@ -60,4 +64,19 @@ export function readCalibration(path: string): CalibrationFile {
     throw new Error(`calibration ${path}: ${i.path.join('.') || '(top level)'}: ${i.message}`);
   }
   return r.data as unknown as CalibrationFile;
+}
+
+/** "6.18.44-fc-v669" -> "6.18": the kernel version a calibration was measured on, as the lab names versions. */
+export function calibrationKernelVersion(release: string): string {
+  const m = /^(\d+)\.(\d+)/.exec(release);
+  return m ? `${m[1]}.${m[2]}` : release;
+}
+
+/**
+ * Why costs measured on `release` should not be applied to a scenario of kernel `scenarioKernel`
+ * (undefined when the versions agree): a fit holds for the kernel it was measured on.
+ */
+export function calibrationKernelMismatch(release: string, scenarioKernel: string): string | undefined {
+  const v = calibrationKernelVersion(release);
+  return v === scenarioKernel ? undefined : `the calibration was measured on kernel ${release} (${v}) and the scenario is kernel ${scenarioKernel}: its fitted costs (timer slack, wake-ups, tag walk) hold for ${v}`;
 }

@@ -30,16 +30,25 @@ const int = (flag: string, min: number, max = Number.MAX_SAFE_INTEGER) => (v: st
 
 /** Costs from a calibration file (drainlab calibrate --out), or nothing. */
 export function readCalibrationCosts(path: string | undefined): Partial<Costs> | undefined {
+  return readCalibrationHead(path)?.costs;
+}
+
+/** The costs and the host kernel of a calibration file, or nothing. */
+export function readCalibrationHead(path: string | undefined): { costs: Partial<Costs>; kernel?: string } | undefined {
   if (!path) return undefined;
   if (!existsSync(path)) throw new UsageError(`--calibration: cannot read ${path}: no such file`);
   try {
-    const c = JSON.parse(readFileSync(path, 'utf8')) as { schema?: string; costs?: Partial<Costs> };
-    if (c.schema !== 'drainlab/calibration@1' || typeof c.costs !== 'object') throw new Error('not a drainlab/calibration@1 file');
-    return c.costs;
+    const c = JSON.parse(readFileSync(path, 'utf8')) as { schema?: string; costs?: Partial<Costs>; host?: { kernel?: unknown } };
+    if (c.schema !== 'drainlab/calibration@1' || typeof c.costs !== 'object' || c.costs === null) throw new Error('not a drainlab/calibration@1 file');
+    return { costs: c.costs, ...(typeof c.host?.kernel === 'string' ? { kernel: c.host.kernel } : {}) };
   } catch (e) {
     throw new UsageError(`--calibration: ${path}: ${(e as Error).message}`);
   }
 }
+
+const STRATEGY_FILE_OPTION = ['--strategy-file <path...>', 'a user strategy (.ts, .mts, .js, .mjs; repeatable), run beside the others (docs/strategies.md)'] as const;
+const FORCE_OPTION = ['--force', 'let a --strategy-file replace a built-in strategy of the same name'] as const;
+const strategyFiles = () => import('./strategy-files.ts');
 
 type SweepOptions = Parameters<typeof sweepCommand>[0];
 type MergeOptions = Parameters<typeof mergeCommand>[1];
@@ -57,34 +66,57 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .description('simulate one scenario with each strategy it names')
     .addOption(new Option('--scenario <file>', 'scenario JSON file (docs/scenario-format.md)').conflicts('preset'))
     .option('--preset <name>', 'a shipped preset (`drainlab presets` lists them)')
-    .option('--strategy <name...>', `strategies to compare (repeatable): ${STRATEGY_NAMES.join(', ')}`)
+    .option('--strategy <name...>', `strategies to compare (repeatable): ${STRATEGY_NAMES.join(', ')}, or a --strategy-file's`)
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
     .option('--seed <n>', 'override the scenario seed', int('--seed', 0))
     .option('--workers <n|auto>', `threads sharing the scenario's memory; ${WORKERS_HELP}`, workersOpt(48))
-    .option('--calibration <file>', 'use fitted costs from drainlab calibrate')
+    .option('--calibration <file>', 'use fitted costs from drainlab calibrate (measured on the scenario\'s kernel version)')
+    .option('--force-calibration', 'apply --calibration even when it was measured on another kernel version (with a warning)')
     .option('--json', 'print the result record (docs/result-record.md) on stdout')
     .option('--out <file>', 'also write the result record to this file (atomically)')
-    .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; seed?: number; workers?: number | 'auto'; calibration?: string; json?: boolean; out?: string }) => {
+    .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; strategyFile?: string[]; force?: boolean; seed?: number; workers?: number | 'auto'; calibration?: string; forceCalibration?: boolean; json?: boolean; out?: string }) => {
       if (!o.scenario && !o.preset) throw new UsageError('run: give --scenario FILE or --preset NAME');
-      const [{ loadScenarioFile }, { presetScenario }, { STRATEGIES }, { runResolvedAsync }, { runTable }, { writeAtomic }] = await Promise.all([
-        import('../scenario/resolve.ts'), import('../scenario/presets.ts'), import('../strategies/registry.ts'), import('../pool/run-scenario.ts'), import('./table.ts'), import('../io/files.ts'),
+      const [{ loadScenarioFile }, { presetScenario }, { hasStrategy }, { allowedStrategyNames }, { runResolvedAsync }, { runTable }, { writeAtomic }, sf] = await Promise.all([
+        import('../scenario/resolve.ts'), import('../scenario/presets.ts'), import('../strategies/registry.ts'), import('../scenario/strategy-names.ts'), import('../pool/run-scenario.ts'), import('./table.ts'), import('../io/files.ts'), strategyFiles(),
       ]);
-      const cal = readCalibrationCosts(o.calibration);
-      const s = o.scenario ? loadScenarioFile(o.scenario, cal) : presetScenario(o.preset!, cal);
-      for (const name of o.strategy ?? []) {
-        if (!STRATEGIES.has(name)) throw new UsageError(`--strategy: unknown strategy ${JSON.stringify(name)}; allowed: ${STRATEGY_NAMES.join(', ')}`);
+      const head = readCalibrationHead(o.calibration);
+      const cal = head?.costs;
+      const users = sf.loadStrategyFiles(o.strategyFile, o.force);
+      const s = o.scenario ? loadScenarioFile(o.scenario, cal, sf.strategyFileEntry(o.force)) : presetScenario(o.preset!, cal);
+      if (head?.kernel) {
+        const { calibrationKernelMismatch } = await import('../calibrate/file.ts');
+        const why = calibrationKernelMismatch(head.kernel, s.kernel);
+        if (why && !o.forceCalibration) throw new UsageError(`--calibration: ${why}; refusing (--force-calibration applies it anyway)`);
+        if (why) process.stderr.write(`drainlab: warning: --calibration: ${why} (applied anyway: --force-calibration)\n`);
       }
-      const record = await runResolvedAsync(s, { strategies: o.strategy, seed: o.seed, workers: o.workers ?? 'auto' });
+      for (const name of o.strategy ?? []) {
+        if (!hasStrategy(name)) throw new UsageError(`--strategy: unknown strategy ${JSON.stringify(name)}; allowed: ${allowedStrategyNames().join(', ')}`);
+      }
+      // User strategies run beside the scenario's (or --strategy's) list.
+      const strategies = users.length > 0 || o.strategy ? sf.withStrategies(o.strategy ?? s.strategies, users) : undefined;
+      const record = await runResolvedAsync(s, { strategies, seed: o.seed, workers: o.workers ?? 'auto' });
       const json = JSON.stringify(record, null, 2);
       if (o.out) writeAtomic(o.out, json + '\n');
       for (const w of record.warnings ?? []) process.stderr.write(`drainlab: warning: ${w}\n`);
       out(o.json ? json : `${record.scenario.name}: ${s.cpus} CPUs, ${s.files} file(s) x ${s.pages} pages, kernel ${s.kernel}, HZ=${s.hz}, seed ${record.scenario.seed}\n${runTable(record)}`);
+      setCode(sf.checkRun(record, (l) => process.stderr.write(`${l}\n`)));
     });
 
   p.command('strategies')
-    .description('list the strategies and what each models')
-    .action(async () => {
-      const [{ STRATEGIES }, { table }] = await Promise.all([import('../strategies/registry.ts'), import('./table.ts')]);
-      out(table(['strategy', 'models'], [...STRATEGIES.values()].map((s) => [s.name, s.models])));
+    .description('list the strategies and what each models; --new NAME writes a commented template NAME.ts')
+    .option('--new <name>', 'write NAME.ts, a commented strategy template (docs/strategies.md)')
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
+    .action(async (o: { new?: string; strategyFile?: string[]; force?: boolean }) => {
+      const [{ allStrategies }, { table }, sf] = await Promise.all([import('../strategies/registry.ts'), import('./table.ts'), strategyFiles()]);
+      if (o.new) {
+        const path = sf.writeStrategyTemplate(o.new);
+        out(`wrote ${path}: edit it, then: npx drainlab run --preset debate-2017 --strategy-file ${path}`);
+        return;
+      }
+      sf.loadStrategyFiles(o.strategyFile, o.force);
+      out(table(['strategy', 'models'], allStrategies().map((s) => [s.plugin ? `${s.name} [${s.plugin.file} ${s.plugin.sha256}]` : s.name, s.models])));
     });
 
   p.command('presets')
@@ -102,9 +134,12 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--workers <n|auto>', WORKERS_HELP, workersOpt(256))
     .option('--quick', 'a small study (1 replication, up to 64 CPUs)')
     .option('--quiet', 'no live progress line')
-    .action(async (o: { out: string; workers?: number | 'auto'; quick?: boolean; quiet?: boolean }) => {
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
+    .action(async (o: { out: string; workers?: number | 'auto'; quick?: boolean; quiet?: boolean; strategyFile?: string[]; force?: boolean }) => {
       const { studyCommand } = await import('../study/study.ts');
-      setCode(await studyCommand({ ...o, progress: !!process.stderr.isTTY && !o.quiet, log: (l) => process.stderr.write(`${l}\n`) }));
+      const userStrategies = (await strategyFiles()).loadStrategyFiles(o.strategyFile, o.force);
+      setCode(await studyCommand({ ...o, userStrategies, progress: !!process.stderr.isTTY && !o.quiet, log: (l) => process.stderr.write(`${l}\n`) }));
     });
 
   p.command('report')
@@ -117,9 +152,13 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--fail-on <metric:pct...>', 'exit 1 when a metric regresses beyond PCT against --baseline (METRIC or METRIC@STRATEGY; METRIC a registry name such as latencyMs.p99)')
     .option('--calibration <file>', 'add the calibration comparison (the file drainlab calibrate --out FILE writes)')
     .option('--bench <file...>', 'add benchmark results (drainlab bench --json FILE)')
-    .action(async (inputs: string[], o: { out: string; baseline?: string; forceBaseline?: boolean; saveBaseline?: string; failOn?: string[]; calibration?: string; bench?: string[] }) => {
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
+    .action(async (inputs: string[], o: { out: string; baseline?: string; forceBaseline?: boolean; saveBaseline?: string; failOn?: string[]; calibration?: string; bench?: string[]; strategyFile?: string[]; force?: boolean }) => {
       const { reportCommand } = await import('../report/command.ts');
-      setCode(await reportCommand({ inputs, ...o, log: (l) => process.stderr.write(`${l}\n`) }));
+      const { strategyFile, force, ...rest } = o;
+      for (const st of (await strategyFiles()).loadStrategyFilesQuiet(strategyFile, force)) process.stderr.write(`report: user strategy ${st}\n`);
+      setCode(await reportCommand({ inputs, ...rest, log: (l) => process.stderr.write(`${l}\n`) }));
     });
 
   p.command('bench')
@@ -140,7 +179,8 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--quick', 'a short probe run (fewer delays and repetitions)')
     .option('--budget <seconds>', 'the probe\'s time limit', int('--budget', 5, 600), 40)
     .option('--recorded <file>', 'fit a recorded probe output instead of running the probe')
-    .action(async (o: { out: string; quick?: boolean; budget: number; recorded?: string }) => setCode(await calibrateCommand(o, out)));
+    .option('--allow-partial', 'fit a probe run that did not finish (killed, interrupted), with a warning in the file')
+    .action(async (o: { out: string; quick?: boolean; budget: number; recorded?: string; allowPartial?: boolean }) => setCode(await calibrateCommand(o, out)));
 
   p.command('validate')
     .description('the validation suite: docs/kernel-model.md E1/E2 cases (and calibration comparisons)')
@@ -158,7 +198,55 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--resume', 'complete the sweep in --out: skip the cells already there (cuts a torn final line)')
     .option('--quiet', 'no live progress line, only the final summary')
     .option('--json', 'print the summary as JSON on stdout')
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
     .action(async (o: SweepOptions) => setCode(await (await import('../sweep/command.ts')).sweepCommand(o, out)));
+
+  p.command('sensitivity')
+    .description('which assumptions drive each result: Morris screening of cost, workload and kernel factors, then Sobol indices of those that matter (docs/sensitivity.md)')
+    .addOption(new Option('--scenario <file>', 'scenario JSON file').conflicts('preset'))
+    .option('--preset <name>', 'a shipped preset (`drainlab presets` lists them)')
+    .option('--metric <name...>', 'metrics of the registry (repeatable; an unknown name lists them all)', ['spuriousEbusy', 'latencyMs.p99'])
+    .option('--strategy <name...>', 'strategies (default: the scenario\'s)')
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
+    .option('--factor <spec...>', 'PATH=MIN:MAX[:log|:int] (repeatable; default: every cost, busy CPUs, pin durations, PAGEVEC_SIZE, HZ the scenario can use)')
+    .option('--trajectories <r>', 'Morris trajectories', int('--trajectories', 2, 1000), 10)
+    .option('--levels <p>', 'Morris grid levels (even)', int('--levels', 2, 20), 4)
+    .option('--samples <n>', 'Sobol base samples N (N x (k + 2) runs)', int('--samples', 2, 100_000), 48)
+    .option('--sobol-factors <k>', 'at most this many factors go on from screening to Sobol', int('--sobol-factors', 1, 50), 4)
+    .option('--seed <n>', 'the design\'s and the runs\' seed (one seed for every point: common random numbers)', int('--seed', 0), 1)
+    .option('--out <dir>', 'output directory (default out/sensitivity/<name>)')
+    .option('--workers <n|auto>', WORKERS_HELP, workersOpt(256))
+    .option('--shard <i/N>', 'run shard i of N of the current phase (merge DIR/morris, then DIR/sobol, with drainlab merge)')
+    .option('--shards <n>', 'shard count, with --shard i or an index from the environment', int('--shards', 1, 1_000_000))
+    .option('--resume', 'complete the runs already in --out')
+    .option('--quiet', 'no live progress line')
+    .option('--json', 'print DIR/sensitivity.json on stdout')
+    .action(async (o: { scenario?: string; preset?: string; metric: string[]; strategy?: string[]; strategyFile?: string[]; force?: boolean; factor?: string[]; trajectories: number; levels: number; samples: number; sobolFactors: number; seed: number; out?: string; workers?: number | 'auto'; shard?: string; shards?: number; resume?: boolean; quiet?: boolean; json?: boolean }) => {
+      const [sens, { resolveShard }, { resolveScenario }, sf] = await Promise.all([import('../sweep/sensitivity.ts'), import('../sweep/shard.ts'), import('../scenario/resolve.ts'), strategyFiles()]);
+      if (o.levels % 2 !== 0) throw new UsageError(`--levels: got ${o.levels}; allowed: an even number in 2..20`);
+      const users = sf.loadStrategyFiles(o.strategyFile, o.force);
+      const { input, name } = sens.sensitivityInput(o.preset ?? (o.scenario ? undefined : 'debate-2017'), o.scenario);
+      const s0 = resolveScenario(input, name);
+      const strategies = o.strategy || users.length ? sf.withStrategies(o.strategy ?? s0.strategies, users) : undefined;
+      const defaults = sens.defaultFactors(s0);
+      const factors = o.factor ? o.factor.map((f) => sens.parseFactor(f, defaults)) : undefined;
+      const shard = resolveShard(o.shard, o.shards);
+      const log = o.quiet ? () => {} : (l: string) => process.stderr.write(`${l}\n`);
+      const r = await sens.runSensitivity({
+        input, name, metrics: o.metric, strategies, factors, trajectories: o.trajectories, levels: o.levels, samples: o.samples, sobolFactors: o.sobolFactors, seed: o.seed,
+        out: o.out ?? `out/sensitivity/${name.replace(/[^\w.-]+/g, '_')}`, workers: o.workers ?? 'auto', shard, resume: !!o.resume,
+        progress: !o.quiet && !!process.stderr.isTTY, log,
+      });
+      if (!r.result) {
+        log(r.message ?? 'sensitivity: incomplete');
+        setCode(r.summaries.some((x) => x.interrupted) ? 130 : 0);
+        return;
+      }
+      out(o.json ? JSON.stringify(r.result, null, 2) : sens.sensitivityTable(r.result));
+      setCode(r.summaries.some((x) => x.failed > 0 || x.strategyFailures > 0) ? 1 : 0);
+    });
 
   p.command('merge')
     .description('join sweep outputs (shards) into one cells.jsonl sorted by cellId; refuses different sweeps or lab versions')
@@ -173,7 +261,9 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .description('the smallest CPU count at which a strategy\'s metric crosses a budget; or, with --workers auto alone, the best worker count for this host')
     .addOption(new Option('--scenario <file>', 'scenario JSON file').conflicts('preset'))
     .option('--preset <name>', 'a shipped preset (`drainlab presets` lists them)')
-    .option('--strategy <name>', `the strategy: ${STRATEGY_NAMES.join(', ')}`)
+    .option('--strategy <name>', `the strategy: ${STRATEGY_NAMES.join(', ')}, or a --strategy-file's`)
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
     .option('--metric <name>', 'a metric of the registry (latencyMs.p99, lockHoldMs.max, drainCpuMs, cpusPerSeal ...; an unknown name lists them all)', 'latencyMs.p99')
     .option('--budget <x>', 'the metric value to cross', (v: string) => {
       const n = Number(v);
@@ -231,10 +321,10 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
       if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--seconds: got ${JSON.stringify(v)}; allowed: a number > 0`);
       return n;
     })
-    .option('--workers <n>', 'threads (default: this host\'s cores; results never depend on it)', int('--workers', 1, 48))
+    .option('--workers <n|auto>', WORKERS_HELP, workersOpt(48))
     .option('--out <file>', 'write the run record here (for drainlab report and --fail-on)')
     .option('--json', 'print the run record on stdout')
-    .action(async (trace: string, o: { cpus?: number; strategy?: string[]; comm?: string; seconds?: number; workers?: number; out?: string; json?: boolean }) => {
+    .action(async (trace: string, o: { cpus?: number; strategy?: string[]; comm?: string; seconds?: number; workers?: number | 'auto'; out?: string; json?: boolean }) => {
       const { replayCommand } = await import('./trace.ts');
       setCode(await replayCommand(trace, o, out));
     });
@@ -242,20 +332,24 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
   return p;
 }
 
-async function calibrateCommand(o: { out: string; quick?: boolean; budget: number; recorded?: string }, out: (s: string) => void): Promise<number> {
+async function calibrateCommand(o: { out: string; quick?: boolean; budget: number; recorded?: string; allowPartial?: boolean }, out: (s: string) => void): Promise<number> {
   const { calibrate } = await import('../calibrate/index.ts');
   const { simPredictor } = await import('../calibrate/predict.ts');
   let recorded: string | undefined;
-  if (o.recorded) {
+  if (o.recorded !== undefined) {
+    // an empty path must not fall through to a live (root) probe run
+    if (o.recorded.trim() === '') throw new UsageError('--recorded: an empty path; give the file of a recorded probe output (drainprobe > FILE), or leave the option out to run the probe');
     if (!existsSync(o.recorded)) throw new UsageError(`--recorded: cannot read ${o.recorded}: no such file`);
     recorded = readFileSync(o.recorded, 'utf8');
   }
-  const r = await calibrate({ out: o.out, quick: o.quick, budgetMs: o.budget * 1000, recorded, predictor: simPredictor(), log: (l) => process.stderr.write(`${l}\n`) });
+  const r = await calibrate({ out: o.out, quick: o.quick, budgetMs: o.budget * 1000, recorded, allowPartial: o.allowPartial, predictor: simPredictor(), log: (l) => process.stderr.write(`${l}\n`) });
   if (r.status === 'unavailable') {
     out(`calibrate: the native probe cannot run here: ${r.reason}. The lab works without it (default costs).`);
     return 0;
   }
   const c = r.file.comparison;
+  for (const w of r.file.warnings ?? []) out(`calibrate: WARNING: ${w}`);
+  if (r.file.load?.loaded) out(`calibrate: ${(await import('../calibrate/fit.ts')).loadedHostLine(r.file.load)}`);
   out(`calibrate: ${r.file.host.kernel}, HZ=${r.file.host.hz}; fitted ${Object.keys(r.file.costs).join(', ')}; wrote ${r.path}`);
   if (c) out(`model against measurement: ${c.passed} passed, ${c.failed} failed (drainlab validate --calibration ${r.path} shows each case)`);
   return 0;
