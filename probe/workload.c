@@ -6,7 +6,7 @@
  * Threads, each pinned to one CPU and named so that `record --comm 'dwl-*'` can select them:
  *   dwl-w<cpu>   one writer per CPU: a new page of its own memfd every 1/write-rate s (pwrite of
  *                4 KiB at the next offset: shmem allocates the page and parks it in this CPU's
- *                lru_add batch, kernel-model OP7); the memfd is truncated every 4096 pages.
+ *                lru_add batch, docs/kernel-model.md OP7); the memfd is truncated every 4096 pages.
  *   dwl-seal     every 1/seal-rate s: memfd_create, write seal-pages pages from the *other* CPU
  *                (they park in its batch), come back and fcntl(F_ADD_SEALS, F_SEAL_WRITE). The
  *                seal's local drain cannot release them, so 6.18 calls lru_add_drain_all (OP2).

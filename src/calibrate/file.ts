@@ -4,8 +4,8 @@
  * (ms); `derived` what the fit learned about mechanisms; `comparison` the model beside the
  * measurements when a predictor ran. `drainlab run --calibration FILE` reads `costs`.
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeAtomic } from '../io/files.ts';
 import { z } from 'zod';
 import { COST_NAMES, type Costs } from '../kernel/costs.ts';
 import type { CalibrationCase } from './cases.ts';
@@ -25,6 +25,8 @@ export interface CalibrationFile {
   derived: FitDerived;
   probe: { version: number; quick: boolean; elapsedMs: number | null; complete: boolean; skipped: { case: string; reason: string }[] };
   comparison?: Comparison;
+  /** Said loudly: e.g. a fit of partial probe output (calibrate --allow-partial). */
+  warnings?: string[];
 }
 
 const costsSchema = z.strictObject(
@@ -41,9 +43,9 @@ export const calibrationFileSchema = z.looseObject({
   notes: z.array(z.string()),
 });
 
+/** Atomically: a failed write leaves the previous calibration file as it was. */
 export function writeCalibration(path: string, f: CalibrationFile): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(f, null, 2)}\n`);
+  writeAtomic(path, `${JSON.stringify(f, null, 2)}\n`);
 }
 
 /** Reads and checks a calibration file; errors name the file and the field. */

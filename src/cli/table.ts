@@ -12,9 +12,11 @@ const COLUMNS: [string, string][] = [
 
 export function runTable(r: RunRecord<unknown>): string {
   const cols = COLUMNS.map(([h, n]) => [h, metric(n)] as const);
-  const rows = r.runs.map((run) => [run.strategy, ...cols.map(([, m]) => fmtMetric(m, m.of(run)).replace(/\u2009/g, ''))]);
+  const rows = r.runs.map((run) => [run.plugin ? `${run.strategy}*` : run.strategy, ...cols.map(([, m]) => fmtMetric(m, m.of(run)).replace(/\u2009/g, ''))]);
   const unfinished = r.runs.reduce((n, run) => n + (run.summary.unfinished ?? 0), 0);
-  return textTable(['strategy', ...cols.map(([h]) => h)], rows) + `\n(times in simulated time${unfinished ? `; ${unfinished} seal(s) still running at the horizon are not counted` : ''})`;
+  // A user strategy (--strategy-file): marked *, with its file and version below the table.
+  const notes = r.runs.filter((run) => run.plugin).map((run) => `* ${run.strategy}: user strategy ${run.plugin!.file} (sha256 ${run.plugin!.sha256}, API v${run.plugin!.api}${run.plugin!.shadows ? ', replaces the built-in' : ''})${run.error ? ` FAILED: ${run.error.kind} at ${run.error.file}${run.error.line !== undefined ? `:${run.error.line}` : ''}` : ''}`);
+  return [textTable(['strategy', ...cols.map(([h]) => h)], rows) + `\n(times in simulated time${unfinished ? `; ${unfinished} seal(s) still running at the horizon are not counted` : ''})`, ...notes].join('\n');
 }
 
 export { textTable as table };

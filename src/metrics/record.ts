@@ -119,8 +119,40 @@ export interface TimelineEvent {
   detail?: string;
 }
 
+/** A user strategy (--strategy-file): where it came from and which version of it ran. */
+export interface PluginRef {
+  /** The file as given (relative to the working directory when inside it). */
+  file: string;
+  /** sha256 of the bundled sources (the file and what it imports), first 12 hex digits. */
+  sha256: string;
+  /** The strategy API version it was written against. */
+  api: number;
+  /** It replaced a built-in strategy of the same name (--force). */
+  shadows?: boolean;
+}
+
+/**
+ * A user strategy that failed: it threw (`threw`), or a seal it started had not returned by
+ * the horizon and still had not a grace period later (`stuck`). The run's seals and summary
+ * hold what finished before; the command exits 1.
+ */
+export interface StrategyFailure {
+  kind: 'threw' | 'stuck';
+  message: string;
+  /** The strategy's source file and line (of the throw, or of the step a stuck seal waits in). */
+  file: string;
+  line?: number;
+  column?: number;
+  /** Simulated time of the throw, or the horizon (ms). */
+  atMs: number;
+}
+
 export interface StrategyRun {
   strategy: string;
+  /** Set for a user strategy. */
+  plugin?: PluginRef;
+  /** Set when a user strategy failed (the other strategies' runs are unaffected). */
+  error?: StrategyFailure;
   seals: SealRecord[];
   summary: RunSummary;
   lockdep: LockdepReport;

@@ -8,6 +8,7 @@ import { ShardPool } from '../shard/pool.ts';
 import { workerEntry } from '../io/worker-entry.ts';
 import { claimStrategies, runResolved, withWarnings, type Claimed, type RunOptions } from '../sim/run.ts';
 import { provenance } from '../metrics/provenance.ts';
+import { pluginSpecs } from '../strategies/plugin.ts';
 import type { Scenario } from '../scenario/resolve.ts';
 import type { RunRecord, StrategyRun } from '../metrics/record.ts';
 
@@ -53,7 +54,8 @@ async function runStrategiesInParallel(s: Scenario, opts: RunOptions, w: number)
   const next = new Int32Array(new SharedArrayBuffer(4));
   const pool = new Piscina({ ...workerEntry('strategy-worker'), minThreads: w - 1, maxThreads: w - 1, idleTimeout: 1000 });
   try {
-    const tasks = Array.from({ length: w - 1 }, () => pool.run({ scenario, next }) as Promise<Claimed[]>);
+    const plugins = pluginSpecs();
+    const tasks = Array.from({ length: w - 1 }, () => pool.run({ scenario, next, plugins }) as Promise<Claimed[]>);
     // Rejections are read below when the workers' runs are needed; when they are not (the main
     // thread did every run, or threw), destroying the pool must not leave them unhandled.
     for (const t of tasks) t.catch(() => {});

@@ -4,12 +4,13 @@
  * machine, and the arena sized. Any problem is a UsageError naming the field and the allowed values.
  */
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { scenarioSchema, type ScenarioParsed } from './schema.ts';
 import { scenarioError } from './issues.ts';
 import { parseCpuList, parsePages } from './lists.ts';
 import { KERNEL_CONSTANTS, MGLRU_KERNELS } from '../kernel/versions.ts';
 import { DEFAULT_COSTS, type Costs } from '../kernel/costs.ts';
-import { STRATEGY_NAMES } from './strategy-names.ts';
+import { STRATEGY_NAMES, isStrategyName, isStrategyPath } from './strategy-names.ts';
 import { planArena } from '../wasm/layout.ts';
 import { ScenarioError, UsageError, unreadable } from '../errors.ts';
 
@@ -29,6 +30,11 @@ export function resolveScenario(raw: unknown, source = '(inline)', calibration: 
   const k = KERNEL_CONSTANTS[s.kernel];
   const costs: Costs = { ...DEFAULT_COSTS, ...calibration, ...stripUndefined(s.costs) };
   if (costs.kworkerBusyMaxNs === 0) costs.kworkerBusyMaxNs = 1e9 / s.hz; // "busy: within one tick"
+  s.strategies?.forEach((n, i) => {
+    if (isStrategyPath(n) && !isStrategyName(n)) {
+      throw new UsageError(`strategies[${i}]: ${JSON.stringify(n)} names a strategy file; such entries are loaded relative to the scenario file when it is read from a file (--scenario FILE); here, load it with --strategy-file and name the strategy`);
+    }
+  });
   const scenario: Scenario = {
     ...s,
     pagevecSize: s.pagevecSize ?? k.pagevecSize,
@@ -124,8 +130,12 @@ function checkRotating(s: Scenario, i: number): void {
   s.script.forEach((o, j) => 'file' in o && o.file === f && refuse(`script[${j}]`));
 }
 
-/** Reads a scenario file; an unreadable or non-JSON file is a UsageError. */
-export function loadScenarioFile(path: string, calibration?: Partial<Costs>): Scenario {
+/**
+ * Reads a scenario file; an unreadable or non-JSON file is a UsageError. `strategyFile` turns an
+ * entry of `strategies` that names a strategy file (relative to the scenario file) into the name
+ * of the strategy it defines (the CLI passes the strategy loader).
+ */
+export function loadScenarioFile(path: string, calibration?: Partial<Costs>, strategyFile?: (entry: string, baseDir: string) => string): Scenario {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -138,6 +148,10 @@ export function loadScenarioFile(path: string, calibration?: Partial<Costs>): Sc
   } catch (e) {
     const message = `not JSON (${(e as Error).message})`;
     throw new ScenarioError(`invalid scenario ${path}: ${message}`, path, [{ path: '(top level)', message }]);
+  }
+  const list = (raw as { strategies?: unknown } | null)?.strategies;
+  if (strategyFile && Array.isArray(list)) {
+    (raw as { strategies: unknown[] }).strategies = list.map((e) => (typeof e === 'string' && isStrategyPath(e) ? strategyFile(e, dirname(path)) : e));
   }
   return resolveScenario(raw, path, calibration);
 }

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { KERNELS, HZ_VALUES, PREEMPT_MODELS } from '../kernel/versions.ts';
 import { COST_NAMES, DEFAULT_COSTS, SEALER_BUSY_PREEMPT_PROB } from '../kernel/costs.ts';
-import { STRATEGY_NAMES } from './strategy-names.ts';
+import { allowedStrategyNames, isStrategyName, isStrategyPath } from './strategy-names.ts';
 
 export const CPU_CLASSES = ['idle', 'busy', 'rt', 'isolated'] as const;
 export type CpuClass = (typeof CPU_CLASSES)[number];
@@ -289,8 +289,15 @@ export const scenarioSchema = obj(
     replication: z.int().min(0).default(0).describe('A second key of every random stream; sweeps set it per replication. Default 0.'),
     horizonMs: posMs.default(3000)
       .describe('Simulated ms the run covers; seals still running at the end are counted as unfinished. Default 3000.'),
-    strategies: z.array(z.enum(STRATEGY_NAMES).describe('A strategy name (drainlab strategies lists them).')).min(1).optional()
-      .describe('The strategies to compare, each on its own machine with the same random streams. Default: all 12. drainlab run --strategy overrides it.'),
+    strategies: z
+      .array(
+        z.string({ error: 'a strategy name' }).refine((n) => isStrategyName(n) || isStrategyPath(n), {
+          error: (iss) => `unknown strategy ${JSON.stringify(iss.input)}; allowed: ${allowedStrategyNames().join(', ')}, or a strategy file by relative path ("./my-strategy.ts")`,
+        }).describe('A strategy name (drainlab strategies lists them), or a strategy file by path relative to the scenario file ("./my-strategy.ts", docs/strategies.md).'),
+      )
+      .min(1)
+      .optional()
+      .describe('The strategies to compare, each on its own machine with the same random streams. Default: all 12. drainlab run --strategy overrides it; --strategy-file adds to it.'),
     cpuClasses: z.array(obj({
       cpus: cpuListSchema.describe('The CPUs, kernel cpulist syntax ("0-3,8" or "all").'),
       class: z.enum(CPU_CLASSES).describe('idle; busy (a CFS hog: a kworker waits up to a tick); rt (a SCHED_FIFO spinner: a kworker waits for RT throttling); isolated (nohz_full: each drain work item there is a disturbance).'),

@@ -7,7 +7,7 @@ import type { Scenario } from '../scenario/resolve.ts';
 import { parsePages } from '../scenario/lists.ts';
 import { Task, type Machine, type Pin } from './machine.ts';
 import { lruAddDrainAll } from './drain.ts';
-import { newSealCtx, sealRecord } from './seal.ts';
+import { newSealCtx, sealRecord, type SealCtx } from './seal.ts';
 import type { Strategy } from '../strategies/types.ts';
 import type { SealRecord } from '../metrics/record.ts';
 import type { Proc } from './engine.ts';
@@ -29,6 +29,9 @@ export interface OpContext {
   seals: SealRecord[];
   /** Seals started; those not in `seals` were still running at the horizon. */
   started: number;
+  /** A user strategy runs: its seals remember where they block, and those in flight are kept here. */
+  plugin?: boolean;
+  inFlight?: Set<SealCtx>;
 }
 
 export function applyOp(ctx: OpContext, o: Op): void {
@@ -159,9 +162,11 @@ function* sealProc(ctx: OpContext, cpu: number, file: number, sealSeal: boolean)
   m.cpus[cpu].sealers.add(task);
   const first = !m.timelineUsed;
   if (first) m.timelineUsed = m.timelineOpen = true;
-  const sc = newSealCtx(m, task, file);
+  const sc = newSealCtx(m, task, file, ctx.plugin);
+  ctx.inFlight?.add(sc);
   m.trace(cpu, 'seal-start');
   const out = yield* ctx.addSeals(sc, sealSeal);
+  ctx.inFlight?.delete(sc);
   m.trace(cpu, 'seal-end', undefined, out.result);
   if (first) m.timelineOpen = false;
   m.cpus[cpu].sealers.delete(task);

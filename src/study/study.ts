@@ -17,6 +17,7 @@ import { writeAtomic } from '../io/files.ts';
 import { reportCommand } from '../report/command.ts';
 import type { ScenarioInput } from '../scenario/schema.ts';
 import { presetNames } from '../scenario/presets.ts';
+import { STRATEGY_NAMES } from '../scenario/strategy-names.ts';
 
 /**
  * Fresh memfds: each hand-off seals its own file, and the lifecycle stops when they run out. At
@@ -67,20 +68,24 @@ function parked(): ScenarioInput {
   };
 }
 
-export function studySweeps(quick: boolean): { part: string; sweep: unknown }[] {
+export function studySweeps(quick: boolean, userStrategies: readonly string[] = []): { part: string; sweep: unknown }[] {
   const reps = quick ? 1 : 3;
-  return [
+  // User strategies (--strategy-file) run beside every built-in.
+  const strategies = userStrategies.length > 0 ? { strategies: [...STRATEGY_NAMES, ...userStrategies.filter((n) => !(STRATEGY_NAMES as readonly string[]).includes(n))] } : {};
+  return ([
     { part: 'presets', sweep: { name: 'presets', base: 'debate-2017', params: { preset: presetNames().filter((p) => !quick || p !== 'huge-memfd') }, replications: reps } },
     { part: 'cpu-scaling', sweep: { name: 'cpu-scaling', base: handoffs(1), params: { cpus: { from: 1, to: quick ? 64 : 1024, step: 'x2' } }, replications: reps } },
     { part: 'pin-duration', sweep: { name: 'pin-duration', base: pinned(), params: { 'workload.lifecycles[0].pinDuration.ms': [1, 5, 10, 20, 50, 100, 150, 200] }, replications: reps } },
     { part: 'pages-per-cpu', sweep: { name: 'pages-per-cpu', base: parked(), params: { 'workload.lifecycles[0].writePages': [1, 2, 4, 8, 12, 13, 14, 20, 28, 31] }, replications: reps } },
-  ];
+  ] as { part: string; sweep: Record<string, unknown> }[]).map(({ part, sweep }) => ({ part, sweep: { ...sweep, ...strategies } }));
 }
 
 export interface StudyOptions {
   out: string;
   workers?: number;
   quick?: boolean;
+  /** Names of user strategies loaded in this thread (--strategy-file). */
+  userStrategies?: string[];
   progress: boolean;
   log: (line: string) => void;
 }
@@ -90,13 +95,13 @@ export async function studyCommand(o: StudyOptions): Promise<number> {
   const workers = o.workers ?? availableParallelism();
   const dirs: string[] = [];
   let failed = 0;
-  for (const { part, sweep } of studySweeps(!!o.quick)) {
+  for (const { part, sweep } of studySweeps(!!o.quick, o.userStrategies)) {
     const dir = join(o.out, 'study', part);
     rmSync(dir, { recursive: true, force: true });
     const s = Sweep.fromJson(sweep, `study part ${part}`);
     o.log(`study: ${part}`);
     const summary = await runSweep(s, { out: dir, workers, shard: null, resume: false, progress: o.progress, log: o.log });
-    failed += summary.failed;
+    failed += summary.failed + summary.strategyFailures;
     if (summary.interrupted) {
       o.log(`study: interrupted (${summary.interrupted}); finished cells are in ${dir}`);
       return 130;

@@ -9,6 +9,7 @@
  * constant memory and the same order on every run.
  */
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { scenarioError } from '../scenario/issues.ts';
 import { ScenarioError, UsageError } from '../errors.ts';
 import { PRESETS } from '../scenario/presets.ts';
@@ -282,8 +283,11 @@ export class Sweep {
   }
 }
 
-/** Reads and compiles a sweep file; an unreadable or non-JSON file is a UsageError. */
-export function loadSweepFile(path: string): Sweep {
+/**
+ * Reads and compiles a sweep file; an unreadable or non-JSON file is a UsageError. `edit` may
+ * change the parsed JSON first (the CLI loads strategy files the sweep names, relative to it).
+ */
+export function loadSweepFile(path: string, edit?: (raw: unknown, baseDir: string) => void): Sweep {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -296,5 +300,6 @@ export function loadSweepFile(path: string): Sweep {
   } catch (e) {
     throw new UsageError(`invalid sweep ${path}: not JSON (${(e as Error).message})`);
   }
+  edit?.(raw, dirname(path));
   return Sweep.fromJson(raw, path);
 }

@@ -72,6 +72,8 @@ export interface SweepSummary {
   maxRssMiB: number;
   /** Bytes of a torn final line cut off cells.jsonl on resume. */
   tornBytes: number;
+  /** Cells (written) in which a user strategy failed: threw, or a seal never returned (exit 1). */
+  strategyFailures: number;
 }
 
 export interface SweepOptions {
@@ -218,6 +220,7 @@ export async function runSweep(sweep: Sweep, opts: SweepOptions): Promise<SweepS
 
   let ran = 0;
   let failed = 0;
+  let strategyFailures = 0;
   let warned = 0;
   const bar = progressLine(sweep.config.name, shardCells, resumed, opts.progress);
   try {
@@ -238,6 +241,9 @@ export async function runSweep(sweep: Sweep, opts: SweepOptions): Promise<SweepS
       let flushed = Promise.resolve();
       const record = (c: CellSpec, o: CellOutcome) => {
         if (o.state === 'done') {
+          if (o.strategyFailures) {
+            if (strategyFailures++ < 3) for (const l of o.strategyFailures) opts.log(`\n${paramsLabel(c.params)} replication ${c.replication}: ${l}`);
+          }
           if (o.warnings) {
             warned++;
             if (warned <= WARN_CELLS) for (const w of o.warnings) opts.log(`\nwarning: ${paramsLabel(c.params)} replication ${c.replication}: ${w}`);
@@ -309,6 +315,7 @@ export async function runSweep(sweep: Sweep, opts: SweepOptions): Promise<SweepS
     cellsPerSec: ran / (wallMs / 1000),
     maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     tornBytes: torn,
+    strategyFailures,
   };
   writeAtomic(manifestPath, JSON.stringify({ ...manifest, summary }, null, 2) + '\n');
   return summary;
@@ -326,6 +333,7 @@ function paramsLabel(params: Record<string, unknown>): string {
 export function summaryLine(s: SweepSummary): string {
   const parts = [`${s.resumed + s.ran}/${s.cells} cells`];
   const detail = [s.resumed ? `${s.resumed} resumed` : '', `${s.ran} run`, `${s.failed} failed`, s.warned ? `${s.warned} with warnings` : ''].filter(Boolean).join(', ');
-  const state = s.interrupted ? ` INTERRUPTED (${s.interrupted}), ${s.remaining} left: --resume completes it` : s.complete ? '' : ` INCOMPLETE, ${s.remaining} left`;
+  let state = s.interrupted ? ` INTERRUPTED (${s.interrupted}), ${s.remaining} left: --resume completes it` : s.complete ? '' : ` INCOMPLETE, ${s.remaining} left`;
+  if (s.strategyFailures > 0) state += `; a user strategy failed in ${s.strategyFailures} cell(s)`;
   return `sweep ${s.name}${s.shard !== 'all' ? ` shard ${s.shard}` : ''}: ${parts.join('')} (${detail}) in ${(s.wallMs / 1000).toFixed(1)} s, ${fmtRate(s.cellsPerSec)} cells/s, W=${s.workers}, peak RSS ${s.maxRssMiB} MiB${state} -> ${s.out}`;
 }

@@ -28,7 +28,7 @@ import type { StrategyRun } from '../metrics/record.ts';
 import { UsageError } from '../errors.ts';
 import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
 import { PRESETS } from '../scenario/presets.ts';
-import { STRATEGY_NAMES } from '../scenario/strategy-names.ts';
+import { allowedStrategyNames, isStrategyName } from '../scenario/strategy-names.ts';
 import { CellPool, type CellOutcome } from '../pool/cell-pool.ts';
 import type { CellTask } from '../pool/protocol.ts';
 import { medianCI, fillRandomIndices, medianSelect, keyFromString, quantile } from '../stats/index.ts';
@@ -124,7 +124,7 @@ async function runPoint(pool: CellPool, s: Scenario, seed0: number, replications
 
 export async function tuneCpus(o: TuneCpusOptions): Promise<TuneCpusResult> {
   const t0 = performance.now();
-  if (!(STRATEGY_NAMES as readonly string[]).includes(o.strategy)) throw new UsageError(`--strategy: unknown strategy ${JSON.stringify(o.strategy)}; allowed: ${STRATEGY_NAMES.join(', ')}`);
+  if (!isStrategyName(o.strategy)) throw new UsageError(`--strategy: unknown strategy ${JSON.stringify(o.strategy)}; allowed: ${allowedStrategyNames().join(', ')}`);
   if (!Number.isFinite(o.budget)) throw new UsageError(`--budget: a number, got ${o.budget}`);
   const input = baseInput(o.base);
   const name = typeof o.base === 'string' ? o.base : String(input.name ?? 'scenario');

@@ -1,5 +1,5 @@
 /**
- * `drainlab fit-workload`: from a trace to a scenario (CONTRACT section 1) whose generators have
+ * `drainlab fit-workload`: from a trace to a scenario (docs/scenario-format.md) whose generators have
  * the recorded rates. Every parameter carries its estimate, a 95 % interval, the method and the
  * events it came from (`fit.parameters`); `fit.scaling` says how the scenario was scaled to N CPUs.
  *

@@ -1,7 +1,7 @@
 /**
  * `drainlab replay`: run a recorded trace's own arrival sequence (trace-driven, not fitted) under
  * each strategy, scaled to N CPUs by replicating per-CPU streams (src/sim/trace-source.ts says the
- * rule). The result is an ordinary run record (CONTRACT section 3), so `report` and `--fail-on`
+ * rule). The result is an ordinary run record (docs/result-record.md), so `report` and `--fail-on`
  * work on it; `replay` adds what the trace was and, for the recorded machine's own CPU count, how
  * the replay under the recorded kernel's own strategy agrees with the trace.
  */
@@ -17,7 +17,7 @@ import { inferPin } from './pins.ts';
 /**
  * The strategy that is the recorded kernel's own: 4.14's seal path on 4.14, and from 4.16 on the
  * same path without the hotplug lock (`v4.16`), under that kernel's drain_all (the scenario's
- * kernel sets it: piggyback from 5.10, local drain first in 6.18). kernel-model section d.
+ * kernel sets it: piggyback from 5.10, local drain first in 6.18); docs/kernel-model.md section d.
  */
 export function kernelOwnStrategy(kernel: Scenario['kernel']): string {
   return kernel === '4.14' ? 'v4.14' : 'v4.16';
