@@ -4,7 +4,6 @@
  * check -> 1, anything else -> a crash report and exit 1.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
 import { loadScenarioFile } from '../scenario/resolve.ts';
 import { PRESETS, presetScenario } from '../scenario/presets.ts';
@@ -13,7 +12,9 @@ import { STRATEGY_NAMES } from '../scenario/strategy-names.ts';
 import { runResolvedAsync } from '../pool/run-scenario.ts';
 import { availableParallelism } from 'node:os';
 import { runTable, table } from './table.ts';
-import { writeAtomic } from '../io/files.ts';
+import { readInputText, readJsonInput, writeAtomic } from '../io/files.ts';
+import { termSafe } from '../io/text.ts';
+import { calibrationFileSchema } from '../calibrate/file.ts';
 import { validateCommand } from './validate.ts';
 import { mergeCommand, sweepCommand, tuneCommand } from '../sweep/command.ts';
 import type { Costs } from '../kernel/costs.ts';
@@ -25,16 +26,42 @@ const int = (flag: string, min: number, max = Number.MAX_SAFE_INTEGER) => (v: st
   return n;
 };
 
-/** Costs from a calibration file (drainlab calibrate --out), or nothing. */
+/**
+ * Costs from a calibration file (drainlab calibrate --out), or nothing. The file goes through the
+ * same schema as `validate --calibration` (src/calibrate/file.ts), so a string, negative, unknown or
+ * out-of-range cost is exit 2 here too.
+ */
 export function readCalibrationCosts(path: string | undefined): Partial<Costs> | undefined {
-  if (!path) return undefined;
-  if (!existsSync(path)) throw new UsageError(`--calibration: cannot read ${path}: no such file`);
-  try {
-    const c = JSON.parse(readFileSync(path, 'utf8')) as { schema?: string; costs?: Partial<Costs> };
-    if (c.schema !== 'drainlab/calibration@1' || typeof c.costs !== 'object') throw new Error('not a drainlab/calibration@1 file');
-    return c.costs;
-  } catch (e) {
-    throw new UsageError(`--calibration: ${path}: ${(e as Error).message}`);
+  if (path === undefined) return undefined;
+  const raw = readJsonInput(path, '--calibration');
+  const r = calibrationFileSchema.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new UsageError(`--calibration ${path}: ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message} (expected a drainlab/calibration@1 file from drainlab calibrate --out)`);
+  }
+  return r.data.costs as Partial<Costs>;
+}
+
+/** Values of options that take one: one that looks like a flag was most likely swallowed by mistake. */
+function checkOptionValues(cmd: Command): void {
+  for (const opt of cmd.options) {
+    if (!opt.required && !opt.optional) continue; // boolean flags
+    const v = cmd.getOptionValue(opt.attributeName()) as unknown;
+    const src = cmd.getOptionValueSource(opt.attributeName());
+    if (src !== 'cli') continue;
+    for (const x of Array.isArray(v) ? v : [v]) {
+      if (typeof x === 'string' && /^--?[A-Za-z]/.test(x)) {
+        throw new UsageError(`${opt.long ?? opt.short}: got ${JSON.stringify(x)}, which looks like a flag; give ${opt.long ?? opt.short} a value (write ${opt.long ?? opt.short}=${x} if ${JSON.stringify(x)} really is the value)`);
+      }
+    }
+  }
+}
+
+/** More threads than cores only adds overhead and memory; say so (results never depend on it). */
+export function warnWorkers(workers: number | undefined, flag = '--workers'): void {
+  const cores = availableParallelism();
+  if (workers !== undefined && workers > 2 * cores) {
+    process.stderr.write(`drainlab: warning: ${flag} ${workers} on ${cores} core(s): each worker holds its own simulator, so this costs memory and start-up time without speed-up; about ${cores} is best here\n`);
   }
 }
 
@@ -44,7 +71,13 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .version(pkg.version)
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .hook('preAction', (_root, action) => {
+      checkOptionValues(action);
+      const w = action.getOptionValue('workers') as unknown;
+      if (typeof w === 'number') warnWorkers(w);
+      else if (typeof w === 'string' && /^\d+$/.test(w)) warnWorkers(Number(w));
+    });
 
   p.command('run')
     .description('simulate one scenario with each strategy it names')
@@ -57,15 +90,15 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--json', 'print the result record (CONTRACT section 3) on stdout')
     .option('--out <file>', 'also write the result record to this file (atomically)')
     .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; seed?: number; workers?: number; calibration?: string; json?: boolean; out?: string }) => {
-      if (!o.scenario && !o.preset) throw new UsageError('run: give --scenario FILE or --preset NAME');
+      if (o.scenario === undefined && o.preset === undefined) throw new UsageError('run: give --scenario FILE or --preset NAME');
       const cal = readCalibrationCosts(o.calibration);
-      const s = o.scenario ? loadScenarioFile(o.scenario, cal) : presetScenario(o.preset!, cal);
+      const s = o.scenario !== undefined ? loadScenarioFile(o.scenario, cal) : presetScenario(o.preset!, cal);
       for (const name of o.strategy ?? []) {
         if (!STRATEGIES.has(name)) throw new UsageError(`--strategy: unknown strategy ${JSON.stringify(name)}; allowed: ${STRATEGY_NAMES.join(', ')}`);
       }
       const record = await runResolvedAsync(s, { strategies: o.strategy, seed: o.seed, workers: o.workers ?? availableParallelism() });
       const json = JSON.stringify(record, null, 2);
-      if (o.out) writeAtomic(o.out, json + '\n');
+      if (o.out !== undefined) writeAtomic(o.out, json + '\n', '--out');
       out(o.json ? json : `${record.scenario.name}: ${s.cpus} CPUs, ${s.files} file(s) x ${s.pages} pages, kernel ${s.kernel}, HZ=${s.hz}, seed ${record.scenario.seed}\n${runTable(record)}`);
     });
 
@@ -180,10 +213,7 @@ async function calibrateCommand(o: { out: string; quick?: boolean; budget: numbe
   const { calibrate } = await import('../calibrate/index.ts');
   const { simPredictor } = await import('../calibrate/predict.ts');
   let recorded: string | undefined;
-  if (o.recorded) {
-    if (!existsSync(o.recorded)) throw new UsageError(`--recorded: cannot read ${o.recorded}: no such file`);
-    recorded = readFileSync(o.recorded, 'utf8');
-  }
+  if (o.recorded !== undefined) recorded = readInputText(o.recorded, '--recorded'); // '' is exit 2, never the live probe
   const r = await calibrate({ out: o.out, quick: o.quick, budgetMs: o.budget * 1000, recorded, predictor: simPredictor(), log: (l) => process.stderr.write(`${l}\n`) });
   if (r.status === 'unavailable') {
     out(`calibrate: the native probe cannot run here: ${r.reason}. The lab works without it (default costs).`);
@@ -195,10 +225,44 @@ async function calibrateCommand(o: { out: string; quick?: boolean; budget: numbe
   return 0;
 }
 
+/** Exit status of a process ended by a signal, by convention 128 + the signal number. */
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+let signalGuard = false;
+/**
+ * A SIGINT or SIGTERM that arrives while no command handles it (start-up, shutdown, a command that
+ * does not stop gracefully) exits 130 / 143 at once. Commands that stop gracefully (sweep) add their
+ * own listener; while one is present this one stands aside. Temporary files of the atomic writer
+ * are removed by its exit hook.
+ */
+function installSignalGuard(): void {
+  const g = globalThis as { __drainlabSignalGuard?: boolean };
+  if (signalGuard || g.__drainlabSignalGuard) return; // bin/drainlab.js installed it before loading
+  signalGuard = g.__drainlabSignalGuard = true;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    const guard = () => {
+      if (process.listenerCount(sig) > 1) return; // a command handles it
+      process.stderr.write(`\ndrainlab: ${sig}\n`);
+      process.exit(SIGNAL_EXIT[sig]);
+    };
+    process.on(sig, guard);
+  }
+}
+
+/** A failure of the user's environment or input that reached here untyped: exit 2, not a crash. */
+function userCaused(e: unknown): string | undefined {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code) && typeof (e as NodeJS.ErrnoException).syscall === 'string') {
+    const path = (e as NodeJS.ErrnoException).path;
+    return `${(e as NodeJS.ErrnoException).syscall}${path ? ` ${path}` : ''}: ${(e as Error).message}`;
+  }
+  return undefined;
+}
+
 /** Runs the CLI; returns the exit code (bin/drainlab.js sets it). */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], opts: { signals?: boolean } = {}): Promise<number> {
+  if (opts.signals !== false && process.env.VITEST === undefined) installSignalGuard();
   let code = 0;
-  const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
+  const out = (s: string) => process.stdout.write(termSafe(s.endsWith('\n') ? s : s + '\n'));
   try {
     await program(out, (c) => (code = c)).parseAsync(argv, { from: 'user' });
     return code;
@@ -208,10 +272,15 @@ export async function main(argv: string[]): Promise<number> {
       return 2; // commander already printed the message (unknown option, missing argument ...)
     }
     if (e instanceof UsageError) {
-      process.stderr.write(`drainlab: ${e.message}\n`);
+      process.stderr.write(`drainlab: ${termSafe(e.message)}\n`);
       return 2;
     }
-    process.stderr.write(`drainlab: internal error: ${(e as Error).stack ?? e}\n`);
+    const user = userCaused(e);
+    if (user !== undefined) {
+      process.stderr.write(`drainlab: ${termSafe(user)}\n`);
+      return 2;
+    }
+    process.stderr.write(`drainlab: internal error: ${termSafe(String((e as Error)?.stack ?? e))}\n`);
     return 1;
   }
 }

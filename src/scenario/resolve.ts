@@ -3,15 +3,16 @@
  * filled in (kernel constants, costs, strategies), every CPU, file and page checked against the
  * machine, and the arena sized. Any problem is a UsageError naming the field and the allowed values.
  */
-import { readFileSync } from 'node:fs';
+import { readJsonInput } from '../io/files.ts';
 import type { z } from 'zod';
 import { scenarioSchema, type ScenarioParsed } from './schema.ts';
 import { parseCpuList, parsePages } from './lists.ts';
 import { KERNEL_CONSTANTS } from '../kernel/versions.ts';
 import { DEFAULT_COSTS, type Costs } from '../kernel/costs.ts';
 import { STRATEGY_NAMES } from './strategy-names.ts';
+import { checkWork } from './limits.ts';
 import { planArena } from '../wasm/layout.ts';
-import { UsageError, unreadable } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 
 /** A type alias (not an interface) so that it is assignable to the record's Record<string, unknown>. */
 export type Scenario = Omit<ScenarioParsed, 'costs' | 'pagevecSize' | 'strategies'> & {
@@ -45,6 +46,7 @@ export function resolveScenario(raw: unknown, source = '(inline)', calibration: 
     costs,
   };
   checkRanges(scenario);
+  checkWork(scenario, source);
   planArena(scenario.files, scenario.pages, scenario.cpus, scenario.pagevecSize); // refuses what cannot fit
   return scenario;
 }
@@ -89,18 +91,6 @@ function checkRanges(s: Scenario): void {
 }
 
 /** Reads a scenario file; an unreadable or non-JSON file is a UsageError. */
-export function loadScenarioFile(path: string, calibration?: Partial<Costs>): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw unreadable(path, (e as Error).message);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`invalid scenario ${path}: not JSON (${(e as Error).message})`);
-  }
-  return resolveScenario(raw, path, calibration);
+export function loadScenarioFile(path: string, calibration?: Partial<Costs>, flag = '--scenario'): Scenario {
+  return resolveScenario(readJsonInput(path, flag), path, calibration);
 }

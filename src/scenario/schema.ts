@@ -110,9 +110,19 @@ export const workloadSchema = obj(
 );
 export type Workload = z.infer<typeof workloadSchema>;
 
+/** The largest cost a scenario or calibration file may give, ns (1000 s: far beyond any kernel path, small enough to stay exact). */
+export const MAX_COST_NS = 1e12;
 const costsShape = Object.fromEntries(
-  COST_NAMES.map((k) => [k, z.number({ error: `costs.${k}: a time in nanoseconds (number >= 0)` }).min(0).optional()]),
+  COST_NAMES.map((k) => [
+    k,
+    k === 'kworkerBusyPreemptProb'
+      ? z.number({ error: `costs.${k}: a probability (number in 0..1)` }).min(0, { error: `costs.${k}: allowed 0..1` }).max(1, { error: `costs.${k}: allowed 0..1` }).optional()
+      : z.number({ error: `costs.${k}: a time in nanoseconds (number >= 0)` }).min(0, { error: `costs.${k}: allowed 0..${MAX_COST_NS} ns` }).max(MAX_COST_NS, { error: `costs.${k}: allowed 0..${MAX_COST_NS} ns` }).optional(),
+  ]),
 ) as Record<(typeof COST_NAMES)[number], z.ZodOptional<z.ZodNumber>>;
+
+/** The costs object of a scenario and of a calibration file: one schema for both (unknown names refused). */
+export const costsSchema = obj(costsShape, 'costs');
 
 export const scenarioSchema = obj(
   {
@@ -130,7 +140,7 @@ export const scenarioSchema = obj(
     horizonMs: posMs.default(3000),
     strategies: z.array(z.enum(STRATEGY_NAMES)).min(1).optional(),
     cpuClasses: z.array(obj({ cpus: cpuListSchema, class: z.enum(CPU_CLASSES) }, 'a cpuClasses entry')).default([]),
-    costs: obj(costsShape, 'costs').default({}),
+    costs: costsSchema.default({}),
     script: z.array(scriptOpSchema).default([]),
     workload: workloadSchema.default({ producers: [], pins: [], seals: [], drainAll: [], localDrain: [], cpuClass: [], lifecycles: [] }),
   },

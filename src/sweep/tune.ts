@@ -26,7 +26,7 @@
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../errors.ts';
 import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
-import { PRESETS } from '../scenario/presets.ts';
+import { PRESETS, isPreset } from '../scenario/presets.ts';
 import { STRATEGY_NAMES } from '../scenario/strategy-names.ts';
 import { CellPool, type CellOutcome } from '../pool/cell-pool.ts';
 import type { CellTask } from '../pool/protocol.ts';
@@ -85,7 +85,7 @@ const RESAMPLES = 2000;
 
 function baseInput(base: TuneCpusOptions['base']): Record<string, unknown> {
   if (typeof base === 'string') {
-    const p = PRESETS[base];
+    const p = isPreset(base) ? PRESETS[base] : undefined;
     if (!p) throw new UsageError(`--preset: unknown preset ${JSON.stringify(base)}; allowed: ${Object.keys(PRESETS).join(', ')}`);
     return structuredClone(p.scenario as Record<string, unknown>);
   }
