@@ -3,7 +3,7 @@
 // number of threads can share one arena.
 export { drainCpu, drainPvec, pvecCount, opWrite, opFault, opUnmap, opPin, opUnpin, opRead } from './pagevec';
 export { tagSet, tagClear, tagTest, tagAny, tagNext, tagCount } from './tags';
-export { tagPassScalar, tagPassSimd, recheckScalar, recheckSimd } from './scan';
+export { tagPassScalar, tagPassSimd, recheckScalar, recheckSimd, scanSink } from './scan';
 export { countPresent, allocFresh, addCounts, pvecAppend, zeroPages, zeroBytes } from './bulk';
 
 /** Where AssemblyScript's own static area ends; the host asserts it lies below HOST_BASE. */

@@ -21,7 +21,9 @@ import { orWord, clearWord, tagNext, rangeMask } from './tags';
 // - column and tag-level pointers are read from the header once per call, not once per page;
 // - SIMD masks are built 16 pages at a time: 4 differences narrowed to 16 bytes, one 8-bit
 //   compare, one bitmask (not 4 compares and 4 bitmasks of 4 lanes);
-// - the range mask is applied to the first and the last word only;
+// - the range mask is applied to the first and the last word only (peeled off the loop);
+// - a write to a per-instance sink after each 16 pages keeps V8 from hoisting all 32 loads of a
+//   word above the arithmetic and spilling (see `sink` below);
 // - the re-check steps to the next non-empty word through the level-1 summary word, not through
 //   a tagNext() call per word, and calls clearWord only when there is something to clear.
 
@@ -57,7 +59,8 @@ export function tagPassScalar(file: u32, lo: u32, hi: u32): u32 {
 }
 
 // 16 pages at rp/mp (16-byte aligned) -> 16 bits of (refcount - mapcount > 1): the bytes with
-// min_u(x, 1) == x are the quiet ones (x <= 1); the mask is their complement.
+// min_u(x, 1) == x are the quiet ones (x <= 1); the mask is their complement (xor, zero-extended:
+// one instruction fewer than not/and/sign-extend).
 // @ts-ignore: decorator
 @inline function pinned16(rp: usize, mp: usize): u64 {
   const x = narrow16(
@@ -66,15 +69,38 @@ export function tagPassScalar(file: u32, lo: u32, hi: u32): u32 {
     i32x4.sub(v128.load(rp, 32), v128.load(mp, 32)),
     i32x4.sub(v128.load(rp, 48), v128.load(mp, 48)),
   );
-  return <u64>(~i8x16.bitmask(i8x16.eq(i8x16.min_u(x, i8x16.splat(1)), x)) & 0xffff);
+  return <u64><u32>(i8x16.bitmask(i8x16.eq(i8x16.min_u(x, i8x16.splat(1)), x)) ^ 0xffff);
 }
 
-// 64 pages -> a 64-bit mask of (refcount - mapcount > 1). Unrolled: V8 11 schedules all 32 loads
-// first and spills some, but that beat a loop of 4 x 16 or 2 x 32 pages (bench/README.md).
+/**
+ * Written after each 16 pages of the tag pass and never read by the simulation: a scheduling
+ * fence for V8, in this instance's own storage (each thread has its own instance, so no cache
+ * line is shared). TurboFan keeps memory loads in program order on its effect chain but places
+ * pure SIMD arithmetic as late as it can, so without an effectful use of each 16-page mask it
+ * issues all 32 loads of a 64-page word first and spills 16 of them to the stack (16 stores and
+ * 16 reloads a word; V8 11.3, `node --print-wasm-code`). A global.set is on the effect chain: the
+ * next 16 pages' loads stay behind it and 8 vector registers suffice. bench/README.md has the
+ * figures. Exported (through scanSink()) only so that Binaryen keeps the writes.
+ */
+let sink: u64 = 0;
+
+/** The last value written to the tag pass's scheduling sink (no meaning; keeps the sink alive). */
+export function scanSink(): u64 {
+  return sink;
+}
+
+// 64 pages at r (ref column) and r + d (map column) -> a 64-bit mask of (refcount - mapcount > 1),
+// 16 pages at a time with the sink between them.
 // @ts-ignore: decorator
-@inline function pinnedMask64(rp: usize, mp: usize): u64 {
-  return pinned16(rp, mp) | (pinned16(rp + 64, mp + 64) << 16) |
-    (pinned16(rp + 128, mp + 128) << 32) | (pinned16(rp + 192, mp + 192) << 48);
+@inline function pinnedMask64(r: usize, d: usize): u64 {
+  const m0 = pinned16(r, r + d);
+  sink = m0;
+  const m1 = pinned16(r + 64, r + d + 64);
+  sink = m1;
+  const m2 = pinned16(r + 128, r + d + 128);
+  sink = m2;
+  const m3 = pinned16(r + 192, r + d + 192);
+  return m0 | (m1 << 16) | (m2 << 32) | (m3 << 48);
 }
 
 // 16 pages -> 16 bits of "released": refcount - mapcount == 1, or refcount == 0 (page gone, OP2.2c).
@@ -101,25 +127,35 @@ export function tagPassScalar(file: u32, lo: u32, hi: u32): u32 {
   return m;
 }
 
-/** SIMD tag pass: whole words of 64 pages with i32x4 compares and bitmasks. Same result as scalar. */
+/**
+ * SIMD tag pass: whole words of 64 pages. Same result as scalar. The first and the last word take
+ * the range mask; the words between run in a loop that steps one column pointer (the map column
+ * is a fixed distance away) and touches the tree only for a non-empty word.
+ */
 export function tagPassSimd(file: u32, lo: u32, hi: u32): u32 {
   if (lo >= hi) return 0;
   const tree = treePtr(file);
   const base = fileBase(file); // a multiple of 64, so every word's columns are 16-byte aligned
-  const rp = refPtr(base);
-  const mp = mapPtr(base);
-  let n: u32 = 0;
   const wLo = lo >> 6;
   const wLast = (hi - 1) >> 6;
-  for (let w = wLo; w <= wLast; w++) {
-    const o = <usize>w << 8;
-    let mask = pinnedMask64(rp + o, mp + o);
-    if (w == wLo || w == wLast) mask &= rangeMask(w, lo, hi);
+  const d = mapPtr(base) - refPtr(base);
+  let r = refPtr(base) + (<usize>wLo << 8);
+  let mask = pinnedMask64(r, d) & rangeMask(wLo, lo, hi);
+  let n = <u32>popcnt(mask);
+  orWord(tree, wLo, mask);
+  if (wLast == wLo) return n;
+  for (let w = wLo + 1; w < wLast; w++) {
+    r += 256;
+    mask = pinnedMask64(r, d);
     if (mask != 0) {
       n += <u32>popcnt(mask);
       orWord(tree, w, mask);
     }
   }
+  r += 256;
+  mask = pinnedMask64(r, d) & rangeMask(wLast, lo, hi);
+  n += <u32>popcnt(mask);
+  orWord(tree, wLast, mask);
   return n;
 }
 

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../src/errors.ts';
 import { baselinePath, compare, loadBaseline, saveBaseline, writeAtomic, type Comparison } from './baseline.ts';
 import { reportMarkdown } from './markdown.ts';
-import { benchProvenance } from './provenance.ts';
+import { benchProvenance, cpuLabel } from './provenance.ts';
 import { scanSuite } from './suites/scan.ts';
 import { nextTaggedSuite } from './suites/next-tagged.ts';
 import { pagevecSuite } from './suites/pagevec.ts';
@@ -77,6 +77,10 @@ export async function runBench(suites: Suite[], opts: { mode: keyof typeof MODES
     log(`${s.name}: ${s.title}`);
     results.push(await s.run(ctx));
   }
+  // A ratio read without its CPU misleads: the SIMD tag pass is ~0.9x SSE2 C on one CPU and was
+  // 0.65x on another with the same code.
+  const cpu = cpuLabel();
+  for (const r of results) for (const ratio of r.ratios) ratio.cpu = cpu;
   return {
     schema: 'drainlab/bench@1',
     provenance: benchProvenance(started, performance.now() - t0),

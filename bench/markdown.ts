@@ -54,7 +54,7 @@ function details(tasks: TaskResult[]): string {
 function ratioRow(r: Ratio): string[] {
   const value = r.kind === 'speedup' ? `${r.value.toFixed(2)}x` : `${(r.value * 100).toFixed(3)} %`;
   const target = r.target ? `${r.target.op} ${r.kind === 'speedup' ? `${r.target.value}x` : `${r.target.value * 100} %`}` : '';
-  return [r.label, value, target, r.met === undefined ? '' : r.met ? 'met' : '**missed**'];
+  return [r.label, value, target, r.met === undefined ? '' : r.met ? 'met' : '**missed**', r.cpu ?? ''];
 }
 
 export function suiteMarkdown(s: SuiteResult): string {
@@ -66,7 +66,7 @@ export function suiteMarkdown(s: SuiteResult): string {
     if (p) parts.push(p);
     parts.push(details(s.tasks));
   }
-  if (s.ratios.length) parts.push(table(['ratio (medians, same run)', 'value', 'target', ''], s.ratios.map(ratioRow)));
+  if (s.ratios.length) parts.push(table(['ratio (medians, same run)', 'value', 'target', '', 'CPU'], s.ratios.map(ratioRow)));
   const failed = s.checks.filter((c) => !c.ok);
   if (failed.length) parts.push(failed.map((c) => `- **check failed**: ${c.what}: ${c.detail}`).join('\n'));
   else if (s.checks.length) parts.push(`All ${s.checks.length} checks passed.`);

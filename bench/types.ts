@@ -50,6 +50,8 @@ export interface Ratio {
   /** The bar from bench/README.md, when this ratio has one. */
   target?: { op: '>=' | '<='; value: number };
   met?: boolean;
+  /** The CPU it was measured on (bench/provenance.ts cpuLabel; set by runBench). */
+  cpu?: string;
 }
 
 /** A correctness check made while benchmarking (implementations must agree on counts). */
@@ -78,7 +80,8 @@ export interface BenchProvenance {
   wasmSha256: string;
   node: string;
   v8: string;
-  host: { cpus: number; model: string; lscpuModel: string | null };
+  /** `cpu`: lscpu's model name with vendor, family and model (the label beside every ratio). */
+  host: { cpus: number; model: string; lscpuModel: string | null; cpu?: string };
   cc: string | null;
   startedAt: string;
   wallMs: number;

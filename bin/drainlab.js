@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Entry point: registers tsx so the TypeScript sources run as they are (Node 20 has no type
-// stripping), then hands over to the CLI. Worker threads get the same loader via execArgv.
-//
-// Until a command installs its own handler, SIGINT / SIGTERM exit 130 / 143 at once (also during
-// start-up, before the CLI is loaded); src/cli/main.ts keeps this guard (globalThis flag below).
+// Entry point: runs the compiled CLI (build/js/main.js, written by `npm run build`, which
+// `npm install` and `npm start` run). Plain node: no TypeScript loader at run time.
+import { existsSync } from 'node:fs';
+
+// Until a command installs its own handler, SIGINT / SIGTERM exit 130 / 143 at once, from the
+// first moment (also while the CLI loads); src/cli/main.ts (installSignalGuard) sees the flag.
 globalThis.__drainlabSignalGuard = true;
 for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
   process.on(sig, () => {
@@ -12,8 +13,10 @@ for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
     process.exit(code);
   });
 }
-import('tsx/esm/api').then(async ({ register }) => {
-  register();
-  const { main } = await import('../src/cli/main.ts');
-  process.exitCode = await main(process.argv.slice(2));
-});
+
+const main = new URL('../build/js/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write('drainlab: not built yet (build/js/main.js is missing); run `npm run build` in the drainlab directory\n');
+  process.exit(2);
+}
+process.exitCode = await (await import(main.href)).main(process.argv.slice(2));

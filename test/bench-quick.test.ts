@@ -52,6 +52,7 @@ describe('bench (tiny sizes)', () => {
       for (const r of s.ratios) {
         expect(r.value).toBeGreaterThan(0);
         if (r.target) expect(typeof r.met).toBe('boolean');
+        expect(r.cpu).toBe(report.provenance.host.cpu); // every ratio names its CPU
       }
     }
   });

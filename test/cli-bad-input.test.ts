@@ -32,8 +32,8 @@ async function runBad(content: string): Promise<{ code: number; err: string; wro
 
 const good = { cpus: 4, pages: 8, script: [{ atMs: 0, cpu: 1, op: 'write', pages: '0-3' }, { atMs: 5, op: 'seal' }] };
 const cases: [string, unknown, RegExp][] = [
-  ['wrong type', { ...good, cpus: 'four' }, /cpus: an integer in 1\.\.8192/],
-  ['cpus out of range', { ...good, cpus: 9000 }, /cpus: allowed 1\.\.8192/],
+  ['wrong type', { ...good, cpus: 'four' }, /^  cpus: an integer in 1\.\.8192$/m],
+  ['cpus out of range', { ...good, cpus: 9000 }, /^  cpus: allowed: 1\.\.8192$/m],
   ['unknown op', { ...good, script: [{ atMs: 0, op: 'explode' }] }, /script\[0\]\.op: unknown op; allowed: write, fault, unmap/],
   ['cpu out of range', { ...good, script: [{ atMs: 0, cpu: 7, op: 'drain' }] }, /script\[0\]\.cpu: got 7; allowed: 0\.\.3/],
   ['page out of range', { ...good, script: [{ atMs: 0, op: 'write', pages: '0-99' }] }, /script\[0\]\.pages: got "0-99"; allowed: .*pages 0\.\.7/],

@@ -5,7 +5,6 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.ts';
-import { loaderArgs } from '../src/io/worker-entry.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'drainlab-sweep-bad-'));
 let stderr = '';
@@ -45,13 +44,5 @@ describe('sweep: bad input', () => {
     stderr = '';
     expect(await main(['sweep', '--file', join(root, 'none.json')])).toBe(2);
     expect(stderr).toMatch(/--file: cannot read .*none\.json: no such file/);
-  });
-});
-
-describe('worker flags', () => {
-  it('keeps loaders and conditions, drops per-process and V8 flags', () => {
-    expect(loaderArgs(['--expose-gc', '--import', 'file:///x/tsx.mjs', '--max-old-space-size=4096', '--conditions', 'development', '--require', '/v/suppress.cjs', '--experimental-import-meta-resolve', '--import=foo', '--inspect'])).toEqual([
-      '--import', 'file:///x/tsx.mjs', '--conditions', 'development', '--require', '/v/suppress.cjs', '--experimental-import-meta-resolve', '--import=foo',
-    ]);
   });
 });

@@ -126,7 +126,7 @@ describe('validation', () => {
     expect(err({ name: 'x', base: 'nope' })).toMatch(/base: unknown preset "nope"; allowed: .*fuse-selftest/);
     expect(err({ name: 'x', base: 'fuse-selftest', params: { cpus: { from: 1, to: 4, step: 'double' } } })).toMatch(/params\.cpus.*step/);
     expect(err({ name: 'x', base: 'fuse-selftest', params: { nosuch: [1] } })).toMatch(/params\.nosuch: unknown scenario field "nosuch"; allowed: preset, name, description, kernel/);
-    expect(err({ name: 'x', base: 'fuse-selftest', replications: 0 })).toMatch(/replications: allowed 1\.\.1000000/);
+    expect(err({ name: 'x', base: 'fuse-selftest', replications: 0 })).toMatch(/replications: allowed: 1\.\.1000000/);
     expect(err({ name: 'x', base: 'fuse-selftest', strategies: ['v9'] })).toMatch(/strategies.*allowed: v4\.14, no-drain/);
     expect(err({ name: 'x', base: 'fuse-selftest', bogus: 1 })).toMatch(/unknown field\(s\) "bogus" in the sweep; allowed: name/);
     expect(err({ name: 'x', base: 'fuse-selftest', params: { preset: ['nope'] } })).toMatch(/params\.preset: unknown preset "nope"/);

@@ -13,8 +13,12 @@ import { buildNative, runNative, type NativeVariant } from '../native.ts';
 import { fmtCount, fmtMs, latencyOf, runTasks, speedup, taskResult } from '../harness.ts';
 import type { Check, Ratio, Suite, SuiteContext, SuiteResult, TaskResult } from '../types.ts';
 
-/** bench/README.md targets, at 1M pages. */
-export const SCAN_TARGETS = { vsReference: 5, vsGccO3: 0.9, atPages: 1 << 20 };
+/**
+ * bench/README.md targets: at 1M pages against the TS reference and gcc -O3; and the SIMD tag
+ * pass against the same loop in SSE2 intrinsics (gcc -O3) on files up to 256K pages (64K and
+ * 256K, the sizes issue 19 names: there the pass is compute-bound, not memory-bound).
+ */
+export const SCAN_TARGETS = { vsReference: 5, vsGccO3: 0.9, atPages: 1 << 20, vsSse2: 0.85, sse2UpToPages: 1 << 18 };
 
 export const scanSuite: Suite = {
   name: 'scan',
@@ -122,13 +126,13 @@ export function scanRatios(suite: string, tasks: TaskResult[], pages: number): R
     const find = (variant: string) => tasks.find((t) => t.group === group && t.variant === variant);
     const [simd, scalar] = [find('WASM SIMD'), find('WASM scalar')];
     const used = op === 'tag pass' ? simd : scalar;
-    const add = (a: TaskResult | undefined, b: TaskResult | undefined, target?: number) => {
-      if (a && b) ratios.push(speedup(suite, a, b, barred ? target : undefined));
+    const add = (a: TaskResult | undefined, b: TaskResult | undefined, target?: number, anySize = false) => {
+      if (a && b) ratios.push(speedup(suite, a, b, barred || anySize ? target : undefined));
     };
     add(simd, scalar);
     add(used, find('TS reference'), SCAN_TARGETS.vsReference);
     add(used, find('C -O3 plain'), SCAN_TARGETS.vsGccO3);
-    add(used, find('C -O3 SSE2'));
+    add(used, find('C -O3 SSE2'), op === 'tag pass' && pages <= SCAN_TARGETS.sse2UpToPages ? SCAN_TARGETS.vsSse2 : undefined, true);
     add(used, find('C -O2 plain'));
     if (used !== scalar) add(scalar, find('C -O2 plain'));
   }

@@ -5,20 +5,15 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../errors.ts';
-import { loadScenarioFile } from '../scenario/resolve.ts';
-import { PRESETS, presetScenario } from '../scenario/presets.ts';
-import { STRATEGIES } from '../strategies/registry.ts';
-import { STRATEGY_NAMES } from '../scenario/strategy-names.ts';
-import { runResolvedAsync } from '../pool/run-scenario.ts';
-import { availableParallelism } from 'node:os';
-import { runTable, table } from './table.ts';
-import { readInputText, readJsonInput, writeAtomic } from '../io/files.ts';
 import { termSafe } from '../io/text.ts';
-import { calibrationFileSchema } from '../calibrate/file.ts';
-import { validateCommand } from './validate.ts';
-import { mergeCommand, sweepCommand, tuneCommand } from '../sweep/command.ts';
+import { STRATEGY_NAMES } from '../scenario/strategy-names.ts';
 import type { Costs } from '../kernel/costs.ts';
+import type { mergeCommand, sweepCommand, tuneCommand } from '../sweep/command.ts';
 import pkg from '../../package.json' with { type: 'json' };
+
+// Every command's implementation is imported when the command runs, not before: `drainlab --help`
+// then loads commander alone (~0.1 s), not zod, piscina and the simulator.
+const workersDefault = async () => (await import('node:os')).availableParallelism();
 
 const int = (flag: string, min: number, max = Number.MAX_SAFE_INTEGER) => (v: string) => {
   const n = Number(v);
@@ -31,8 +26,9 @@ const int = (flag: string, min: number, max = Number.MAX_SAFE_INTEGER) => (v: st
  * same schema as `validate --calibration` (src/calibrate/file.ts), so a string, negative, unknown or
  * out-of-range cost is exit 2 here too.
  */
-export function readCalibrationCosts(path: string | undefined): Partial<Costs> | undefined {
+export async function readCalibrationCosts(path: string | undefined): Promise<Partial<Costs> | undefined> {
   if (path === undefined) return undefined;
+  const [{ readJsonInput }, { calibrationFileSchema }] = await Promise.all([import('../io/files.ts'), import('../calibrate/file.ts')]);
   const raw = readJsonInput(path, '--calibration');
   const r = calibrationFileSchema.safeParse(raw);
   if (!r.success) {
@@ -46,24 +42,29 @@ export function readCalibrationCosts(path: string | undefined): Partial<Costs> |
 function checkOptionValues(cmd: Command): void {
   for (const opt of cmd.options) {
     if (!opt.required && !opt.optional) continue; // boolean flags
-    const v = cmd.getOptionValue(opt.attributeName()) as unknown;
-    const src = cmd.getOptionValueSource(opt.attributeName());
-    if (src !== 'cli') continue;
+    const name = opt.attributeName();
+    if (cmd.getOptionValueSource(name) !== 'cli') continue;
+    const v = cmd.getOptionValue(name) as unknown;
     for (const x of Array.isArray(v) ? v : [v]) {
       if (typeof x === 'string' && /^--?[A-Za-z]/.test(x)) {
-        throw new UsageError(`${opt.long ?? opt.short}: got ${JSON.stringify(x)}, which looks like a flag; give ${opt.long ?? opt.short} a value (write ${opt.long ?? opt.short}=${x} if ${JSON.stringify(x)} really is the value)`);
+        const flag = opt.long ?? opt.short;
+        throw new UsageError(`${flag}: got ${JSON.stringify(x)}, which looks like a flag; give ${flag} a value (write ${flag}=${x} if ${JSON.stringify(x)} really is the value)`);
       }
     }
   }
 }
 
 /** More threads than cores only adds overhead and memory; say so (results never depend on it). */
-export function warnWorkers(workers: number | undefined, flag = '--workers'): void {
-  const cores = availableParallelism();
+export async function warnWorkers(workers: number | undefined, flag = '--workers'): Promise<void> {
+  const cores = await workersDefault();
   if (workers !== undefined && workers > 2 * cores) {
     process.stderr.write(`drainlab: warning: ${flag} ${workers} on ${cores} core(s): each worker holds its own simulator, so this costs memory and start-up time without speed-up; about ${cores} is best here\n`);
   }
 }
+
+type SweepOptions = Parameters<typeof sweepCommand>[0];
+type MergeOptions = Parameters<typeof mergeCommand>[1];
+type TuneOptions = Parameters<typeof tuneCommand>[0];
 
 function program(out: (s: string) => void, setCode: (c: number) => void): Command {
   const p = new Command('drainlab')
@@ -72,17 +73,17 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError()
-    .hook('preAction', (_root, action) => {
+    .hook('preAction', async (_root, action) => {
       checkOptionValues(action);
       const w = action.getOptionValue('workers') as unknown;
-      if (typeof w === 'number') warnWorkers(w);
-      else if (typeof w === 'string' && /^\d+$/.test(w)) warnWorkers(Number(w));
+      if (typeof w === 'number') await warnWorkers(w);
+      else if (typeof w === 'string' && /^\d+$/.test(w)) await warnWorkers(Number(w));
     });
 
   p.command('run')
     .description('simulate one scenario with each strategy it names')
     .addOption(new Option('--scenario <file>', 'scenario JSON file (CONTRACT section 1)').conflicts('preset'))
-    .option('--preset <name>', `a shipped preset: ${Object.keys(PRESETS).join(', ')}`)
+    .option('--preset <name>', 'a shipped preset (`drainlab presets` lists them)')
     .option('--strategy <name...>', `strategies to compare (repeatable): ${STRATEGY_NAMES.join(', ')}`)
     .option('--seed <n>', 'override the scenario seed', int('--seed', 0))
     .option('--workers <n>', 'threads sharing the scenario\'s memory (default: this host\'s cores; results never depend on it)', int('--workers', 1, 48))
@@ -91,12 +92,15 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--out <file>', 'also write the result record to this file (atomically)')
     .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; seed?: number; workers?: number; calibration?: string; json?: boolean; out?: string }) => {
       if (o.scenario === undefined && o.preset === undefined) throw new UsageError('run: give --scenario FILE or --preset NAME');
-      const cal = readCalibrationCosts(o.calibration);
+      const [{ loadScenarioFile }, { presetScenario }, { STRATEGIES }, { runResolvedAsync }, { runTable }, { writeAtomic }] = await Promise.all([
+        import('../scenario/resolve.ts'), import('../scenario/presets.ts'), import('../strategies/registry.ts'), import('../pool/run-scenario.ts'), import('./table.ts'), import('../io/files.ts'),
+      ]);
+      const cal = await readCalibrationCosts(o.calibration);
       const s = o.scenario !== undefined ? loadScenarioFile(o.scenario, cal) : presetScenario(o.preset!, cal);
       for (const name of o.strategy ?? []) {
         if (!STRATEGIES.has(name)) throw new UsageError(`--strategy: unknown strategy ${JSON.stringify(name)}; allowed: ${STRATEGY_NAMES.join(', ')}`);
       }
-      const record = await runResolvedAsync(s, { strategies: o.strategy, seed: o.seed, workers: o.workers ?? availableParallelism() });
+      const record = await runResolvedAsync(s, { strategies: o.strategy, seed: o.seed, workers: o.workers ?? (await workersDefault()) });
       const json = JSON.stringify(record, null, 2);
       if (o.out !== undefined) writeAtomic(o.out, json + '\n', '--out');
       out(o.json ? json : `${record.scenario.name}: ${s.cpus} CPUs, ${s.files} file(s) x ${s.pages} pages, kernel ${s.kernel}, HZ=${s.hz}, seed ${record.scenario.seed}\n${runTable(record)}`);
@@ -104,12 +108,16 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
 
   p.command('strategies')
     .description('list the strategies and what each models')
-    .action(() => out(table(['strategy', 'models'], [...STRATEGIES.values()].map((s) => [s.name, s.models]))));
+    .action(async () => {
+      const [{ STRATEGIES }, { table }] = await Promise.all([import('../strategies/registry.ts'), import('./table.ts')]);
+      out(table(['strategy', 'models'], [...STRATEGIES.values()].map((s) => [s.name, s.models])));
+    });
 
   p.command('presets')
     .description('list the shipped scenarios and the question each asks')
     .option('--json', 'print the resolved presets as JSON')
-    .action((o: { json?: boolean }) => {
+    .action(async (o: { json?: boolean }) => {
+      const [{ PRESETS, presetScenario }, { table }] = await Promise.all([import('../scenario/presets.ts'), import('./table.ts')]);
       if (o.json) out(JSON.stringify(Object.fromEntries(Object.keys(PRESETS).map((n) => [n, presetScenario(n)])), null, 2));
       else out(table(['preset', 'question'], Object.entries(PRESETS).map(([n, pr]) => [n, pr.question])));
     });
@@ -163,7 +171,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .description('the validation suite: kernel-model E1/E2 cases (and calibration comparisons)')
     .option('--calibration <file>', 'also compare the model with this calibration file\'s measurements')
     .option('--json', 'print the results as JSON')
-    .action(async (o: { calibration?: string; json?: boolean }) => setCode(await validateCommand(o, out)));
+    .action(async (o: { calibration?: string; json?: boolean }) => setCode(await (await import('./validate.ts')).validateCommand(o, out)));
 
   p.command('sweep')
     .description('run a parameter grid x replications on a worker pool, streaming cells to DIR/cells.jsonl (docs/scaling.md)')
@@ -175,7 +183,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--resume', 'complete the sweep in --out: skip the cells already there (cuts a torn final line)')
     .option('--quiet', 'no live progress line, only the final summary')
     .option('--json', 'print the summary as JSON on stdout')
-    .action(async (o: Parameters<typeof sweepCommand>[0]) => setCode(await sweepCommand(o, out)));
+    .action(async (o: SweepOptions) => setCode(await (await import('../sweep/command.ts')).sweepCommand(o, out)));
 
   p.command('merge')
     .description('join sweep outputs (shards) into one cells.jsonl sorted by cellId; refuses different sweeps or lab versions')
@@ -184,12 +192,12 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--canonical', 'write lines without record.provenance (byte-comparable across runs and hosts)')
     .option('--allow-partial', 'exit 0 even when cells of the sweep are missing')
     .option('--json', 'print the merge summary as JSON on stdout')
-    .action((dirs: string[], o: Parameters<typeof mergeCommand>[1]) => setCode(mergeCommand(dirs, o, out)));
+    .action(async (dirs: string[], o: MergeOptions) => setCode((await import('../sweep/command.ts')).mergeCommand(dirs, o, out)));
 
   p.command('tune')
     .description('the smallest CPU count at which a strategy\'s metric crosses a budget; or, with --workers auto alone, the best worker count for this host')
     .addOption(new Option('--scenario <file>', 'scenario JSON file').conflicts('preset'))
-    .option('--preset <name>', `a shipped preset: ${Object.keys(PRESETS).join(', ')}`)
+    .option('--preset <name>', 'a shipped preset (`drainlab presets` lists them)')
     .option('--strategy <name>', `the strategy: ${STRATEGY_NAMES.join(', ')}`)
     .option('--metric <path>', 'a number in the run summary, dotted (latencyMs.p99, lockHoldMs.max, drainCpuMs, cpusInterrupted ...)', 'latencyMs.p99')
     .option('--budget <x>', 'the metric value to cross', (v: string) => {
@@ -204,7 +212,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--workers <n|auto>', 'worker threads, or auto (alone: measure W = 1..cores and pick the best)')
     .option('--quiet', 'no per-point notes on stderr')
     .option('--json', 'print the result as JSON')
-    .action(async (o: Parameters<typeof tuneCommand>[0]) => setCode(await tuneCommand(o, out)));
+    .action(async (o: TuneOptions) => setCode(await (await import('../sweep/command.ts')).tuneCommand(o, out)));
 
   return p;
 }
@@ -213,7 +221,7 @@ async function calibrateCommand(o: { out: string; quick?: boolean; budget: numbe
   const { calibrate } = await import('../calibrate/index.ts');
   const { simPredictor } = await import('../calibrate/predict.ts');
   let recorded: string | undefined;
-  if (o.recorded !== undefined) recorded = readInputText(o.recorded, '--recorded'); // '' is exit 2, never the live probe
+  if (o.recorded !== undefined) recorded = (await import('../io/files.ts')).readInputText(o.recorded, '--recorded'); // '' is exit 2, never the live probe
   const r = await calibrate({ out: o.out, quick: o.quick, budgetMs: o.budget * 1000, recorded, predictor: simPredictor(), log: (l) => process.stderr.write(`${l}\n`) });
   if (r.status === 'unavailable') {
     out(`calibrate: the native probe cannot run here: ${r.reason}. The lab works without it (default costs).`);
@@ -227,40 +235,34 @@ async function calibrateCommand(o: { out: string; quick?: boolean; budget: numbe
 
 /** Exit status of a process ended by a signal, by convention 128 + the signal number. */
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
-let signalGuard = false;
 /**
  * A SIGINT or SIGTERM that arrives while no command handles it (start-up, shutdown, a command that
  * does not stop gracefully) exits 130 / 143 at once. Commands that stop gracefully (sweep) add their
  * own listener; while one is present this one stands aside. Temporary files of the atomic writer
- * are removed by its exit hook.
+ * are removed by its exit hook. bin/drainlab.js installs the same guard before the CLI loads.
  */
-function installSignalGuard(): void {
+export function installSignalGuard(): void {
   const g = globalThis as { __drainlabSignalGuard?: boolean };
-  if (signalGuard || g.__drainlabSignalGuard) return; // bin/drainlab.js installed it before loading
-  signalGuard = g.__drainlabSignalGuard = true;
+  if (g.__drainlabSignalGuard) return;
+  g.__drainlabSignalGuard = true;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    const guard = () => {
+    process.on(sig, () => {
       if (process.listenerCount(sig) > 1) return; // a command handles it
       process.stderr.write(`\ndrainlab: ${sig}\n`);
       process.exit(SIGNAL_EXIT[sig]);
-    };
-    process.on(sig, guard);
+    });
   }
 }
 
-/** A failure of the user's environment or input that reached here untyped: exit 2, not a crash. */
+/** A failure of the user's environment or input that reached here untyped (a file-system errno): exit 2, not a crash. */
 function userCaused(e: unknown): string | undefined {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  if (typeof code === 'string' && /^E[A-Z]+$/.test(code) && typeof (e as NodeJS.ErrnoException).syscall === 'string') {
-    const path = (e as NodeJS.ErrnoException).path;
-    return `${(e as NodeJS.ErrnoException).syscall}${path ? ` ${path}` : ''}: ${(e as Error).message}`;
-  }
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err?.code === 'string' && /^E[A-Z]+$/.test(err.code) && typeof err.syscall === 'string') return `${err.syscall}${err.path ? ` ${err.path}` : ''}: ${err.message}`;
   return undefined;
 }
 
 /** Runs the CLI; returns the exit code (bin/drainlab.js sets it). */
-export async function main(argv: string[], opts: { signals?: boolean } = {}): Promise<number> {
-  if (opts.signals !== false && process.env.VITEST === undefined) installSignalGuard();
+export async function main(argv: string[]): Promise<number> {
   let code = 0;
   const out = (s: string) => process.stdout.write(termSafe(s.endsWith('\n') ? s : s + '\n'));
   try {

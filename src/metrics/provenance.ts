@@ -20,9 +20,11 @@ let commit: string | undefined;
 /** The commit, marked "+dirty" when tracked files have changes; 'unknown' outside a checkout. */
 export function gitCommit(): string {
   if (commit === undefined) {
-    const head = git(['rev-parse', 'HEAD']);
-    const dirty = head ? git(['status', '--porcelain', '--untracked-files=no']) : null;
-    commit = !head ? 'unknown' : dirty ? `${head}+dirty` : head;
+    // One spawn for both facts: "# branch.oid SHA" and a line per changed tracked file.
+    const lines = git(['status', '--porcelain=v2', '--branch', '--untracked-files=no'])?.split('\n') ?? [];
+    const head = lines.find((l) => l.startsWith('# branch.oid '))?.slice('# branch.oid '.length);
+    const dirty = lines.some((l) => !l.startsWith('#') && l.trim() !== '');
+    commit = !head || head === '(initial)' ? 'unknown' : dirty ? `${head}+dirty` : head;
   }
   return commit;
 }

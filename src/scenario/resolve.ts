@@ -4,8 +4,8 @@
  * machine, and the arena sized. Any problem is a UsageError naming the field and the allowed values.
  */
 import { readJsonInput } from '../io/files.ts';
-import type { z } from 'zod';
 import { scenarioSchema, type ScenarioParsed } from './schema.ts';
+import { formatIssues } from './issues.ts';
 import { parseCpuList, parsePages } from './lists.ts';
 import { KERNEL_CONSTANTS } from '../kernel/versions.ts';
 import { DEFAULT_COSTS, type Costs } from '../kernel/costs.ts';
@@ -22,19 +22,10 @@ export type Scenario = Omit<ScenarioParsed, 'costs' | 'pagevecSize' | 'strategie
   costs: Costs;
 };
 
-function formatIssues(issues: z.core.$ZodIssue[], source: string): string {
-  const lines = issues.slice(0, 8).map((i) => {
-    const path = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
-    return `  ${path}: ${i.message}`;
-  });
-  const more = issues.length > 8 ? `\n  ... and ${issues.length - 8} more` : '';
-  return `invalid scenario ${source}:\n${lines.join('\n')}${more}`;
-}
-
 /** Validates raw JSON and resolves it. `calibration` costs sit between the defaults and the scenario's. */
 export function resolveScenario(raw: unknown, source = '(inline)', calibration: Partial<Costs> = {}): Scenario {
   const parsed = scenarioSchema.safeParse(raw);
-  if (!parsed.success) throw new UsageError(formatIssues(parsed.error.issues, source));
+  if (!parsed.success) throw new UsageError(formatIssues(parsed.error.issues, 'scenario', source));
   const s = parsed.data;
   const k = KERNEL_CONSTANTS[s.kernel];
   const costs: Costs = { ...DEFAULT_COSTS, ...calibration, ...stripUndefined(s.costs) };

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { KERNELS, HZ_VALUES } from '../kernel/versions.ts';
-import { COST_NAMES } from '../kernel/costs.ts';
+import { COST_NAMES, DEFAULT_COSTS } from '../kernel/costs.ts';
 import { STRATEGY_NAMES } from './strategy-names.ts';
 
 export const CPU_CLASSES = ['idle', 'busy', 'rt', 'isolated'] as const;
@@ -22,21 +22,31 @@ function obj<T extends z.ZodRawShape>(shape: T, what: string) {
   });
 }
 
-const nonNegInt = (what: string) => z.int({ error: `${what} must be an integer >= 0` }).min(0, { error: `${what} must be >= 0` });
+const nonNegInt = () => z.int({ error: 'an integer >= 0' }).min(0, { error: 'an integer >= 0' });
 const ms = z.number({ error: 'a time in milliseconds (number >= 0)' }).min(0, { error: 'a time in milliseconds must be >= 0' });
 const posMs = z.number({ error: 'a duration in milliseconds (number > 0)' }).positive({ error: 'a duration in milliseconds must be > 0' });
 /** CPU list in the kernel's syntax, e.g. "0-3,8,10-11" (checked against `cpus` when resolved). */
 export const cpuListSchema = z.string({ error: 'a CPU list such as "0-3,8" (kernel cpulist syntax)' });
 /** Pages: "a-b" (inclusive), a page index, a list of indices, or "all". */
 export const pageSpecSchema = z.union([z.int().min(0), z.string(), z.array(z.int().min(0))], {
-  error: 'pages: "a-b", a page index, a list of page indices, or "all"',
+  error: '"a-b", a page index, a list of page indices, or "all"',
 });
 
-const at = { atMs: ms, cpu: nonNegInt('cpu').default(0) };
-const pagesOp = { ...at, file: nonNegInt('file').default(0), pages: pageSpecSchema };
+// Descriptions (.describe) go into the JSON Schema, so an editor shows them; docs/scenario-format.md
+// says the same at length. They change neither parsing nor error messages.
+const fileField = () => nonNegInt().default(0).describe('The memfd, by index (0 .. files-1). Default 0.');
+const pagesField = () => pageSpecSchema.describe('The pages (0 .. pages-1): "a-b" (inclusive), a page index, a list of indices, or "all".');
+const compoundField = () =>
+  z.boolean().default(false).describe('Allocate missing pages as compound (THP) pages: such a page drains its pagevec at once (A2 fill rule). Default false.');
 
-const op = <K extends string, T extends z.ZodRawShape>(name: K, shape: T) =>
-  obj({ op: z.literal(name), ...shape }, `a "${name}" op`);
+const at = {
+  atMs: ms.describe('When the op happens: simulated ms from the start, at most horizonMs. Ops run in (atMs, position in the file) order.'),
+  cpu: nonNegInt().default(0).describe('The CPU the op happens on (0 .. cpus-1). Default 0.'),
+};
+const pagesOp = { ...at, file: fileField(), pages: pagesField() };
+
+const op = <K extends string, T extends z.ZodRawShape>(name: K, shape: T, what: string) =>
+  obj({ op: z.literal(name).describe('The operation.'), ...shape }, `a "${name}" op`).describe(what);
 
 export const OPS = [
   'write', 'fault', 'unmap', 'mmapShared', 'munmapShared', 'pin', 'unpin', 'read', 'drain', 'drainAll',
@@ -46,65 +56,121 @@ export const OPS = [
 export const scriptOpSchema = z.discriminatedUnion(
   'op',
   [
-    op('write', { ...pagesOp, compound: z.boolean().default(false) }),
-    op('fault', { ...pagesOp, compound: z.boolean().default(false) }),
-    op('unmap', pagesOp),
-    op('mmapShared', { ...at, file: nonNegInt('file').default(0) }),
-    op('munmapShared', { ...at, file: nonNegInt('file').default(0) }),
-    op('pin', { ...pagesOp, forMs: posMs.optional(), compound: z.boolean().default(false) }),
-    op('unpin', pagesOp),
-    op('read', pagesOp),
-    op('drain', at),
-    op('drainAll', at),
-    op('seal', { ...at, file: nonNegInt('file').default(0), sealSeal: z.boolean().default(false) }),
-    op('signal', at),
-    op('cpuClass', { ...at, class: z.enum(CPU_CLASSES), forMs: posMs.optional() }),
-    op('cpuhpSetup', at),
-    op('spliceDevtmpfs', at),
+    op('write', { ...pagesOp, compound: compoundField() },
+      "write() on cpu: takes the inode lock and does nothing once F_SEAL_WRITE is set; a missing page is allocated into the page cache and cpu's lru_add pagevec (+2 refs), a present one marked accessed."),
+    op('fault', { ...pagesOp, compound: compoundField() },
+      'A page fault on cpu: a missing page is allocated as by write, then mapped by a PTE (+1 ref, +1 mapcount).'),
+    op('unmap', pagesOp, "munmap on cpu: one PTE mapping less on each mapped page (-1 ref, -1 mapcount), then cpu drains its own pagevecs (unmap_region's lru_add_drain)."),
+    op('mmapShared', { ...at, file: fileField() },
+      'A shared writable mapping of the file appears (i_mmap_writable +1); refused once sealed or while a seal denies writers. The file counts as mapped shared.'),
+    op('munmapShared', { ...at, file: fileField() }, 'That shared writable mapping goes (i_mmap_writable -1); cpu drains its own pagevecs.'),
+    op('pin', {
+      ...pagesOp,
+      forMs: posMs.optional().describe('How long the pin is held, ms (> 0). Absent: until an unpin op.'),
+      compound: compoundField(),
+    }, 'get_user_pages for write through a shared mapping: a missing page is allocated as by write, then +1 ref per page: a real pin.'),
+    op('unpin', pagesOp, 'Drops one pin from each page, from the oldest pin holding it first.'),
+    op('read', pagesOp, "read(): mark_page_accessed on each present page, which may park it in cpu's activate pagevec."),
+    op('drain', at, 'lru_add_drain() on cpu: it drains its own pagevecs.'),
+    op('drainAll', at, 'An unrelated caller of lru_add_drain_all() on cpu (fadvise, compaction ...): background load, counted in summary.background.'),
+    op('seal', {
+      ...at,
+      file: fileField(),
+      sealSeal: z.boolean().default(false).describe('Also add F_SEAL_SEAL, so that later seals of the file get EPERM. Default false.'),
+    }, 'fcntl(F_ADD_SEALS, F_SEAL_WRITE) on the file from cpu, done by the strategy under test. Each seal makes one record.'),
+    op('signal', at, 'A fatal signal to every task sealing on cpu: its sleep ends and that wait-loop pass is the last.'),
+    op('cpuClass', {
+      ...at,
+      class: z.enum(CPU_CLASSES).describe('The class cpu switches to: idle, busy (a CFS hog), rt (a SCHED_FIFO spinner), isolated (nohz_full).'),
+      forMs: posMs.optional().describe('How long, ms (> 0); then back to the previous class. Absent: for good.'),
+    }, 'cpu switches to another class of load for a while.'),
+    op('cpuhpSetup', at, 'CPU-hotplug state setup on cpu: the cpu_hotplug_lock -> ... -> sb_writers half of the 2017 lock chain, for lockdep.'),
+    op('spliceDevtmpfs', at, 'A splice into a devtmpfs file on cpu: sb_writers -> pipe->mutex -> i_rwsem, the other half of the 2017 lock chain.'),
   ],
   { error: () => `unknown op; allowed: ${OPS.join(', ')}` },
 );
 export type ScriptOp = z.infer<typeof scriptOpSchema>;
 
-const rate = z.number({ error: 'a rate in events per millisecond per CPU (number > 0)' }).positive({ error: 'ratePerMs must be > 0' });
-const window = { startMs: ms.default(0), endMs: ms.optional() };
+const rate = z.number({ error: 'a rate in events per millisecond per CPU (number > 0)' }).positive({ error: 'a rate in events per millisecond per CPU must be > 0' })
+  .describe('Arrivals per simulated ms on EACH listed CPU (a Poisson process per CPU): 0.5 over "0-7" is about 4 arrivals per ms in all.');
+const window = {
+  startMs: ms.default(0).describe('No arrival before this, ms. Default 0.'),
+  endMs: ms.optional().describe('No arrival after this, ms. Default: horizonMs.'),
+};
+const gensCpus = () => cpuListSchema.describe('The CPUs it runs on, kernel cpulist syntax ("0-3,8" or "all"); one random stream per CPU.');
 
 export const durationSchema = z.discriminatedUnion(
   'dist',
   [
-    obj({ dist: z.literal('fixed'), ms: posMs }, 'a fixed duration'),
-    obj({ dist: z.literal('exponential'), meanMs: posMs }, 'an exponential duration'),
-    obj({ dist: z.literal('uniform'), minMs: ms, maxMs: posMs }, 'a uniform duration'),
-    obj({ dist: z.literal('lognormal'), medianMs: posMs, sigma: z.number().positive() }, 'a lognormal duration'),
+    obj({ dist: z.literal('fixed').describe('Always the same duration.'), ms: posMs.describe('The duration, ms (> 0).') }, 'a fixed duration')
+      .describe('A fixed duration.'),
+    obj({ dist: z.literal('exponential').describe('Exponentially distributed.'), meanMs: posMs.describe('The mean, ms (> 0).') }, 'an exponential duration')
+      .describe('An exponential duration.'),
+    obj({
+      dist: z.literal('uniform').describe('Uniform between minMs and maxMs.'),
+      minMs: ms.describe('The shortest, ms (>= 0).'),
+      maxMs: posMs.describe('The longest, ms (> 0).'),
+    }, 'a uniform duration').describe('A uniform duration.'),
+    obj({
+      dist: z.literal('lognormal').describe('medianMs * exp(sigma * N(0,1)).'),
+      medianMs: posMs.describe('The median, ms (> 0).'),
+      sigma: z.number().positive().describe('The spread: the standard deviation of the log (> 0).'),
+    }, 'a lognormal duration').describe('A lognormal duration.'),
   ],
-  { error: () => 'duration.dist: allowed: fixed, exponential, uniform, lognormal' },
+  { error: () => 'allowed: fixed, exponential, uniform, lognormal' },
 );
 export type Duration = z.infer<typeof durationSchema>;
 
-/** Stochastic generators (docs/scenarios.md documents each). Rates are per listed CPU. */
+/** Stochastic generators (docs/scenario-format.md documents each). Rates are per listed CPU. */
 export const workloadSchema = obj(
   {
     producers: z.array(obj({
-      cpus: cpuListSchema, ratePerMs: rate, op: z.enum(['write', 'fault', 'read']).default('write'),
-      file: nonNegInt('file').default(0), pages: pageSpecSchema.default('all'), batch: z.int().min(1).default(1),
-      pick: z.enum(['sequential', 'random']).default('sequential'), ...window,
-    }, 'a producer')).default([]),
+      cpus: gensCpus(), ratePerMs: rate,
+      op: z.enum(['write', 'fault', 'read']).default('write').describe('What each arrival does to its pages, as the script op of that name. Default "write".'),
+      file: fileField(),
+      pages: pageSpecSchema.default('all').describe('The pages it produces into (a page spec). Default "all".'),
+      batch: z.int().min(1).default(1).describe('Consecutive pages per arrival (>= 1). Default 1.'),
+      pick: z.enum(['sequential', 'random']).default('sequential')
+        .describe('"sequential": one cursor for the whole generator walks the pages in order, wrapping; "random": each batch starts at a uniformly drawn page. Default "sequential".'),
+      ...window,
+    }, 'a producer').describe('Writes, faults or reads pages on its CPUs: what fills pagevecs on busy CPUs.')).default([])
+      .describe('Page producers: Poisson processes per listed CPU doing write, fault or read.'),
     pins: z.array(obj({
-      cpus: cpuListSchema, ratePerMs: rate, file: nonNegInt('file').default(0), pages: pageSpecSchema.default('all'),
-      batch: z.int().min(1).default(1), duration: durationSchema, ...window,
-    }, 'a pin generator')).default([]),
-    seals: z.array(obj({ cpus: cpuListSchema, ratePerMs: rate, file: nonNegInt('file').default(0), ...window }, 'a seal generator')).default([]),
-    drainAll: z.array(obj({ cpus: cpuListSchema, ratePerMs: rate, ...window }, 'a drainAll generator')).default([]),
-    localDrain: z.array(obj({ cpus: cpuListSchema, ratePerMs: rate, ...window }, 'a localDrain generator')).default([]),
+      cpus: gensCpus(), ratePerMs: rate, file: fileField(),
+      pages: pageSpecSchema.default('all').describe('The pages it pins among (a page spec). Default "all".'),
+      batch: z.int().min(1).default(1).describe('Consecutive pages per pin, from a random start (>= 1). Default 1.'),
+      duration: durationSchema.describe('How long each pin is held.'), ...window,
+    }, 'a pin generator').describe('Real pins (get_user_pages) held for a random time, as in-flight direct IO.')).default([])
+      .describe('Pin generators.'),
+    seals: z.array(obj({
+      cpus: gensCpus(), ratePerMs: rate, file: fileField(), ...window,
+    }, 'a seal generator').describe('Seals of the file from its CPUs, by the strategy under test; once F_SEAL_WRITE is set, later ones succeed at once.')).default([])
+      .describe('Seal generators.'),
+    drainAll: z.array(obj({ cpus: gensCpus(), ratePerMs: rate, ...window }, 'a drainAll generator')
+      .describe('Background lru_add_drain_all() callers (fadvise, compaction ...).')).default([])
+      .describe('Background drain_all generators: their cost goes to summary.background.'),
+    localDrain: z.array(obj({ cpus: gensCpus(), ratePerMs: rate, ...window }, 'a localDrain generator')
+      .describe("lru_add_drain() on the arriving CPU: the paths that drain a CPU's own pagevecs anyway (munmap, exit, exec, reclaim).")).default([])
+      .describe('Local drain generators.'),
     cpuClass: z.array(obj({
-      cpus: cpuListSchema, ratePerMs: rate, class: z.enum(CPU_CLASSES), forMs: posMs, ...window,
-    }, 'a cpuClass generator')).default([]),
+      cpus: gensCpus(), ratePerMs: rate,
+      class: z.enum(CPU_CLASSES).describe('The class the arriving CPU switches to: idle, busy, rt or isolated.'),
+      forMs: posMs.describe('How long the CPU stays in that class, ms (> 0).'), ...window,
+    }, 'a cpuClass generator').describe('Switches its CPUs to another class for a while.')).default([])
+      .describe('CPU class change generators.'),
     lifecycles: z.array(obj({
-      sealCpus: cpuListSchema.default('0'), writerCpus: cpuListSchema.default('all'), ratePerMs: rate,
-      files: z.string({ error: 'files: a list of file indices in cpulist syntax, e.g. "1-40"' }),
-      writePages: z.int().min(1).default(8), pinPages: z.int().min(0).default(0),
-      pinDuration: durationSchema.optional(), delayMs: ms.default(1), ...window,
-    }, 'a lifecycles generator')).default([]),
+      sealCpus: cpuListSchema.default('0').describe('One Poisson process per CPU listed; that CPU seals the arrival\'s file. Default "0".'),
+      writerCpus: cpuListSchema.default('all').describe("Each arrival's writer is drawn uniformly from these CPUs. Default \"all\"."),
+      ratePerMs: rate.describe('Arrivals per simulated ms on EACH seal CPU.'),
+      files: z.string({ error: 'a list of file indices in cpulist syntax, e.g. "1-40"' })
+        .describe('The files handed out, in order, in cpulist syntax (e.g. "1-40"); each is used once, later arrivals do nothing.'),
+      writePages: z.int().min(1).default(8).describe("Pages 0 .. writePages-1 the writer creates with write() (they park in its lru_add pagevec); at most pages. Default 8."),
+      pinPages: z.int().min(0).default(0).describe('Pages 0 .. pinPages-1 the writer also pins, as in-flight direct IO; at most writePages. Default 0.'),
+      pinDuration: durationSchema.optional().describe('How long those pins last; required when pinPages > 0.'),
+      delayMs: ms.default(1).describe('From the write to the seal, ms. Default 1.'),
+      ...window,
+    }, 'a lifecycles generator').describe('The memfd hand-off: a writer fills a new file, optionally pins part of it, and delayMs later a seal CPU seals it.')).default([])
+      .describe('Memfd lifecycle generators.'),
   },
   'workload',
 );
@@ -112,12 +178,40 @@ export type Workload = z.infer<typeof workloadSchema>;
 
 /** The largest cost a scenario or calibration file may give, ns (1000 s: far beyond any kernel path, small enough to stay exact). */
 export const MAX_COST_NS = 1e12;
+
+/** What each cost pays for (src/kernel/costs.ts has the reasoning; ids refer to docs/kernel-model.md). */
+const COST_HELP: Record<(typeof COST_NAMES)[number], string> = {
+  tagWalkNsPerPage: 'The tag walk (OP3.2) per slot, once the walk no longer fits in cache.',
+  tagWalkCachedPages: 'The first this-many pages of a walk run at tagWalkCachedNsPerPage (0: no cached regime). A page count, not a time.',
+  tagWalkCachedNsPerPage: 'The tag walk per slot while it stays in cache.',
+  tagSetNs: 'Setting one PINNED tag (OP3.2).',
+  recheckNsPerTagged: 'Re-checking one tagged slot and clearing its tag (OP2.2c).',
+  drainNsPerPage: 'lru_add_drain() per page moved to the LRU (OP4).',
+  drainFixedNs: 'lru_add_drain() per non-empty pagevec (OP4).',
+  drainAllScanNsPerCpu: "Reading one CPU's pagevec counts in lru_add_drain_all() (OP5.4).",
+  queueWorkNs: "Queueing and waking one CPU's drain work (OP5.4).",
+  flushDoneNs: 'flush_work on work already done (OP5.5).',
+  flushWakeNs: 'Waking the flusher when the work completes (OP5.5).',
+  kworkerIdleWakeNs: 'A kworker waking on an idle or isolated CPU.',
+  kworkerBusyMaxNs: 'The longest a kworker waits behind a CFS hog on a busy CPU; 0 means one tick at the scenario\'s HZ.',
+  kworkerBusyPreemptProb: 'The chance (0..1, not a time) that a woken kworker preempts the CFS hog at once.',
+  rtRuntimeNs: 'sched_rt_runtime_us: an RT spinner runs this long in every period before others get in (C1).',
+  rtPeriodNs: 'sched_rt_period_us (C1).',
+  timerSlackNs: "From a timer's tick to the sleeper running again (C2).",
+  mutexHandoffNs: "Handing a mutex (drain_all's, the inode lock) to the next waiter.",
+  sealSyscallNs: 'fcntl entry and exit, deny_writable and the seal bits (OP1 without the wait).',
+  remoteLockNsPerAdd: 'remote-drain (S7): the per-CPU spinlock on every pagevec add.',
+  remoteDrainNsPerCpu: "remote-drain (S7): draining one remote CPU's pagevec from the caller.",
+  rcuExpeditedNs: 'lru-disable (S8): synchronize_rcu_expedited().',
+};
+
 const costsShape = Object.fromEntries(
   COST_NAMES.map((k) => [
     k,
-    k === 'kworkerBusyPreemptProb'
-      ? z.number({ error: `costs.${k}: a probability (number in 0..1)` }).min(0, { error: `costs.${k}: allowed 0..1` }).max(1, { error: `costs.${k}: allowed 0..1` }).optional()
-      : z.number({ error: `costs.${k}: a time in nanoseconds (number >= 0)` }).min(0, { error: `costs.${k}: allowed 0..${MAX_COST_NS} ns` }).max(MAX_COST_NS, { error: `costs.${k}: allowed 0..${MAX_COST_NS} ns` }).optional(),
+    (k === 'kworkerBusyPreemptProb'
+      ? z.number({ error: 'a probability (number in 0..1)' }).min(0, { error: 'allowed: 0..1' }).max(1, { error: 'allowed: 0..1' })
+      : z.number({ error: 'a time in nanoseconds (number >= 0)' }).min(0, { error: 'a time in nanoseconds (number >= 0)' }).max(MAX_COST_NS, { error: `allowed: 0..${MAX_COST_NS} ns` })).optional()
+      .describe(`${COST_HELP[k]} Nanoseconds unless said otherwise; default ${DEFAULT_COSTS[k]}${k === 'kworkerBusyMaxNs' ? ' (one tick)' : ''}.`),
   ]),
 ) as Record<(typeof COST_NAMES)[number], z.ZodOptional<z.ZodNumber>>;
 
@@ -126,23 +220,38 @@ export const costsSchema = obj(costsShape, 'costs');
 
 export const scenarioSchema = obj(
   {
-    $schema: z.string().optional(),
-    name: z.string().default('scenario'),
-    description: z.string().default(''),
-    kernel: z.enum(KERNELS).default('4.14'),
-    hz: z.union(HZ_VALUES.map((h) => z.literal(h)), { error: `hz: allowed: ${HZ_VALUES.join(', ')}` }).default(250),
-    cpus: z.int({ error: 'cpus: an integer in 1..8192' }).min(1, { error: 'cpus: allowed 1..8192' }).max(8192, { error: 'cpus: allowed 1..8192' }).default(4),
-    files: z.int({ error: 'files: an integer >= 1' }).min(1, { error: 'files: must be >= 1' }).default(1),
-    pages: z.int({ error: 'pages: an integer >= 1' }).min(1, { error: 'pages: must be >= 1' }).default(64),
-    pagevecSize: z.int().min(1, { error: 'pagevecSize: allowed 1..31' }).max(31, { error: 'pagevecSize: allowed 1..31' }).optional(),
-    seed: z.int({ error: 'seed: an integer' }).min(0).default(1),
-    replication: z.int().min(0).default(0),
-    horizonMs: posMs.default(3000),
-    strategies: z.array(z.enum(STRATEGY_NAMES)).min(1).optional(),
-    cpuClasses: z.array(obj({ cpus: cpuListSchema, class: z.enum(CPU_CLASSES) }, 'a cpuClasses entry')).default([]),
-    costs: costsSchema.default({}),
-    script: z.array(scriptOpSchema).default([]),
-    workload: workloadSchema.default({ producers: [], pins: [], seals: [], drainAll: [], localDrain: [], cpuClass: [], lifecycles: [] }),
+    $schema: z.string().optional().describe('Ignored by drainlab: lets an editor find this JSON Schema.'),
+    name: z.string().default('scenario').describe('A label, copied into the result record. Default "scenario".'),
+    description: z.string().default('').describe('Free text.'),
+    kernel: z.enum(KERNELS).default('4.14')
+      .describe("The kernel version: sets PAGEVEC_SIZE and lru_add_drain_all()'s variant (hotplug lock 4.14, piggyback 5.10+, local drain first 6.18). The strategy may change drain_all further. Default \"4.14\"."),
+    hz: z.union(HZ_VALUES.map((h) => z.literal(h)), { error: `allowed: ${HZ_VALUES.join(', ')}` }).default(250)
+      .describe('The tick rate: the wait loop sleeps (HZ << n) / 200 jiffies before re-check n, on the timer wheel. Default 250.'),
+    cpus: z.int({ error: 'an integer in 1..8192' }).min(1, { error: 'allowed: 1..8192' }).max(8192, { error: 'allowed: 1..8192' }).default(4)
+      .describe('CPUs of the simulated machine (1 .. 8192), numbered from 0. Default 4.'),
+    files: z.int({ error: 'an integer >= 1' }).min(1, { error: 'an integer >= 1' }).default(1)
+      .describe('Memfd files, numbered from 0. Default 1.'),
+    pages: z.int({ error: 'an integer >= 1' }).min(1, { error: 'an integer >= 1' }).default(64)
+      .describe('Pages PER FILE; files x pages x cpus must fit the 4 GiB of wasm32 memory (refused before anything runs otherwise). Default 64.'),
+    pagevecSize: z.int({ error: 'an integer in 1..31' }).min(1, { error: 'allowed: 1..31' }).max(31, { error: 'allowed: 1..31' }).optional()
+      .describe("PAGEVEC_SIZE (1 .. 31): pages a per-CPU pagevec holds before it drains itself. Default: the kernel's (14, 15 or 31)."),
+    seed: z.int({ error: 'an integer >= 0' }).min(0, { error: 'an integer >= 0' }).default(1)
+      .describe('The root of every random stream: the same scenario and seed give byte-identical records for any worker count. Default 1.'),
+    replication: z.int().min(0).default(0).describe('A second key of every random stream; sweeps set it per replication. Default 0.'),
+    horizonMs: posMs.default(3000)
+      .describe('Simulated ms the run covers; seals still running at the end are counted as unfinished. Default 3000.'),
+    strategies: z.array(z.enum(STRATEGY_NAMES).describe('A strategy name (drainlab strategies lists them).')).min(1).optional()
+      .describe('The strategies to compare, each on its own machine with the same random streams. Default: all 12. drainlab run --strategy overrides it.'),
+    cpuClasses: z.array(obj({
+      cpus: cpuListSchema.describe('The CPUs, kernel cpulist syntax ("0-3,8" or "all").'),
+      class: z.enum(CPU_CLASSES).describe('idle; busy (a CFS hog: a kworker waits up to a tick); rt (a SCHED_FIFO spinner: a kworker waits for RT throttling); isolated (nohz_full: each drain work item there is a disturbance).'),
+    }, 'a cpuClasses entry').describe('What runs on some CPUs from time 0.')).default([])
+      .describe('What runs on each CPU from time 0; every CPU not listed is idle, and a later entry wins.'),
+    costs: costsSchema.default({})
+      .describe('Overrides of the model\'s time costs, in ns: the default, then a calibration file, then these.'),
+    script: z.array(scriptOpSchema).default([]).describe('Timed ops, applied in (atMs, position in the file) order.'),
+    workload: workloadSchema.default({ producers: [], pins: [], seals: [], drainAll: [], localDrain: [], cpuClass: [], lifecycles: [] })
+      .describe('Random generators over the horizon, each a Poisson process per listed CPU with its own seeded stream.'),
   },
   'the scenario',
 );

@@ -10,7 +10,7 @@
  */
 import { readJsonInput } from '../io/files.ts';
 import { CELLS_ENV, GRID_ENV, MAX_PATH_INDEX, MAX_VALUES_PER_PARAM, maxGridPoints, maxSweepCells } from './limits.ts';
-import type { z } from 'zod';
+import { formatIssues } from '../scenario/issues.ts';
 import { UsageError } from '../errors.ts';
 import { PRESETS, isPreset } from '../scenario/presets.ts';
 import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
@@ -139,14 +139,6 @@ export function expandRange(r: Range, field: string): number[] {
   return out;
 }
 
-function formatIssues(issues: z.core.$ZodIssue[], source: string): string {
-  const lines = issues.slice(0, 8).map((i) => {
-    const path = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
-    return `  ${path}: ${i.message}`;
-  });
-  return `invalid sweep ${source}:\n${lines.join('\n')}${issues.length > 8 ? `\n  ... and ${issues.length - 8} more` : ''}`;
-}
-
 /** A compiled sweep: the resolved config plus what enumerating it needs. */
 export class Sweep {
   readonly config: ResolvedSweep;
@@ -164,7 +156,7 @@ export class Sweep {
   /** Validates and expands a sweep file's JSON. Throws UsageError naming the field. */
   static fromJson(raw: unknown, source = '(inline)'): Sweep {
     const parsed = sweepSchema.safeParse(raw);
-    if (!parsed.success) throw new UsageError(formatIssues(parsed.error.issues, source));
+    if (!parsed.success) throw new UsageError(formatIssues(parsed.error.issues, 'sweep', source));
     const s = parsed.data;
     const params: ResolvedSweep['params'] = [];
     const paths: Seg[][] = [];

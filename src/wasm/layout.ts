@@ -1,25 +1,27 @@
 /**
  * The arena plan: where every region of the shared WASM memory lies for (files, pages, cpus).
- * Mirrors assembly/layout.ts (same header words, same diagram). Sized before anything is
+ * The header words, pagevec shape and flags come from the core's own constants
+ * (assembly/arena-constants.ts), and the diagram is in assembly/layout.ts. Sized before anything is
  * allocated, so a configuration that cannot fit in wasm32's 4 GiB is refused with the largest
  * page count that would.
  */
 import { tooLarge } from '../errors.ts';
+import * as K from '../../assembly/arena-constants.ts';
 
 export const WASM_PAGE = 65536;
 export const MAX_BYTES = 65536 * WASM_PAGE; // wasm32: 4 GiB (toolchain-notes §2)
-export const HOST_BASE = 65536;
+export const HOST_BASE = K.HOST_BASE;
 const HEADER_BYTES = 256;
 
 export const H = {
-  NPAGES: 0, NFILES: 1, NCPUS: 2, PVCAP: 3, PSTRIDE: 4, REF: 5, MAP: 6, FLG: 7, TAG: 8,
-  TAGSTRIDE: 9, TAGLEVELS: 10, PVEC: 11, LRU_DISABLED: 12, LVL0: 16, LVLN: 24,
+  NPAGES: K.H_NPAGES, NFILES: K.H_NFILES, NCPUS: K.H_NCPUS, PVCAP: K.H_PVCAP, PSTRIDE: K.H_PSTRIDE, REF: K.H_REF, MAP: K.H_MAP, FLG: K.H_FLG, TAG: K.H_TAG,
+  TAGSTRIDE: K.H_TAGSTRIDE, TAGLEVELS: K.H_TAGLEVELS, PVEC: K.H_PVEC, LRU_DISABLED: K.H_LRU_DISABLED, LVL0: K.H_LVL0, LVLN: K.H_LVLN,
 } as const;
 
-export const PV_KINDS = 2;
-export const PV_WORDS = 32;
-export const PV_NAMES = ['lru_add', 'activate'] as const;
-export const PG = { PRESENT: 1, LRU: 2, ACTIVE: 4, REFERENCED: 8, COMPOUND: 16 } as const;
+export const PV_KINDS = K.PV_KINDS;
+export const PV_WORDS = K.PV_WORDS;
+export const PV_NAMES = ['lru_add', 'activate'] as const; // indices PV_LRU_ADD, PV_ACTIVATE
+export const PG = { PRESENT: K.PG_PRESENT, LRU: K.PG_LRU, ACTIVE: K.PG_ACTIVE, REFERENCED: K.PG_REFERENCED, COMPOUND: K.PG_COMPOUND } as const;
 export const MAX_PVEC_SIZE = PV_WORDS - 1;
 
 export interface ArenaPlan {
