@@ -222,7 +222,14 @@ async function calibrateCommand(o: { out: string; quick?: boolean; budget: numbe
   const { simPredictor } = await import('../calibrate/predict.ts');
   let recorded: string | undefined;
   if (o.recorded !== undefined) recorded = (await import('../io/files.ts')).readInputText(o.recorded, '--recorded'); // '' is exit 2, never the live probe
-  const r = await calibrate({ out: o.out, quick: o.quick, budgetMs: o.budget * 1000, recorded, predictor: simPredictor(), log: (l) => process.stderr.write(`${l}\n`) });
+  let r: Awaited<ReturnType<typeof calibrate>>;
+  try {
+    r = await calibrate({ out: o.out, quick: o.quick, budgetMs: o.budget * 1000, recorded, predictor: simPredictor(), log: (l) => process.stderr.write(`${l}\n`) });
+  } catch (e) {
+    // A recorded probe output that does not parse is the user's input: exit 2 naming the file and line.
+    if (o.recorded !== undefined && (e as Error)?.name === 'ProbeOutputError') throw new UsageError(`--recorded ${o.recorded}: ${(e as Error).message.replace(/^recorded probe output:?/, 'line ')}`);
+    throw e;
+  }
   if (r.status === 'unavailable') {
     out(`calibrate: the native probe cannot run here: ${r.reason}. The lab works without it (default costs).`);
     return 0;

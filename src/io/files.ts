@@ -14,7 +14,7 @@
  * depth limit, so no recursion over user JSON can overflow the stack.
  */
 import {
-  closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync,
+  closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync,
   type Stats,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -99,7 +99,7 @@ const MAX_PATH_DEPTH = 128;
  * Creates a directory and its missing parents, one level at a time (bounded: never loops, even
  * where the kernel answers mkdir strangely, as under /proc). Errors are UsageErrors naming `flag`.
  */
-export function ensureDir(dir: string, flag: string): void {
+export function ensureDir(dir: string, flag: string): string[] {
   const missing: string[] = [];
   let d = resolve(dir);
   for (let i = 0; ; i++) {
@@ -120,12 +120,27 @@ export function ensureDir(dir: string, flag: string): void {
     if (up === d) break;
     d = up;
   }
+  const created: string[] = [];
   for (const m of missing.reverse()) {
     try {
       mkdirSync(m);
+      created.push(m);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST' && safeIsDir(m)) continue;
+      removeDirs(created);
       throw writeError(flag, dir, e);
+    }
+  }
+  return created;
+}
+
+/** Removes directories this process created (deepest first), if they are still empty. */
+export function removeDirs(created: string[]): void {
+  for (const d of [...created].reverse()) {
+    try {
+      rmdirSync(d);
+    } catch {
+      /* not empty, or gone */
     }
   }
 }
@@ -177,7 +192,8 @@ export function writeAtomic(path: string, data: string | Uint8Array | Iterable<s
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') throw writeError(flag, path, e);
   }
-  ensureDir(dirname(path), flag);
+  if (Buffer.byteLength(basename(path)) > 255) throw new UsageError(`${flag} ${path}: cannot write: name too long (ENAMETOOLONG)`);
+  const created = ensureDir(dirname(path), flag);
   const tmp = tempPathFor(path);
   let fd = -1;
   try {
@@ -199,6 +215,7 @@ export function writeAtomic(path: string, data: string | Uint8Array | Iterable<s
       }
     }
     removeTemp(tmp);
+    removeDirs(created);
     throw writeError(flag, path, e);
   }
   fsyncDir(dirname(path));
@@ -223,12 +240,15 @@ export class AtomicFile {
   private fd: number;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  private readonly created: string[];
   constructor(readonly path: string, readonly flag = '--out') {
-    ensureDir(dirname(path), flag);
+    if (Buffer.byteLength(basename(path)) > 255) throw new UsageError(`${flag} ${path}: cannot write: name too long (ENAMETOOLONG)`);
+    this.created = ensureDir(dirname(path), flag);
     this.tmp = tempPathFor(path);
     try {
       this.fd = openSync(this.tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
     } catch (e) {
+      removeDirs(this.created);
       throw writeError(flag, path, e);
     }
     track(this.tmp);
@@ -274,6 +294,7 @@ export class AtomicFile {
       this.fd = -1;
     }
     removeTemp(this.tmp);
+    removeDirs(this.created);
   }
 }
 
