@@ -18,6 +18,7 @@ export const H_TAGSTRIDE: u32 = 9;
 export const H_TAGLEVELS: u32 = 10;
 export const H_PVEC: u32 = 11;
 export const H_LRU_DISABLED: u32 = 12; // lru_disable_count (OP5' v5.13): non-zero = every add drains at once
+export const H_MGLRU: u32 = 13; // the multi-gen LRU is enabled (v6.1+): mark_accessed parks nothing
 export const H_LVL0: u32 = 16; // H_LVL0 + k: byte offset of tag level k inside a tree (k < 8)
 export const H_LVLN: u32 = 24; // H_LVLN + k: number of u64 words in tag level k
 

@@ -1,9 +1,9 @@
-// Per-CPU pagevecs (kernel-model A2) and the page operations that fill them (OP7, A2 fill rule).
+// Per-CPU pagevecs (docs/kernel-model.md A2) and the page operations that fill them (OP7, A2 fill rule).
 // A CPU's pagevecs are only touched by the thread that runs that CPU, so nr and the entries are
 // plain loads and stores; refcounts and flags are shared by every CPU and use atomics so that
-// concurrent drains on different workers stay exact (toolchain-notes §3: atomic adds are exact).
+// concurrent drains on different workers stay exact (docs/toolchain.md, "Atomics and threads": atomic adds are exact).
 import {
-  hdr, refPtr, mapPtr, flgPtr, pvecPtr, H_PVCAP, H_LRU_DISABLED,
+  hdr, refPtr, mapPtr, flgPtr, pvecPtr, H_PVCAP, H_LRU_DISABLED, H_MGLRU,
   PV_LRU_ADD, PV_ACTIVATE, PV_KINDS,
   PG_PRESENT, PG_LRU, PG_ACTIVE, PG_REFERENCED, PG_COMPOUND,
 } from './layout';
@@ -79,9 +79,16 @@ function allocIfMissing(cpu: u32, g: u32, compound: bool, referenced: bool): u32
 // mark_page_accessed (v4.14 mm/swap.c): the second access to an inactive page activates it; on
 // the LRU that goes through this CPU's activate pagevec (A2, with a reference), otherwise
 // __lru_cache_activate_page marks it active where it waits in the local lru_add pagevec.
+// With the multi-gen LRU enabled (v6.1+ folio_mark_accessed: `if (lru_gen_enabled()) {
+// folio_inc_refs(folio); return; }`), the access only sets PG_referenced (then counts refs in the
+// flags): no batch, no reference held.
 function markAccessed(cpu: u32, g: u32): void {
   const fp = flgPtr(g);
   const f = load<u8>(fp);
+  if (hdr(H_MGLRU) != 0) {
+    if ((f & PG_REFERENCED) == 0) atomic.or<u8>(fp, PG_REFERENCED);
+    return;
+  }
   if ((f & PG_ACTIVE) == 0 && (f & PG_REFERENCED) != 0) {
     if ((f & PG_LRU) != 0) {
       pvecAdd(cpu, PV_ACTIVATE, g);

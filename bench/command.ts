@@ -1,7 +1,7 @@
 /**
  * `drainlab bench`: runs the tinybench suites, prints a markdown report on stdout (progress on
  * stderr), and optionally writes the JSON record, saves it as a baseline, or compares with one.
- * Exit codes (CONTRACT section 4): 0; 1 when a check failed (implementations disagree on the
+ * Exit codes (docs/cli.md): 0; 1 when a check failed (implementations disagree on the
  * pages they count); 2 for bad options (UsageError, nothing run or written).
  */
 import { resolve } from 'node:path';

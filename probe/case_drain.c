@@ -1,5 +1,5 @@
 /*
- * Case b: lru_add_drain_all() latency (kernel-model OP5, OP5' v6.18) with pages parked in the
+ * Case b: lru_add_drain_all() latency (docs/kernel-model.md OP5, OP5' v6.18) with pages parked in the
  * remote CPU's lru_add batch while that CPU is idle, runs a CFS spinner, or runs a SCHED_FIFO
  * spinner. The worker writes B_PAGES new pages on the remote CPU (fewer than the 31-entry
  * batch, and order-0 because shmem THP is off, A2), so each holds a batch ref and the tag pass

@@ -1,5 +1,5 @@
 /*
- * Case a: the wait loop's re-check times (kernel-model OP2.2, C2).
+ * Case a: the wait loop's re-check times (docs/kernel-model.md OP2.2, C2).
  * A 4-page memfd is mapped, touched and vmspliced into a pipe: each pipe buffer holds a page
  * ref, so refcount exceeds folio_expected_ref_count() and the tag pass tags the pages
  * (OP3.2). The mapping is removed (so deny_writable succeeds, OP1.4a), the sealer on the seal

@@ -1,5 +1,5 @@
 /*
- * Case c: the tag walk's cost per page (kernel-model OP3.2; v4.20+ walks the XArray under
+ * Case c: the tag walk's cost per page (docs/kernel-model.md OP3.2; v4.20+ walks the XArray under
  * xa_lock_irq, pausing every XA_CHECK_SCHED = 4096 entries, C1). Files of n order-0 pages are
  * fallocated on the seal CPU and sealed from it: the seal's local drain (OP3.1) empties this
  * CPU's batch, so no page is tagged, no drain_all and no sleep happen (OP2.2a early exit), and

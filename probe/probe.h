@@ -1,6 +1,6 @@
 /*
  * drainprobe: measures the Linux memfd F_SEAL_WRITE pin-wait path and lru_add_drain_all()
- * on the running kernel (drainlab CONTRACT section 5). One JSON object per line on stdout,
+ * on the running kernel (docs/calibration.md). One JSON object per line on stdout,
  * each with a "kind"; diagnostics on stderr. Every case is bounded in time, every spinner
  * has a hard deadline, and all host state the probe touches is restored (or lives in a
  * private mount namespace / a private tracing instance that is removed at exit).

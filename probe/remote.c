@@ -1,6 +1,6 @@
 /*
  * The worker bound to the remote CPU (CPU 1 by default). It puts pages into that CPU's
- * lru_add folio batch (kernel-model A2, OP7: a new shmem page goes to the allocating CPU's
+ * lru_add folio batch (docs/kernel-model.md A2, OP7: a new shmem page goes to the allocating CPU's
  * batch with an extra ref) and then leaves the CPU idle, or occupies it with a CFS or a
  * SCHED_FIFO spinner, so the sealer's lru_add_drain_all() (OP5) must wait for that CPU's
  * kworker. It also plays the pipe reader that drops vmsplice page refs at a chosen time.

@@ -1,5 +1,5 @@
 /*
- * What decides when a CFS kworker gets a CPU away from a SCHED_FIFO spinner (kernel-model
+ * What decides when a CFS kworker gets a CPU away from a SCHED_FIFO spinner (docs/kernel-model.md
  * OP5 "Unbounded waiting", E2.8): RT throttling (sched_rt_runtime_us per sched_rt_period_us,
  * C1) and, since 6.12, the fair deadline server (50 ms per 1 s by default, deferred). The
  * fair_server files live in debugfs, which kernel lockdown may forbid; reading it there only

@@ -1,4 +1,4 @@
-/* The operation under test: fcntl(F_ADD_SEALS, F_SEAL_WRITE) (kernel-model OP1). */
+/* The operation under test: fcntl(F_ADD_SEALS, F_SEAL_WRITE) (docs/kernel-model.md OP1). */
 #include "probe.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /*
  * Where the jiffy ticks fall on CLOCK_MONOTONIC. The wait loop sleeps in whole jiffies
- * (kernel-model OP2.2b, C2), so a seal's latency only makes sense relative to the tick grid.
+ * (docs/kernel-model.md OP2.2b, C2), so a seal's latency only makes sense relative to the tick grid.
  * The per-CPU tick hrtimer is forwarded by exactly TICK_NSEC, so the grid has a fixed phase;
  * we find it by watching CLOCK_MONOTONIC_COARSE, which the tick's timekeeping update bumps.
  */

@@ -1,6 +1,6 @@
 /*
  * Case d: which CPUs got lru_add_drain_per_cpu work and how long each kworker took to start
- * (kernel-model OP5.4-5), from the workqueue trace events.
+ * (docs/kernel-model.md OP5.4-5), from the workqueue trace events.
  *
  * Host state is never changed: when tracefs is not mounted, it is mounted in a private mount
  * namespace (gone when the probe exits, even on SIGKILL); the events are enabled in a private

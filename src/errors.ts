@@ -1,12 +1,33 @@
 /**
  * Every error a user can cause, made in one place. The CLI catches them once at the top and maps
- * them to exit codes (CONTRACT section 4): UsageError -> 2 (bad input; nothing was written).
+ * them to exit codes (docs/cli.md): UsageError -> 2 (bad input; nothing was written).
  */
 export class UsageError extends Error {
   readonly exitCode = 2;
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
+  }
+}
+
+/** One problem in a scenario or sweep: the field's path and what is wrong with it. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * A scenario (or sweep) that failed its schema: the message lists the issues, and the issues
+ * travel with it as data, so a caller tells this error apart by its type, never by its text.
+ */
+export class ScenarioError extends UsageError {
+  constructor(
+    message: string,
+    readonly source: string,
+    readonly issues: FieldIssue[],
+  ) {
+    super(message);
+    this.name = 'ScenarioError';
   }
 }
 

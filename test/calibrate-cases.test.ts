@@ -1,4 +1,4 @@
-// Probe cases as scenarios: every recorded case becomes a valid CONTRACT section 1 scenario that
+// Probe cases as scenarios: every recorded case becomes a valid docs/scenario-format.md scenario that
 // replays what the probe did, with the seal at the measured position in its jiffy.
 import { describe, expect, it } from 'vitest';
 import { caseScenario, probeCases, type DrainCase, type RecheckCase } from '../src/calibrate/cases.ts';

@@ -1,7 +1,7 @@
 // The core must be shareable between threads: its only import is the shared env.memory, and it
 // has no data segment and no global the simulation reads (AS runtime state is per instance, so
-// state kept in a global would differ between threads). The one global is the tag pass's
-// write-only scheduling sink (assembly/scan.ts `sink`).
+// state kept in a global would differ between threads: docs/toolchain.md). The one global is the
+// tag pass's write-only scheduling sink (assembly/scan.ts `sink`).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { WASM_PATH, coreModule } from '../src/wasm/core.ts';

@@ -17,7 +17,7 @@ type Op =
   | { op: 'drain'; cpu: number }
   | { op: 'tag'; file: number; lo: number; n: number; simd: boolean }
   | { op: 'recheck'; file: number; lo: number; n: number; last: boolean; simd: boolean }
-  | { op: 'lruDisable'; on: boolean };
+  | { op: 'lruDisable'; on: boolean } | { op: 'mglru'; on: boolean };
 
 const config = fc.record({
   files: fc.integer({ min: 1, max: 2 }),
@@ -40,6 +40,7 @@ const ops = (files: number, pages: number, cpus: number) => {
     { weight: 2, arbitrary: fc.record({ op: fc.constant('tag' as const), file, lo, n, simd: fc.boolean() }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('recheck' as const), file, lo, n, last: fc.boolean(), simd: fc.boolean() }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('lruDisable' as const), on: fc.boolean() }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('mglru' as const), on: fc.boolean() }) },
   );
   return fc.array(op, { minLength: 1, maxLength: 24 });
 };
@@ -78,6 +79,9 @@ describe('WASM core against the reference model', () => {
           } else if (o.op === 'drain') {
             a = arena.drainCpu(o.cpu);
             b = ref.drainCpu(o.cpu);
+          } else if (o.op === 'mglru') {
+            arena.setMglru(o.on);
+            ref.mglru = o.on;
           } else {
             arena.setLruDisabled(o.on ? 1 : 0);
             ref.lruDisabled = o.on ? 1 : 0;

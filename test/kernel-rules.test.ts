@@ -1,4 +1,4 @@
-// One test per kernel rule of the WASM core, named after its place in shared/kernel-model.md.
+// One test per kernel rule of the WASM core, named after its place in `docs/kernel-model.md`.
 import { describe, expect, it } from 'vitest';
 import { Arena } from '../src/wasm/core.ts';
 import { planArena, PG } from '../src/wasm/layout.ts';

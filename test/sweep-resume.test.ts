@@ -35,9 +35,9 @@ describe('sweep --resume', () => {
     expect(r0.code, r0.stderr).toBe(0);
     expect(lines(full)).toHaveLength(TOTAL);
 
-    // Slow cells (a test-only hook) so the interrupt lands mid-sweep.
+    // Slow cells (test/support/faulty-cell-worker.cjs) so the interrupt lands mid-sweep.
     const part = join(root, 'part');
-    const { child, done } = cli(['sweep', '--file', sweepFile, '--out', part, '--workers', '2'], { DRAINLAB_TEST_CELL_DELAY_MS: '150' });
+    const { child, done } = cli(['sweep', '--file', sweepFile, '--out', part, '--workers', '2'], { DRAINLAB_CELL_WORKER: new URL('./support/faulty-cell-worker.cjs', import.meta.url).pathname, FAULTY_WORKER_DELAY_MS: '150' });
     while (lines(part).length < 4) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGINT');
     const r1 = await done;

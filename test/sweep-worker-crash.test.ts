@@ -1,4 +1,4 @@
-// A worker that dies mid-cell (here: process.exit inside the worker thread, a test-only hook) gets
+// A worker that dies mid-cell (here: process.exit inside the worker thread, injected by test/support/faulty-cell-worker.cjs) gets
 // its cell retried once on a fresh worker; a second death records the cell in failed.jsonl with
 // the error and counts it in the summary, and the rest of the sweep is unaffected. --resume then
 // retries the failed cell.
@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Sweep } from '../src/sweep/grid.ts';
 import { runSweep } from '../src/sweep/runner.ts';
-import { TEST_EXIT_ATTEMPTS_ENV, TEST_EXIT_ENV } from '../src/pool/protocol.ts';
+
+const TEST_EXIT_ENV = 'FAULTY_WORKER_EXIT';
+const TEST_EXIT_ATTEMPTS_ENV = 'FAULTY_WORKER_EXIT_ATTEMPTS';
+process.env.DRAINLAB_CELL_WORKER = new URL('./support/faulty-cell-worker.cjs', import.meta.url).pathname;
 
 const root = mkdtempSync(join(tmpdir(), 'drainlab-crash-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

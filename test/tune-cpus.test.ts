@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crossingCI, tuneCpus, tuneWorkers, type TunePoint } from '../src/sweep/tune.ts';
+import { crossingCI, tuneCpus, type TunePoint } from '../src/sweep/tune.ts';
+import { tuneWorkers } from '../bench/tune-workers.ts';
 import { main } from '../src/cli/main.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'drainlab-tune-'));

@@ -1,5 +1,5 @@
 /**
- * Suite "pagevec": the per-CPU pagevec (kernel-model A2) through Arena, at the kernel versions'
+ * Suite "pagevec": the per-CPU pagevec (docs/kernel-model.md A2) through Arena, at the kernel versions'
  * PAGEVEC_SIZE 14 and 31 (C1):
  *   add + drain    write() of 4096 new pages on one CPU: +1 ref, append, drain when full (A2
  *                  fill rule); the rate is pages added

@@ -1,6 +1,6 @@
 /**
- * Probe measurements as calibration cases (times in ms, CONTRACT section 1 units), and for each
- * case the scenario (CONTRACT section 1 JSON) that reproduces it on the simulator: kernel "6.18",
+ * Probe measurements as calibration cases (times in ms, docs/scenario-format.md units), and for each
+ * case the scenario (docs/scenario-format.md) that reproduces it on the simulator: kernel "6.18",
  * the host's HZ, 2 CPUs (seal CPU 0, remote CPU 1), and the script ops of what the probe did.
  * The simulator's jiffies fall at multiples of 1/HZ from time 0, so each seal is placed at the
  * same offset within its jiffy as the measured one (probe tick.c).
@@ -111,7 +111,7 @@ export function probeCases(run: ProbeRun): CalibrationCase[] {
 
 // --- scenarios --------------------------------------------------------------------------------
 
-/** The subset of CONTRACT section 1 these scenarios use (the simulator's schema checks it). */
+/** The subset of docs/scenario-format.md these scenarios use (the simulator's schema checks it). */
 export interface CalibrationScenario {
   name: string;
   description: string;

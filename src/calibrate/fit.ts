@@ -91,7 +91,7 @@ function fitRechecks(run: ProbeRun, hz: number, tick: number, out: FitResult): v
       `(includes the re-check pass and the return to user space; the tick estimate may be a few us late).`,
   );
   const late = run.rechecks.filter((r) => r.result === 'EBUSY');
-  if (late.length) out.notes.push(`case a: EBUSY after ${fmtMs(median(late.map((r) => r.latencyNs)))} (median of ${late.length}; kernel-model C2 says 148 ms at HZ=250 without the wheel round-up).`);
+  if (late.length) out.notes.push(`case a: EBUSY after ${fmtMs(median(late.map((r) => r.latencyNs)))} (median of ${late.length}; docs/kernel-model.md C2 says 148 ms at HZ=250 without the wheel round-up).`);
 }
 
 /**

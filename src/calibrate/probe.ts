@@ -1,5 +1,5 @@
 /**
- * Builds, finds and runs the native probe (probe/drainprobe.c, CONTRACT section 5), and parses
+ * Builds, finds and runs the native probe (probe/drainprobe.c, docs/calibration.md), and parses
  * its JSON lines (parse.ts). The lab works without the probe: every way it can be missing comes
  * back as a reason, never as an exception.
  */

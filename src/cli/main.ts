@@ -1,5 +1,5 @@
 /**
- * The `drainlab` command (CONTRACT section 4). A tiny main: commander parses, each command calls
+ * The `drainlab` command (docs/cli.md). A tiny main: commander parses, each command calls
  * into the lab, and errors are caught once here: UsageError -> exit 2 with its message, a failed
  * check -> 1, anything else -> a crash report and exit 1.
  */
@@ -82,13 +82,13 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
 
   p.command('run')
     .description('simulate one scenario with each strategy it names')
-    .addOption(new Option('--scenario <file>', 'scenario JSON file (CONTRACT section 1)').conflicts('preset'))
+    .addOption(new Option('--scenario <file>', 'scenario JSON file (docs/scenario-format.md)').conflicts('preset'))
     .option('--preset <name>', 'a shipped preset (`drainlab presets` lists them)')
     .option('--strategy <name...>', `strategies to compare (repeatable): ${STRATEGY_NAMES.join(', ')}`)
     .option('--seed <n>', 'override the scenario seed', int('--seed', 0))
     .option('--workers <n>', 'threads sharing the scenario\'s memory (default: this host\'s cores; results never depend on it)', int('--workers', 1, 48))
     .option('--calibration <file>', 'use fitted costs from drainlab calibrate')
-    .option('--json', 'print the result record (CONTRACT section 3) on stdout')
+    .option('--json', 'print the result record (docs/result-record.md) on stdout')
     .option('--out <file>', 'also write the result record to this file (atomically)')
     .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; seed?: number; workers?: number; calibration?: string; json?: boolean; out?: string }) => {
       if (o.scenario === undefined && o.preset === undefined) throw new UsageError('run: give --scenario FILE or --preset NAME');
@@ -168,7 +168,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .action(async (o: { out: string; quick?: boolean; budget: number; recorded?: string }) => setCode(await calibrateCommand(o, out)));
 
   p.command('validate')
-    .description('the validation suite: kernel-model E1/E2 cases (and calibration comparisons)')
+    .description('the validation suite: docs/kernel-model.md E1/E2 cases (and calibration comparisons)')
     .option('--calibration <file>', 'also compare the model with this calibration file\'s measurements')
     .option('--json', 'print the results as JSON')
     .action(async (o: { calibration?: string; json?: boolean }) => setCode(await (await import('./validate.ts')).validateCommand(o, out)));

@@ -1,4 +1,4 @@
-/** `drainlab validate`: every kernel-model case against the model; exit 1 when one fails. */
+/** `drainlab validate`: every case of docs/kernel-model.md section e against the model; exit 1 when one fails. */
 import { VALIDATION_CASES, check, describeExpectation, presetCases } from '../validate/cases.ts';
 import { PRESETS } from '../scenario/presets.ts';
 import { resolveScenario } from '../scenario/resolve.ts';
@@ -67,7 +67,7 @@ export async function validateCommand(o: { calibration?: string; json?: boolean 
   else {
     out(table(['case', 'HZ', 'strategy', 'seal', 'expected', 'model', 'verdict'],
       results.map((r) => [r.id, String(r.hz), r.strategy, r.seal < 0 ? 'run' : String(r.seal), r.expected, r.got, r.failures.length ? `FAIL: ${r.failures.join('; ')}` : 'ok'])));
-    out(`kernel-model cases: ${results.length - failed.length} passed, ${failed.length} failed`);
+    out(`validation cases (docs/kernel-model.md section e): ${results.length - failed.length} passed, ${failed.length} failed`);
     if (cmp) {
       const f = (v: number) => v.toFixed(2);
       out(`\ncalibration (${cmp.kernel}, HZ=${cmp.hz}): the model beside the host kernel`);

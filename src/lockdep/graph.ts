@@ -1,17 +1,17 @@
 /**
- * A lockdep model (kernel-model section F): every acquisition records the ordered edge from the
+ * A lockdep model (docs/kernel-model.md section F): every acquisition records the ordered edge from the
  * lock taken most recently and still held to the one being acquired (lockdep's check_prevs_add
  * stops at the first non-trylock predecessor), waits on completions included (the cross-release
  * link #3 of the 2017 splat). A cycle in the graph is a possible deadlock.
  */
-import type { LockdepReport } from '../metrics/record.ts';
+import type { LockName, LockdepReport } from '../metrics/record.ts';
 
 export class Lockdep {
   private readonly edges = new Map<string, Set<string>>();
   private readonly order: [string, string][] = [];
 
   /** `held` is the task's stack of held locks; records top -> name. */
-  acquire(held: readonly string[], name: string): void {
+  acquire(held: readonly LockName[], name: LockName): void {
     // Not held[-1] on an empty stack: V8 looks a negative index up as the string "-1" on a slow path.
     const top = held.length > 0 ? held[held.length - 1] : undefined;
     if (top !== undefined && top !== name) this.addEdge(top, name);

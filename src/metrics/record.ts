@@ -1,5 +1,5 @@
 /**
- * The result record: CONTRACT section 3. Every exporter (terminal table, JSON, report) reads only
+ * The result record: docs/result-record.md. Every exporter (terminal table, JSON, report) reads only
  * these types. Fields may be added; the contract's fields are never renamed or dropped.
  */
 
@@ -78,6 +78,18 @@ export interface RunSummary {
   events: number;
 }
 
+/**
+ * Names the simulator writes into records. The record's fields stay `string` (a reader may meet
+ * records of other lab versions); the simulator's writers take these unions, so a misspelt name
+ * does not compile.
+ *
+ * The lock classes the model takes, by their lockdep names (docs/kernel-model.md, section F):
+ * the inode lock, drain_all's mutex, the CPU-hotplug lock, and the locks of the 2017 splat's
+ * other chains (cpuhp state setup, a splice into devtmpfs).
+ */
+export const LOCK_NAMES = ['i_rwsem', 'lru_add_drain_all.lock', 'cpu_hotplug_lock', 'cpuhp_state_mutex', 'cpuhp_state-completion', 'sb_writers', 'pipe->mutex'] as const;
+export type LockName = (typeof LOCK_NAMES)[number];
+
 export interface LockdepReport {
   /** Ordered edges held -> acquired, each once, in first-seen order. */
   edges: [string, string][];
@@ -85,11 +97,18 @@ export interface LockdepReport {
   cycles: string[][];
 }
 
+/** The steps a seal's timeline records (TimelineEvent.what). */
+export const TRACE_STEPS = [
+  'seal-start', 'inode-lock', 'tagged', 'local-drain', 'drain-all', 'mutex-wait', 'piggyback', 'queue', 'flushed', 'kworker',
+  'remote-drain', 'lru-cache-disable', 'skip-scan', 'sleep', 'runqueue-wait', 'recheck', 'inode-unlock', 'seal-end',
+] as const;
+export type TraceStep = (typeof TRACE_STEPS)[number];
+
 /** A step of one seal's timeline, for the report's timeline chart. */
 export interface TimelineEvent {
   atMs: number;
   cpu: number;
-  /** What happened: 'seal-start', 'lock', 'tag', 'drain-all', 'queue', 'kworker-start', 'kworker-done', 'sleep', 'recheck', 'unlock', 'seal-end', ... */
+  /** What happened: one of TRACE_STEPS. */
   what: string;
   /** Optional duration (ms) for spans. */
   durMs?: number;

@@ -1,4 +1,4 @@
-/** Per-run summary of the seal records (CONTRACT section 3 `summary`). */
+/** Per-run summary of the seal records (docs/result-record.md, `summary`). */
 import type { RunSummary, SealRecord } from './record.ts';
 import type { DrainAcct } from './drain-acct.ts';
 import { quantile } from '../stats/quantile.ts';

@@ -11,6 +11,7 @@
  * reports it as data and it would fail the same way again (the simulation is deterministic).
  */
 import { Piscina } from 'piscina';
+import { pathToFileURL } from 'node:url';
 import { workerEntry } from '../io/worker-entry.ts';
 import type { CellDone, CellTask, WorkerResult, WorkerTask } from './protocol.ts';
 
@@ -40,7 +41,10 @@ export class CellPool {
 
   private constructor(workers: number) {
     this.workers = workers;
-    const { filename, execArgv } = workerEntry('cell-worker');
+    // DRAINLAB_CELL_WORKER injects another worker file (tests wrap the real one with faults:
+    // test/support/faulty-cell-worker.cjs); it must answer the same protocol.
+    const injected = process.env.DRAINLAB_CELL_WORKER;
+    const { filename, execArgv } = injected ? { filename: pathToFileURL(injected).href, execArgv: [] } : workerEntry('cell-worker');
     this.pool = new Piscina({
       filename,
       minThreads: workers,

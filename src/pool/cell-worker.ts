@@ -15,7 +15,7 @@ import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
 import { Arena } from '../wasm/core.ts';
 import { planArena } from '../wasm/layout.ts';
 import type { SweepCell } from '../metrics/cells.ts';
-import { TEST_DELAY_ENV, TEST_EXIT_ATTEMPTS_ENV, TEST_EXIT_ENV, type WorkerResult, type WorkerTask } from './protocol.ts';
+import type { WorkerResult, WorkerTask } from './protocol.ts';
 
 /** Arenas kept per worker: at most this many layouts, and this many bytes of WASM memory in all. */
 const ARENA_KEEP = 4;
@@ -38,22 +38,12 @@ function arenaFor(s: Scenario): Arena {
   return a;
 }
 
-function testHooks(cellId: string, attempt: number): void {
-  const delay = Number(process.env[TEST_DELAY_ENV] ?? 0);
-  if (delay > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delay);
-  const spec = process.env[TEST_EXIT_ENV];
-  if (!spec) return;
-  const upTo = Number(process.env[TEST_EXIT_ATTEMPTS_ENV] ?? Infinity);
-  if (attempt <= upTo && spec.split(',').some((p) => p !== '' && cellId.startsWith(p))) process.exit(70);
-}
-
 export default function handle(task: WorkerTask): WorkerResult {
   if (task.kind === 'ping') {
     // Loads the simulator and compiles the core once per thread, before the first timed cell.
     runResolved(resolveScenario({ name: 'warmup', cpus: 1, pages: 1, horizonMs: 1, strategies: ['v4.14'] }, '(warmup)'));
     return { state: 'pong', threadId };
   }
-  testHooks(task.cellId, task.attempt);
   const t0 = performance.now();
   try {
     const record = runResolved(task.scenario, { workers: task.workers }, arenaFor(task.scenario));

@@ -1,6 +1,6 @@
 /**
- * The messages between the sweep's main thread and its cell workers (STYLE lesson 8: threads talk
- * only through declared types; errors cross as data). A worker never throws for a bad cell: it
+ * The messages between the sweep's main thread and its cell workers (threads talk only through
+ * declared types; errors cross as data). A worker never throws for a bad cell: it
  * answers `{ state: 'error' }`, so a rejected task always means the worker itself died (crash,
  * process.exit, out of memory), which is the only case the pool retries.
  */
@@ -52,15 +52,3 @@ export interface PingDone {
 
 export type CellResult = CellDone | CellError;
 export type WorkerResult = CellResult | PingDone;
-
-/**
- * Test-only hooks, read from the environment by the worker (worker threads share the process's
- * environment). They make a worker die the hard way (process.exit inside the worker thread) while
- * it runs a given cell, which is what a segfaulting or OOM-killed worker looks like to the pool.
- *   DRAINLAB_TEST_WORKER_EXIT=<cellId prefix>[,<prefix>...]   die on these cells
- *   DRAINLAB_TEST_WORKER_EXIT_ATTEMPTS=<n>                     only on attempts <= n (default: every attempt)
- *   DRAINLAB_TEST_CELL_DELAY_MS=<ms>                           sleep before each cell (so a test can interrupt a sweep mid-way)
- */
-export const TEST_EXIT_ENV = 'DRAINLAB_TEST_WORKER_EXIT';
-export const TEST_EXIT_ATTEMPTS_ENV = 'DRAINLAB_TEST_WORKER_EXIT_ATTEMPTS';
-export const TEST_DELAY_ENV = 'DRAINLAB_TEST_CELL_DELAY_MS';

@@ -1,6 +1,6 @@
 /**
  * The oracle: the same page-state operations as the WASM core, written straight from
- * kernel-model.md with plain arrays and no cleverness (no bitmaps, no SIMD, no hierarchy).
+ * docs/kernel-model.md with plain arrays and no cleverness (no bitmaps, no SIMD, no hierarchy).
  * Property tests run random operation sequences through both and compare every field.
  */
 import { PG, PV_KINDS } from '../wasm/layout.ts';
@@ -17,6 +17,8 @@ export class ReferenceModel {
   /** Per CPU, per kind: page ids (file × pages + page). */
   readonly pvecs: number[][][];
   lruDisabled = 0;
+  /** The multi-gen LRU is enabled (v6.1+): mark_accessed only sets PG_referenced. */
+  mglru = false;
 
   constructor(
     readonly files: number,
@@ -84,6 +86,10 @@ export class ReferenceModel {
   /** mark_page_accessed, v4.14. */
   private markAccessed(cpu: number, file: number, page: number): void {
     const f = this.flags[file][page];
+    if (this.mglru) {
+      this.flags[file][page] |= PG.REFERENCED;
+      return;
+    }
     if (!(f & PG.ACTIVE) && f & PG.REFERENCED) {
       if (f & PG.LRU) this.pvecAdd(cpu, ACTIVATE, file, page);
       else if (this.pvecs[cpu][LRU_ADD].includes(this.id(file, page))) this.flags[file][page] |= PG.ACTIVE;

@@ -1,4 +1,4 @@
-/** Strategy names, order and colours as the report shows them (CONTRACT section 2). */
+/** Strategy names, order and colours as the report shows them (docs/scenario-format.md, "Strategies"). */
 
 export const KNOWN_STRATEGIES: ReadonlyArray<readonly [string, string]> = [
   ['v4.14', 'S0: upstream 4.14 (local drain, tag, scan-0 drain_all under the inode lock with the hotplug lock)'],

@@ -11,7 +11,7 @@ import type { Direction, Verdict } from '../stats/bootstrap.ts';
 export type { ParamValue, SweepCell };
 
 /**
- * Fields the report reads from a run summary beyond CONTRACT section 3, when the simulator writes
+ * Fields the report reads from a run summary beyond docs/result-record.md, when the simulator writes
  * them. Optional: the report falls back to what the contract guarantees.
  */
 export interface RunSummaryExtras {
@@ -59,7 +59,7 @@ export interface Observations {
 export interface StrategyInfo {
   name: string;
   color: string;
-  /** One line from CONTRACT section 2, when the name is known. */
+  /** One line from docs/scenario-format.md, "Strategies", when the name is known. */
   description: string;
 }
 

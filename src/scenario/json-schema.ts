@@ -4,5 +4,5 @@ import { scenarioSchema } from './schema.ts';
 
 export function scenarioJsonSchema(): string {
   const schema = z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' });
-  return JSON.stringify({ ...schema, $id: 'https://drainlab.invalid/schema/scenario.schema.json', title: 'drainlab scenario (CONTRACT section 1)' }, null, 2) + '\n';
+  return JSON.stringify({ ...schema, $id: 'https://drainlab.invalid/schema/scenario.schema.json', title: 'drainlab scenario (docs/scenario-format.md)' }, null, 2) + '\n';
 }

@@ -1,5 +1,5 @@
 /**
- * Named scenarios shipped with the lab (CONTRACT section 1, "Presets"). Each description says
+ * Named scenarios shipped with the lab (docs/scenario-format.md). Each description says
  * which question of the 2017 debate it asks. Usable wherever a scenario file is.
  */
 import type { ScenarioInput } from './schema.ts';
@@ -19,7 +19,7 @@ export const PRESETS: Record<string, Preset> = {
     scenario: debate2017(),
   },
   'fuse-selftest': {
-    question: 'kernel-model E1.1/E1.2: a 1 s FUSE direct-IO pin makes the first seal fail; must the second succeed, and does it without drain_all?',
+    question: 'docs/kernel-model.md E1.1/E1.2: a 1 s FUSE direct-IO pin makes the first seal fail; must the second succeed, and does it without drain_all?',
     scenario: {
       name: 'fuse-selftest',
       description: 'tools/testing/selftests/memfd/fuse_test.c: a 2-page memfd is faulted and GUP-pinned by a reader on CPU 1 for 1 s; the sealer on CPU 0 unmaps at 200 ms and seals, then seals again at 1200 ms.',
@@ -34,15 +34,16 @@ export const PRESETS: Record<string, Preset> = {
     },
   },
   'rt-spinner': {
-    question: 'kernel-model E2.8: when the CPU holding the parked pages runs a SCHED_FIFO spinner, how long does each strategy hold the inode lock?',
+    question: 'docs/kernel-model.md E2.8: when the CPU holding the parked pages runs a SCHED_FIFO spinner, how long does each strategy hold the inode lock (unbounded on the 2017 kernels, whose RT_RUNTIME_SHARE never throttles a lone spinner)?',
     scenario: {
       name: 'rt-spinner',
-      description: 'A SCHED_FIFO task on CPU 1 did one write() (its pages sit in its lru_add pagevec) and spins; CPU 0 seals at 100 ms. RT throttling (950 of 1000 ms) is all that lets the kworker in.',
+      description: 'A SCHED_FIFO task on CPU 1 did one write() (its pages sit in its lru_add pagevec) and spins for 2.5 s; CPU 0 seals at 100 ms. On 4.14 and 4.16 RT_RUNTIME_SHARE is on: the lone spinner borrows runtime from CPU 0 and is never throttled, so the kworker runs only when the spinner stops (v4.14 holds the inode lock ~2.4 s). From 5.10 (the feature off) RT throttling (950 of 1000 ms) lets it in.',
       kernel: '4.14', hz: 250, cpus: 2, pages: 8, seed: 1, horizonMs: 3000,
       cpuClasses: [{ cpus: '1', class: 'rt' }],
       script: [
         { atMs: 0, cpu: 1, op: 'write', pages: '0-7' },
         { atMs: 100, cpu: 0, op: 'seal' },
+        { atMs: 2500, cpu: 1, op: 'cpuClass', class: 'idle' },
       ],
     },
   },
@@ -59,7 +60,7 @@ export const PRESETS: Record<string, Preset> = {
     scenario: isolatedCpus(),
   },
   'concurrent-sealers': {
-    question: 'kernel-model E2.11: 16 seals on 16 files at once, each needing drain_all: serialised by the mutex (4.14) or piggybacked (5.5+)?',
+    question: 'docs/kernel-model.md E2.11: 16 seals on 16 files at once, each needing drain_all: serialised by the mutex (4.14) or piggybacked (5.5+)?',
     scenario: concurrentSealers(),
   },
   'huge-memfd': {
@@ -71,7 +72,7 @@ export const PRESETS: Record<string, Preset> = {
     scenario: largeBusyMachine(),
   },
   'lockdep-2017': {
-    question: 'kernel-model E2.10 and section F: with cpuhp state setup and a splice into devtmpfs, which strategies close the 2017 lock cycle?',
+    question: 'docs/kernel-model.md E2.10 and section F: with cpuhp state setup and a splice into devtmpfs, which strategies close the 2017 lock cycle?',
     scenario: {
       name: 'lockdep-2017',
       description: 'modprobe msr (cpuhp setup waiting on an AP callback that creates a devtmpfs node), a splice into a devtmpfs file, and an F_SEAL_WRITE that needs drain_all: the chain of the syzbot splat.',

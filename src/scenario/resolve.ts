@@ -3,16 +3,16 @@
  * filled in (kernel constants, costs, strategies), every CPU, file and page checked against the
  * machine, and the arena sized. Any problem is a UsageError naming the field and the allowed values.
  */
-import { readJsonInput } from '../io/files.ts';
+import { checkJsonDepth, readInputText } from '../io/files.ts';
 import { scenarioSchema, type ScenarioParsed } from './schema.ts';
-import { formatIssues } from './issues.ts';
+import { scenarioError } from './issues.ts';
 import { parseCpuList, parsePages } from './lists.ts';
-import { KERNEL_CONSTANTS } from '../kernel/versions.ts';
+import { KERNEL_CONSTANTS, MGLRU_KERNELS } from '../kernel/versions.ts';
 import { DEFAULT_COSTS, type Costs } from '../kernel/costs.ts';
 import { STRATEGY_NAMES } from './strategy-names.ts';
 import { checkWork } from './limits.ts';
 import { planArena } from '../wasm/layout.ts';
-import { UsageError } from '../errors.ts';
+import { ScenarioError, UsageError } from '../errors.ts';
 
 /** A type alias (not an interface) so that it is assignable to the record's Record<string, unknown>. */
 export type Scenario = Omit<ScenarioParsed, 'costs' | 'pagevecSize' | 'strategies'> & {
@@ -25,7 +25,7 @@ export type Scenario = Omit<ScenarioParsed, 'costs' | 'pagevecSize' | 'strategie
 /** Validates raw JSON and resolves it. `calibration` costs sit between the defaults and the scenario's. */
 export function resolveScenario(raw: unknown, source = '(inline)', calibration: Partial<Costs> = {}): Scenario {
   const parsed = scenarioSchema.safeParse(raw);
-  if (!parsed.success) throw new UsageError(formatIssues(parsed.error.issues, 'scenario', source));
+  if (!parsed.success) throw scenarioError(parsed.error.issues, 'scenario', source);
   const s = parsed.data;
   const k = KERNEL_CONSTANTS[s.kernel];
   const costs: Costs = { ...DEFAULT_COSTS, ...calibration, ...stripUndefined(s.costs) };
@@ -47,6 +47,9 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 function checkRanges(s: Scenario): void {
+  if (s.mglru && !MGLRU_KERNELS.includes(s.kernel)) {
+    throw new UsageError(`mglru: true needs a kernel with the multi-gen LRU; allowed kernels: ${MGLRU_KERNELS.join(', ')} (got ${s.kernel})`);
+  }
   const cpu = (field: string, c: number) => {
     if (c >= s.cpus) throw new UsageError(`${field}: got ${c}; allowed: 0..${s.cpus - 1} (the scenario has ${s.cpus} CPUs)`);
   };
@@ -83,5 +86,14 @@ function checkRanges(s: Scenario): void {
 
 /** Reads a scenario file; an unreadable or non-JSON file is a UsageError. */
 export function loadScenarioFile(path: string, calibration?: Partial<Costs>, flag = '--scenario'): Scenario {
-  return resolveScenario(readJsonInput(path, flag), path, calibration);
+  const text = readInputText(path, flag);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    const message = `not JSON (${(e as Error).message})`;
+    throw new ScenarioError(`invalid scenario ${path}: ${message}`, path, [{ path: '(top level)', message }]);
+  }
+  checkJsonDepth(raw, `${flag} ${path}`);
+  return resolveScenario(raw, path, calibration);
 }

@@ -1,11 +1,11 @@
 /**
- * The scenario file (CONTRACT section 1) as a zod schema: the single source of the format, of the
+ * The scenario file (docs/scenario-format.md) as a zod schema: the single source of the format, of the
  * defaults, of the error messages (each names the field and the allowed values) and of the
  * exported JSON Schema (schema/scenario.schema.json, `npm run schema`).
  */
 import { z } from 'zod';
-import { KERNELS, HZ_VALUES } from '../kernel/versions.ts';
-import { COST_NAMES, DEFAULT_COSTS } from '../kernel/costs.ts';
+import { KERNELS, HZ_VALUES, PREEMPT_MODELS } from '../kernel/versions.ts';
+import { COST_NAMES, DEFAULT_COSTS, SEALER_BUSY_PREEMPT_PROB } from '../kernel/costs.ts';
 import { STRATEGY_NAMES } from './strategy-names.ts';
 
 export const CPU_CLASSES = ['idle', 'busy', 'rt', 'isolated'] as const;
@@ -203,15 +203,16 @@ const COST_HELP: Record<(typeof COST_NAMES)[number], string> = {
   remoteLockNsPerAdd: 'remote-drain (S7): the per-CPU spinlock on every pagevec add.',
   remoteDrainNsPerCpu: "remote-drain (S7): draining one remote CPU's pagevec from the caller.",
   rcuExpeditedNs: 'lru-disable (S8): synchronize_rcu_expedited().',
+  sealerBusyPreemptProb: 'EEVDF kernels (6.6+): the chance (0..1, not a time) that a sealer woken by its timer on a busy CPU preempts the CFS hog at once; else it waits for a tick (scenario preempt).',
 };
 
 const costsShape = Object.fromEntries(
   COST_NAMES.map((k) => [
     k,
-    (k === 'kworkerBusyPreemptProb'
+    (k.endsWith('Prob')
       ? z.number({ error: 'a probability (number in 0..1)' }).min(0, { error: 'allowed: 0..1' }).max(1, { error: 'allowed: 0..1' })
       : z.number({ error: 'a time in nanoseconds (number >= 0)' }).min(0, { error: 'a time in nanoseconds (number >= 0)' }).max(MAX_COST_NS, { error: `allowed: 0..${MAX_COST_NS} ns` })).optional()
-      .describe(`${COST_HELP[k]} Nanoseconds unless said otherwise; default ${DEFAULT_COSTS[k]}${k === 'kworkerBusyMaxNs' ? ' (one tick)' : ''}.`),
+      .describe(`${COST_HELP[k]} Nanoseconds unless said otherwise; default ${k === 'sealerBusyPreemptProb' ? SEALER_BUSY_PREEMPT_PROB.toFixed(4) : DEFAULT_COSTS[k]}${k === 'kworkerBusyMaxNs' ? ' (one tick)' : ''}.`),
   ]),
 ) as Record<(typeof COST_NAMES)[number], z.ZodOptional<z.ZodNumber>>;
 
@@ -224,7 +225,7 @@ export const scenarioSchema = obj(
     name: z.string().default('scenario').describe('A label, copied into the result record. Default "scenario".'),
     description: z.string().default('').describe('Free text.'),
     kernel: z.enum(KERNELS).default('4.14')
-      .describe("The kernel version: sets PAGEVEC_SIZE and lru_add_drain_all()'s variant (hotplug lock 4.14, piggyback 5.10+, local drain first 6.18). The strategy may change drain_all further. Default \"4.14\"."),
+      .describe("The kernel version: sets PAGEVEC_SIZE and lru_add_drain_all()'s variant (hotplug lock 4.14, piggyback 5.10+, local drain first 6.18; 6.1 and 6.12 as in docs/kernel-model.md). The strategy may change drain_all further. Default \"4.14\"."),
     hz: z.union(HZ_VALUES.map((h) => z.literal(h)), { error: `allowed: ${HZ_VALUES.join(', ')}` }).default(250)
       .describe('The tick rate: the wait loop sleeps (HZ << n) / 200 jiffies before re-check n, on the timer wheel. Default 250.'),
     cpus: z.int({ error: 'an integer in 1..8192' }).min(1, { error: 'allowed: 1..8192' }).max(8192, { error: 'allowed: 1..8192' }).default(4)
@@ -235,6 +236,14 @@ export const scenarioSchema = obj(
       .describe('Pages PER FILE; files x pages x cpus must fit the 4 GiB of wasm32 memory (refused before anything runs otherwise). Default 64.'),
     pagevecSize: z.int({ error: 'an integer in 1..31' }).min(1, { error: 'allowed: 1..31' }).max(31, { error: 'allowed: 1..31' }).optional()
       .describe("PAGEVEC_SIZE (1 .. 31): pages a per-CPU pagevec holds before it drains itself. Default: the kernel's (14, 15 or 31)."),
+    // Optional, without a written default: a scenario that leaves them out resolves (and is
+    // recorded) as before, and the kernel version's default applies (src/kernel/versions.ts).
+    mglru: z.boolean({ error: 'true or false (kernels 6.1 and later)' }).optional()
+      .describe('The multi-gen LRU is enabled (CONFIG_LRU_GEN_ENABLED): a re-read page only gets PG_referenced and is not parked in the activate batch. Default false; allowed on kernels 6.1 and later.'),
+    rtRuntimeShare: z.boolean({ error: 'true or false' }).optional()
+      .describe('The RT_RUNTIME_SHARE sched feature: a lone SCHED_FIFO spinner borrows runtime from other CPUs and is never throttled. Default: on for 4.14 and 4.16, off from 5.10 (2586af1ac187).'),
+    preempt: z.enum(PREEMPT_MODELS, { error: `allowed: ${PREEMPT_MODELS.join(', ')}` }).optional()
+      .describe('The preemption model (none, voluntary, full, rt): on EEVDF kernels (6.6+) how long a sealer woken on a CPU running a CFS hog waits for it. Default voluntary.'),
     seed: z.int({ error: 'an integer >= 0' }).min(0, { error: 'an integer >= 0' }).default(1)
       .describe('The root of every random stream: the same scenario and seed give byte-identical records for any worker count. Default 1.'),
     replication: z.int().min(0).default(0).describe('A second key of every random stream; sweeps set it per replication. Default 0.'),

@@ -1,5 +1,5 @@
 /**
- * Strategy names the lab implements (CONTRACT section 2; names are part of the contract). The
+ * Strategy names the lab implements (docs/scenario-format.md, "Strategies"; the names are part of the interface). The
  * registry (registry.ts) maps each to its factory; a test keeps the two lists equal.
  */
 export const STRATEGY_NAMES = [

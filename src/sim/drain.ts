@@ -1,5 +1,5 @@
 /**
- * lru_add_drain() and lru_add_drain_all(), step by step (kernel-model OP4, OP5, OP5').
+ * lru_add_drain() and lru_add_drain_all(), step by step (docs/kernel-model.md OP4, OP5, OP5').
  */
 import type { Proc } from './engine.ts';
 import type { DrainWork, Machine, Task } from './machine.ts';

@@ -1,9 +1,11 @@
 /**
- * A deterministic discrete-event engine (SimPy's shape, STYLE): simulated nanoseconds, an event
+ * A deterministic discrete-event engine (the shape of SimPy's core): simulated nanoseconds, an event
  * heap ordered by (time, sequence) so ties resolve the same way every run, and processes written
  * as generators that yield what they wait for. Kernel code paths read top to bottom as the kernel
  * does them (src/sim/seal.ts, src/sim/drain.ts).
  */
+
+import type { LockName } from '../metrics/record.ts';
 
 declare const nsBrand: unique symbol;
 /** Simulated nanoseconds since the start of the run. */
@@ -177,7 +179,7 @@ export class Mutex {
   owner: unknown = undefined;
   private waiters: (() => void)[] = [];
   constructor(
-    readonly name: string,
+    readonly name: LockName,
     private readonly engine: Engine,
     private readonly handoffNs: number,
   ) {}

@@ -8,19 +8,19 @@ import type { Arena } from '../wasm/core.ts';
 import type { Scenario } from '../scenario/resolve.ts';
 import type { CpuClass } from '../scenario/schema.ts';
 import { newAcct, type DrainAcct } from '../metrics/drain-acct.ts';
-import type { Costs } from '../kernel/costs.ts';
-import { KERNEL_CONSTANTS, type DrainAllVariant, type KernelConstants } from '../kernel/versions.ts';
+import { SEALER_BUSY_PREEMPT_PROB, type Costs } from '../kernel/costs.ts';
+import { KERNEL_CONSTANTS, type DrainAllVariant, type KernelConstants, type PreemptModel } from '../kernel/versions.ts';
 import { parseCpuList } from '../scenario/lists.ts';
 import { Lockdep } from '../lockdep/graph.ts';
 import { CounterRng, rngKey, type UniformAt } from '../stats/rng.ts';
-import type { TimelineEvent } from '../metrics/record.ts';
+import type { LockName, TimelineEvent, TraceStep } from '../metrics/record.ts';
 
 /** PRNG stream ids: each (replication, CPU, stream) gets its own counter-based stream. */
-export const STREAM = { KWORKER: 1, WORKLOAD: 2 } as const;
+export const STREAM = { KWORKER: 1, WORKLOAD: 2, SEALER: 3 } as const;
 
 /** A task in the simulated kernel: the locks it holds (for lockdep) and how to wake it. */
 export class Task {
-  readonly held: string[] = [];
+  readonly held: LockName[] = [];
   readonly sleeper = new Sleeper();
   fatalSignal = false;
   constructor(readonly cpu: number) {}
@@ -45,6 +45,8 @@ interface CpuState {
   startEvent: EventId | undefined;
   kworkerFreeAt: number;
   rng: CounterRng;
+  /** Draws for a sealer woken on this CPU (its own stream: the kworker's draws stay as they were). */
+  sealerRng: CounterRng;
   /** Tasks sealing on this CPU (a `signal` op reaches them). */
   sealers: Set<Task>;
 }
@@ -94,6 +96,12 @@ export class Machine {
 
   /** The PRNG's draws, computed by the WASM core (the same numbers as src/stats/rng.ts). */
   readonly uniform: UniformAt;
+  /** RT_RUNTIME_SHARE (the scenario's, else the kernel version's default). */
+  readonly rtRuntimeShare: boolean;
+  /** The preemption model (the scenario's, else voluntary). */
+  readonly preempt: PreemptModel;
+  /** CPUs whose class is rt now (RT_RUNTIME_SHARE: can they all borrow a full period?). */
+  private rtCpus = 0;
 
   constructor(
     readonly s: Scenario,
@@ -113,8 +121,13 @@ export class Machine {
     for (const c of s.cpuClasses) for (const cpu of parseCpuList('cpuClasses', c.cpus, s.cpus)) cls[cpu] = c.class;
     this.cpus = cls.map((c, cpu) => ({
       cls: c, clsSince: 0, pending: undefined, startEvent: undefined, kworkerFreeAt: 0,
-      rng: new CounterRng(rngKey(s.seed, s.replication, cpu, STREAM.KWORKER), 0, this.uniform), sealers: new Set(),
+      rng: new CounterRng(rngKey(s.seed, s.replication, cpu, STREAM.KWORKER), 0, this.uniform),
+      sealerRng: new CounterRng(rngKey(s.seed, s.replication, cpu, STREAM.SEALER), 0, this.uniform), sealers: new Set(),
     }));
+    this.rtCpus = cls.filter((c) => c === 'rt').length;
+    this.rtRuntimeShare = s.rtRuntimeShare ?? this.kernel.rtRuntimeShare;
+    this.preempt = s.preempt ?? 'voluntary';
+    arena.setMglru(s.mglru ?? false);
     const handoff = this.costs.mutexHandoffNs;
     this.files = Array.from({ length: s.files }, () => ({
       inodeLock: new Mutex('i_rwsem', this.engine, handoff), sealWrite: false, sealSeal: false, mmapWritable: 0, everMappedShared: false, pins: [],
@@ -138,11 +151,11 @@ export class Machine {
     lock.release();
   }
   /** A lock taken for read that never blocks here (cpus_read_lock: no hotplug writer is modelled). */
-  readLock(task: Task, name: string): void {
+  readLock(task: Task, name: LockName): void {
     this.lockdep.acquire(task.held, name);
     task.held.push(name);
   }
-  readUnlock(task: Task, name: string): void {
+  readUnlock(task: Task, name: LockName): void {
     task.held.splice(task.held.lastIndexOf(name), 1);
   }
 
@@ -171,15 +184,19 @@ export class Machine {
   // --- CPUs and kworkers (OP5.4, OP5.5, CPU classes) ----------------------------------------
   setCpuClass(cpu: number, cls: CpuClass): void {
     const c = this.cpus[cpu];
+    const before = c.cls;
     if (c.cls === cls) return;
+    this.rtCpus += (cls === 'rt' ? 1 : 0) - (c.cls === 'rt' ? 1 : 0);
     c.cls = cls;
     c.clsSince = this.now;
     // A kworker waiting for this CPU gets it under the new class (e.g. the RT spinner stopped).
     const w = c.pending;
-    if (w && c.startEvent !== undefined) {
-      this.engine.cancel(c.startEvent);
+    if (w) {
+      if (c.startEvent !== undefined) this.engine.cancel(c.startEvent);
       this.scheduleKworker(w);
     }
+    // RT_RUNTIME_SHARE: the number of rt CPUs decides whether the others are throttled.
+    if (this.rtRuntimeShare && (cls === 'rt' || before === 'rt')) this.rescheduleRtKworkers(cpu);
   }
 
   /**
@@ -188,6 +205,13 @@ export class Machine {
    * CFS hog, with kworkerBusyPreemptProb) or at the CPU's next scheduler tick, "within one tick";
    * rt only when RT throttling lets other tasks in: the spinner runs rtRuntime of every rtPeriod
    * counted from when it started (C1: 950 ms of 1000 ms; confirmed by drainlab calibrate on 6.18).
+   * With RT_RUNTIME_SHARE (on by default before 5.10), an rt_rq that runs out borrows runtime from
+   * the other CPUs' rt_rqs up to the whole period (kernel/sched/rt.c do_balance_runtime()), and
+   * sched_rt_runtime_exceeded() never throttles an rt_rq whose runtime reached the period: as long
+   * as the rt CPUs' full periods fit in what all CPUs have (rtCpus x period <= cpus x runtime), no
+   * spinner is ever throttled and the kworker waits until the spinner stops (the CPU's class
+   * changes). When they do not fit, the model keeps the throttled window (an approximation: the
+   * kernel then throttles some spinners and not others).
    */
   private kworkerStart(cpu: number, t: number): number {
     const c = this.cpus[cpu];
@@ -203,10 +227,37 @@ export class Machine {
         return Math.min(nextTick, at + k.kworkerBusyMaxNs) + k.kworkerIdleWakeNs;
       }
       case 'rt': {
+        if (this.rtRuntimeShare && this.rtCpus * k.rtPeriodNs <= this.s.cpus * k.rtRuntimeNs) return Number.POSITIVE_INFINITY;
         const into = (at - c.clsSince) % k.rtPeriodNs;
         return into >= k.rtRuntimeNs ? at + k.kworkerIdleWakeNs : at + (k.rtRuntimeNs - into) + k.kworkerIdleWakeNs;
       }
     }
+  }
+
+  /** Kworkers waiting on other rt CPUs: their start depends on how many CPUs run RT spinners. */
+  private rescheduleRtKworkers(except: number): void {
+    this.cpus.forEach((o, i) => {
+      if (i === except || o.cls !== 'rt' || !o.pending) return;
+      if (o.startEvent !== undefined) this.engine.cancel(o.startEvent);
+      this.scheduleKworker(o.pending);
+    });
+  }
+
+  /**
+   * When a sealer woken at `t` on `cpu` runs (a timer's expiry in the wait loop). On an idle CPU
+   * at once. On a CPU running a CFS hog: before EEVDF (v6.6) the woken sleeper is placed
+   * sched_latency/2 behind min_vruntime and preempts the hog at once; with EEVDF it preempts at
+   * once with sealerBusyPreemptProb, else it waits for the hog's slice to end at a scheduler
+   * tick: the next tick under full and rt preemption, the next or the one after (equally likely)
+   * under none and voluntary, where the hog's kernel sections are not preempted (measured on the
+   * host 6.18 under load: about 1 seal in 6 finished 1-2 jiffies late; docs/calibration.md).
+   */
+  sealerRunsAt(cpu: number, t: number): number {
+    const c = this.cpus[cpu];
+    if (c.cls !== 'busy' || !this.kernel.eevdf) return t;
+    if (c.sealerRng.next() < (this.costs.sealerBusyPreemptProb ?? SEALER_BUSY_PREEMPT_PROB)) return t;
+    const ticks = this.preempt === 'full' || this.preempt === 'rt' ? 1 : c.sealerRng.next() < 0.5 ? 1 : 2;
+    return (Math.floor(t / this.tickNs) + ticks) * this.tickNs;
   }
 
   /** queue_work_on(cpu, mm_percpu_wq, lru_add_drain_work) at time t (OP5.4). */
@@ -223,7 +274,9 @@ export class Machine {
   private scheduleKworker(w: DrainWork): void {
     const c = this.cpus[w.cpu];
     w.startAt = this.kworkerStart(w.cpu, Math.max(w.queuedAt, this.now));
-    c.startEvent = this.engine.at(w.startAt, () => this.runKworker(w));
+    // Never (an unthrottled RT spinner): nothing is scheduled; setCpuClass reschedules it when the
+    // spinner stops.
+    c.startEvent = Number.isFinite(w.startAt) ? this.engine.at(w.startAt, () => this.runKworker(w)) : undefined;
   }
 
   /** The kworker runs lru_add_drain_per_cpu -> lru_add_drain() on its CPU (OP4). */
@@ -262,7 +315,7 @@ export class Machine {
   }
 
   // --- timeline of the first seal ----------------------------------------------------------------
-  trace(cpu: number, what: string, durNs?: number, detail?: string): void {
+  trace(cpu: number, what: TraceStep, durNs?: number, detail?: string): void {
     if (!this.timelineOpen || this.timeline.length >= 400) return;
     this.timeline.push({ atMs: this.now / 1e6, cpu, what, ...(durNs ? { durMs: durNs / 1e6 } : {}), ...(detail ? { detail } : {}) });
   }

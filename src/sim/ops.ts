@@ -1,5 +1,5 @@
 /**
- * The scenario's ops (CONTRACT section 1) in kernel terms, applied to a machine at their time.
+ * The scenario's ops (docs/scenario-format.md) in kernel terms, applied to a machine at their time.
  * Script ops and workload generators both come through `applyOp`.
  */
 import type { ScriptOp } from '../scenario/schema.ts';

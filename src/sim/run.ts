@@ -1,12 +1,13 @@
 /**
  * Runs a resolved scenario: one machine per strategy, the same seeds for each (common random
- * numbers), the result record of CONTRACT section 3.
+ * numbers), the result record of docs/result-record.md.
  */
 import { Arena } from '../wasm/core.ts';
 import { planArena } from '../wasm/layout.ts';
 import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
 import { presetScenario } from '../scenario/presets.ts';
 import { strategy as lookup } from '../strategies/registry.ts';
+import type { Strategy } from '../strategies/types.ts';
 import { Machine } from './machine.ts';
 import { applyOp, prepareOp, type OpContext } from './ops.ts';
 import { startWorkload } from './workload.ts';
@@ -23,9 +24,13 @@ export interface RunOptions {
   calibration?: Partial<Costs>;
 }
 
-/** Simulates one strategy on a machine built over `arena` (which must be fresh or reset). */
-export function simulate(s: Scenario, strategyName: string, arena: Arena): StrategyRun {
-  const strat = lookup(strategyName);
+/**
+ * Simulates one strategy on a machine built over `arena` (which must be fresh or reset): a name
+ * from the registry, or a strategy object itself.
+ */
+export function simulate(s: Scenario, strategy: string | Strategy, arena: Arena): StrategyRun {
+  const strat = typeof strategy === 'string' ? lookup(strategy) : strategy;
+  const strategyName = strat.name;
   const m = new Machine(s, arena, strat.drainAll);
   const seals: SealRecord[] = [];
   const ctx: OpContext = { m, addSeals: strat.addSeals, seals, started: 0 };

@@ -1,5 +1,5 @@
 /**
- * fcntl(F_ADD_SEALS, F_SEAL_WRITE) step by step (kernel-model OP1, OP2, OP3), as building blocks
+ * fcntl(F_ADD_SEALS, F_SEAL_WRITE) step by step (docs/kernel-model.md OP1, OP2, OP3), as building blocks
  * the strategies assemble. Every step that takes time says which cost pays for it.
  */
 import type { Proc } from './engine.ts';
@@ -150,6 +150,12 @@ export function* waitLoop(ctx: SealCtx, opts: WaitLoopOptions): Proc<WaitResult>
       m.trace(task.cpu, 'sleep', t - m.now, `${jiffies} jiffies`);
       const woken = task.fatalSignal ? true : ((yield { kind: 'interruptible', t, sleeper: task.sleeper }) as boolean);
       if (woken) scan = last; // OP2.2b: a fatal signal makes this pass the final one
+      // The woken sealer may wait behind a CFS hog on its own CPU (Machine.sealerRunsAt).
+      const runs = m.sealerRunsAt(task.cpu, m.now);
+      if (runs > m.now) {
+        m.trace(task.cpu, 'runqueue-wait', runs - m.now);
+        yield { kind: 'until', t: runs };
+      }
     }
     const tagged = m.arena.tagCount(file);
     const pinned = m.arena.recheckFile(file, scan === last, tagged); // OP2.2c
@@ -191,7 +197,7 @@ export function* addSealsDroppingLock(ctx: SealCtx, sealSeal: boolean, body: (ct
   return out;
 }
 
-/** The seal's record (CONTRACT section 3), spurious and unsafe judged at the moment of return. */
+/** The seal's record (docs/result-record.md), spurious and unsafe judged at the moment of return. */
 export function sealRecord(ctx: SealCtx, out: SealOutcome): SealRecord {
   const { m, file } = ctx;
   const ms = (v: number) => v / 1e6;

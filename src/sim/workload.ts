@@ -1,5 +1,5 @@
 /**
- * The scenario's stochastic generators (CONTRACT section 1 `workload`; docs/scenarios.md). Each
+ * The scenario's stochastic generators (docs/scenario-format.md, "Workload generators"). Each
  * (generator, CPU) is a Poisson process with its own counter-based stream keyed by
  * (seed, replication, generator kind, generator index, CPU), so every strategy of a run, and every
  * worker count, sees the same arrivals (common random numbers). Arrivals are scheduled one at a

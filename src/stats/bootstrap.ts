@@ -3,8 +3,8 @@
  * same interval on every run and every machine.
  *
  * The unit of resampling is the replication (one seed of one cell), never the single seal: seals
- * of one run share a machine state and are not independent, replications are (STYLE lesson 11:
- * model variance across seeds). Paired comparisons resample (cell, replication) pairs, so the noise
+ * of one run share a machine state and are not independent, replications are (what varies
+ * across seeds is the model's variance). Paired comparisons resample (cell, replication) pairs, so the noise
  * a scenario puts on both strategies cancels in each difference.
  */
 import { medianInPlace, medianSelect, quantileSorted, sortSamples, type SortedSamples } from './quantile.ts';

@@ -1,8 +1,8 @@
 /**
  * A counter-based PRNG: SplitMix64 evaluated at an arbitrary position. The value at (key, counter)
  * is a pure function of both, so any stream can be split by (replication, CPU, stream) without
- * sharing state, and a bootstrap resample is reproducible from its index alone (STYLE lesson 6:
- * no Math.random anywhere in the lab).
+ * sharing state, and a bootstrap resample is reproducible from its index alone (and
+ * nothing in the lab uses Math.random).
  *
  *   output(key, i) = mix64(key + GAMMA * (i + 1))          (mod 2^64)
  *

@@ -1,7 +1,7 @@
 /**
  * S3b `drain-unlocked-if-tagged` [hypothetical, derived from David Herrmann's mail [M6]]: tag
  * under the inode lock as v4.14 does; only if tags remain after the local drain, drop the lock,
- * lru_add_drain_all(), take the lock again, check the seals again (kernel-model f S3
+ * lru_add_drain_all(), take the lock again, check the seals again (docs/kernel-model.md section f, S3
  * [INFERENCE]: another caller may have sealed meanwhile) and re-tag (pins taken while unlocked),
  * then wait with no drain in the loop. Avoids S3's unconditional drain; pays for revalidation.
  */

@@ -2,7 +2,7 @@
  * S3 `drain-unlocked`: David Herrmann's suggestion in the 2017 thread
  * (CANq1E4QZFaj41ZisjotrpcjLHJzQQrGcrGTZ0RJg=odJKnnVJw@mail.gmail.com [M6]): deny_writable, drop
  * the inode lock, lru_add_drain_all() every time, take the lock again, then wait for pins with no
- * drain in the loop. After relocking the seals are checked again (kernel-model f S3
+ * drain in the loop. After relocking the seals are checked again (docs/kernel-model.md section f, S3
  * [INFERENCE]): another caller may have set F_SEAL_SEAL or F_SEAL_WRITE meanwhile, and writes
  * may have added pages while the lock was dropped.
  */

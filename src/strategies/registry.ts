@@ -1,4 +1,4 @@
-/** Strategy name -> strategy (CONTRACT section 2). */
+/** Strategy name -> strategy (docs/scenario-format.md, "Strategies"). */
 import type { Strategy } from './types.ts';
 import { STRATEGY_NAMES } from '../scenario/strategy-names.ts';
 import { v414 } from './v4.14.ts';
@@ -14,7 +14,7 @@ import { remoteDrain } from './remote-drain.ts';
 import { lruDisable } from './lru-disable.ts';
 import { skipUnshared } from './skip-unshared.ts';
 
-/** In CONTRACT section 2 order. */
+/** In the order of docs/scenario-format.md, "Strategies". */
 export const STRATEGIES: ReadonlyMap<string, Strategy> = new Map(
   [v414, noDrain, v416, drainUnlocked, drainUnlockedIfTagged, drainEveryCpu, targeted, coalesced, localFirst, remoteDrain, lruDisable, skipUnshared].map((s) => [s.name, s]),
 );

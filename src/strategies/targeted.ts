@@ -1,5 +1,5 @@
 /**
- * S4b `targeted` [hypothetical, kernel-model f]: on scan 0, look for the file's tagged pages
+ * S4b `targeted` [hypothetical, docs/kernel-model.md section f]: on scan 0, look for the file's tagged pages
  * inside each CPU's pagevecs and queue drain work only on the CPUs that hold one. The caller pays
  * for reading every pagevec entry (O(CPUs x PAGEVEC_SIZE)); in the kernel the look is racy and
  * must fall back to S4 when a page moves; here pages never move between pagevecs, so the look is

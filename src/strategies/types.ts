@@ -1,5 +1,5 @@
 /**
- * A drain strategy is a small factory: options -> the hooks the seal path calls (STYLE lesson 7).
+ * A drain strategy is a small factory: options -> the hooks the seal path calls.
  */
 import type { Proc } from '../sim/engine.ts';
 import type { SealCtx, SealOutcome } from '../sim/seal.ts';
@@ -8,7 +8,7 @@ import type { Costs } from '../kernel/costs.ts';
 
 export interface Strategy {
   name: string;
-  /** kernel-model section f row, and the commit or mail it models. */
+  /** docs/kernel-model.md section f row, and the commit or mail it models. */
   models: string;
   /** Changes this strategy makes to lru_add_drain_all() itself, for every caller (the kernel's variant is the base). */
   drainAll?: Partial<DrainAllVariant>;

@@ -1,5 +1,5 @@
 /**
- * S0 `v4.14`: upstream 4.14 (kernel-model f, S0; OP1-OP5 as written in v4.14 mm/shmem.c:2614-2792
+ * S0 `v4.14`: upstream 4.14 (docs/kernel-model.md section f, S0; OP1-OP5 as written in v4.14 mm/shmem.c:2614-2792
  * and mm/swap.c:684-732 [S1]): local drain and tag pass, then scan 0's lru_add_drain_all() with
  * cpu_hotplug_lock taken under the inode lock, then the 10/20/40/80 ms sleeps.
  */

@@ -11,7 +11,7 @@ import { loadSweepFile } from './grid.ts';
 import { runSweep, summaryLine } from './runner.ts';
 import { resolveShard } from './shard.ts';
 import { mergeLine, mergeSweeps } from './merge.ts';
-import { tuneCpus, tuneCpusTable, tuneWorkers, tuneWorkersTable } from './tune.ts';
+import { tuneCpus, tuneCpusTable } from './tune.ts';
 
 type Out = (s: string) => void;
 const err = (s: string) => process.stderr.write(termSafe(s.endsWith('\n') ? s : s + '\n'));
@@ -98,6 +98,7 @@ export async function tuneCommand(o: TuneFlags, out: Out): Promise<number> {
   const log = o.quiet ? () => {} : err;
   if (o.budget === undefined && w === 'auto') {
     if (o.scenario) throw new UsageError('tune --workers auto measures a preset (--preset, default debate-2017), not --scenario');
+    const { tuneWorkers, tuneWorkersTable } = await import('../../bench/tune-workers.ts');
     const r = await tuneWorkers({ preset: o.preset ?? 'debate-2017', replications: o.replications ?? 24, log });
     out(o.json ? JSON.stringify(r, null, 2) : tuneWorkersTable(r));
     return 0;

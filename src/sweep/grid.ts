@@ -10,8 +10,8 @@
  */
 import { readJsonInput } from '../io/files.ts';
 import { CELLS_ENV, GRID_ENV, MAX_PATH_INDEX, MAX_VALUES_PER_PARAM, maxGridPoints, maxSweepCells } from './limits.ts';
-import { formatIssues } from '../scenario/issues.ts';
-import { UsageError } from '../errors.ts';
+import { scenarioError } from '../scenario/issues.ts';
+import { ScenarioError, UsageError } from '../errors.ts';
 import { PRESETS, isPreset } from '../scenario/presets.ts';
 import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
 import { scenarioSchema } from '../scenario/schema.ts';
@@ -156,7 +156,7 @@ export class Sweep {
   /** Validates and expands a sweep file's JSON. Throws UsageError naming the field. */
   static fromJson(raw: unknown, source = '(inline)'): Sweep {
     const parsed = sweepSchema.safeParse(raw);
-    if (!parsed.success) throw new UsageError(formatIssues(parsed.error.issues, 'sweep', source));
+    if (!parsed.success) throw scenarioError(parsed.error.issues, 'sweep', source);
     const s = parsed.data;
     const params: ResolvedSweep['params'] = [];
     const paths: Seg[][] = [];
@@ -288,7 +288,7 @@ export class Sweep {
       try {
         s = resolveScenario(p.input, `(sweep ${this.config.name}, ${where})`);
       } catch (e) {
-        if (e instanceof UsageError && !e.message.startsWith('invalid scenario')) throw new UsageError(`${where}: ${e.message}`);
+        if (e instanceof UsageError && !(e instanceof ScenarioError)) throw new UsageError(`${where}: ${e.message}`);
         throw e;
       }
       const seed0 = this.config.seed ?? s.seed;

@@ -1,6 +1,6 @@
 /**
  * The sweep file: a base scenario, a grid of parameters, constraints, replications. Checked with
- * zod; every message names the field and what is allowed (CONTRACT section 4: exit 2, nothing
+ * zod; every message names the field and what is allowed (docs/cli.md: exit 2, nothing
  * written). The grid itself is expanded in grid.ts.
  *
  *   {

@@ -1,7 +1,5 @@
 /**
- * `drainlab tune`: two searches that run cells on the pool.
- *
- * (a) The CPU count at which a strategy's metric crosses a budget. The metric is a number in the
+ * `drainlab tune`: the CPU count at which a strategy's metric crosses a budget. The metric is a number in the
  *     run summary, by dotted path (latencyMs.p99, drainCpuMs, cpusInterrupted ...). At each CPU
  *     count c the scenario runs R replications (seed = base seed + r, replication r, as in a sweep)
  *     and the point is "above" when the median over replications exceeds the budget. The search
@@ -18,12 +16,7 @@
  *     crossing and sparse (powers of two) far from it, so it is exact near the bracket and coarse
  *     away from it. With R = 1, or a metric that does not vary with the seed, it collapses to the
  *     bracket [last below + 1, first above].
- *
- * (b) `--workers auto`: this host's sweep throughput for W = 1 .. cores on a small fixed sweep
- *     (R replications of one preset, every strategy). Each W gets a fresh pool; its start-up (tsx,
- *     WASM compile) is timed apart from the cells, and cells/s counts the cells only.
  */
-import { availableParallelism } from 'node:os';
 import { UsageError } from '../errors.ts';
 import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
 import { PRESETS, isPreset } from '../scenario/presets.ts';
@@ -83,7 +76,8 @@ export interface TuneCpusResult {
 
 const RESAMPLES = 2000;
 
-function baseInput(base: TuneCpusOptions['base']): Record<string, unknown> {
+/** The scenario object a preset name or scenario stands for (what each tune cell starts from). */
+export function baseInput(base: TuneCpusOptions['base']): Record<string, unknown> {
   if (typeof base === 'string') {
     const p = isPreset(base) ? PRESETS[base] : undefined;
     if (!p) throw new UsageError(`--preset: unknown preset ${JSON.stringify(base)}; allowed: ${Object.keys(PRESETS).join(', ')}`);
@@ -264,70 +258,3 @@ export function tuneCpusTable(r: TuneCpusResult): string {
     verdict,
   ].join('\n');
 }
-
-export interface TuneWorkersRow {
-  workers: number;
-  startupMs: number;
-  wallMs: number;
-  cellsPerSec: number;
-  speedup: number;
-}
-
-export interface TuneWorkersResult {
-  schema: 'drainlab/tune-workers@1';
-  preset: string;
-  cells: number;
-  cores: number;
-  rows: TuneWorkersRow[];
-  best: number;
-}
-
-export async function tuneWorkers(o: { preset: string; replications: number; maxWorkers?: number; log: (s: string) => void }): Promise<TuneWorkersResult> {
-  const input = baseInput(o.preset);
-  const s = resolveScenario(input, `(tune --workers auto, ${o.preset})`);
-  const cores = availableParallelism();
-  const maxW = o.maxWorkers ?? cores;
-  const tasks = Array.from({ length: o.replications }, (_, r) => {
-    const scenario = { ...s, seed: s.seed + r, replication: r };
-    return { cellId: cellIdOf(scenario, r, LAB_VERSION), pointId: 'tune', params: {}, replication: r, scenario };
-  });
-  const rows: TuneWorkersRow[] = [];
-  for (let w = 1; w <= maxW; w++) {
-    const t0 = performance.now();
-    const pool = await CellPool.start(w);
-    const t1 = performance.now();
-    try {
-      let next = 0;
-      const lane = async () => {
-        while (next < tasks.length) {
-          const o2 = await pool.run(tasks[next++]!);
-          if (o2.state !== 'done') throw new Error(`tune: a cell failed (${o2.cause}): ${o2.error.message}`);
-        }
-      };
-      await Promise.all(Array.from({ length: 2 * w }, lane));
-    } finally {
-      await pool.close();
-    }
-    const wallMs = performance.now() - t1;
-    const row = { workers: w, startupMs: Math.round(t1 - t0), wallMs: Math.round(wallMs), cellsPerSec: tasks.length / (wallMs / 1000), speedup: 1 };
-    rows.push(row);
-    row.speedup = rows[0]!.wallMs / row.wallMs;
-    o.log(`tune: W=${w} ${row.cellsPerSec.toFixed(2)} cells/s`);
-  }
-  const best = rows.reduce((a, b) => (b.cellsPerSec > a.cellsPerSec ? b : a)).workers;
-  return { schema: 'drainlab/tune-workers@1', preset: o.preset, cells: tasks.length, cores, rows, best };
-}
-
-export function tuneWorkersTable(r: TuneWorkersResult): string {
-  const head = ['W', 'start-up s', 'cells s', 'cells/s', 'speedup'];
-  const rows = r.rows.map((x) => [String(x.workers), (x.startupMs / 1000).toFixed(2), (x.wallMs / 1000).toFixed(2), x.cellsPerSec.toFixed(2), `${x.speedup.toFixed(2)}x`]);
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (c: string[]) => c.map((x, i) => x.padStart(w[i]!)).join('  ');
-  return [
-    `sweep throughput on this host: ${r.cells} cells of ${r.preset} (every strategy), W = 1..${r.rows.length} (${r.cores} cores)`,
-    line(head),
-    ...rows.map(line),
-    `best: --workers ${r.best}`,
-  ].join('\n');
-}
-

@@ -1,12 +1,12 @@
 /**
- * The validation suite: kernel-model section e cases as scenarios with their expected outcome
+ * The validation suite: docs/kernel-model.md section e cases as scenarios with their expected outcome
  * and timing, at HZ 1000 and 250 (`drainlab validate`, and test/validate-cases.test.ts).
  * "≈ t" in the model means: no earlier than the nominal re-check point of C2, and within
  * SLACK_MS after it (the timer wheel ends a sleep of j jiffies at the (j+1)-th tick, rounded up
  * to 8 jiffies for sleeps of 63 jiffies or more, plus wake-up latency).
  */
 import type { ScenarioInput } from '../scenario/schema.ts';
-import type { Hz } from '../kernel/versions.ts';
+import { KERNEL_CONSTANTS, type Hz } from '../kernel/versions.ts';
 import { PRESETS } from '../scenario/presets.ts';
 import type { SealRecord, StrategyRun } from '../metrics/record.ts';
 
@@ -133,17 +133,87 @@ function casesAt(hz: Hz): ValidationCase[] {
         ],
       }),
       every(['v4.14', 'v4.16'], { seal: 0, result: 'ok', passes: 1, latencyMs: [0, 1] })),
-    c('E2.8', 'an RT spinner on the CPU holding the pages: v4.14 holds the inode lock for most of the RT period',
-      base(hz, { cpus: 2, cpuClasses: [{ cpus: '1', class: 'rt' }], script: [{ atMs: 0, cpu: 1, op: 'write', pages: '0-3' }, { atMs: 100, cpu: 0, op: 'seal' }] }),
+    c('E2.8', 'an RT spinner on the CPU holding the pages, RT_RUNTIME_SHARE off: v4.14 holds the inode lock for most of the RT period',
+      base(hz, { cpus: 2, rtRuntimeShare: false, cpuClasses: [{ cpus: '1', class: 'rt' }], script: [{ atMs: 0, cpu: 1, op: 'write', pages: '0-3' }, { atMs: 100, cpu: 0, op: 'seal' }] }),
       [
         ...every(['v4.14', 'v4.16'], { seal: 0, result: 'ok', minLockHoldMs: 500 }),
         { strategy: 'drain-unlocked', seal: 0, result: 'ok', maxLockHoldMs: 1, latencyMs: [500, 1000] },
         { strategy: 'no-drain', seal: 0, result: 'EBUSY', spurious: true, maxLockHoldMs: 200 },
       ]),
     c('E2.8-remote', 'an RT spinner on the CPU holding the pages: remote-drain drains it from the caller, no kworker, no wait',
-      base(hz, { cpus: 2, strategies: ['remote-drain', 'targeted'], cpuClasses: [{ cpus: '1', class: 'rt' }], script: [{ atMs: 0, cpu: 1, op: 'write', pages: '0-3' }, { atMs: 100, cpu: 0, op: 'seal' }] }),
+      base(hz, { cpus: 2, rtRuntimeShare: false, strategies: ['remote-drain', 'targeted'], cpuClasses: [{ cpus: '1', class: 'rt' }], script: [{ atMs: 0, cpu: 1, op: 'write', pages: '0-3' }, { atMs: 100, cpu: 0, op: 'seal' }] }),
       [{ strategy: 'remote-drain', seal: 0, result: 'ok', latencyMs: [0, 1], maxLockHoldMs: 1 }, { strategy: 'targeted', seal: 0, result: 'ok', minLockHoldMs: 500 }]),
+    ...rtRuntimeShare(hz),
+    c('MGLRU-6.1', '6.1: a page re-read on CPU 1 waits in its activate batch with the classic LRU (no-drain fails spuriously, v4.16 drains it); with the multi-gen LRU nothing is parked',
+      base(hz, { kernel: '6.1', strategies: ['no-drain', 'v4.16'], script: REREAD }),
+      [{ strategy: 'no-drain', seal: 0, result: 'EBUSY', spurious: true }, { strategy: 'v4.16', seal: 0, result: 'ok', passes: 1, drainAllCalls: 1, latencyMs: [0, 1] }]),
+    c('MGLRU-6.12', '6.12 with mglru: true: the re-read page is not parked; no-drain and v4.16 succeed without draining anything',
+      base(hz, { kernel: '6.12', mglru: true, strategies: ['no-drain', 'v4.16'], script: REREAD }),
+      every(['no-drain', 'v4.16'], { seal: 0, result: 'ok', passes: 0, drainAllCalls: 0, latencyMs: [0, 0.1] })),
+    ...busySealer(hz),
     ...fillRule(hz),
+  ];
+}
+
+/** Page 0 written and drained on CPU 1 (it is on the LRU, referenced), then read again there (mark_accessed -> activate batch); CPU 0 seals. */
+const REREAD: ScenarioInput['script'] = [
+  { atMs: 0, cpu: 1, op: 'write', pages: '0' },
+  { atMs: 0, cpu: 1, op: 'drain' },
+  { atMs: 1, cpu: 1, op: 'read', pages: '0' },
+  { atMs: 5, cpu: 0, op: 'seal' },
+];
+
+/**
+ * RT_RUNTIME_SHARE (on by default before 5.10, 2586af1ac187): a lone SCHED_FIFO spinner on CPU 1
+ * for 1.5 s is never throttled, so the kworker that must drain CPU 1 runs only when it stops:
+ * v4.14 holds the inode lock from 100 ms until then. With the feature off (5.10's default, or
+ * the scenario's override) throttling lets the kworker in at 950 ms.
+ */
+function rtRuntimeShare(hz: Hz): ValidationCase[] {
+  const sc = (kernel: '4.14' | '5.10', share?: boolean) => base(hz, {
+    kernel, cpus: 2, strategies: ['v4.14'], ...(share === undefined ? {} : { rtRuntimeShare: share }),
+    script: [
+      { atMs: 0, cpu: 1, op: 'cpuClass', class: 'rt', forMs: 1500 },
+      { atMs: 0, cpu: 1, op: 'write', pages: '0-3' },
+      { atMs: 100, cpu: 0, op: 'seal' },
+    ],
+  });
+  const c = (id: string, title: string, scenario: ScenarioInput, expect: Expectation[]): ValidationCase => ({ id, title, hz, scenario: { name: `${id} HZ=${hz}`, ...scenario }, expect });
+  return [
+    c('RT_RUNTIME_SHARE-4.14', 'v4.14 (RT_RUNTIME_SHARE on): the lone spinner is never throttled; the inode lock is held until it stops at 1.5 s',
+      sc('4.14'), [{ strategy: 'v4.14', seal: 0, result: 'ok', minLockHoldMs: 1399, maxLockHoldMs: 1401, latencyMs: [1399, 1401] }]),
+    c('RT_RUNTIME_SHARE-4.14-off', 'v4.14 with rtRuntimeShare: false: throttled at 950 ms, the lock held ~850 ms',
+      sc('4.14', false), [{ strategy: 'v4.14', seal: 0, result: 'ok', minLockHoldMs: 849, maxLockHoldMs: 851 }]),
+    c('RT_RUNTIME_SHARE-5.10', '5.10 (the feature off by default): throttled at 950 ms',
+      sc('5.10'), [{ strategy: 'v4.14', seal: 0, result: 'ok', minLockHoldMs: 849, maxLockHoldMs: 851 }]),
+  ];
+}
+
+/**
+ * The sealer's own wake-up on a busy CPU: a pin on CPU 1's page is released at 5 ms, so the first
+ * re-check (after a sleep of t1, ending one tick later on the timer wheel) ends the seal. The
+ * sealer's CPU 0 runs a CFS hog. On 6.12 (EEVDF) with
+ * sealerBusyPreemptProb 0 and full preemption the woken sealer runs at the next tick, one tick
+ * after the timer's; on 4.14 (CFS: the woken sleeper preempts the hog at once) it does not wait.
+ */
+function busySealer(hz: Hz): ValidationCase[] {
+  const tick = 1000 / hz;
+  const t1 = nominalRechecks(hz)[0];
+  const sc = (kernel: '4.14' | '6.12') => base(hz, {
+    kernel, strategies: ['v4.16'], preempt: 'full', costs: { sealerBusyPreemptProb: 0 }, cpuClasses: [{ cpus: '0', class: 'busy' }],
+    script: [
+      { atMs: 0, cpu: 1, op: 'fault', pages: '0-1' },
+      { atMs: 0, cpu: 1, op: 'pin', pages: '0-1', forMs: 13 },
+      { atMs: 8, cpu: 0, op: 'unmap', pages: '0-1' },
+      { atMs: 8, cpu: 0, op: 'seal' }, // on a tick at HZ 250 and 1000: the timer ends at t1 + one tick
+    ],
+  });
+  const c = (id: string, title: string, scenario: ScenarioInput, expect: Expectation[]): ValidationCase => ({ id, title, hz, scenario: { name: `${id} HZ=${hz}`, ...scenario }, expect });
+  return [
+    c('BUSY-SEALER-6.12', `6.12 (EEVDF), a CFS hog on the sealing CPU, no wake-up preemption: the first re-check runs a tick (${tick} ms) after its timer`,
+      sc('6.12'), [{ strategy: 'v4.16', seal: 0, result: 'ok', latencyMs: [t1 + 2 * tick, t1 + 2 * tick + 0.5] }]),
+    c('BUSY-SEALER-4.14', '4.14 (CFS sleeper credit): the same sealer preempts the hog at once; the re-check is within a tick of its timer',
+      sc('4.14'), [{ strategy: 'v4.16', seal: 0, result: 'ok', latencyMs: [t1 + tick, t1 + tick + 0.5] }]),
   ];
 }
 
@@ -176,15 +246,15 @@ export function presetCases(preset: (name: string) => ScenarioInput): Validation
   ];
 }
 
-/** A2 fill rule seen through seals: PAGEVEC_SIZE - 1 pages stay parked on CPU 1, PAGEVEC_SIZE drain themselves. */
+/** A2 fill rule seen through seals: PAGEVEC_SIZE - 1 pages stay parked on CPU 1, PAGEVEC_SIZE drain themselves (14, 15, and the folio batches of 6.1 (15) and 6.12 (31)). */
 function fillRule(hz: Hz): ValidationCase[] {
-  return (['4.14', '4.16'] as const).flatMap((kernel) => {
-    const size = kernel === '4.14' ? 14 : 15;
+  return (['4.14', '4.16', '6.1', '6.12'] as const).flatMap((kernel) => {
+    const size = KERNEL_CONSTANTS[kernel].pagevecSize;
     return [size - 1, size].map((n) => ({
       id: `A2-fill-${kernel}-${n}`,
       title: `${kernel}: ${n} pages written on CPU 1 ${n === size ? 'fill the pagevec, which drains itself' : 'stay parked in its pagevec'}; no-drain ${n === size ? 'succeeds' : 'fails spuriously'}`,
       hz,
-      scenario: base(hz, { name: `fill ${kernel} ${n}`, kernel, pages: 16, strategies: ['no-drain'], script: [{ atMs: 0, cpu: 1, op: 'write', pages: `0-${n - 1}` }, { atMs: 5, cpu: 0, op: 'seal' }] }),
+      scenario: base(hz, { name: `fill ${kernel} ${n}`, kernel, pages: Math.max(16, size + 1), strategies: ['no-drain'], script: [{ atMs: 0, cpu: 1, op: 'write', pages: `0-${n - 1}` }, { atMs: 5, cpu: 0, op: 'seal' }] }),
       expect: [n === size ? { strategy: 'no-drain', seal: 0, result: 'ok' as const, passes: 0 } : { strategy: 'no-drain', seal: 0, result: 'EBUSY' as const, spurious: true }],
     }));
   });

@@ -165,6 +165,7 @@ export class Arena {
     this.pass(RangeOp.ZeroPages, [], 0, files * pstride);
     this.x.zeroBytes(tag, bytes - tag); // tag trees and pagevecs (only the OS pages written to)
     this.setLruDisabled(0);
+    this.setMglru(false);
     this.pristine = true;
   }
 
@@ -290,6 +291,14 @@ export class Arena {
   setLruDisabled(count: number): void {
     this.pristine = false;
     Atomics.store(new Uint32Array(this.memory.buffer, HOST_BASE, 64), H.LRU_DISABLED, count);
+  }
+
+  /**
+   * The multi-gen LRU on or off (v6.1+, scenario `mglru`): with it on, mark_accessed parks no page
+   * in the activate batch. Configuration, not page state: every Machine sets it for its run.
+   */
+  setMglru(on: boolean): void {
+    Atomics.store(new Uint32Array(this.memory.buffer, HOST_BASE, 64), H.MGLRU, on ? 1 : 0);
   }
 
   // --- page state -------------------------------------------------------------------------------

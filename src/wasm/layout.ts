@@ -9,13 +9,13 @@ import { tooLarge } from '../errors.ts';
 import * as K from '../../assembly/arena-constants.ts';
 
 export const WASM_PAGE = 65536;
-export const MAX_BYTES = 65536 * WASM_PAGE; // wasm32: 4 GiB (toolchain-notes §2)
+export const MAX_BYTES = 65536 * WASM_PAGE; // wasm32: 4 GiB (docs/toolchain.md, "Memory limits")
 export const HOST_BASE = K.HOST_BASE;
 const HEADER_BYTES = 256;
 
 export const H = {
   NPAGES: K.H_NPAGES, NFILES: K.H_NFILES, NCPUS: K.H_NCPUS, PVCAP: K.H_PVCAP, PSTRIDE: K.H_PSTRIDE, REF: K.H_REF, MAP: K.H_MAP, FLG: K.H_FLG, TAG: K.H_TAG,
-  TAGSTRIDE: K.H_TAGSTRIDE, TAGLEVELS: K.H_TAGLEVELS, PVEC: K.H_PVEC, LRU_DISABLED: K.H_LRU_DISABLED, LVL0: K.H_LVL0, LVLN: K.H_LVLN,
+  TAGSTRIDE: K.H_TAGSTRIDE, TAGLEVELS: K.H_TAGLEVELS, PVEC: K.H_PVEC, LRU_DISABLED: K.H_LRU_DISABLED, MGLRU: K.H_MGLRU, LVL0: K.H_LVL0, LVLN: K.H_LVLN,
 } as const;
 
 export const PV_KINDS = K.PV_KINDS;
