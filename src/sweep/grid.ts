@@ -178,7 +178,7 @@ export class Sweep {
       try {
         return { expr: parseExpr(c), field };
       } catch (e) {
-        if (e instanceof ExprError) throw new UsageError(`${field}: ${JSON.stringify(c)}: ${e.message}`);
+        if (e instanceof ExprError) throw new UsageError(`${field}: ${c.length > 120 ? `${JSON.stringify(c.slice(0, 120))}...` : JSON.stringify(c)}: ${e.message}`);
         throw e;
       }
     });
