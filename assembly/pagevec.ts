@@ -157,6 +157,28 @@ export function opUnpin(lo: u32, hi: u32): void {
   for (let g = lo; g < hi; g++) atomic.sub<u32>(refPtr(g), 1);
 }
 
+/**
+ * Truncation of a page range (shmem_undo_range -> truncate_inode_page, or a hole punch): each
+ * present page leaves the page cache (-1 ref) and every mapping of it (unmap_mapping_range: -1
+ * ref and -1 mapcount each) and loses its flags, so the next write of the slot allocates a fresh
+ * page (OP7). A reference a pagevec or a pin still holds stays until that holder drops it, as the
+ * kernel frees a truncated page only then. Tags are left alone (a truncated file is never sealed
+ * in this lab: the scenario resolver refuses it). Returns the pages removed.
+ */
+export function opTruncate(lo: u32, hi: u32): u32 {
+  let n: u32 = 0;
+  for (let g = lo; g < hi; g++) {
+    const fp = flgPtr(g);
+    if ((atomic.load<u8>(fp) & PG_PRESENT) == 0) continue;
+    const maps = atomic.load<u32>(mapPtr(g));
+    atomic.store<u32>(mapPtr(g), 0);
+    atomic.sub<u32>(refPtr(g), 1 + maps);
+    atomic.store<u8>(fp, 0);
+    n++;
+  }
+  return n;
+}
+
 /** read(): mark_page_accessed on the pages that exist (a hole reads as zeroes, allocates nothing). */
 export function opRead(cpu: u32, lo: u32, hi: u32): void {
   for (let g = lo; g < hi; g++) {

@@ -9,6 +9,7 @@ import { UsageError } from '../src/errors.ts';
 import { baselinePath, compare, loadBaseline, saveBaseline, writeAtomic, type Comparison } from './baseline.ts';
 import { reportMarkdown } from './markdown.ts';
 import { benchProvenance, cpuLabel } from './provenance.ts';
+import { HostLoadMeter } from './host-load.ts';
 import { scanSuite } from './suites/scan.ts';
 import { nextTaggedSuite } from './suites/next-tagged.ts';
 import { pagevecSuite } from './suites/pagevec.ts';
@@ -72,11 +73,15 @@ export async function runBench(suites: Suite[], opts: { mode: keyof typeof MODES
   const ctx: SuiteContext = { quick: opts.mode !== 'full', ...MODES[opts.mode], log };
   const started = new Date();
   const t0 = performance.now();
+  const meter = new HostLoadMeter();
+  meter.start();
   const results = [];
   for (const s of suites) {
     log(`${s.name}: ${s.title}`);
     results.push(await s.run(ctx));
+    meter.sample();
   }
+  const hostLoad = meter.stop();
   // A ratio read without its CPU misleads: the SIMD tag pass is ~0.9x SSE2 C on one CPU and was
   // 0.65x on another with the same code.
   const cpu = cpuLabel();
@@ -84,6 +89,7 @@ export async function runBench(suites: Suite[], opts: { mode: keyof typeof MODES
   return {
     schema: 'drainlab/bench@1',
     provenance: benchProvenance(started, performance.now() - t0),
+    hostLoad,
     options: { mode: opts.mode, quick: opts.mode !== 'full', suites: suites.map((s) => s.name) },
     suites: results,
   };
@@ -107,6 +113,9 @@ export async function benchCommand(opts: BenchOptions): Promise<number> {
       }
     }
     if (opts.saveBaseline) process.stderr.write(`bench: saved baseline ${saveBaseline(opts.saveBaseline, report)}\n`);
+    if (report.hostLoad?.noisy) process.stderr.write(`bench: warning: noisy run: ${report.hostLoad.why.join('; ')}\n`);
+    const undecided = report.suites.flatMap((s) => s.ratios.filter((r) => r.verdict === 'undecided'));
+    if (undecided.length) process.stderr.write(`bench: ${undecided.length} speed bar(s) undecided: the ratio's CI straddles the bar (${undecided.map((r) => r.label).join('; ')})\n`);
     const failed = report.suites.flatMap((s) => s.checks.filter((c) => !c.ok));
     for (const c of failed) process.stderr.write(`bench: check failed: ${c.suite}: ${c.what}: ${c.detail}\n`);
     return failed.length ? 1 : 0;

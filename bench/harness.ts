@@ -110,28 +110,46 @@ export async function runTasks(
   });
 }
 
+/**
+ * The ratio's 95 % CI and its verdict against the bar. `rel` is the ratio's relative half-width:
+ * the two tasks' margins (95 % CI of the mean, relative) combined as for a quotient,
+ * sqrt(ra^2 + rb^2); the interval is multiplicative, [value / (1 + rel), value * (1 + rel)]. The
+ * bar is met only when the whole CI clears it, missed only when the whole CI falls short; a CI
+ * that straddles the bar is undecided, and never reported as met.
+ */
+export function judged(r: Omit<Ratio, 'ci' | 'verdict' | 'met'>, rel: number | null): Ratio {
+  const ci: [number, number] | undefined = rel === null || !Number.isFinite(rel) ? undefined : [r.value / (1 + rel), r.value * (1 + rel)];
+  if (!r.target) return { ...r, ...(ci ? { ci } : {}) };
+  const [lo, hi] = ci ?? [r.value, r.value];
+  const ge = r.target.op === '>=';
+  const bar = r.target.value;
+  const verdict: Ratio['verdict'] = ge ? (lo >= bar ? 'met' : hi < bar ? 'missed' : 'undecided') : hi <= bar ? 'met' : lo > bar ? 'missed' : 'undecided';
+  return { ...r, ...(ci ? { ci } : {}), met: verdict === 'met', verdict };
+}
+
+/** The relative 95 % half-width of a quotient of the two tasks' latencies. */
+const relOf = (a: TaskResult, b: TaskResult) => Math.hypot(a.latency.rme / 100, b.latency.rme / 100);
+
 /** Speed-up of `a` over `b` at the median (b.p50 / a.p50), with an optional bar. */
 export function speedup(suite: string, a: TaskResult, b: TaskResult, target?: number): Ratio {
-  const value = b.latency.p50 / a.latency.p50;
-  return {
+  return judged({
     suite,
     label: `${a.group}: ${a.variant} vs ${b.variant}`,
-    value,
+    value: b.latency.p50 / a.latency.p50,
     kind: 'speedup',
-    ...(target !== undefined ? { target: { op: '>=' as const, value: target }, met: value >= target } : {}),
-  };
+    ...(target !== undefined ? { target: { op: '>=' as const, value: target } } : {}),
+  }, relOf(a, b));
 }
 
 /** a's median time as a share of b's (a.p50 / b.p50), with an optional upper bar. */
 export function share(suite: string, label: string, a: TaskResult, b: TaskResult, maxShare?: number): Ratio {
-  const value = a.latency.p50 / b.latency.p50;
-  return {
+  return judged({
     suite,
     label,
-    value,
+    value: a.latency.p50 / b.latency.p50,
     kind: 'share',
-    ...(maxShare !== undefined ? { target: { op: '<=' as const, value: maxShare }, met: value <= maxShare } : {}),
-  };
+    ...(maxShare !== undefined ? { target: { op: '<=' as const, value: maxShare } } : {}),
+  }, relOf(a, b));
 }
 
 export function fmtMs(ms: number): string {

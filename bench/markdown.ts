@@ -52,9 +52,19 @@ function details(tasks: TaskResult[]): string {
 }
 
 function ratioRow(r: Ratio): string[] {
-  const value = r.kind === 'speedup' ? `${r.value.toFixed(2)}x` : `${(r.value * 100).toFixed(3)} %`;
+  const v = (x: number) => (r.kind === 'speedup' ? `${x.toFixed(2)}x` : `${(x * 100).toFixed(3)} %`);
   const target = r.target ? `${r.target.op} ${r.kind === 'speedup' ? `${r.target.value}x` : `${r.target.value * 100} %`}` : '';
-  return [r.label, value, target, r.met === undefined ? '' : r.met ? 'met' : '**missed**', r.cpu ?? ''];
+  const ci = r.ci ? `[${v(r.ci[0])}, ${v(r.ci[1])}]` : 'none (one measurement)';
+  return [r.label, v(r.value), ci, target, verdictText(r), r.cpu ?? ''];
+}
+
+/** Never "met" unless the whole CI clears the bar. */
+export function verdictText(r: Ratio): string {
+  if (!r.target) return '';
+  const verdict = r.verdict ?? (r.met ? 'met' : 'missed');
+  if (verdict === 'undecided') return 'undecided: the CI straddles the bar';
+  if (verdict === 'missed') return '**missed**';
+  return r.ci ? 'met' : 'met (no CI)';
 }
 
 export function suiteMarkdown(s: SuiteResult): string {
@@ -66,10 +76,11 @@ export function suiteMarkdown(s: SuiteResult): string {
     if (p) parts.push(p);
     parts.push(details(s.tasks));
   }
-  if (s.ratios.length) parts.push(table(['ratio (medians, same run)', 'value', 'target', '', 'CPU'], s.ratios.map(ratioRow)));
+  if (s.ratios.length) parts.push(table(['ratio (medians, same run)', 'value', '95 % CI', 'target', 'verdict', 'CPU'], s.ratios.map(ratioRow)));
   const failed = s.checks.filter((c) => !c.ok);
   if (failed.length) parts.push(failed.map((c) => `- **check failed**: ${c.what}: ${c.detail}`).join('\n'));
-  else if (s.checks.length) parts.push(`All ${s.checks.length} checks passed.`);
+  // The checks are correctness checks (the implementations agree), not the speed bars above.
+  else if (s.checks.length) parts.push(`All ${s.checks.length} correctness checks passed (the implementations agree); the speed bars are judged in the table above.`);
   return parts.join('\n\n');
 }
 
@@ -99,6 +110,12 @@ export function reportMarkdown(r: BenchReport, comparison?: Comparison): string 
     ].join(' '),
     'Medians of one iteration; every ratio compares medians measured in this run.',
   ];
+  const h = r.hostLoad;
+  if (h) {
+    const n = (x: number | null, unit = '') => (x === null ? 'unknown' : `${x}${unit}`);
+    head.push(`Host load: load average ${n(h.loadBefore)} before, up to ${n(h.loadDuringMax)} during (this run included); other processes ${n(h.othersCpus)} of ${h.cpus} CPUs; steal ${n(h.stealPct, ' %')}.`);
+    if (h.noisy) head.push(`> **Noisy run**: ${h.why.join('; ')}. Timings and ratios measured the neighbours as much as the code: rerun on a quiet host before trusting any verdict.`);
+  }
   const parts = [head.join('\n\n'), ...r.suites.map(suiteMarkdown)];
   if (comparison) parts.push(comparisonMarkdown(comparison));
   return `${parts.join('\n\n')}\n`;

@@ -4,6 +4,7 @@
  * latency.{p50,mean,p99,rme} in ms and throughput.mean in ops/s) read. Fields may be added; these
  * are never renamed.
  */
+import type { HostLoad } from './host-load.ts';
 
 /** Latency of one iteration, in ms (tinybench's Statistics, the fields this lab uses). */
 export interface LatencyStats {
@@ -49,7 +50,12 @@ export interface Ratio {
   kind: 'speedup' | 'share';
   /** The bar from bench/README.md, when this ratio has one. */
   target?: { op: '>=' | '<='; value: number };
+  /** True only when the verdict is `met`. */
   met?: boolean;
+  /** The ratio's 95 % CI (bench/harness.ts judged); absent when it was measured once. */
+  ci?: [number, number];
+  /** Against the target: met (the whole CI clears the bar), missed (the whole CI falls short), undecided (the CI straddles it). */
+  verdict?: 'met' | 'missed' | 'undecided';
   /** The CPU it was measured on (bench/provenance.ts cpuLabel; set by runBench). */
   cpu?: string;
 }
@@ -90,6 +96,8 @@ export interface BenchProvenance {
 export interface BenchReport {
   schema: 'drainlab/bench@1';
   provenance: BenchProvenance;
+  /** How busy the host was before and during the run, and whether that makes it noisy (bench/host-load.ts). */
+  hostLoad?: HostLoad;
   options: { mode: 'full' | 'quick' | 'tiny'; quick: boolean; suites: string[] };
   suites: SuiteResult[];
 }

@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, 'bin', 'drainprobe');
-const sources = readdirSync(here).filter((f) => f.endsWith('.c') || f.endsWith('.h')).map((f) => join(here, f));
+// Standalone programs (their own main, one file each): the trace recorder and the synthetic workload (docs/traces.md).
+const standalone = { 'tracerec.c': 'drainrec', 'workload.c': 'drainworkload' };
+const sources = readdirSync(here).filter((f) => (f.endsWith('.c') || f.endsWith('.h')) && !(f in standalone)).map((f) => join(here, f));
 
 function findCompiler() {
   const candidates = [process.env.CC, 'cc', 'gcc', 'clang'].filter(Boolean);
@@ -20,10 +22,10 @@ function findCompiler() {
   return undefined;
 }
 
-function upToDate() {
-  if (!existsSync(out)) return false;
-  const built = statSync(out).mtimeMs;
-  return sources.every((s) => statSync(s).mtimeMs <= built);
+function upToDate(bin = out, srcs = sources) {
+  if (!existsSync(bin)) return false;
+  const built = statSync(bin).mtimeMs;
+  return srcs.every((s) => statSync(s).mtimeMs <= built);
 }
 
 if (process.platform !== 'linux') {
@@ -35,11 +37,21 @@ if (!cc) {
   console.error('probe:build skipped: no C compiler (set CC or install cc/gcc/clang); calibrate will report the probe as unavailable');
   process.exit(0);
 }
+mkdirSync(dirname(out), { recursive: true });
+for (const [src, bin] of Object.entries(standalone)) {
+  const b = join(here, 'bin', bin);
+  if (!process.argv.includes('--force') && upToDate(b, [join(here, src)])) continue;
+  const r = spawnSync(cc, ['-O2', '-Wall', '-Wextra', '-std=gnu11', '-pthread', '-o', b, join(here, src)], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`probe:build failed: ${cc} ${src} exited with ${r.status}`);
+    process.exit(1);
+  }
+  console.error(`probe:build: built ${b} with ${cc}`);
+}
 if (!process.argv.includes('--force') && upToDate()) {
   console.error(`probe:build: ${out} is up to date`);
   process.exit(0);
 }
-mkdirSync(dirname(out), { recursive: true });
 const args = ['-O2', '-Wall', '-Wextra', '-std=gnu11', '-pthread', '-o', out, ...sources.filter((s) => s.endsWith('.c')), '-lm'];
 const r = spawnSync(cc, args, { stdio: 'inherit' });
 if (r.status !== 0) {

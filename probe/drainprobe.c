@@ -3,7 +3,9 @@
  * Usage: drainprobe [--quick] [--cases a,b,c,d] [--budget-ms N] [--reps N]
  *                   [--seal-cpu N] [--remote-cpu N]
  * Exit: 0 done (cases that cannot run here print {"kind":"skip"}), 2 bad arguments,
- *       128+signal after a clean stop on SIGINT/SIGTERM/SIGHUP/SIGQUIT.
+ *       3 when its parent was already gone, 128+signal after a clean stop on
+ *       SIGINT/SIGTERM/SIGHUP/SIGQUIT (SIGTERM also when the parent dies: PR_SET_PDEATHSIG;
+ *       SIGHUP when the parent-pid check finds it gone).
  */
 #include "probe.h"
 
@@ -26,13 +28,17 @@ int64_t g_tick_ns, g_tick_phase;
 long g_page;
 
 static _Atomic int exiting;
+/* The process that started us (node's calibrate): when it is gone, we stop. 0: none to watch
+ * (started by init, or as /init itself in a guest). */
+static pid_t g_parent;
+static pid_t g_opt_parent; /* --parent-pid: who must be our parent at start */
 static int g_sealer_nice;
 static sigset_t sigs;
 
 static void usage(FILE *f)
 {
 	fputs("usage: drainprobe [--quick] [--cases a,b,c,d] [--budget-ms N] [--reps N]\n"
-	      "                  [--seal-cpu N] [--remote-cpu N] \n"
+	      "                  [--seal-cpu N] [--remote-cpu N] [--parent-pid N]\n"
 	      "                  [--rt-pre-ms 0,400,...] [--rt-lead-ms 0,300,...]\n"
 	      "  a  wait-loop re-check times (vmsplice pins released after d ms)\n"
 	      "  b  lru_add_drain_all latency, remote CPU idle / CFS spinner / SCHED_FIFO spinner\n"
@@ -121,6 +127,13 @@ static int parse_args(int argc, char **argv)
 				g_opt.rt_lead_ns[k++] = v * 1000000LL;
 			}
 			free(dup);
+		} else if (!strcmp(a, "--parent-pid") && has) {
+			/* the pid of the command that owns us (node's calibrate passes its own) */
+			if (!parse_int(argv[++i], 1, 4194304, &v)) {
+				fprintf(stderr, "drainprobe: --parent-pid must be a pid; got '%s'\n", argv[i]);
+				return -1;
+			}
+			g_opt_parent = (pid_t)v;
 		} else if ((!strcmp(a, "--seal-cpu") || !strcmp(a, "--remote-cpu")) && has) {
 			if (!parse_int(argv[++i], 0, 8191, &v)) {
 				fprintf(stderr, "drainprobe: %s must be a CPU number; got '%s'\n", a, argv[i]);
@@ -150,6 +163,13 @@ static void *sig_thread(void *arg)
 			int z = 0;
 			if (atomic_compare_exchange_strong(&g_stop, &z, s))
 				note("signal %d: stopping (spinners end, tracing instance removed)", s);
+		}
+		/* the parent-pid check: PR_SET_PDEATHSIG covers the parent's death, this covers a
+		 * parent that died before the prctl took effect, or a reparenting we missed */
+		if (g_parent > 0 && getppid() != g_parent) {
+			int z = 0;
+			if (atomic_compare_exchange_strong(&g_stop, &z, SIGHUP))
+				note("parent %d is gone: stopping (spinners end, tracing instance removed)", (int)g_parent);
 		}
 		/* last resort if something blocks far past the budget: leave without hanging */
 		if (mono_ns() > g_deadline_ns + 15000000000LL) {
@@ -227,13 +247,29 @@ int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN); /* a closed stdout ends the run through EPIPE, not a signal */
+	/* Owned by the command that started us: SIGTERM when it dies (taken by the signal thread
+	 * below like any stop request), and a parent-pid check for a parent already gone. */
+	pid_t parent = getppid();
+	if (parent > 1)
+		prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
 	if (parse_args(argc, argv))
 		return 2;
+	/* after the prctl: a parent that died before it is seen here, never missed */
+	if (g_opt_parent && getppid() != g_opt_parent) {
+		fprintf(stderr, "drainprobe: parent %d is gone (parent now %d); not running\n", (int)g_opt_parent, (int)getppid());
+		return 3;
+	}
+	if (parent > 1 && getppid() != parent) {
+		fprintf(stderr, "drainprobe: parent %d exited before the probe started; not running\n", (int)parent);
+		return 3;
+	}
+	g_parent = g_opt_parent ? g_opt_parent : parent > 1 ? parent : 0;
 	g_page = sysconf(_SC_PAGESIZE);
 	int64_t t_start = mono_ns();
 	g_deadline_ns = t_start + g_opt.budget_ms * 1000000LL;
 
 	ns_prepare(); /* before any thread: unshare(CLONE_NEWNS) needs a single thread */
+	trace_remove_stale(); /* a SIGKILLed run's instance (events still enabled) goes now */
 
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);

@@ -8,8 +8,11 @@
 static void put(struct jw *w, const char *s)
 {
 	size_t l = strlen(s);
-	if (w->n + l >= sizeof w->buf - 4)
-		return; /* truncated objects are caught by the parser's schema */
+	if (w->overflow || w->n + l >= sizeof w->buf - 4) {
+		/* never print a cut object: jw_end prints a "truncated" line instead */
+		w->overflow = true;
+		return;
+	}
 	memcpy(w->buf + w->n, s, l);
 	w->n += l;
 	w->buf[w->n] = 0;
@@ -48,6 +51,8 @@ void jw_begin(struct jw *w, const char *kind)
 	w->n = 0;
 	w->buf[0] = 0;
 	w->first = true;
+	w->overflow = false;
+	snprintf(w->kind, sizeof w->kind, "%s", kind);
 	put(w, "{");
 	jw_str(w, "kind", kind);
 }
@@ -92,6 +97,19 @@ void jw_raw(struct jw *w, const char *k, const char *json)
 void jw_end(struct jw *w)
 {
 	put(w, "}");
+	if (w->overflow) {
+		/* a line over the buffer: say so in valid JSON rather than print half an object */
+		note("a \"%s\" line did not fit in %zu bytes; printed as truncated", w->kind, sizeof w->buf);
+		struct jw t;
+		jw_begin(&t, "truncated");
+		jw_str(&t, "of", w->kind);
+		jw_int(&t, "limitBytes", (int64_t)sizeof w->buf);
+		put(&t, "}");
+		fputs(t.buf, stdout);
+		fputc('\n', stdout);
+		fflush(stdout);
+		return;
+	}
 	fputs(w->buf, stdout);
 	fputc('\n', stdout);
 	fflush(stdout);

@@ -56,7 +56,7 @@ int write_text(const char *path, const char *s);
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* json.c: one object per line, flushed at once so an interrupted run keeps what it printed */
-struct jw { char buf[16384]; size_t n; bool first; };
+struct jw { char buf[16384]; size_t n; bool first; bool overflow; char kind[32]; };
 void jw_begin(struct jw *w, const char *kind);
 void jw_int(struct jw *w, const char *k, int64_t v);
 void jw_num(struct jw *w, const char *k, double v);
@@ -105,6 +105,7 @@ bool trace_active(void);
 void trace_clear(void);
 void trace_collect(struct jw *w, int64_t t0);
 void trace_teardown(void);
+void trace_remove_stale(void); /* instances of probes no longer running, at start */
 void ns_prepare(void); /* private mount namespace, before any thread exists */
 const char *debugfs_path(void);
 

@@ -21,7 +21,7 @@
 
 const char *const rclass_name[] = { "idle", "busy", "rt" };
 
-enum { CMD_NONE, CMD_WRITE, CMD_DRAIN, CMD_QUIT };
+enum { CMD_NONE, CMD_WRITE, CMD_DRAIN };
 
 static struct {
 	pthread_t th;
@@ -31,6 +31,7 @@ static struct {
 	pthread_cond_t cv;
 	uint64_t seq, done_seq;
 	int cmd;
+	bool quit; /* set under mu by remote_stop: seen even while a command is still running */
 	int fd, npages;
 	enum rclass cls;
 	int64_t spin_max, at, cfs_lead;
@@ -135,8 +136,13 @@ static void *worker(void *arg)
 	memset(R.buf, 0x5a, R.buflen); /* fault the buffer in now, not inside a measurement */
 	pthread_mutex_lock(&R.mu);
 	for (;;) {
-		while (R.seq == R.done_seq)
+		while (R.seq == R.done_seq && !R.quit)
 			pthread_cond_wait(&R.cv, &R.mu);
+		if (R.quit)
+			break;
+		/* the command and its number are read together: a later submit cannot be marked
+		 * done by this one's completion */
+		uint64_t my = R.seq;
 		int cmd = R.cmd;
 		pthread_mutex_unlock(&R.mu);
 		if (cmd == CMD_WRITE)
@@ -146,10 +152,8 @@ static void *worker(void *arg)
 		int64_t t = mono_ns();
 		pthread_mutex_lock(&R.mu);
 		R.t_done = t;
-		R.done_seq = R.seq;
+		R.done_seq = my;
 		pthread_cond_broadcast(&R.cv);
-		if (cmd == CMD_QUIT)
-			break;
 	}
 	pthread_mutex_unlock(&R.mu);
 	return NULL;
@@ -218,8 +222,19 @@ void remote_stop(void)
 	atomic_store(&R.release, 1);
 	/* the current command ends: spins see release/g_stop, a pipe drain is <= 250 ms */
 	remote_wait_done(5000000000LL);
-	submit(CMD_QUIT);
-	pthread_join(R.th, NULL);
+	pthread_mutex_lock(&R.mu);
+	R.quit = true; /* a flag, not a command: nothing can overwrite it */
+	pthread_cond_broadcast(&R.cv);
+	pthread_mutex_unlock(&R.mu);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 5;
+	if (pthread_timedjoin_np(R.th, NULL, &ts)) {
+		/* still inside a command (blocked in a read?): leave it; exit ends the thread */
+		note("the remote worker did not stop within 5 s; leaving it to process exit");
+		R.up = false;
+		return;
+	}
 	R.up = false;
 	free(R.buf);
 }

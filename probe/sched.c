@@ -54,7 +54,8 @@ void report_sched(void)
 		snprintf(p, sizeof p, "%s/sched/features", dbg);
 		if (read_text(p, feat, sizeof feat) > 0) {
 			char *f = strstr(feat, "RT_RUNTIME_SHARE");
-			jw_str(&w, "rtRuntimeShare", !f ? "absent" : (f > feat && f[-1] == '_' && f[-2] == 'O') ? "off" : "on");
+			/* "NO_RT_RUNTIME_SHARE" when off; look back only inside the buffer */
+			jw_str(&w, "rtRuntimeShare", !f ? "absent" : (f - feat >= 3 && !strncmp(f - 3, "NO_", 3)) ? "off" : "on");
 		}
 		snprintf(p, sizeof p, "%s/sched/preempt", dbg);
 		char pre[128];

@@ -90,8 +90,25 @@ static int inst_write(const char *rel, const char *val)
 	return write_text(p, val);
 }
 
-static void remove_stale(void)
+/* Is pid a running drainprobe? (a pid reused by another program does not keep an instance) */
+static bool probe_alive(int pid)
 {
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return false;
+	char p[64], comm[64] = "";
+	snprintf(p, sizeof p, "/proc/%d/comm", pid);
+	if (read_text(p, comm, sizeof comm) <= 0)
+		return true; /* cannot tell: leave it */
+	comm[strcspn(comm, "\n")] = 0;
+	return !strcmp(comm, "drainprobe");
+}
+
+/* Instances named drainprobe-<pid> whose probe is gone (killed with SIGKILL: no teardown ran).
+ * Called at every start, whatever the cases, so a killed run's events stop at the next run. */
+void trace_remove_stale(void)
+{
+	if (!tracefs[0])
+		return;
 	char dir[600];
 	snprintf(dir, sizeof dir, "%s/instances", tracefs);
 	DIR *d = opendir(dir);
@@ -100,8 +117,9 @@ static void remove_stale(void)
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		int pid;
-		if (sscanf(e->d_name, "drainprobe-%d", &pid) == 1 && pid != getpid() &&
-		    kill(pid, 0) < 0 && errno == ESRCH) {
+		char tail;
+		if (sscanf(e->d_name, "drainprobe-%d%c", &pid, &tail) == 1 && pid > 0 && pid != getpid() &&
+		    !probe_alive(pid)) {
 			char p[900];
 			snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
 			if (rmdir(p) == 0)
@@ -124,7 +142,7 @@ int trace_setup(char *why, size_t wl)
 		snprintf(why, wl, "%s not writable: %s", p, strerror(errno));
 		return -1;
 	}
-	remove_stale();
+	trace_remove_stale();
 	snprintf(inst, sizeof inst, "%s/instances/drainprobe-%d", tracefs, (int)getpid());
 	if (mkdir(inst, 0700) < 0) {
 		snprintf(why, wl, "mkdir %s: %s", inst, strerror(errno));
@@ -241,6 +259,7 @@ void trace_collect(struct jw *w, int64_t t0)
 	char arr[8192];
 	size_t an = 0;
 	int works = 0;
+	bool cut = false;
 	arr[an++] = '[';
 	for (int i = 0; i < ne; i++) {
 		if (evs[i].what != 'q')
@@ -260,17 +279,25 @@ void trace_collect(struct jw *w, int64_t t0)
 				break;
 			}
 		}
-		an += (size_t)snprintf(arr + an, sizeof arr - an,
-				       "%s{\"cpu\":%d,\"fromCpu\":%d,\"queuedNs\":%lld,\"startNs\":%lld,\"endNs\":%lld,\"startDelayNs\":%lld}",
-				       works ? "," : "", cpu, evs[i].cpu, (long long)(evs[i].ts - t0),
-				       (long long)(st >= 0 ? st - t0 : -1), (long long)(en >= 0 ? en - t0 : -1),
-				       (long long)(st >= 0 ? st - evs[i].ts : -1));
-		if (an >= sizeof arr - 2)
+		char item[256];
+		int r = snprintf(item, sizeof item,
+				 "%s{\"cpu\":%d,\"fromCpu\":%d,\"queuedNs\":%lld,\"startNs\":%lld,\"endNs\":%lld,\"startDelayNs\":%lld}",
+				 works ? "," : "", cpu, evs[i].cpu, (long long)(evs[i].ts - t0),
+				 (long long)(st >= 0 ? st - t0 : -1), (long long)(en >= 0 ? en - t0 : -1),
+				 (long long)(st >= 0 ? st - evs[i].ts : -1));
+		/* snprintf returns what it would have written: add only what fits, with room for "]" */
+		if (r < 0 || (size_t)r >= sizeof item || an + (size_t)r + 2 > sizeof arr) {
+			cut = true;
 			break;
+		}
+		memcpy(arr + an, item, (size_t)r);
+		an += (size_t)r;
 		works++;
 	}
-	arr[an < sizeof arr - 1 ? an++ : an - 1] = ']';
+	arr[an++] = ']';
 	arr[an] = 0;
+	if (cut)
+		jw_bool(w, "worksTruncated", true);
 	jw_int(w, "events", ne);
 	jw_raw(w, "works", arr);
 }

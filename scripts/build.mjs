@@ -89,3 +89,8 @@ await group('workers', jsInputs, ['cell-worker', 'shard-worker', 'strategy-worke
   });
 });
 
+
+// The report's browser code: report/*.ts (typed ES modules sharing src/io/format.ts with the Node
+// side), one script that src/report/render.ts inlines into every HTML report.
+const { bundleReportScript } = await import('./report-bundle.mjs');
+await group('report', [...walk('report', ts), ...walk('src', ts), 'scripts/report-bundle.mjs'], ['build/report/report.js'], bundleReportScript);

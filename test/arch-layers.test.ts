@@ -16,7 +16,7 @@ export const LAYERS: string[][] = [
   ['shard'],
   ['sim', 'strategies', 'lockdep', 'reference', 'calibrate', 'validate'],
   ['pool'],
-  ['sweep', 'report', 'study', 'bench'],
+  ['sweep', 'report', 'study', 'bench', 'trace'],
   ['cli'],
 ];
 

@@ -41,7 +41,7 @@ const cases: [string, unknown, RegExp][] = [
   ['bad class', { ...good, cpuClasses: [{ cpus: '1', class: 'fifo' }] }, /cpuClasses\[0\]\.class: Invalid option: expected one of "idle"\|"busy"\|"rt"\|"isolated"/],
   ['unknown field', { ...good, cpuz: 4 }, /unknown field\(s\) "cpuz" in the scenario; allowed: .*cpus/],
   ['bad kernel', { ...good, kernel: '5.4' }, /kernel: Invalid option: expected one of "4\.14"\|"4\.16"\|"5\.10"\|"6\.1"\|"6\.9"\|"6\.12"\|"6\.18"/],
-  ['bad strategy', { ...good, strategies: ['v9'] }, /strategies\[0\]: Invalid option: expected one of "v4\.14"/],
+  ['bad strategy', { ...good, strategies: ['v9'] }, /strategies\[0\]: unknown strategy "v9"; allowed: v4\.14, no-drain/],
   ['too large', { ...good, pages: 1 << 30, cpus: 1024 }, /at most \d+ pages per file fit with 1024 CPUs/],
 ];
 

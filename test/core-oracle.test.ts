@@ -12,7 +12,7 @@ const RUNS = 10_000;
 type Op =
   | { op: 'write' | 'fault' | 'pin'; cpu: number; file: number; lo: number; n: number; compound: boolean }
   | { op: 'read'; cpu: number; file: number; lo: number; n: number }
-  | { op: 'unmap'; file: number; lo: number; n: number }
+  | { op: 'unmap' | 'truncate'; file: number; lo: number; n: number }
   | { op: 'unpin'; which: number }
   | { op: 'drain'; cpu: number }
   | { op: 'tag'; file: number; lo: number; n: number; simd: boolean }
@@ -34,7 +34,7 @@ const ops = (files: number, pages: number, cpus: number) => {
   const op: fc.Arbitrary<Op> = fc.oneof(
     { weight: 4, arbitrary: fc.record({ op: fc.constantFrom('write' as const, 'fault' as const, 'pin' as const), cpu, file, lo, n, compound: fc.integer({ min: 0, max: 9 }).map((x) => x === 0) }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('read' as const), cpu, file, lo, n }) },
-    { weight: 2, arbitrary: fc.record({ op: fc.constant('unmap' as const), file, lo, n }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constantFrom('unmap' as const, 'truncate' as const), file, lo, n }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('unpin' as const), which: fc.nat() }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('drain' as const), cpu }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('tag' as const), file, lo, n, simd: fc.boolean() }) },
@@ -68,6 +68,7 @@ describe('WASM core against the reference model', () => {
                 break;
               case 'read': arena.read(o.cpu, o.file, o.lo, hi); ref.read(o.cpu, o.file, o.lo, hi); break;
               case 'unmap': a = arena.unmap(o.file, o.lo, hi); b = ref.unmap(o.file, o.lo, hi); break;
+              case 'truncate': a = arena.truncate(o.file, o.lo, hi); b = ref.truncate(o.file, o.lo, hi); break;
               case 'tag': a = arena.tagPass(o.file, o.lo, hi, o.simd); b = ref.tagPass(o.file, o.lo, hi); break;
               case 'recheck': a = arena.recheck(o.file, o.last, o.lo, hi, o.simd); b = ref.recheck(o.file, o.last, o.lo, hi); break;
             }

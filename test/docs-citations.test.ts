@@ -129,6 +129,13 @@ describe('docs citations', () => {
     expect(undefinedKeys).toEqual([]);
   });
 
+  it('docs/result-record.md names every lock and every timeline step the record can hold', async () => {
+    const { LOCK_NAMES, TRACE_STEPS } = await import('../src/metrics/record.ts');
+    const doc = readFileSync(join(root, 'docs/result-record.md'), 'utf8');
+    const unnamed = [...LOCK_NAMES, ...TRACE_STEPS].filter((n) => !doc.includes(`\`${n}\``));
+    expect(unnamed).toEqual([]);
+  });
+
   it('the detectors fire on what they must catch', () => {
     expect(citedDocPaths('see docs/nope.md, and ../docs/x.md').map((c) => c.path)).toEqual(['docs/nope.md']);
     expect(citedRepoFiles('(src/sim/seal.ts, OP1) and src/ alone, @scope/src/x.ts').map((c) => c.path)).toEqual(['src/sim/seal.ts']);

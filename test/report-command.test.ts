@@ -21,10 +21,8 @@ beforeAll(async () => {
   await writeFile('run.json', JSON.stringify(rec, null, 2));
   await writeFile('bad.json', '{"schema": "drainlab/run@1", ');
   await writeFile('wrong.json', JSON.stringify({ schema: 'drainlab/run@1', scenario: {}, provenance: {}, runs: [{ strategy: 'x' }] }));
-  await writeFile('calib.json', JSON.stringify({ kernel: '6.1.0', rows: [
-    { case: 'tag walk per page', predicted: 11, measured: 12, tolerance: 0.25, unit: 'ns' },
-    { case: 'drain_all, idle CPU', predictedMs: 0.05, measuredMs: 0.2, tolerance: 0.5 },
-  ] }));
+  // What `drainlab calibrate --recorded test/fixtures/probe-6.18-hz250-2026-11-25.jsonl --out FILE` wrote.
+  await writeFile('calib.json', await readFile(join(cwd, 'test/fixtures/calibration-6.18-hz250.json'), 'utf8'));
   await writeFile('bench.json', JSON.stringify({ suites: [{ name: 'scan', tasks: [{ name: 'AS SIMD', latency: { p50: 0.01, mean: 0.011, p99: 0.02, rme: 0.4 }, throughput: { mean: 95000 }, samples: 1000 }] }] }));
 });
 afterAll(() => process.chdir(cwd));
@@ -34,7 +32,8 @@ describe('drainlab report (reportCommand)', () => {
     const code = await reportCommand({ inputs: ['sweep.jsonl', 'run.json'], out: 'out/report.html', calibration: 'calib.json', bench: ['bench.json'], log: quiet });
     expect(code).toBe(0);
     const html = await readFile('out/report.html', 'utf8');
-    expect(html).toContain('tag walk per page');
+    expect(html).toContain(JSON.parse(await readFile('calib.json', 'utf8')).comparison.rows[0].case);
+    expect(html).toMatch(/98 of 99 cases within tolerance/);
     expect(html).toContain('AS SIMD');
     expect(html).toContain('class="fail">FAIL');
     expect(html).toContain('scenario “'.slice(0, 0) + 'What was run');

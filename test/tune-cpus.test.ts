@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crossingCI, tuneCpus, type TunePoint } from '../src/sweep/tune.ts';
+import { crossingCI, crossingInterval, tuneCpus, tuneShape, type TunePoint } from '../src/sweep/tune.ts';
 import { tuneWorkers } from '../bench/tune-workers.ts';
 import { main } from '../src/cli/main.ts';
 
@@ -28,11 +28,28 @@ describe('tune: CPU count at a budget', () => {
     expect(r.crossing).toBe(11);
     expect(r.bracket).toEqual([10, 11]);
     expect(r.cpusMin).toBe(2); // fuse-selftest uses CPU 1
-    expect(r.points.map((p) => p.cpus)).toEqual([2, 4, 8, 10, 11, 12, 16]);
+    expect(r.points.map((p) => p.cpus)).toEqual([2, 4, 8, 10, 11, 12, 16, 32, 64]); // the whole ladder to --cpus-max, then the bisection
     expect(r.points.every((p) => p.above === p.median > 10)).toBe(true);
     // The metric does not vary with the seed here: the CI is the crossing itself.
     expect(r.ci).toMatchObject({ lo: 11, hi: 11 });
-    expect(r.cells).toBe(7 * 2);
+    expect(r.cells).toBe(9 * 2);
+    expect(r.shape.kind).toBe('rising');
+    expect(r.interval).toEqual([10, 11]);
+    expect(r.verdict).toMatch(/^rising: cpusInterrupted rises from .* Crosses 10 between 10 CPUs .* and 11 CPUs .*; 95% bootstrap CI of the first count above: \[11, 11\]$/);
+  });
+
+  it('says a flat metric is flat, and names no crossing (CLI table)', async () => {
+    // no-drain never drains: a seal's latency does not depend on how many CPUs there are.
+    stdout = '';
+    const args = ['tune', '--preset', 'fuse-selftest', '--strategy', 'no-drain', '--metric', 'latencyMs.p99', '--replications', '2', '--cpus-max', '16', '--workers', '2', '--quiet'];
+    expect(await main([...args, '--budget', '1'])).toBe(0);
+    const verdict = stdout.trim().split('\n').pop()!;
+    expect(verdict).toMatch(/^flat: latencyMs\.p99 does not change with the CPU count \(medians .* from 2 to 16 CPUs, every point within the others' 95% CIs/);
+    expect(verdict).toMatch(/above 1 at every count: the budget does not depend on the CPU count here$/);
+    expect(verdict).not.toMatch(/crosses|crossing: \d/);
+    const r = await tuneCpus({ ...base, strategy: 'no-drain', metric: 'latencyMs.p99', base: 'fuse-selftest', budget: 1e6, cpusMax: 16 });
+    expect(r.shape.kind).toBe('flat');
+    expect(r.verdict).toMatch(/stays at or below 1000000 throughout: not crossed up to 16 CPUs$/);
   });
 
   it('says when the budget is never crossed, or already crossed at the smallest count', async () => {
@@ -66,10 +83,30 @@ describe('tune: CPU count at a budget', () => {
   it('names the allowed metrics for a bad --metric (exit 2)', async () => {
     stderr = '';
     expect(await main(['tune', '--preset', 'fuse-selftest', '--strategy', 'v4.14', '--metric', 'latencyMs.p42', '--budget', '1', '--replications', '1'])).toBe(2);
-    expect(stderr).toMatch(/--metric: "latencyMs\.p42" is not a number in the run summary; allowed: .*latencyMs\.p99/);
+    expect(stderr).toMatch(/--metric: unknown metric "latencyMs\.p42"; allowed: .*latencyMs\.p99/);
     stderr = '';
     expect(await main(['tune', '--preset', 'fuse-selftest', '--strategy', 'v4.14'])).toBe(2);
     expect(stderr).toMatch(/--budget is required/);
+  });
+});
+
+describe('tune verdicts respect noise', () => {
+  const pt = (cpus: number, median: number, lo: number, hi: number): TunePoint => ({ cpus, values: [], median, lo, hi, above: false });
+  it('flat when no two points are apart beyond their CIs (the 2026 report: 9.64-10.13 ms from 128 to 512 CPUs)', () => {
+    const pts = [pt(128, 9.64, 9.2, 10.4), pt(256, 10.13, 9.6, 10.6), pt(276, 9.9, 9.3, 10.5), pt(512, 9.8, 9.4, 10.3)];
+    expect(tuneShape(pts, 9).kind).toBe('flat');
+    expect(crossingInterval(pts, 10)).toEqual([null, null]);
+  });
+  it('rising, falling and non-monotonic by which CIs lie apart', () => {
+    expect(tuneShape([pt(1, 1, 0.9, 1.1), pt(2, 2, 1.9, 2.1), pt(4, 2.05, 1.9, 2.2)], 5).kind).toBe('rising');
+    expect(tuneShape([pt(1, 3, 2.9, 3.1), pt(2, 2, 1.9, 2.1)], 5).kind).toBe('falling');
+    const nm = tuneShape([pt(1, 1, 0.9, 1.1), pt(2, 3, 2.9, 3.1), pt(4, 2, 1.9, 2.1)], 5);
+    expect(nm.kind).toBe('non-monotonic');
+    expect(nm.note).toMatch(/rises from 1\.000 at 1 to 3\.000 at 2 CPUs.*falls from 3\.000 at 2 to 2\.000 at 4 CPUs/);
+  });
+  it('the crossing interval runs from the last point surely below to the first surely above', () => {
+    const pts = [pt(64, 5, 4, 6), pt(128, 9, 8, 11), pt(192, 10, 9, 12), pt(256, 14, 13, 15)];
+    expect(crossingInterval(pts, 10)).toEqual([64, 256]);
   });
 });
 

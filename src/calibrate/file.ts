@@ -26,6 +26,8 @@ export interface CalibrationFile {
   derived: FitDerived;
   probe: { version: number; quick: boolean; elapsedMs: number | null; complete: boolean; skipped: { case: string; reason: string }[] };
   comparison?: Comparison;
+  /** Said loudly: e.g. a fit of partial probe output (calibrate --allow-partial). */
+  warnings?: string[];
 }
 
 /** What a reader relies on; the rest is descriptive and kept as it is. */

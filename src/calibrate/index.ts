@@ -11,6 +11,7 @@ import { compareCases, type Predictor } from './compare.ts';
 import { locateProbe, runProbe, type ProbeCase } from './probe.ts';
 import { parseProbeOutput, type ProbeRun } from './parse.ts';
 import { CALIBRATION_SCHEMA, writeCalibration, type CalibrationFile } from './file.ts';
+import { UsageError } from '../errors.ts';
 
 export interface CalibrateOptions {
   /** Where to write the calibration JSON (nothing written when absent). */
@@ -23,12 +24,27 @@ export interface CalibrateOptions {
   /** Compare the model with the measurements (e.g. simPredictor() from predict.ts). */
   predictor?: Predictor;
   strategy?: string;
+  /** Fit a probe run that did not finish (no end line, interrupted, killed), with a warning in the file. */
+  allowPartial?: boolean;
   log?: (line: string) => void;
 }
 
 export type CalibrateOutcome =
   | { status: 'measured'; file: CalibrationFile; path?: string }
   | { status: 'unavailable'; reason: string };
+
+/**
+ * Why a probe run is partial, or undefined when it finished: no "end" line (killed, e.g. by
+ * SIGKILL), an interrupted end (a signal, or the parent gone), or an exit by signal / a code
+ * other than 0.
+ */
+export function partialReason(run: ProbeRun, exit?: { code: number | null; signal: string | null }): string | undefined {
+  if (!run.end) return 'the probe output has no "end" line (the probe was killed or its output cut)';
+  if (run.end.interrupted) return `the probe was interrupted${run.end.signal ? ` by signal ${run.end.signal}` : ''} before its cases finished`;
+  if (exit?.signal) return `the probe was killed by ${exit.signal}`;
+  if (exit && exit.code !== 0) return `the probe exited with code ${exit.code}`;
+  return undefined;
+}
 
 /** Fits a parsed probe run into a calibration file (no I/O). */
 export async function buildCalibration(run: ProbeRun, o: Pick<CalibrateOptions, 'predictor' | 'strategy'> = {}, configHz?: number | null): Promise<CalibrationFile> {
@@ -57,6 +73,7 @@ export async function buildCalibration(run: ProbeRun, o: Pick<CalibrateOptions, 
 export async function calibrate(o: CalibrateOptions = {}): Promise<CalibrateOutcome> {
   const log = o.log ?? (() => {});
   let run: ProbeRun;
+  let exit: { code: number | null; signal: string | null } | undefined;
   if (o.recorded !== undefined) {
     run = parseProbeOutput(o.recorded, 'recorded probe output');
   } else {
@@ -65,8 +82,18 @@ export async function calibrate(o: CalibrateOptions = {}): Promise<CalibrateOutc
     log(`calibrate: running ${probe.path}${o.quick ? ' --quick' : ''} (at most ${Math.round((o.budgetMs ?? 40_000) / 1000)} s)`);
     const res = await runProbe({ binary: probe.path, quick: o.quick, cases: o.cases, budgetMs: o.budgetMs ?? 40_000, onStderr: (l) => log(l) });
     run = res.run;
+    exit = { code: res.code, signal: res.signal };
+  }
+  const partial = partialReason(run, exit);
+  if (partial && !o.allowPartial) {
+    throw new UsageError(`calibrate: ${partial}; refusing to fit partial output (nothing written). --allow-partial fits it anyway, with a warning in the file`);
   }
   const file = await buildCalibration(run, o);
+  if (partial) {
+    const warning = `PARTIAL PROBE OUTPUT (fitted with --allow-partial): ${partial}; cases that did not run are missing and the fit may rest on fewer measurements`;
+    file.warnings = [...(file.warnings ?? []), warning];
+    log(`calibrate: warning: ${warning}`);
+  }
   if (o.out) writeCalibration(o.out, file);
   return { status: 'measured', file, ...(o.out ? { path: o.out } : {}) };
 }

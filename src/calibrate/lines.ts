@@ -156,6 +156,9 @@ export const verifyLine = z.looseObject({
 
 export const skipLine = z.object({ kind: z.literal('skip'), case: caseId, reason: z.string() });
 
+/** A line the probe could not fit in its buffer: printed as this instead of half an object. */
+export const truncatedLine = z.object({ kind: z.literal('truncated'), of: z.string(), limitBytes: z.number().int() });
+
 export const endLine = z.object({
   kind: z.literal('end'),
   elapsedMs: nonNeg,
@@ -168,7 +171,7 @@ export const endLine = z.object({
 
 export const probeLine = z.discriminatedUnion('kind', [
   headerLine, metaLine, sealerLine, clockLine, schedLine, recheckLine, drainLine, walkLine, traceLine,
-  traceSetupLine, verifyLine, skipLine, endLine,
+  traceSetupLine, verifyLine, skipLine, truncatedLine, endLine,
 ]);
 
 export type HeaderLine = z.infer<typeof headerLine>;
@@ -184,7 +187,8 @@ export type TraceWork = z.infer<typeof traceWork>;
 export type VerifyLine = z.infer<typeof verifyLine>;
 export type SkipLine = z.infer<typeof skipLine>;
 export type EndLine = z.infer<typeof endLine>;
+export type TruncatedLine = z.infer<typeof truncatedLine>;
 export type ProbeLine = z.infer<typeof probeLine>;
 export const PROBE_KINDS = [
-  'header', 'meta', 'sealer', 'clock', 'sched', 'recheck', 'drain', 'walk', 'trace', 'trace-setup', 'verify', 'skip', 'end',
+  'header', 'meta', 'sealer', 'clock', 'sched', 'recheck', 'drain', 'walk', 'trace', 'trace-setup', 'verify', 'skip', 'truncated', 'end',
 ] as const;

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import {
   probeLine, PROBE_KINDS, type ClockLine, type DrainLine, type EndLine, type HeaderLine, type MetaLine,
-  type RecheckLine, type SchedLine, type SealerLine, type SkipLine, type TraceLine, type VerifyLine, type WalkLine,
+  type RecheckLine, type SchedLine, type SealerLine, type SkipLine, TruncatedLine, type TraceLine, type VerifyLine, type WalkLine,
 } from './lines.ts';
 
 export interface ProbeRun {
@@ -20,6 +20,8 @@ export interface ProbeRun {
   traces: TraceLine[];
   verifies: VerifyLine[];
   skips: SkipLine[];
+  /** Lines the probe had to drop (over its 16 KiB line buffer), by the kind they would have had. */
+  truncated: TruncatedLine[];
   /** Absent when the probe was killed before it could say it finished. */
   end?: EndLine;
   traceInstance?: string;
@@ -42,7 +44,7 @@ function issueText(issues: z.core.$ZodIssue[]): string {
 /** Parses the probe's stdout (or a recorded fixture). `source` names it in error messages. */
 export function parseProbeOutput(text: string, source = 'probe output'): ProbeRun {
   const run: Omit<ProbeRun, 'meta'> & { meta?: MetaLine } = {
-    rechecks: [], drains: [], walks: [], traces: [], verifies: [], skips: [],
+    rechecks: [], drains: [], walks: [], traces: [], verifies: [], skips: [], truncated: [],
   };
   const lines = text.split('\n');
   lines.forEach((raw, i) => {
@@ -78,6 +80,7 @@ export function parseProbeOutput(text: string, source = 'probe output'): ProbeRu
       case 'trace-setup': run.traceInstance = l.instance; break;
       case 'verify': run.verifies.push(l); break;
       case 'skip': run.skips.push(l); break;
+      case 'truncated': run.truncated.push(l); break;
       case 'end': run.end = l; break;
     }
   });

@@ -65,6 +65,8 @@ export function probeArgs(o: Omit<ProbeOptions, 'binary' | 'onStderr'>): string[
   if (o.cases?.length) a.push('--cases', o.cases.join(','));
   if (o.budgetMs !== undefined) a.push('--budget-ms', String(Math.round(o.budgetMs)));
   if (o.reps !== undefined) a.push('--reps', String(o.reps));
+  // Owned by this process: the probe stops when it is gone (PR_SET_PDEATHSIG and this check).
+  a.push('--parent-pid', String(process.pid));
   return [...a, ...(o.extraArgs ?? [])];
 }
 

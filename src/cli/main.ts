@@ -62,6 +62,10 @@ export async function warnWorkers(workers: number | undefined, flag = '--workers
   }
 }
 
+const STRATEGY_FILE_OPTION = ['--strategy-file <path...>', 'a user strategy (.ts, .mts, .js, .mjs; repeatable), run beside the others (docs/strategies.md)'] as const;
+const FORCE_OPTION = ['--force', 'let a --strategy-file replace a built-in strategy of the same name'] as const;
+const strategyFiles = () => import('./strategy-files.ts');
+
 type SweepOptions = Parameters<typeof sweepCommand>[0];
 type MergeOptions = Parameters<typeof mergeCommand>[1];
 type TuneOptions = Parameters<typeof tuneCommand>[0];
@@ -84,33 +88,49 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .description('simulate one scenario with each strategy it names')
     .addOption(new Option('--scenario <file>', 'scenario JSON file (docs/scenario-format.md)').conflicts('preset'))
     .option('--preset <name>', 'a shipped preset (`drainlab presets` lists them)')
-    .option('--strategy <name...>', `strategies to compare (repeatable): ${STRATEGY_NAMES.join(', ')}`)
+    .option('--strategy <name...>', `strategies to compare (repeatable): ${STRATEGY_NAMES.join(', ')}, or a --strategy-file's`)
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
     .option('--seed <n>', 'override the scenario seed', int('--seed', 0))
     .option('--workers <n>', 'threads sharing the scenario\'s memory (default: this host\'s cores; results never depend on it)', int('--workers', 1, 48))
     .option('--calibration <file>', 'use fitted costs from drainlab calibrate')
     .option('--json', 'print the result record (docs/result-record.md) on stdout')
     .option('--out <file>', 'also write the result record to this file (atomically)')
-    .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; seed?: number; workers?: number; calibration?: string; json?: boolean; out?: string }) => {
+    .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; strategyFile?: string[]; force?: boolean; seed?: number; workers?: number; calibration?: string; json?: boolean; out?: string }) => {
       if (o.scenario === undefined && o.preset === undefined) throw new UsageError('run: give --scenario FILE or --preset NAME');
-      const [{ loadScenarioFile }, { presetScenario }, { STRATEGIES }, { runResolvedAsync }, { runTable }, { writeAtomic }] = await Promise.all([
-        import('../scenario/resolve.ts'), import('../scenario/presets.ts'), import('../strategies/registry.ts'), import('../pool/run-scenario.ts'), import('./table.ts'), import('../io/files.ts'),
+      const [{ loadScenarioFile }, { presetScenario }, { hasStrategy }, { allowedStrategyNames }, { runResolvedAsync }, { runTable }, { writeAtomic }, sf] = await Promise.all([
+        import('../scenario/resolve.ts'), import('../scenario/presets.ts'), import('../strategies/registry.ts'), import('../scenario/strategy-names.ts'), import('../pool/run-scenario.ts'), import('./table.ts'), import('../io/files.ts'), strategyFiles(),
       ]);
       const cal = await readCalibrationCosts(o.calibration);
-      const s = o.scenario !== undefined ? loadScenarioFile(o.scenario, cal) : presetScenario(o.preset!, cal);
+      const users = sf.loadStrategyFiles(o.strategyFile, o.force);
+      const s = o.scenario !== undefined ? loadScenarioFile(o.scenario, cal, sf.strategyFileEntry(o.force)) : presetScenario(o.preset!, cal);
       for (const name of o.strategy ?? []) {
-        if (!STRATEGIES.has(name)) throw new UsageError(`--strategy: unknown strategy ${JSON.stringify(name)}; allowed: ${STRATEGY_NAMES.join(', ')}`);
+        if (!hasStrategy(name)) throw new UsageError(`--strategy: unknown strategy ${JSON.stringify(name)}; allowed: ${allowedStrategyNames().join(', ')}`);
       }
-      const record = await runResolvedAsync(s, { strategies: o.strategy, seed: o.seed, workers: o.workers ?? (await workersDefault()) });
+      // User strategies run beside the scenario's (or --strategy's) list.
+      const strategies = users.length > 0 || o.strategy ? sf.withStrategies(o.strategy ?? s.strategies, users) : undefined;
+      const record = await runResolvedAsync(s, { strategies, seed: o.seed, workers: o.workers ?? (await workersDefault()) });
       const json = JSON.stringify(record, null, 2);
       if (o.out !== undefined) writeAtomic(o.out, json + '\n', '--out');
+      for (const w of record.warnings ?? []) process.stderr.write(`drainlab: warning: ${w}\n`);
       out(o.json ? json : `${record.scenario.name}: ${s.cpus} CPUs, ${s.files} file(s) x ${s.pages} pages, kernel ${s.kernel}, HZ=${s.hz}, seed ${record.scenario.seed}\n${runTable(record)}`);
+      setCode(sf.checkRun(record, (l) => process.stderr.write(`${l}\n`)));
     });
 
   p.command('strategies')
-    .description('list the strategies and what each models')
-    .action(async () => {
-      const [{ STRATEGIES }, { table }] = await Promise.all([import('../strategies/registry.ts'), import('./table.ts')]);
-      out(table(['strategy', 'models'], [...STRATEGIES.values()].map((s) => [s.name, s.models])));
+    .description('list the strategies and what each models; --new NAME writes a commented template NAME.ts')
+    .option('--new <name>', 'write NAME.ts, a commented strategy template (docs/strategies.md)')
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
+    .action(async (o: { new?: string; strategyFile?: string[]; force?: boolean }) => {
+      const [{ allStrategies }, { table }, sf] = await Promise.all([import('../strategies/registry.ts'), import('./table.ts'), strategyFiles()]);
+      if (o.new) {
+        const path = sf.writeStrategyTemplate(o.new);
+        out(`wrote ${path}: edit it, then: npx drainlab run --preset debate-2017 --strategy-file ${path}`);
+        return;
+      }
+      sf.loadStrategyFiles(o.strategyFile, o.force);
+      out(table(['strategy', 'models'], allStrategies().map((s) => [s.plugin ? `${s.name} [${s.plugin.file} ${s.plugin.sha256}]` : s.name, s.models])));
     });
 
   p.command('presets')
@@ -128,9 +148,12 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--workers <n>', 'worker threads (default: this host\'s cores; results never depend on it)', int('--workers', 1, 256))
     .option('--quick', 'a small study (1 replication, up to 64 CPUs)')
     .option('--quiet', 'no live progress line')
-    .action(async (o: { out: string; workers?: number; quick?: boolean; quiet?: boolean }) => {
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
+    .action(async (o: { out: string; workers?: number; quick?: boolean; quiet?: boolean; strategyFile?: string[]; force?: boolean }) => {
       const { studyCommand } = await import('../study/study.ts');
-      setCode(await studyCommand({ ...o, progress: !!process.stderr.isTTY && !o.quiet, log: (l) => process.stderr.write(`${l}\n`) }));
+      const userStrategies = (await strategyFiles()).loadStrategyFiles(o.strategyFile, o.force);
+      setCode(await studyCommand({ ...o, userStrategies, progress: !!process.stderr.isTTY && !o.quiet, log: (l) => process.stderr.write(`${l}\n`) }));
     });
 
   p.command('report')
@@ -139,12 +162,17 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .requiredOption('-o, --out <file>', 'the report file (.html, or .json for the data)')
     .option('--baseline <name|file>', 'compare with a saved baseline')
     .option('--save-baseline <name>', 'save this report\'s data as a baseline (.drainlab/baselines/NAME.json)')
-    .option('--fail-on <metric:pct...>', 'exit 1 when a metric regresses beyond PCT against --baseline (METRIC or METRIC@STRATEGY)')
-    .option('--calibration <file>', 'add the calibration comparison (drainlab calibrate --out FILE)')
+    .option('--force-baseline', 'compare with --baseline even when it ran other scenarios or another drainlab version')
+    .option('--fail-on <metric:pct...>', 'exit 1 when a metric regresses beyond PCT against --baseline (METRIC or METRIC@STRATEGY; METRIC a registry name such as latencyMs.p99)')
+    .option('--calibration <file>', 'add the calibration comparison (the file drainlab calibrate --out FILE writes)')
     .option('--bench <file...>', 'add benchmark results (drainlab bench --json FILE)')
-    .action(async (inputs: string[], o: { out: string; baseline?: string; saveBaseline?: string; failOn?: string[]; calibration?: string; bench?: string[] }) => {
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
+    .action(async (inputs: string[], o: { out: string; baseline?: string; forceBaseline?: boolean; saveBaseline?: string; failOn?: string[]; calibration?: string; bench?: string[]; strategyFile?: string[]; force?: boolean }) => {
       const { reportCommand } = await import('../report/command.ts');
-      setCode(await reportCommand({ inputs, ...o, log: (l) => process.stderr.write(`${l}\n`) }));
+      const { strategyFile, force, ...rest } = o;
+      for (const st of (await strategyFiles()).loadStrategyFilesQuiet(strategyFile, force)) process.stderr.write(`report: user strategy ${st}\n`);
+      setCode(await reportCommand({ inputs, ...rest, log: (l) => process.stderr.write(`${l}\n`) }));
     });
 
   p.command('bench')
@@ -165,7 +193,8 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--quick', 'a short probe run (fewer delays and repetitions)')
     .option('--budget <seconds>', 'the probe\'s time limit', int('--budget', 5, 600), 40)
     .option('--recorded <file>', 'fit a recorded probe output instead of running the probe')
-    .action(async (o: { out: string; quick?: boolean; budget: number; recorded?: string }) => setCode(await calibrateCommand(o, out)));
+    .option('--allow-partial', 'fit a probe run that did not finish (killed, interrupted), with a warning in the file')
+    .action(async (o: { out: string; quick?: boolean; budget: number; recorded?: string; allowPartial?: boolean }) => setCode(await calibrateCommand(o, out)));
 
   p.command('validate')
     .description('the validation suite: docs/kernel-model.md E1/E2 cases (and calibration comparisons)')
@@ -183,6 +212,8 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--resume', 'complete the sweep in --out: skip the cells already there (cuts a torn final line)')
     .option('--quiet', 'no live progress line, only the final summary')
     .option('--json', 'print the summary as JSON on stdout')
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
     .action(async (o: SweepOptions) => setCode(await (await import('../sweep/command.ts')).sweepCommand(o, out)));
 
   p.command('merge')
@@ -198,8 +229,10 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .description('the smallest CPU count at which a strategy\'s metric crosses a budget; or, with --workers auto alone, the best worker count for this host')
     .addOption(new Option('--scenario <file>', 'scenario JSON file').conflicts('preset'))
     .option('--preset <name>', 'a shipped preset (`drainlab presets` lists them)')
-    .option('--strategy <name>', `the strategy: ${STRATEGY_NAMES.join(', ')}`)
-    .option('--metric <path>', 'a number in the run summary, dotted (latencyMs.p99, lockHoldMs.max, drainCpuMs, cpusInterrupted ...)', 'latencyMs.p99')
+    .option('--strategy <name>', `the strategy: ${STRATEGY_NAMES.join(', ')}, or a --strategy-file's`)
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
+    .option('--metric <name>', 'a metric of the registry (latencyMs.p99, lockHoldMs.max, drainCpuMs, cpusPerSeal ...; an unknown name lists them all)', 'latencyMs.p99')
     .option('--budget <x>', 'the metric value to cross', (v: string) => {
       const n = Number(v);
       if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--budget: got ${JSON.stringify(v)}; allowed: a number`);
@@ -214,17 +247,67 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--json', 'print the result as JSON')
     .action(async (o: TuneOptions) => setCode(await (await import('../sweep/command.ts')).tuneCommand(o, out)));
 
+  // Traces (docs/traces.md): record this machine, fit a scenario to it, replay it at any scale.
+  p.command('record')
+    .description('trace this machine\'s seals, drain_all calls, page production and CPU occupancy with tracefs (root) into a gzip\'d JSONL trace')
+    .requiredOption('--seconds <s>', 'how long to record', (v: string) => {
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 86400) throw new UsageError(`--seconds: got ${JSON.stringify(v)}; allowed: a number in (0, 86400]`);
+      return n;
+    })
+    .option('--cpus <list>', 'only these CPUs (cpulist, e.g. "0-3,8")')
+    .option('--comm <name>', 'only seals, fadvise and drain_all calls of tasks with this name (globs * ? allowed)')
+    .option('--buffer-kb <n>', 'ring buffer per CPU, KiB', int('--buffer-kb', 64, 1 << 20))
+    .requiredOption('--out <file>', 'the trace file (.jsonl.gz)')
+    .action(async (o: { seconds: number; cpus?: string; comm?: string; bufferKb?: number; out: string }) => {
+      const { recordCommand } = await import('./trace.ts');
+      setCode(await recordCommand(o, out));
+    });
+
+  p.command('fit-workload')
+    .description('fit a scenario (rates with 95% intervals, CPU classes, drain_all callers, seals, inferred pins) to a recorded trace')
+    .argument('<trace>', 'a drainlab record trace (.jsonl.gz)')
+    .option('--cpus <n>', 'scale to N CPUs (CPU j replays recorded CPU j mod R)', int('--cpus', 1, 8192))
+    .option('--comm <name>', 'fit only the seals, drain_all callers and page producers of tasks with this name (globs)')
+    .option('--horizon-ms <ms>', 'the scenario\'s horizon (default: the trace\'s window, at most 3000)', int('--horizon-ms', 1, 3_600_000))
+    .requiredOption('--out <file>', 'the scenario file')
+    .option('--json', 'print the parameters as JSON')
+    .option('--known <file>', 'check the fit against a workload of known rates (the JSON line probe/bin/drainworkload prints); exit 1 when a known figure is outside its interval')
+    .action(async (trace: string, o: { cpus?: number; comm?: string; horizonMs?: number; out: string; json?: boolean; known?: string }) => {
+      const { fitCommand } = await import('./trace.ts');
+      setCode(fitCommand(trace, o, out));
+    });
+
+  p.command('replay')
+    .description('run a recorded trace\'s own arrivals under each strategy (the recorded kernel\'s strategy first), optionally on N CPUs; writes a run record')
+    .argument('<trace>', 'a drainlab record trace (.jsonl.gz)')
+    .option('--cpus <n>', 'replay on N CPUs (CPU j replays recorded CPU j mod R)', int('--cpus', 1, 8192))
+    .option('--strategy <name...>', `strategies (repeatable; the kernel's own is always added): ${STRATEGY_NAMES.join(', ')}`)
+    .option('--comm <name>', 'replay only the seals, drain_all callers and page producers of tasks with this name (globs; kworkers\' drains are kept)')
+    .option('--seconds <s>', 'replay only the first S seconds of the trace', (v: string) => {
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--seconds: got ${JSON.stringify(v)}; allowed: a number > 0`);
+      return n;
+    })
+    .option('--workers <n>', 'threads (default: this host\'s cores; results never depend on it)', int('--workers', 1, 48))
+    .option('--out <file>', 'write the run record here (for drainlab report and --fail-on)')
+    .option('--json', 'print the run record on stdout')
+    .action(async (trace: string, o: { cpus?: number; strategy?: string[]; comm?: string; seconds?: number; workers?: number; out?: string; json?: boolean }) => {
+      const { replayCommand } = await import('./trace.ts');
+      setCode(await replayCommand(trace, o, out));
+    });
+
   return p;
 }
 
-async function calibrateCommand(o: { out: string; quick?: boolean; budget: number; recorded?: string }, out: (s: string) => void): Promise<number> {
+async function calibrateCommand(o: { out: string; quick?: boolean; budget: number; recorded?: string; allowPartial?: boolean }, out: (s: string) => void): Promise<number> {
   const { calibrate } = await import('../calibrate/index.ts');
   const { simPredictor } = await import('../calibrate/predict.ts');
   let recorded: string | undefined;
   if (o.recorded !== undefined) recorded = (await import('../io/files.ts')).readInputText(o.recorded, '--recorded'); // '' is exit 2, never the live probe
   let r: Awaited<ReturnType<typeof calibrate>>;
   try {
-    r = await calibrate({ out: o.out, quick: o.quick, budgetMs: o.budget * 1000, recorded, predictor: simPredictor(), log: (l) => process.stderr.write(`${l}\n`) });
+    r = await calibrate({ out: o.out, quick: o.quick, budgetMs: o.budget * 1000, recorded, allowPartial: o.allowPartial, predictor: simPredictor(), log: (l) => process.stderr.write(`${l}\n`) });
   } catch (e) {
     // A recorded probe output that does not parse is the user's input: exit 2 naming the file and line.
     if (o.recorded !== undefined && (e as Error)?.name === 'ProbeOutputError') throw new UsageError(`--recorded ${o.recorded}: ${(e as Error).message.replace(/^recorded probe output:?/, 'line ')}`);
@@ -235,6 +318,7 @@ async function calibrateCommand(o: { out: string; quick?: boolean; budget: numbe
     return 0;
   }
   const c = r.file.comparison;
+  for (const w of r.file.warnings ?? []) out(`calibrate: WARNING: ${w}`);
   out(`calibrate: ${r.file.host.kernel}, HZ=${r.file.host.hz}; fitted ${Object.keys(r.file.costs).join(', ')}; wrote ${r.path}`);
   if (c) out(`model against measurement: ${c.passed} passed, ${c.failed} failed (drainlab validate --calibration ${r.path} shows each case)`);
   return 0;

@@ -3,6 +3,8 @@
  * these types. Fields may be added; the contract's fields are never renamed or dropped.
  */
 
+import type { LoadProfile } from './load.ts';
+
 export type SealResult = 'ok' | 'EBUSY' | 'EPERM';
 
 /** One fcntl(F_ADD_SEALS, F_SEAL_WRITE) call, as the strategy under test did it. */
@@ -76,6 +78,8 @@ export interface RunSummary {
   lruAddOverheadMs?: number;
   /** Simulated events processed (for throughput figures). */
   events: number;
+  /** Seals that started in the warm-up (scenario load.warmUpMs): left out of `seals` and of every figure above. Only with a warm-up. */
+  warmUpSeals?: number;
 }
 
 /**
@@ -115,13 +119,51 @@ export interface TimelineEvent {
   detail?: string;
 }
 
+/** A user strategy (--strategy-file): where it came from and which version of it ran. */
+export interface PluginRef {
+  /** The file as given (relative to the working directory when inside it). */
+  file: string;
+  /** sha256 of the bundled sources (the file and what it imports), first 12 hex digits. */
+  sha256: string;
+  /** The strategy API version it was written against. */
+  api: number;
+  /** It replaced a built-in strategy of the same name (--force). */
+  shadows?: boolean;
+}
+
+/**
+ * A user strategy that failed: it threw (`threw`), or a seal it started had not returned by
+ * the horizon and still had not a grace period later (`stuck`). The run's seals and summary
+ * hold what finished before; the command exits 1.
+ */
+export interface StrategyFailure {
+  kind: 'threw' | 'stuck';
+  message: string;
+  /** The strategy's source file and line (of the throw, or of the step a stuck seal waits in). */
+  file: string;
+  line?: number;
+  column?: number;
+  /** Simulated time of the throw, or the horizon (ms). */
+  atMs: number;
+}
+
 export interface StrategyRun {
   strategy: string;
+  /** Set for a user strategy. */
+  plugin?: PluginRef;
+  /** Set when a user strategy failed (the other strategies' runs are unaffected). */
+  error?: StrategyFailure;
   seals: SealRecord[];
   summary: RunSummary;
   lockdep: LockdepReport;
   /** The first seal's step-by-step timeline (bounded in length). */
   timeline?: TimelineEvent[];
+  /**
+   * The run's own load over time (src/metrics/load.ts): pages entering pagevecs per CPU, drain_all
+   * calls and pins per window, and the first-third/last-third check. Present when the scenario
+   * states its load (`load`), or when the check warns.
+   */
+  load?: LoadProfile;
 }
 
 export interface Provenance {
@@ -142,4 +184,11 @@ export interface RunRecord<S = Record<string, unknown>> {
   scenario: S;
   provenance: Provenance;
   runs: StrategyRun[];
+  /**
+   * What the reader must know before trusting the figures, one sentence each: today the load
+   * self-check's warnings (a load that changed by more than load.maxChange over the horizon, which
+   * the scenario did not state), each naming the strategies it holds for unless it holds for all.
+   * Absent when there is nothing to say. The report shows them above the figures.
+   */
+  warnings?: string[];
 }

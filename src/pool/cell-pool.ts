@@ -13,6 +13,7 @@
 import { Piscina } from 'piscina';
 import { pathToFileURL } from 'node:url';
 import { workerEntry } from '../io/worker-entry.ts';
+import { pluginSpecs } from '../strategies/plugin.ts';
 import type { CellDone, CellTask, WorkerResult, WorkerTask } from './protocol.ts';
 
 export interface CellFailed {
@@ -38,6 +39,8 @@ export class CellPool {
   readonly workers: number;
   private readonly pool: Piscina;
   private destroyed = false;
+  /** The user strategy files loaded in this thread when the pool started: every worker loads them. */
+  private readonly plugins = pluginSpecs();
 
   private constructor(workers: number) {
     this.workers = workers;
@@ -74,7 +77,7 @@ export class CellPool {
     let last: Error | undefined;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       try {
-        const r = (await this.pool.run({ ...task, kind: 'cell', attempt, workers: this.workers } satisfies CellTask)) as WorkerResult;
+        const r = (await this.pool.run({ ...task, kind: 'cell', attempt, workers: this.workers, plugins: this.plugins } satisfies CellTask)) as WorkerResult;
         if (r.state === 'done') return r;
         if (r.state === 'error') return { state: 'failed', cellId: task.cellId, cause: 'error', attempts: attempt, error: r.error };
         throw new Error(`unexpected worker answer ${r.state}`);

@@ -14,6 +14,7 @@ import { runResolved } from '../sim/run.ts';
 import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
 import { Arena } from '../wasm/core.ts';
 import { planArena } from '../wasm/layout.ts';
+import { ensurePlugins } from '../strategies/plugin.ts';
 import type { SweepCell } from '../metrics/cells.ts';
 import type { WorkerResult, WorkerTask } from './protocol.ts';
 
@@ -46,6 +47,7 @@ export default function handle(task: WorkerTask): WorkerResult {
   }
   const t0 = performance.now();
   try {
+    ensurePlugins(task.plugins);
     const record = runResolved(task.scenario, { workers: task.workers }, arenaFor(task.scenario));
     // cellId first: resume finds it at the start of each line without parsing the whole record.
     const cell: SweepCell = {
@@ -55,7 +57,8 @@ export default function handle(task: WorkerTask): WorkerResult {
       replication: task.replication,
       record,
     };
-    return { state: 'done', cellId: task.cellId, line: JSON.stringify(cell), wallMs: performance.now() - t0 };
+    const failures = record.runs.filter((r) => r.error).map((r) => `strategy ${r.strategy} (${r.error!.file}${r.error!.line !== undefined ? `:${r.error!.line}` : ''}): ${r.error!.message}`);
+    return { state: 'done', cellId: task.cellId, line: JSON.stringify(cell), wallMs: performance.now() - t0, ...(record.warnings ? { warnings: record.warnings } : {}), ...(failures.length ? { strategyFailures: failures } : {}) };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     return { state: 'error', cellId: task.cellId, error: { name: err.name, message: err.message, stack: err.stack } };

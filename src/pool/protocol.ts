@@ -6,6 +6,7 @@
  */
 import type { Scenario } from '../scenario/resolve.ts';
 import type { ParamValue } from '../metrics/cells.ts';
+import type { PluginSpec } from '../strategies/plugin.ts';
 
 /** One cell to simulate: every strategy of one resolved scenario (one grid point, one replication). */
 export interface CellTask {
@@ -21,6 +22,8 @@ export interface CellTask {
   attempt: number;
   /** Pool size, for the record's provenance only (never changes results). */
   workers: number;
+  /** User strategy files the main thread loaded: the worker loads them too before simulating. */
+  plugins?: PluginSpec[];
 }
 
 /** A no-op that makes a worker load its modules and compile the WASM core (pool warm-up). */
@@ -37,6 +40,10 @@ export interface CellDone {
   line: string;
   /** Simulator wall time for the cell (ms), measurement only. */
   wallMs: number;
+  /** The record's `warnings` (load self-check), for the sweep to say on stderr. */
+  warnings?: string[];
+  /** User strategies that failed in this cell (threw, or a seal never returned): one line each. */
+  strategyFailures?: string[];
 }
 
 export interface CellError {

@@ -6,8 +6,9 @@ import { Arena, SHARD_MIN_PAGES } from '../wasm/core.ts';
 import { planArena } from '../wasm/layout.ts';
 import { ShardPool } from '../shard/pool.ts';
 import { workerEntry } from '../io/worker-entry.ts';
-import { claimStrategies, runResolved, type Claimed, type RunOptions } from '../sim/run.ts';
+import { claimStrategies, runResolved, withWarnings, type Claimed, type RunOptions } from '../sim/run.ts';
 import { provenance } from '../metrics/provenance.ts';
+import { pluginSpecs } from '../strategies/plugin.ts';
 import type { Scenario } from '../scenario/resolve.ts';
 import type { RunRecord, StrategyRun } from '../metrics/record.ts';
 
@@ -53,7 +54,8 @@ async function runStrategiesInParallel(s: Scenario, opts: RunOptions, w: number)
   const next = new Int32Array(new SharedArrayBuffer(4));
   const pool = new Piscina({ ...workerEntry('strategy-worker'), minThreads: w - 1, maxThreads: w - 1, idleTimeout: 1000 });
   try {
-    const tasks = Array.from({ length: w - 1 }, () => pool.run({ scenario, next }) as Promise<Claimed[]>);
+    const plugins = pluginSpecs();
+    const tasks = Array.from({ length: w - 1 }, () => pool.run({ scenario, next, plugins }) as Promise<Claimed[]>);
     // Rejections are read below when the workers' runs are needed; when they are not (the main
     // thread did every run, or threw), destroying the pool must not leave them unhandled.
     for (const t of tasks) t.catch(() => {});
@@ -64,7 +66,7 @@ async function runStrategiesInParallel(s: Scenario, opts: RunOptions, w: number)
     const theirs = mine.length < scenario.strategies.length ? (await Promise.all(tasks)).flat() : [];
     const runs: StrategyRun[] = [];
     for (const c of [...mine, ...theirs]) runs[c.index] = c.run;
-    return { schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, w), runs };
+    return withWarnings({ schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, w), runs });
   } finally {
     await pool.destroy();
   }

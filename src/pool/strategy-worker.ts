@@ -8,12 +8,15 @@
 import { claimStrategies, type Claimed } from '../sim/run.ts';
 import type { Scenario } from '../scenario/resolve.ts';
 import { Arena } from '../wasm/core.ts';
+import { ensurePlugins, type PluginSpec } from '../strategies/plugin.ts';
 import { planArena } from '../wasm/layout.ts';
 
 export interface StrategyTask {
   scenario: Scenario;
   /** Int32Array over a SharedArrayBuffer: [0] is the next strategy index to claim. */
   next: Int32Array;
+  /** User strategy files the main thread loaded. */
+  plugins?: PluginSpec[];
 }
 
 let arena: Arena | undefined;
@@ -30,5 +33,6 @@ function arenaFor(s: Scenario): Arena {
 }
 
 export default function strategyWorker(t: StrategyTask): Claimed[] {
+  ensurePlugins(t.plugins);
   return claimStrategies(t.scenario, t.next, () => arenaFor(t.scenario));
 }

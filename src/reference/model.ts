@@ -142,6 +142,19 @@ export class ReferenceModel {
     for (let p = lo; p < hi; p++) this.refcount[file][p] -= 1;
   }
 
+  /** assembly/pagevec.ts opTruncate: leaves the page cache and every mapping; pagevec and pin refs stay. */
+  truncate(file: number, lo: number, hi: number): number {
+    let n = 0;
+    for (let p = lo; p < hi; p++) {
+      if (!(this.flags[file][p] & PG.PRESENT)) continue;
+      this.refcount[file][p] -= 1 + this.mapcount[file][p];
+      this.mapcount[file][p] = 0;
+      this.flags[file][p] = 0;
+      n++;
+    }
+    return n;
+  }
+
   read(cpu: number, file: number, lo: number, hi: number): void {
     for (let p = lo; p < hi; p++) if (this.flags[file][p] & PG.PRESENT) this.markAccessed(cpu, file, p);
   }

@@ -6,10 +6,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJsonInput, writeAtomic } from '../io/files.ts';
 import { pairedDiffCI, pairUp, unpairedDiffCI, type PairedDifference } from '../stats/bootstrap.ts';
-import { metricMap } from './build.ts';
+import { findMetric, fmtMetric, fmtMetricDiff, metric, metricNamesHelp, METRIC_LIST } from '../metrics/registry.ts';
+import { metricMap } from './paired.ts';
 import { reportErrors } from './errors.ts';
-import { fmtNum } from './html.ts';
-import { METRICS, METRIC_IDS, METRIC_NAMES_HELP, metricByName } from './metrics.ts';
 import { orderStrategies } from './strategies.ts';
 import type { BaselineComparison, FailOnFailure, MetricChange, MetricId, Observations, ReportData } from './types.ts';
 
@@ -25,7 +24,33 @@ export interface BaselineFile {
   baselineStrategy: string;
   strategies: string[];
   inputs: ReportData['inputs'];
+  /** The scenarios the baseline ran (names), and the lab version(s) that ran them: a comparison across either is refused unless forced. */
+  scenarios: string[];
+  labVersions: string[];
   observations: Observations;
+}
+
+/** The scenario names and lab versions of a report or baseline. */
+export function identityOf(x: ReportData | BaselineFile): { scenarios: string[]; labVersions: string[] } {
+  if ('schema' in x && x.schema === 'drainlab/baseline@1') return { scenarios: [...x.scenarios].sort(), labVersions: [...x.labVersions].sort() };
+  const d = x as ReportData;
+  return { scenarios: d.scenarios.map((s) => s.name).sort(), labVersions: [...(d.provenance.find((p) => p.field === 'drainlab')?.values ?? [])].sort() };
+}
+
+/**
+ * Refuses (exit 2) to compare runs of other scenarios or another lab version: their differences
+ * are not changes, and a "worse by 1499907 %" from comparing two unlike scenarios misleads.
+ */
+export function checkComparable(current: ReportData | BaselineFile, baseline: ReportData | BaselineFile, where: string): void {
+  const a = identityOf(current);
+  const b = identityOf(baseline);
+  const same = (x: string[], y: string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+  if (b.scenarios.length && !same(a.scenarios, b.scenarios)) {
+    throw reportErrors.badBaseline(where, `the baseline ran scenario(s) ${b.scenarios.join(', ')} but these results ran ${a.scenarios.join(', ')}; a difference between other scenarios is not a change (--force-baseline compares anyway)`);
+  }
+  if (b.labVersions.length && a.labVersions.length && !same(a.labVersions, b.labVersions)) {
+    throw reportErrors.badBaseline(where, `the baseline was made by drainlab ${b.labVersions.join(', ')} but these results by ${a.labVersions.join(', ')}; the model may differ (--force-baseline compares anyway)`);
+  }
 }
 
 const NAME_RE = /^[A-Za-z0-9._-]{1,100}$/;
@@ -54,6 +79,7 @@ export async function saveBaseline(name: string, data: ReportData, dir: string =
     baselineStrategy: data.baselineStrategy,
     strategies: data.strategies.map((s) => s.name),
     inputs: data.inputs,
+    ...identityOf(data),
     observations: data.observations,
   };
   const path = join(dir, `${name}.json`);
@@ -69,6 +95,16 @@ function asBaseline(value: unknown, where: string): BaselineFile {
   }
   const o = v.observations;
   if (!o || !Array.isArray(o.keys) || !Array.isArray(o.strategy) || !o.metrics || typeof o.metrics !== 'object') throw reportErrors.badBaseline(where, 'field observations is missing or malformed');
+  // Older baselines named metrics by their old ids (latencyP99): map every column to its registry name.
+  const metrics: Observations['metrics'] = {};
+  for (const [k, col] of Object.entries(o.metrics)) {
+    const m = findMetric(k);
+    if (m && !(m.name in metrics)) metrics[m.name] = col as (number | null)[];
+  }
+  const id = v.schema === 'drainlab/report@1' ? identityOf(v as unknown as ReportData) : {
+    scenarios: Array.isArray((v as { scenarios?: unknown }).scenarios) ? ((v as { scenarios: unknown[] }).scenarios.filter((x) => typeof x === 'string') as string[]).sort() : [],
+    labVersions: Array.isArray((v as { labVersions?: unknown }).labVersions) ? ((v as { labVersions: unknown[] }).labVersions.filter((x) => typeof x === 'string') as string[]).sort() : [],
+  };
   return {
     schema: 'drainlab/baseline@1',
     name: typeof v.name === 'string' ? v.name : where,
@@ -77,7 +113,8 @@ function asBaseline(value: unknown, where: string): BaselineFile {
     baselineStrategy: typeof v.baselineStrategy === 'string' ? v.baselineStrategy : '',
     strategies: orderStrategies(o.strategy),
     inputs: v.inputs as ReportData['inputs'],
-    observations: o as Observations,
+    ...id,
+    observations: { keys: o.keys, strategy: o.strategy, metrics },
   };
 }
 
@@ -100,6 +137,8 @@ function pctOf(v: number, base: number): number {
 }
 const orNull = (v: number) => (Number.isNaN(v) ? null : v);
 
+const metricOf = metric;
+
 export interface CompareOptions {
   resamples?: number;
   level?: number;
@@ -118,12 +157,12 @@ export function compareToBaseline(current: ReportData | BaselineFile, baseline: 
   const curStrategies = orderStrategies(cur.strategy);
   const baseStrategies = orderStrategies(base.strategy);
   const both = curStrategies.filter((s) => baseStrategies.includes(s));
-  const metrics = opts.metrics ?? METRIC_IDS;
+  const metrics = opts.metrics ?? METRIC_LIST.map((m) => m.name).filter((n) => n in cur.metrics && n in base.metrics);
   const boot = { resamples: opts.resamples ?? 2000, level: opts.level ?? 0.95 };
   const changes: MetricChange[] = [];
   for (const s of both) {
     for (const metric of metrics) {
-      const dir = METRICS[metric].direction;
+      const dir = metricOf(metric).direction;
       const a = metricMap(cur, s, metric);
       const b = metricMap(base, s, metric);
       const p = pairUp(a, b);
@@ -174,13 +213,13 @@ export interface FailOnSpec {
 
 /** Parses `METRIC:PCT` or `METRIC@STRATEGY:PCT` (PCT may end in %). Throws UsageError. */
 export function parseFailOn(spec: string): FailOnSpec {
-  const m = /^\s*([A-Za-z0-9_]+)(?:@([^:]+))?\s*:\s*([0-9]+(?:\.[0-9]+)?)\s*%?\s*$/.exec(spec);
-  if (!m) throw reportErrors.badFailOn(spec, 'not of the form METRIC:PCT', METRIC_NAMES_HELP);
-  const metric = metricByName(m[1]!);
-  if (!metric) throw reportErrors.badFailOn(spec, `unknown metric ${JSON.stringify(m[1])}`, METRIC_NAMES_HELP);
+  const m = /^\s*([A-Za-z0-9_.]+)(?:@([^:]+))?\s*:\s*([0-9]+(?:\.[0-9]+)?)\s*%?\s*$/.exec(spec);
+  if (!m) throw reportErrors.badFailOn(spec, 'not of the form METRIC:PCT', metricNamesHelp());
+  const found = findMetric(m[1]!);
+  if (!found) throw reportErrors.badFailOn(spec, `unknown metric ${JSON.stringify(m[1])}`, metricNamesHelp());
   const pct = Number(m[3]);
-  if (!Number.isFinite(pct) || pct < 0) throw reportErrors.badFailOn(spec, 'PCT must be a number >= 0', METRIC_NAMES_HELP);
-  return { spec, metric, strategy: m[2] ?? null, pct };
+  if (!Number.isFinite(pct) || pct < 0) throw reportErrors.badFailOn(spec, 'PCT must be a number >= 0', metricNamesHelp());
+  return { spec, metric: found.name, strategy: m[2] ?? null, pct };
 }
 
 /**
@@ -196,13 +235,13 @@ export function checkFailOn(specs: string | readonly string[], comparison: Basel
     const rows = comparison.changes.filter((c) => c.metric === f.metric && (f.strategy === null || c.strategy === f.strategy));
     if (f.strategy !== null && rows.length === 0) {
       const known = [...new Set(comparison.changes.map((c) => c.strategy))].join(', ');
-      throw reportErrors.badFailOn(f.spec, `strategy ${JSON.stringify(f.strategy)} is not in both the results and the baseline (present: ${known || 'none'})`, METRIC_NAMES_HELP);
+      throw reportErrors.badFailOn(f.spec, `strategy ${JSON.stringify(f.strategy)} is not in both the results and the baseline (present: ${known || 'none'})`, metricNamesHelp());
     }
     for (const c of rows) {
       if (c.verdict !== 'worse' || c.pct === null) continue;
       const worsePct = c.direction === 'lower' ? c.pct : -c.pct;
       if (worsePct > f.pct) {
-        const m = METRICS[c.metric];
+        const m = metricOf(c.metric);
         const txt = Number.isFinite(worsePct) ? `${worsePct.toFixed(1)}%` : 'from zero';
         failures.push({
           spec: f.spec,
@@ -210,7 +249,7 @@ export function checkFailOn(specs: string | readonly string[], comparison: Basel
           metric: c.metric,
           pct: c.pct,
           limitPct: f.pct,
-          message: `${c.strategy}: ${m.label} got worse by ${txt} (median ${fmtNum(c.baselineMedian)} -> ${fmtNum(c.currentMedian)} ${m.unit}; ${Math.round(100 * 0.95)}% CI of the change ${fmtNum(c.diffLo)} .. ${fmtNum(c.diffHi)} ${m.unit}); allowed ${f.pct}% (${f.spec})`,
+          message: `${c.strategy}: ${m.label} got worse by ${txt} (median ${fmtMetric(m, c.baselineMedian)} -> ${fmtMetric(m, c.currentMedian)}; ${Math.round(100 * 0.95)}% CI of the change ${fmtMetricDiff(m, c.diffLo)} .. ${fmtMetricDiff(m, c.diffHi)}); allowed ${f.pct}% (${f.spec})`,
         });
       }
     }

@@ -7,7 +7,7 @@
  * failures at its top).
  */
 import { stat } from 'node:fs/promises';
-import { checkBaselineName, checkFailOn, compareToBaseline, loadBaseline, parseFailOn, saveBaseline, writeFileAtomic } from './baseline.ts';
+import { checkBaselineName, checkComparable, checkFailOn, compareToBaseline, loadBaseline, parseFailOn, saveBaseline, writeFileAtomic } from './baseline.ts';
 import { buildReportData } from './build.ts';
 import { reportErrors } from './errors.ts';
 import { loadBench, loadCalibration } from './extras.ts';
@@ -21,11 +21,13 @@ export interface ReportCommandOptions {
   out: string;
   /** A baseline file, or the name of one saved under .drainlab/baselines/. */
   baseline?: string;
+  /** Compare with --baseline even when it ran other scenarios or another lab version. */
+  forceBaseline?: boolean;
   /** Save this run's data as baseline NAME (.drainlab/baselines/NAME.json). */
   saveBaseline?: string;
   /** METRIC:PCT checks against --baseline; exit 1 when one fails. */
   failOn?: string[];
-  /** A calibration comparison JSON (drainlab calibrate / validate). */
+  /** A calibration file (what drainlab calibrate --out writes). */
   calibration?: string;
   /** Bench results JSON files (drainlab bench). */
   bench?: string[];
@@ -60,6 +62,7 @@ export async function reportCommand(opts: ReportCommandOptions): Promise<number>
   if (bench) data.bench = bench;
   let failures: ReturnType<typeof checkFailOn> = [];
   if (baseline) {
+    if (!opts.forceBaseline) checkComparable(data, baseline, opts.baseline!);
     data.baselineComparison = compareToBaseline(data, baseline);
     if (failOn.length) {
       failures = checkFailOn(failOn, data.baselineComparison);

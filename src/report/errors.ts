@@ -16,7 +16,7 @@ export const reportErrors = {
     new UsageError(`--save-baseline ${JSON.stringify(name)}: a baseline name may hold only letters, digits, '.', '_' and '-' (1-100 characters)`),
   badBaseline: (where: string, why: string) => new UsageError(`--baseline ${where}: ${why}`),
   badCalibration: (where: string, why: string) =>
-    new UsageError(`--calibration ${where}: ${why}; expected { rows: [{ case, predicted, measured, tolerance?, pass? }] } or an array of such rows`),
+    new UsageError(`--calibration ${where}: ${why}; expected the file drainlab calibrate --out FILE writes (schema "drainlab/calibration@1")`),
   badBench: (where: string, why: string) =>
     new UsageError(`--bench ${where}: ${why}; expected bench results: { suites: [{ name, tasks: [{ name, latency: { p50, mean, p99 }, throughput: { mean } }] }] } or an array of tasks`),
   noOutput: () => new UsageError('report: -o FILE is required (where to write the HTML report)'),

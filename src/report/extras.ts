@@ -6,6 +6,7 @@
 import { checkJsonDepth, readInputText } from '../io/files.ts';
 import { reportErrors } from './errors.ts';
 import type { BenchRow, BenchSection, CalibrationRow, CalibrationSection } from './types.ts';
+import { calibrationFileSchema, type CalibrationFile } from '../calibrate/file.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -36,31 +37,22 @@ async function readJson(path: string, fail: (where: string, why: string) => Erro
   return v;
 }
 
-/** Normalises a calibration comparison; `source` names it in messages. */
+/**
+ * The calibration section from the file `drainlab calibrate --out FILE` writes (schema
+ * drainlab/calibration@1, src/calibrate/file.ts): the model beside every measurement when the
+ * file holds a comparison, else the measurements alone. `source` names it in messages.
+ */
 export function parseCalibration(value: unknown, source: string): CalibrationSection {
-  const root = isObj(value) ? value : {};
-  const list = Array.isArray(value) ? value : pick(root, ['rows', 'cases', 'comparisons', 'results', 'checks']);
-  if (!Array.isArray(list)) throw reportErrors.badCalibration(source, 'no list of rows (rows, cases, comparisons or results)');
-  const rows: CalibrationRow[] = list.map((r, i) => {
-    if (!isObj(r)) throw reportErrors.badCalibration(source, `row ${i} is not an object`);
-    const name = pick(r, ['case', 'name', 'id', 'probe']);
-    const predicted = num(pick(r, ['predicted', 'predictedMs', 'model', 'modelMs', 'expected']));
-    const measured = num(pick(r, ['measured', 'measuredMs', 'observed', 'actual', 'host']));
-    if (predicted === null) throw reportErrors.badCalibration(source, `row ${i}: field predicted is missing or not a number`);
-    if (measured === null) throw reportErrors.badCalibration(source, `row ${i}: field measured is missing or not a number`);
-    const errGiven = num(pick(r, ['error', 'relError', 'relativeError']));
-    const error = errGiven ?? (measured !== 0 ? (measured - predicted) / measured : predicted === 0 ? 0 : Infinity);
-    let tolerance = num(pick(r, ['tolerance', 'tol', 'relTolerance']));
-    const tolPct = num(pick(r, ['tolerancePct', 'tolPct']));
-    if (tolerance === null && tolPct !== null) tolerance = tolPct / 100;
-    const passGiven = pick(r, ['pass', 'passed', 'ok']);
-    const pass = typeof passGiven === 'boolean' ? passGiven : tolerance !== null ? Math.abs(error) <= tolerance : null;
-    const unitGiven = pick(r, ['unit', 'units']);
-    const unit = typeof unitGiven === 'string' ? unitGiven : 'predictedMs' in r || 'measuredMs' in r ? 'ms' : '';
-    return { case: String(name ?? `case ${i + 1}`), predicted, measured, error, tolerance, pass, unit };
-  });
-  const kernel = pick(root, ['kernel', 'hostKernel', 'uname', 'release']);
-  return { source, kernel: typeof kernel === 'string' ? kernel : null, rows };
+  const r = calibrationFileSchema.safeParse(value);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw reportErrors.badCalibration(source, `field ${i.path.join('.') || '(top level)'}: ${i.message}`);
+  }
+  const f = value as CalibrationFile;
+  const rows: CalibrationRow[] = f.comparison
+    ? f.comparison.rows.map((x) => ({ case: x.case, predicted: x.predictedMs, measured: x.measuredMs, error: x.errorMs, tolerance: x.toleranceMs, pass: x.pass, unit: 'ms' }))
+    : f.cases.map((c) => ({ case: c.id, predicted: null, measured: c.latencyMs, error: null, tolerance: null, pass: null, unit: 'ms' }));
+  return { source, kernel: `${f.host.kernel}${f.host.hz ? `, HZ=${f.host.hz}` : ''}`, rows };
 }
 
 function benchTask(t: Obj, suite: string): BenchRow | null {

@@ -6,5 +6,5 @@ export { saveBaseline, loadBaseline, compareToBaseline, checkFailOn, parseFailOn
 export { loadResults, parseResultsText, runRecordToCell } from './load.ts';
 export { parseCalibration, parseBench, loadCalibration, loadBench } from './extras.ts';
 export { decimateMinMax, decimationIndices } from './decimate.ts';
-export { METRICS, metricByName } from './metrics.ts';
+export { METRIC_LIST, findMetric, requireMetric } from '../metrics/registry.ts';
 export type * from './types.ts';

@@ -4,17 +4,23 @@
  * and CSS are inlined, there is no network access (the page's CSP forbids it), and it opens from
  * file://.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { rootPath } from '../io/paths.ts';
-import { METRICS } from './metrics.ts';
-import { esc, fmtCount, fmtMs, fmtNum, fmtPct, inlineScript, jsonForScript, signed } from './html.ts';
-import type { ChartData, MetricChange, MetricId, PairedCell, ReportData, StrategyRow, StrategyTable } from './types.ts';
+import { fmtMetric as fmtM, fmtMetricDiff, metric } from '../metrics/registry.ts';
+import { esc, fmtCount, fmtMs, fmtNum, fmtPct, inlineScript, jsonForScript } from './html.ts';
+import { ciText } from './findings.ts';
+import type { ChartData, Finding, MetricChange, MetricId, PairedCell, PairedTable, ReportData, ScenarioSection, StrategyTable } from './types.ts';
 
 const require = createRequire(import.meta.url);
 const REPORT_DIR = rootPath('report') + '/';
-/** Browser scripts, in load order. */
-const SCRIPTS = ['format.js', 'frame.js', 'chart-lines.js', 'chart-bars.js', 'chart-timeline.js', 'main.js'];
+/** The browser code, bundled from report/*.ts by npm run build (scripts/build-report.mjs). */
+const BUNDLE = rootPath('build/report/report.js');
+
+function browserScript(): string {
+  if (!existsSync(BUNDLE)) throw new Error(`the report's browser bundle ${BUNDLE} is missing: run npm run build (it bundles report/*.ts)`);
+  return readFileSync(BUNDLE, 'utf8');
+}
 
 let assets: { template: string; css: string; js: string; uplotJs: string; uplotCss: string } | undefined;
 function loadAssets() {
@@ -23,7 +29,7 @@ function loadAssets() {
     assets = {
       template: read('template.html'),
       css: read('report.css'),
-      js: SCRIPTS.map((f) => `/* ${f} */\n${read(f)}`).join('\n'),
+      js: browserScript(),
       uplotJs: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
       uplotCss: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
     };
@@ -32,9 +38,7 @@ function loadAssets() {
 }
 
 function fmtMetric(id: MetricId, v: number | null): string {
-  const m = METRICS[id];
-  if (v === null) return '–';
-  return m.unit === 'ms' ? fmtMs(v) : m.exact && Number.isInteger(v) ? fmtCount(v) : fmtNum(v);
+  return fmtM(metric(id), v);
 }
 
 function swatch(color: string): string {
@@ -46,19 +50,18 @@ function strategyCell(name: string, data: ReportData): string {
   return `<td class="name" title="${esc(info?.description ?? '')}">${swatch(info?.color ?? '#999')}${esc(name)}${name === data.baselineStrategy ? ' <span class="note">(baseline)</span>' : ''}</td>`;
 }
 
-function cell(row: StrategyRow, key: string, text: string, extraClass = ''): string {
-  const best = row.best.includes(key);
-  const cls = [best ? 'best' : '', extraClass].filter(Boolean).join(' ');
-  return `<td${cls ? ` class="${cls}"` : ''}${best ? ' title="best in this column"' : ''}>${text}</td>`;
+function cell(_row: unknown, _key: string, text: string, extraClass = ''): string {
+  return `<td${extraClass ? ` class="${extraClass}"` : ''}>${text}</td>`;
 }
 
 function strategyTableHtml(t: StrategyTable, data: ReportData): string {
   const showEperm = t.rows.some((r) => r.eperm > 0);
+  const showUnfinished = t.rows.some((r) => r.unfinished > 0);
   const head = `<thead>
 <tr><th class="name" rowspan="2">strategy</th><th rowspan="2">seals<span class="unit">(runs)</span></th>
-<th class="group" colspan="3">seal latency ↓</th><th class="group" colspan="${showEperm ? 5 : 4}">outcome (exact counts)</th>
+<th class="group" colspan="3">seal latency ↓</th><th class="group" colspan="${4 + (showEperm ? 1 : 0) + (showUnfinished ? 1 : 0)}">outcome (exact counts)</th>
 <th rowspan="2">lock hold<span class="unit">p99 ↓</span></th><th class="group" colspan="3">cost to the rest of the machine ↓</th><th rowspan="2">lockdep<span class="unit">cycles ↓</span></th></tr>
-<tr><th>p50</th><th>p99</th><th>max</th><th>ok ↑</th><th>EBUSY ↓</th><th>spurious<span class="unit">EBUSY ↓</span></th><th>unsafe<span class="unit">ok ↓</span></th>${showEperm ? '<th>EPERM</th>' : ''}
+<tr><th>p50</th><th>p99</th><th>max</th><th>ok ↑</th><th>EBUSY ↓</th><th>spurious<span class="unit">EBUSY ↓</span></th><th>unsafe<span class="unit">ok ↓</span></th>${showEperm ? '<th>EPERM</th>' : ''}${showUnfinished ? '<th>unfinished<span class="unit">at horizon</span></th>' : ''}
 <th>CPUs<span class="unit">interrupted</span></th><th>isolated<span class="unit">disturbances</span></th><th>drain<span class="unit">CPU time</span></th></tr>
 </thead>`;
   const body = t.rows
@@ -66,7 +69,7 @@ function strategyTableHtml(t: StrategyTable, data: ReportData): string {
       const cycles = r.lockdepCycles.map((c) => [...c, c[0]].join(' → ')).join('\n');
       return `<tr>${strategyCell(r.strategy, data)}<td title="${fmtCount(r.runs)} runs (cell × replication)">${fmtCount(r.seals)} <span class="note">(${fmtCount(r.runs)})</span></td>
 ${cell(r, 'latencyP50', fmtMs(r.latencyP50))}${cell(r, 'latencyP99', fmtMs(r.latencyP99))}${cell(r, 'latencyMax', fmtMs(r.latencyMax))}
-${cell(r, 'ok', fmtCount(r.ok))}${cell(r, 'ebusy', fmtCount(r.ebusy))}${cell(r, 'spuriousEbusy', fmtCount(r.spuriousEbusy))}${cell(r, 'unsafe', fmtCount(r.unsafe), r.unsafe > 0 ? 'bad' : '')}${showEperm ? `<td>${fmtCount(r.eperm)}</td>` : ''}
+${cell(r, 'ok', fmtCount(r.ok))}${cell(r, 'ebusy', fmtCount(r.ebusy))}${cell(r, 'spuriousEbusy', fmtCount(r.spuriousEbusy))}${cell(r, 'unsafe', fmtCount(r.unsafe), r.unsafe > 0 ? 'bad' : '')}${showEperm ? `<td>${fmtCount(r.eperm)}</td>` : ''}${showUnfinished ? `<td class="${r.unfinished ? 'bad' : ''}">${fmtCount(r.unfinished)}</td>` : ''}
 ${cell(r, 'lockHoldP99', fmtMs(r.lockHoldP99))}${cell(r, 'cpusInterrupted', fmtCount(r.cpusInterrupted))}${cell(r, 'isolatedDisturbances', fmtCount(r.isolatedDisturbances))}${cell(r, 'drainCpuMs', fmtMs(r.drainCpuMs))}
 ${cell(r, 'lockdepCycles', `<span title="${esc(cycles)}">${fmtCount(r.lockdepCycles.length)}</span>`, r.lockdepCycles.length > 0 ? 'bad' : '')}</tr>`;
     })
@@ -80,18 +83,17 @@ function lockdepList(t: StrategyTable): string {
 }
 
 function pairedCellHtml(c: PairedCell): string {
-  const m = METRICS[c.metric];
+  const m = metric(c.metric);
   if (c.pairs === 0 || c.estimate === null) return '<td class="diff"><span class="note">no pairs</span></td>';
-  const f = (v: number | null) => (v === null ? '–' : signed(m.unit === 'ms' ? fmtMs(v) : fmtNum(v), v));
+  const f = (v: number | null) => fmtMetricDiff(m, v);
   const cls = c.verdict.replace(' ', '-');
   const title = `median ${m.label}: ${fmtMetric(c.metric, c.candidateMedian)} vs ${fmtMetric(c.metric, c.baselineMedian)} over ${c.pairs} pairs`;
   return `<td class="diff" title="${esc(title)}"><div>${f(c.estimate)}<span class="verdict ${cls}">${esc(c.verdict)}</span></div><div class="ci">[${f(c.lo)}, ${f(c.hi)}]</div></td>`;
 }
 
-function pairedHtml(data: ReportData): string {
-  const p = data.paired;
-  if (p.rows.length === 0) return `<p class="note">Only one strategy in the inputs: nothing to compare with ${esc(p.baseline)}.</p>`;
-  const head = `<tr><th class="name">strategy</th>${p.metrics.map((id) => `<th class="name">${esc(METRICS[id].label)}<span class="unit">${esc(METRICS[id].unit)}, ${METRICS[id].direction === 'lower' ? 'lower' : 'higher'} is better</span></th>`).join('')}</tr>`;
+function pairedHtml(data: ReportData, p: PairedTable = data.paired): string {
+  if (p.rows.length === 0) return `<p class="note">Only one strategy here: nothing to compare with ${esc(p.baseline)}.</p>`;
+  const head = `<tr><th class="name">strategy</th>${p.metrics.map((id) => `<th class="name">${esc(metric(id).label)}<span class="unit">${esc(metric(id).unit)}, ${metric(id).direction === 'lower' ? 'lower' : 'higher'} is better</span></th>`).join('')}</tr>`;
   const body = p.rows.map((r) => `<tr>${strategyCell(r.strategy, data)}${r.cells.map(pairedCellHtml).join('')}</tr>`).join('\n');
   const pairs = Math.max(0, ...p.rows.flatMap((r) => r.cells.map((c) => c.pairs)));
   return `<p class="how">Each cell: median over ${fmtCount(pairs)} paired replications (same cell, same seed) of <i>strategy − ${esc(p.baseline)}</i>,
@@ -104,8 +106,8 @@ function baselineHtml(data: ReportData): string {
   if (!b) return '';
   const failing = new Set((data.failOn?.failures ?? []).map((f) => `${f.strategy}\u0000${f.metric}`));
   const row = (c: MetricChange) => {
-    const m = METRICS[c.metric];
-    const fv = (v: number | null) => (v === null ? '–' : signed(m.unit === 'ms' ? fmtMs(v) : fmtNum(v), v));
+    const m = metric(c.metric);
+    const fv = (v: number | null) => fmtMetricDiff(m, v);
     const fail = failing.has(`${c.strategy}\u0000${c.metric}`);
     return `<tr${fail ? ' class="failing"' : ''}><td class="name">${esc(c.strategy)}</td><td class="name">${esc(m.label)}</td><td>${fmtMetric(c.metric, c.baselineMedian)}</td><td>${fmtMetric(c.metric, c.currentMedian)}</td>
 <td class="diff">${fv(c.diff)} <span class="ci">[${fv(c.diffLo)}, ${fv(c.diffHi)}]</span></td><td class="diff">${fmtPct(c.pct)} <span class="ci">[${fmtPct(c.pctLo)}, ${fmtPct(c.pctHi)}]</span></td>
@@ -132,6 +134,21 @@ function failOnHtml(data: ReportData): string {
   return `<div class="fail-box"><p>--fail-on: ${f.failures.length} check(s) failed against baseline “${esc(data.baselineComparison?.baselineName ?? '')}”:</p><ul>${f.failures.map((x) => `<li>${esc(x.message)}</li>`).join('')}</ul></div>`;
 }
 
+/** Charts in order; a chart with `besideId` and that chart share a row. */
+function chartsHtml(charts: ChartData[]): string {
+  const out: string[] = [];
+  const done = new Set<string>();
+  for (const c of charts) {
+    if (done.has(c.id)) continue;
+    const mate = c.kind === 'lines' && c.besideId ? charts.find((x) => x.id === c.besideId && x.kind !== 'missing') : undefined;
+    if (c.kind !== 'missing' && mate) {
+      done.add(mate.id);
+      out.push(`<div class="pair">${chartHtml(c)}${chartHtml(mate)}</div>`);
+    } else out.push(chartHtml(c));
+  }
+  return out.join('\n');
+}
+
 function chartHtml(c: ChartData): string {
   const head = `<h3>${esc(c.title)}</h3><p class="question">${esc(c.question)}</p>`;
   if (c.kind === 'missing') {
@@ -148,15 +165,15 @@ function calibrationHtml(data: ReportData): string {
   if (!c) return '';
   const rows = c.rows
     .map((r) => {
-      const val = (v: number) => (r.unit === 'ms' ? fmtMs(v) : `${fmtNum(v)}${r.unit ? ` ${esc(r.unit)}` : ''}`);
+      const val = (v: number | null) => (v === null ? '–' : r.unit === 'ms' ? fmtMs(v) : `${fmtNum(v)}${r.unit ? ` ${esc(r.unit)}` : ''}`);
       const pass = r.pass === null ? '<td>–</td>' : r.pass ? '<td class="pass">pass</td>' : '<td class="fail">FAIL</td>';
-      return `<tr><td class="name">${esc(r.case)}</td><td>${val(r.predicted)}</td><td>${val(r.measured)}</td><td>${fmtPct(r.error * 100)}</td><td>${r.tolerance === null ? '–' : `±${fmtNum(r.tolerance * 100)} %`}</td>${pass}</tr>`;
+      return `<tr><td class="name">${esc(r.case)}</td><td>${val(r.predicted)}</td><td>${val(r.measured)}</td><td>${r.error === null ? '–' : (r.error > 0 ? '+' : '') + val(r.error)}</td><td>${r.tolerance === null ? '–' : `±${val(r.tolerance)}`}</td>${pass}</tr>`;
     })
     .join('\n');
   const passed = c.rows.filter((r) => r.pass === true).length;
   const judged = c.rows.filter((r) => r.pass !== null).length;
   return `<h2 id="calibration">Model vs this machine's kernel (calibration)</h2>
-<p class="how">From ${esc(c.source)}${c.kernel ? `, host kernel ${esc(c.kernel)}` : ''}: what the model predicts for each probe case and what the native probe measured. Error = (measured − predicted) / measured. ${judged ? `${passed} of ${judged} cases within tolerance.` : ''}</p>
+<p class="how">From ${esc(c.source)}${c.kernel ? `, host kernel ${esc(c.kernel)}` : ''}: what the model predicts for each probe case and what the native probe measured. Error = predicted − measured. ${judged ? `${passed} of ${judged} cases within tolerance.` : ''}</p>
 <div class="scroll"><table class="calibration"><thead><tr><th class="name">case</th><th>predicted</th><th>measured</th><th>error</th><th>tolerance</th><th>pass</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
@@ -191,6 +208,35 @@ ${params}
 <h3>Provenance</h3><dl class="kv">${prov}<dt>report built</dt><dd>${esc(data.builtAt)}</dd></dl>`;
 }
 
+function chartTitle(data: ReportData, id: string): string {
+  const c = data.charts.find((x) => x.id === id);
+  return c ? c.title.split(':')[0]! : id;
+}
+
+function findingHtml(f: Finding, data: ReportData, k: number): string {
+  const links = [
+    ...f.charts.map((id) => `<a href="#chart-${esc(id)}">chart: ${esc(chartTitle(data, id))}</a>`),
+    ...f.scenarios.map((s) => `<a href="#${esc(s.anchor)}">table: ${esc(s.name)}</a>`),
+  ];
+  const rows = f.stats.map((st) => `<tr><td class="name">${esc(st.scenario)}${st.where ? ` <span class="note">(${esc(st.where)})</span>` : ''}</td><td class="name">${esc(st.strategy)} − ${esc(st.baseline)}</td><td class="name">${esc(metric(st.metric).label)}</td><td>${fmtMetric(st.metric, st.baselineMedian)}</td><td>${fmtMetric(st.metric, st.candidateMedian)}</td><td class="diff">${esc(ciText(st, f.level))}</td><td class="name"><span class="verdict ${st.verdict.replace(' ', '-')}">${esc(st.verdict)}</span></td></tr>`).join('');
+  return `<article class="finding" id="finding-${esc(f.id)}"><h3><span class="fnum">${k + 1}</span>${esc(f.question)}</h3>
+<p class="asked">${esc(f.askedBy)}</p><p class="answer">${esc(f.answer)}</p>${f.points.length ? `<ul class="points">${f.points.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>` : ''}${links.length ? `<p class="links">${links.join('<span class="sep">·</span>')}</p>` : ''}
+${f.stats.length ? `<details><summary>The ${f.stats.length} paired statistics behind it</summary><div class="scroll"><table class="findings"><thead><tr><th class="name">scenario</th><th class="name">difference</th><th class="name">metric</th><th>baseline<span class="unit">median</span></th><th>strategy<span class="unit">median</span></th><th class="name">median difference [CI]</th><th class="name">verdict</th></tr></thead><tbody>${rows}</tbody></table></div></details>` : ''}</article>`;
+}
+
+function findingsHtml(data: ReportData): string {
+  if (data.findings.length === 0) return '<p class="note">No findings: the inputs need v4.14 and at least one other strategy on the same scenario and seeds.</p>';
+  const lvl = Math.round((data.findings[0]?.level ?? 0.95) * 100);
+  return `<p class="how">Each answer is built from paired statistics of the scenario that asks it: the median over replications (same cell, same seed) of <i>strategy − v4.14</i>, with its ${lvl}% bootstrap CI; never from numbers pooled over unlike scenarios. pp = percentage points of seals.</p>
+<div class="findings">${data.findings.map((f, k) => findingHtml(f, data, k)).join('\n')}</div>`;
+}
+
+function scenarioSectionHtml(sc: ScenarioSection, data: ReportData): string {
+  return `<section class="scenario" id="${esc(sc.anchor)}"><h3>${esc(sc.scenario)}</h3><p class="question">${esc(sc.question)}</p>
+${strategyTableHtml(sc.table, data)}${lockdepList(sc.table)}
+<details><summary>Paired differences against ${esc(sc.paired.baseline)} in ${esc(sc.scenario)}</summary>${pairedHtml(data, sc.paired)}</details></section>`;
+}
+
 /** The report as one self-contained HTML document. */
 export function renderReport(data: ReportData): string {
   const a = loadAssets();
@@ -198,36 +244,40 @@ export function renderReport(data: ReportData): string {
   const lede = `${data.strategies.length} strategies on ${scen}: ${fmtCount(data.inputs.cells)} parameter cell(s), ${fmtCount(data.inputs.records)} replication run(s) in all. Baseline: <b>${esc(data.baselineStrategy)}</b>.`;
   const link = ([id, label]: [string, string]) => `<a href="#${esc(id)}">${esc(label)}</a>`;
   const sections: [string, string][] = [
-    ['strategies', 'Strategies'],
-    ['paired', `vs ${data.baselineStrategy}`],
+    ['findings', 'Findings'],
+    ['scenarios', 'Per scenario'],
+    ['charts', 'Charts'],
     ...(data.baselineComparison ? [['baseline', 'vs saved baseline'] as [string, string]] : []),
     ...(data.calibration ? [['calibration', 'Calibration'] as [string, string]] : []),
     ...(data.bench ? [['bench', 'Benchmarks'] as [string, string]] : []),
+    ['pooled', 'Pooled'],
     ['run', 'What was run'],
   ];
   const chartLinks = data.charts.filter((c) => c.kind !== 'missing').map((c): [string, string] => [`chart-${c.id}`, c.title.split(':')[0]!]);
   const nav = `<nav>${sections.map(link).join('')}</nav><nav><a href="#charts"><b>Charts:</b></a>${chartLinks.map(link).join('<span class="sep">·</span>')}</nav>`;
   const notes = data.notes.length ? `<ul class="notes">${data.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '';
-  const perScenario = data.scenarioTables.length
-    ? `<details><summary>The same table per scenario (${data.scenarioTables.length})</summary>${data.scenarioTables.map((t) => `<h3>${esc(t.scope)}</h3>${strategyTableHtml(t, data)}`).join('\n')}</details>`
-    : '';
+  const warnings = data.warnings.length ? `<div class="warn-box"><p>The records carry ${data.warnings.length} warning(s):</p><ul>${data.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></div>` : '';
+  const pooledNote = data.scenarioSections.length > 1
+    ? `Every seal of all ${data.scenarioSections.length} scenarios above pooled per strategy. The scenarios differ (machines, loads, pins), so a lower number here does not make a strategy better; no winner is marked. Read the per-scenario tables and the findings instead.`
+    : 'The one scenario of the inputs; the same numbers as its table above.';
   const body = `<header><h1>${esc(data.title)}</h1><p class="lede">${lede}</p>${nav}</header>
-${failOnHtml(data)}${notes}
-<h2 id="strategies">Strategies compared</h2>
-<p class="how">All seals of all inputs pooled per strategy. Latency: fcntl call to return (interpolated quantiles over seals). Counts are exact sums.
-<b>spurious EBUSY</b>: failed although no real pin was left, only LRU-cache references. <b>unsafe ok</b>: succeeded while a pin taken before the seal was still held (must be 0).
-★ marks the best value in each column (↓ lower is better, ↑ higher is better). Hover a strategy for what it models.</p>
-${strategyTableHtml(data.table, data)}
-${lockdepList(data.table)}
-${perScenario}
-<h2 id="paired">Each strategy against ${esc(data.baselineStrategy)}: paired differences</h2>
-${pairedHtml(data)}
-${baselineHtml(data)}
+${failOnHtml(data)}${warnings}
+<h2 id="findings">Findings: what these runs answer</h2>
+${findingsHtml(data)}
+${notes}
+<h2 id="scenarios">Per scenario: each strategy on the question it asks</h2>
+<p class="how">One table per scenario (its runs only). Latency: fcntl call to return (interpolated quantiles over seals). Counts are exact sums.
+<b>spurious EBUSY</b>: failed although no real pin was left, only LRU-cache references. <b>unsafe ok</b>: succeeded while a pin taken before the seal was still held (must be 0). <b>unfinished</b>: still running at the horizon (in no latency statistic). ↓ lower is better, ↑ higher is better. Hover a strategy for what it models.</p>
+${data.scenarioSections.map((sc) => scenarioSectionHtml(sc, data)).join('\n')}
 <h2 id="charts">Charts</h2>
 <p class="how">Hover for values (the legend shows the point under the cursor); drag to zoom, double-click to reset. Each chart downloads as PNG or as CSV of exactly what it draws.</p>
-<div class="charts">${data.charts.map(chartHtml).join('\n')}</div>
+<div class="charts">${chartsHtml(data.charts)}</div>
+${baselineHtml(data)}
 ${calibrationHtml(data)}
 ${benchHtml(data)}
+<h2 id="pooled">All scenarios pooled (${esc(data.table.scope)})</h2>
+<p class="how">${esc(pooledNote)}</p>
+<details><summary>The pooled table</summary>${strategyTableHtml(data.table, data)}</details>
 ${whatWasRunHtml(data)}`;
   const embedded = jsonForScript({ schema: data.schema, title: data.title, baselineStrategy: data.baselineStrategy, charts: data.charts });
   const parts: Record<string, string> = {

@@ -4,14 +4,17 @@
  * the HTML, saved as a baseline and compared later. The browser side (report/*.js) reads only
  * `ReportData['charts']`; the tables are rendered on the Node side.
  */
-import type { StrategyRun, TimelineEvent } from '../metrics/record.ts';
+import type { TimelineEvent } from '../metrics/record.ts';
 import type { ParamValue, SweepCell } from '../metrics/cells.ts';
 import type { Direction, Verdict } from '../stats/bootstrap.ts';
+import type { Finding } from './findings-types.ts';
+
+export type { Finding };
 
 export type { ParamValue, SweepCell };
 
 /**
- * Fields the report reads from a run summary beyond docs/result-record.md, when the simulator writes
+ * Fields the report reads from a run summary beyond CONTRACT section 3, when the simulator writes
  * them. Optional: the report falls back to what the contract guarantees.
  */
 export interface RunSummaryExtras {
@@ -19,32 +22,8 @@ export interface RunSummaryExtras {
   disturbanceByClass?: Record<string, number>;
 }
 
-/** A metric of one strategy run (one replication), as the comparisons and baselines see it. */
-export type MetricId =
-  | 'latencyP50'
-  | 'latencyP99'
-  | 'latencyMax'
-  | 'lockHoldP99'
-  | 'ok'
-  | 'ebusy'
-  | 'spuriousEbusy'
-  | 'unsafe'
-  | 'cpusInterrupted'
-  | 'isolatedDisturbances'
-  | 'drainCpuMs'
-  | 'drainAllCalls'
-  | 'mutexWaitP99';
-
-export interface MetricDef {
-  id: MetricId;
-  label: string;
-  unit: string;
-  direction: Direction;
-  /** An exact counter (sums are shown as integers, never as estimates). */
-  exact: boolean;
-  /** The value for one replication, or undefined when it has no meaning there (e.g. latency of zero seals). */
-  of(run: StrategyRun): number | undefined;
-}
+/** A metric's canonical name in the registry (src/metrics/registry.ts), e.g. 'latencyMs.p99'. */
+export type MetricId = string;
 
 /** Per (cell, replication, strategy) metric values: the raw material of paired CIs and baselines. */
 export interface Observations {
@@ -59,11 +38,11 @@ export interface Observations {
 export interface StrategyInfo {
   name: string;
   color: string;
-  /** One line from docs/scenario-format.md, "Strategies", when the name is known. */
+  /** The strategy's own `models` line (src/strategies/), when the name is known. */
   description: string;
 }
 
-/** A row of the strategy table (all inputs pooled). */
+/** A row of a strategy table (one scenario's runs, or all inputs pooled). */
 export interface StrategyRow {
   strategy: string;
   /** Strategy runs (cell x replication) pooled into this row. */
@@ -84,16 +63,28 @@ export interface StrategyRow {
   isolatedDisturbances: number;
   drainCpuMs: number;
   drainAllCalls: number;
+  /** Seals still running at the horizon (not in `seals`, not in any statistic). */
+  unfinished: number;
   /** Distinct lockdep cycles seen in any run, each as its lock chain. */
   lockdepCycles: string[][];
-  /** Column keys of this row that hold the best value of their column. */
-  best: string[];
 }
 
 export interface StrategyTable {
   /** What was pooled, e.g. 'all inputs' or a scenario name. */
   scope: string;
   rows: StrategyRow[];
+}
+
+/** One scenario of the inputs, with the question it asks and its own tables (never pooled with others). */
+export interface ScenarioSection {
+  /** The scenario's name (record.scenario.name). */
+  scenario: string;
+  /** The question it asks (its preset's or study part's), or its description. */
+  question: string;
+  /** An HTML id for links. */
+  anchor: string;
+  table: StrategyTable;
+  paired: PairedTable;
 }
 
 export interface PairedCell {
@@ -125,6 +116,8 @@ export interface AxisSpec {
 export interface LineSeries {
   label: string;
   color: string;
+  /** Dashed line (e.g. the spurious part beside the total). */
+  dash?: boolean;
   values: (number | null)[];
   /** CI band edges (same length as values), when the series is a median with a CI. */
   lo?: (number | null)[];
@@ -148,6 +141,19 @@ export interface LinesChart extends ChartBase {
   series: LineSeries[];
   /** Draw points as well as lines (few x values). */
   points?: boolean;
+  /** Vertical markers with a label, e.g. PAGEVEC_SIZE on a pages-per-CPU axis. */
+  markers?: { x: number; label: string }[];
+  /**
+   * On a log y axis: where zeros are drawn (a value below every positive one), so a strategy that
+   * never waits is not left out. Absent when no value is zero.
+   */
+  zeroFloor?: number;
+  /** Other slices of a multi-parameter sweep (the other parameters held at other values); the chart shows a selector. */
+  slices?: { label: string; xs: number[]; series: LineSeries[]; zeroFloor?: number }[];
+  /** Label of the slice shown first (the chart's own xs/series). */
+  sliceLabel?: string;
+  /** Another chart drawn beside this one (same x), e.g. total and spurious EBUSY. */
+  besideId?: string;
 }
 
 export interface BarsChart extends ChartBase {
@@ -157,6 +163,8 @@ export interface BarsChart extends ChartBase {
   y: AxisSpec;
   x: AxisSpec;
   series: { label: string; color: string; values: (number | null)[] }[];
+  /** Under each group label, e.g. 'per 120 seals with an rt CPU'. */
+  groupNotes?: string[];
 }
 
 export interface TimelineChart extends ChartBase {
@@ -187,11 +195,12 @@ export interface ScenarioInfo {
 
 export interface CalibrationRow {
   case: string;
-  predicted: number;
+  /** null when the file holds measurements only (no model comparison). */
+  predicted: number | null;
   measured: number;
-  /** Relative error (measured - predicted) / measured. */
-  error: number;
-  /** Allowed |error|. */
+  /** predicted - measured, in `unit`. */
+  error: number | null;
+  /** Allowed |error|, in `unit`. */
   tolerance: number | null;
   pass: boolean | null;
   unit: string;
@@ -280,10 +289,16 @@ export interface ReportData {
   params: { name: string; values: ParamValue[] }[];
   /** Distinct provenance values per field. */
   provenance: { field: string; values: string[] }[];
+  /** The answers, one per question the scenarios pose; the 2017 thread's first. */
+  findings: Finding[];
+  /** One section per scenario: its question, its table, its paired differences. */
+  scenarioSections: ScenarioSection[];
+  /** All inputs pooled (says so; marks no winners). */
   table: StrategyTable;
-  /** Per-scenario tables, when the inputs hold more than one scenario. */
-  scenarioTables: StrategyTable[];
+  /** Paired differences over all inputs (each pair is one cell and seed, so pairs never mix scenarios). */
   paired: PairedTable;
+  /** Warnings the records carry (e.g. a load that was not stationary over the horizon). */
+  warnings: string[];
   charts: ChartData[];
   observations: Observations;
   calibration?: CalibrationSection;

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { KERNELS, HZ_VALUES, PREEMPT_MODELS } from '../kernel/versions.ts';
 import { COST_NAMES, DEFAULT_COSTS, SEALER_BUSY_PREEMPT_PROB } from '../kernel/costs.ts';
-import { STRATEGY_NAMES } from './strategy-names.ts';
+import { allowedStrategyNames, isStrategyName, isStrategyPath } from './strategy-names.ts';
 
 export const CPU_CLASSES = ['idle', 'busy', 'rt', 'isolated'] as const;
 export type CpuClass = (typeof CPU_CLASSES)[number];
@@ -121,6 +121,37 @@ export const durationSchema = z.discriminatedUnion(
 );
 export type Duration = z.infer<typeof durationSchema>;
 
+/**
+ * Trace-driven arrivals (`drainlab replay`, docs/traces.md): what a recorded machine of
+ * `recordedCpus` CPUs did, CPU j of the scenario replaying recorded CPU j mod recordedCpus. Times
+ * in ms from the start of the recording window.
+ */
+export const replaySchema = obj(
+  {
+    source: z.string({ error: 'the trace file name and sha256' }).describe('The trace the arrivals come from (file name and sha256); provenance only.'),
+    recordedCpus: z.int({ error: 'an integer >= 1' }).min(1, { error: 'an integer >= 1' })
+      .describe('CPUs of the recorded machine (R): CPU j of this scenario replays recorded CPU j mod R.'),
+    pages: z.array(z.array(ms.describe('When one new page entered the batch, ms from the start of the recording.')).describe('The arrival times of one recorded CPU, sorted.')).default([])
+      .describe("Per recorded CPU: when each new page entered that CPU's lru_add batch (sorted). CPU j writes them into its page ring (file j)."),
+    pageRates: z.array(z.number().min(0, { error: 'pages per ms (number >= 0)' }).describe('New pages per ms on one recorded CPU.')).optional()
+      .describe('Instead of recorded times (a fitted scenario): per recorded CPU, new pages per ms, drawn as a Poisson process.'),
+    drainAll: z.array(obj({
+      cpu: nonNegInt().describe('The recorded CPU of the caller.'),
+      atMs: ms.describe('When it called, ms from the start of the recording.'),
+    }, 'a replay.drainAll entry').describe('One lru_add_drain_all() call.')).default([])
+      .describe('lru_add_drain_all calls by other paths than a seal (fadvise, compaction ...), replicated onto every CPU of the caller\'s residue class.'),
+    seals: z.array(obj({
+      cpu: nonNegInt().describe('The recorded CPU of the sealing task.'),
+      atMs: ms.describe('When the fcntl began, ms from the start of the recording.'),
+      remoteCpus: z.array(nonNegInt().describe('A recorded CPU.')).default([]).describe("Recorded CPUs whose batches held the memfd's pages: one page is written on each just before the seal."),
+      pinForMs: posMs.optional().describe('Page 0 is pinned from just before the seal for this long (inferred from the outcome and latency).'),
+    }, 'a replay.seals entry').describe('One recorded F_ADD_SEALS(F_SEAL_WRITE), on a memfd of its own.')).default([])
+      .describe('Seals: from cpu at atMs, on a new memfd whose pages wait in the batches of remoteCpus.'),
+  },
+  'workload.replay',
+);
+export type Replay = z.infer<typeof replaySchema>;
+
 /** Stochastic generators (docs/scenario-format.md documents each). Rates are per listed CPU. */
 export const workloadSchema = obj(
   {
@@ -132,6 +163,8 @@ export const workloadSchema = obj(
       batch: z.int().min(1).default(1).describe('Consecutive pages per arrival (>= 1). Default 1.'),
       pick: z.enum(['sequential', 'random']).default('sequential')
         .describe('"sequential": one cursor for the whole generator walks the pages in order, wrapping; "random": each batch starts at a uniformly drawn page. Default "sequential".'),
+      rotate: z.boolean({ error: 'true or false' }).optional()
+        .describe('true: the pages are a ring, as a rotating log or a ring buffer that punches the hole behind it: a page the producer comes back to is truncated first, so every write allocates a fresh page that enters this CPU\'s lru_add pagevec and the load holds for the whole horizon. Absent or false: the pages are filled once; once every page exists a write only marks it accessed, and the load dies out. Only with op "write", on a file nothing else pins, maps, seals or scripts.'),
       ...window,
     }, 'a producer').describe('Writes, faults or reads pages on its CPUs: what fills pagevecs on busy CPUs.')).default([])
       .describe('Page producers: Poisson processes per listed CPU doing write, fault or read.'),
@@ -171,6 +204,8 @@ export const workloadSchema = obj(
       ...window,
     }, 'a lifecycles generator').describe('The memfd hand-off: a writer fills a new file, optionally pins part of it, and delayMs later a seal CPU seals it.')).default([])
       .describe('Memfd lifecycle generators.'),
+    /** A recorded trace's arrivals, replayed as they happened (src/sim/trace-source.ts, docs/traces.md). */
+    replay: replaySchema.optional().describe('Trace-driven arrivals written by drainlab replay and fit-workload (docs/traces.md): page arrivals per recorded CPU, drain_all calls and seals, replicated onto CPU j from recorded CPU j mod recordedCpus.'),
   },
   'workload',
 );
@@ -178,6 +213,18 @@ export type Workload = z.infer<typeof workloadSchema>;
 
 /** The largest cost a scenario or calibration file may give, ns (1000 s: far beyond any kernel path, small enough to stay exact). */
 export const MAX_COST_NS = 1e12;
+/** The load's statement and self-check (src/metrics/load.ts measures it). */
+export const LOAD_DEFAULTS = { warmUpMs: 0, windowMs: 100, maxChange: 1.5 } as const;
+export const loadSchema = obj({
+  stationary: z.boolean({ error: 'true or false' })
+    .describe('true: the load is meant to hold over the horizon (a steady-state question); the run warns when it does not. false: it is meant to change (a burst, a job that ends); the run measures it and does not warn.'),
+  warmUpMs: ms.default(LOAD_DEFAULTS.warmUpMs)
+    .describe('Seals that start before this are left out of the seals and every statistic (counted in summary.warmUpSeals), and the self-check starts here: pagevecs start empty. Default 0.'),
+  windowMs: posMs.default(LOAD_DEFAULTS.windowMs).describe('The width of the load measurement\'s windows, ms. Default 100.'),
+  maxChange: z.number({ error: 'a factor > 1' }).gt(1, { error: 'a factor > 1' }).default(LOAD_DEFAULTS.maxChange)
+    .describe('The run warns when a measured load (pages entering pagevecs per CPU, drain_all calls, pins) differs between the first and the last third of the measured span by more than this factor, beyond counting noise. Default 1.5.'),
+}, 'load');
+export type LoadSpec = z.infer<typeof loadSchema>;
 
 /** What each cost pays for (src/kernel/costs.ts has the reasoning; ids refer to docs/kernel-model.md). */
 const COST_HELP: Record<(typeof COST_NAMES)[number], string> = {
@@ -249,8 +296,15 @@ export const scenarioSchema = obj(
     replication: z.int().min(0).default(0).describe('A second key of every random stream; sweeps set it per replication. Default 0.'),
     horizonMs: posMs.default(3000)
       .describe('Simulated ms the run covers; seals still running at the end are counted as unfinished. Default 3000.'),
-    strategies: z.array(z.enum(STRATEGY_NAMES).describe('A strategy name (drainlab strategies lists them).')).min(1).optional()
-      .describe('The strategies to compare, each on its own machine with the same random streams. Default: all 12. drainlab run --strategy overrides it.'),
+    strategies: z
+      .array(
+        z.string({ error: 'a strategy name' }).refine((n) => isStrategyName(n) || isStrategyPath(n), {
+          error: (iss) => `unknown strategy ${JSON.stringify(iss.input)}; allowed: ${allowedStrategyNames().join(', ')}, or a strategy file by relative path ("./my-strategy.ts")`,
+        }).describe('A strategy name (drainlab strategies lists them), or a strategy file by path relative to the scenario file ("./my-strategy.ts", docs/strategies.md).'),
+      )
+      .min(1)
+      .optional()
+      .describe('The strategies to compare, each on its own machine with the same random streams. Default: all 12. drainlab run --strategy overrides it; --strategy-file adds to it.'),
     cpuClasses: z.array(obj({
       cpus: cpuListSchema.describe('The CPUs, kernel cpulist syntax ("0-3,8" or "all").'),
       class: z.enum(CPU_CLASSES).describe('idle; busy (a CFS hog: a kworker waits up to a tick); rt (a SCHED_FIFO spinner: a kworker waits for RT throttling); isolated (nohz_full: each drain work item there is a disturbance).'),
@@ -261,6 +315,10 @@ export const scenarioSchema = obj(
     script: z.array(scriptOpSchema).default([]).describe('Timed ops, applied in (atMs, position in the file) order.'),
     workload: workloadSchema.default({ producers: [], pins: [], seals: [], drainAll: [], localDrain: [], cpuClass: [], lifecycles: [] })
       .describe('Random generators over the horizon, each a Poisson process per listed CPU with its own seeded stream.'),
+    /** What `drainlab fit-workload` estimated (parameters with intervals, the scaling rule); not read by the simulator. */
+    fit: z.looseObject({}).optional().describe('What drainlab fit-workload estimated: each parameter with its estimate, 95% interval and provenance, and the scaling rule (docs/traces.md). Not read by the simulator.'),
+    load: loadSchema.optional()
+      .describe('What the scenario says about its load over time, and the run\'s self-check of it (docs/scenario-format.md, "Load"). Absent: the run still measures its load and warns when a generated load changes by more than 1.5x, but the record carries the measurement only with a warning.'),
   },
   'the scenario',
 );

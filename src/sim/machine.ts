@@ -8,6 +8,7 @@ import type { Arena } from '../wasm/core.ts';
 import type { Scenario } from '../scenario/resolve.ts';
 import type { CpuClass } from '../scenario/schema.ts';
 import { newAcct, type DrainAcct } from '../metrics/drain-acct.ts';
+import { LoadMeter } from '../metrics/load.ts';
 import { SEALER_BUSY_PREEMPT_PROB, type Costs } from '../kernel/costs.ts';
 import { KERNEL_CONSTANTS, type DrainAllVariant, type KernelConstants, type PreemptModel } from '../kernel/versions.ts';
 import { parseCpuList } from '../scenario/lists.ts';
@@ -89,6 +90,8 @@ export class Machine {
   lruDisableCount = 0;
   /** Pages that went through a pagevec add (allocations): what a per-add cost (S7) is charged on. */
   pvecAdds = 0;
+  /** The run's own load over time (src/metrics/load.ts). */
+  readonly load: LoadMeter;
   readonly timeline: TimelineEvent[] = [];
   /** Tracing is on while the first seal runs (its timeline goes into the record). */
   timelineOpen = false;
@@ -133,6 +136,20 @@ export class Machine {
       inodeLock: new Mutex('i_rwsem', this.engine, handoff), sealWrite: false, sealSeal: false, mmapWritable: 0, everMappedShared: false, pins: [],
     }));
     this.drainMutex = new Mutex('lru_add_drain_all.lock', this.engine, handoff);
+    this.load = new LoadMeter(s.horizonMs, s.load, s.cpus);
+  }
+
+  /**
+   * True while a workload generator's arrival is applied: the load meter counts what generators
+   * do (their load is the one meant to hold); the script states its own, op by op.
+   */
+  generating = false;
+
+  /** `n` new pages entered a pagevec (OP7): charged to S7's per-add cost and, for a generator, to the load meter. */
+  added(n: number): void {
+    if (n === 0) return;
+    this.pvecAdds += n;
+    if (this.generating) this.load.pvecAdds(this.engine.now, n);
   }
 
   get now(): number {

@@ -7,7 +7,7 @@ import type { Scenario } from '../scenario/resolve.ts';
 import { parsePages } from '../scenario/lists.ts';
 import { Task, type Machine, type Pin } from './machine.ts';
 import { lruAddDrainAll } from './drain.ts';
-import { newSealCtx, sealRecord } from './seal.ts';
+import { newSealCtx, sealRecord, type SealCtx } from './seal.ts';
 import type { Strategy } from '../strategies/types.ts';
 import type { SealRecord } from '../metrics/record.ts';
 import type { Proc } from './engine.ts';
@@ -29,6 +29,9 @@ export interface OpContext {
   seals: SealRecord[];
   /** Seals started; those not in `seals` were still running at the horizon. */
   started: number;
+  /** A user strategy runs: its seals remember where they block, and those in flight are kept here. */
+  plugin?: boolean;
+  inFlight?: Set<SealCtx>;
 }
 
 export function applyOp(ctx: OpContext, o: Op): void {
@@ -46,7 +49,7 @@ export function applyOp(ctx: OpContext, o: Op): void {
       else m.engine.spawn(writeProc(m, o.cpu, o.file, ranges, o.compound));
       return;
     case 'fault':
-      for (const [lo, hi] of ranges) m.pvecAdds += a.fault(o.cpu, o.file, lo, hi, o.compound);
+      for (const [lo, hi] of ranges) m.added(a.fault(o.cpu, o.file, lo, hi, o.compound));
       return;
     case 'unmap':
       for (const [lo, hi] of ranges) a.unmap(o.file, lo, hi);
@@ -72,7 +75,8 @@ export function applyOp(ctx: OpContext, o: Op): void {
       // A pin is a FOLL_WRITE get_user_pages through a shared mapping (a private one would COW to
       // an anonymous page), so the file has been given out VM_SHARED (S9).
       m.file(o.file).everMappedShared = true;
-      for (const [lo, hi] of ranges) m.pvecAdds += a.pin(o.cpu, o.file, lo, hi, o.compound);
+      for (const [lo, hi] of ranges) m.added(a.pin(o.cpu, o.file, lo, hi, o.compound));
+      if (m.generating) m.load.pin(m.now);
       const pin: Pin = { startNs: m.now, ranges: ranges.map(([lo, hi]) => [lo, hi]) };
       m.file(o.file).pins.push(pin);
       if (o.forMs !== undefined) m.engine.after(o.forMs * 1e6, () => releasePin(m, o.file, pin, pin.ranges));
@@ -88,9 +92,11 @@ export function applyOp(ctx: OpContext, o: Op): void {
       a.drainCpu(o.cpu);
       return;
     case 'drainAll':
+      if (m.generating) m.load.drainAll(m.now);
       m.engine.spawn(lruAddDrainAll(m, new Task(o.cpu), m.drainAllVariant, m.background));
       return;
     case 'seal':
+      if (m.generating) m.load.seal(m.now);
       m.engine.spawn(sealProc(ctx, o.cpu, o.file, o.sealSeal));
       return;
     case 'signal':
@@ -132,10 +138,10 @@ export function producePage(m: Machine, op: 'write' | 'fault' | 'read', cpu: num
     case 'write':
       if (!m.file(file).inodeLock.free) m.engine.spawn(writeProc(m, cpu, file, [[p, p + 1]], false));
       else if (m.file(file).sealWrite) m.refusedWrites++;
-      else m.pvecAdds += m.arena.write(cpu, file, p, p + 1, false);
+      else m.added(m.arena.write(cpu, file, p, p + 1, false));
       return;
     case 'fault':
-      m.pvecAdds += m.arena.fault(cpu, file, p, p + 1, false);
+      m.added(m.arena.fault(cpu, file, p, p + 1, false));
       return;
     case 'read':
       m.arena.read(cpu, file, p, p + 1);
@@ -146,7 +152,7 @@ export function producePage(m: Machine, op: 'write' | 'fault' | 'read', cpu: num
 /** The body of write() under the inode lock: refused once F_SEAL_WRITE is set (A3), else OP7. */
 function writeLocked(m: Machine, cpu: number, file: number, ranges: [number, number][], compound: boolean): void {
   if (m.file(file).sealWrite) m.refusedWrites++;
-  else for (const [lo, hi] of ranges) m.pvecAdds += m.arena.write(cpu, file, lo, hi, compound);
+  else for (const [lo, hi] of ranges) m.added(m.arena.write(cpu, file, lo, hi, compound));
 }
 
 function* sealProc(ctx: OpContext, cpu: number, file: number, sealSeal: boolean): Proc {
@@ -156,9 +162,11 @@ function* sealProc(ctx: OpContext, cpu: number, file: number, sealSeal: boolean)
   m.cpus[cpu].sealers.add(task);
   const first = !m.timelineUsed;
   if (first) m.timelineUsed = m.timelineOpen = true;
-  const sc = newSealCtx(m, task, file);
+  const sc = newSealCtx(m, task, file, ctx.plugin);
+  ctx.inFlight?.add(sc);
   m.trace(cpu, 'seal-start');
   const out = yield* ctx.addSeals(sc, sealSeal);
+  ctx.inFlight?.delete(sc);
   m.trace(cpu, 'seal-end', undefined, out.result);
   if (first) m.timelineOpen = false;
   m.cpus[cpu].sealers.delete(task);

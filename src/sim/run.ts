@@ -7,12 +7,13 @@ import { planArena } from '../wasm/layout.ts';
 import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
 import { presetScenario } from '../scenario/presets.ts';
 import { strategy as lookup } from '../strategies/registry.ts';
-import type { Strategy } from '../strategies/types.ts';
+import type { PluginInfo, Strategy } from '../strategies/types.ts';
 import { Machine } from './machine.ts';
 import { applyOp, prepareOp, type OpContext } from './ops.ts';
 import { startWorkload } from './workload.ts';
 import { summarize } from '../metrics/summary.ts';
-import type { RunRecord, SealRecord, StrategyRun } from '../metrics/record.ts';
+import { loadWarnings } from '../metrics/load.ts';
+import type { RunRecord, SealRecord, StrategyFailure, StrategyRun } from '../metrics/record.ts';
 import { provenance } from '../metrics/provenance.ts';
 import type { Costs } from '../kernel/costs.ts';
 
@@ -25,34 +26,99 @@ export interface RunOptions {
 }
 
 /**
+/**
+ * How long past the horizon a user strategy's seals still in flight may take to return before the
+ * run calls them stuck: as long again as the horizon, at least 1 s of simulated time. Built-in
+ * strategies are not checked (a seal that starts just before the horizon is still running there;
+ * the summary counts it in `unfinished`).
+ */
+export const STUCK_GRACE_MIN_MS = 1000;
+
+/**
  * Simulates one strategy on a machine built over `arena` (which must be fresh or reset): a name
- * from the registry, or a strategy object itself.
+ * from the registry, or a strategy object itself. A user strategy runs as a fresh instance (its
+ * module evaluated again), so no state carries from one run to the next.
  */
 export function simulate(s: Scenario, strategy: string | Strategy, arena: Arena): StrategyRun {
-  const strat = typeof strategy === 'string' ? lookup(strategy) : strategy;
+  const registered = typeof strategy === 'string' ? lookup(strategy) : strategy;
+  const strat = registered.plugin ? registered.plugin.instantiate() : registered;
   const strategyName = strat.name;
+  const plugin = strat.plugin;
   const m = new Machine(s, arena, strat.drainAll);
   const seals: SealRecord[] = [];
-  const ctx: OpContext = { m, addSeals: strat.addSeals, seals, started: 0 };
+  const ctx: OpContext = { m, addSeals: strat.addSeals, seals, started: 0, plugin: plugin !== undefined, inFlight: plugin ? new Set() : undefined };
   // Script ops in (atMs, order in file) order: the engine's sequence numbers keep file order on ties.
   s.script.forEach((o, i) => {
     const op = prepareOp(s, o, `script[${i}]`);
     m.engine.at(o.atMs * 1e6, () => applyOp(ctx, op));
   });
   startWorkload(ctx);
-  m.engine.run(s.horizonMs * 1e6);
+  let error: StrategyFailure | undefined;
+  try {
+    m.engine.run(s.horizonMs * 1e6);
+  } catch (e) {
+    if (!plugin) throw e;
+    error = failure('threw', `threw: ${describe(e)}`, plugin, plugin.locate(e), m.now);
+  }
   seals.sort((a, b) => a.startMs - b.startMs || a.cpu - b.cpu || a.file - b.file);
-  const summary = summarize(seals, m.background, m.engine.events);
-  // S7's spinlock on every pagevec add, on every CPU, for the whole run.
+  // The warm-up (load.warmUpMs): pagevecs start empty, so seals before it are left out.
+  const warmUpMs = s.load?.warmUpMs ?? 0;
+  const kept = warmUpMs > 0 ? seals.filter((x) => x.startMs >= warmUpMs) : seals;
+  const summary = summarize(kept, m.background, m.engine.events);
   summary.unfinished = ctx.started - seals.length;
+  // S7's spinlock on every pagevec add, on every CPU, for the whole run.
   summary.lruAddOverheadMs = Math.round(m.pvecAdds * (strat.perAddCost?.(s.costs) ?? 0)) / 1e6;
-  return {
+  if (warmUpMs > 0) summary.warmUpSeals = seals.length - kept.length;
+  const load = m.load.profile(Object.values(s.workload).some((g) => (Array.isArray(g) ? g.length > 0 : g !== undefined))); // workload.replay is one object
+  const run: StrategyRun = {
     strategy: strategyName,
-    seals,
+    ...(plugin ? { plugin: { file: plugin.file, sha256: plugin.sha256, api: strat.apiVersion ?? 0, ...(plugin.shadows ? { shadows: true } : {}) } } : {}),
+    seals: kept,
     summary,
     lockdep: m.lockdep.report(),
-    timeline: m.timeline,
+    timeline: plugin ? m.timeline.slice() : m.timeline,
+    // The measurement goes into the record when the scenario states its load, or with a warning.
+    ...(s.load || load.warning ? { load } : {}),
   };
+  if (plugin && !error && ctx.inFlight!.size > 0) error = stuckSeals(s, m, ctx, plugin);
+  if (error) run.error = error;
+  return run;
+}
+
+/**
+ * A user strategy's seals still running at the horizon: the simulation goes on for the grace
+ * period (nothing it does is recorded); a seal that has not returned by then never will. The
+ * failure names the step it waits in (the last blocking building block it entered).
+ */
+function stuckSeals(s: Scenario, m: Machine, ctx: OpContext, plugin: PluginInfo): StrategyFailure | undefined {
+  const horizon = s.horizonMs * 1e6;
+  const pending = [...ctx.inFlight!];
+  ctx.seals = []; // seals returning during the grace period are not part of the run
+  try {
+    m.engine.run(horizon + Math.max(STUCK_GRACE_MIN_MS, s.horizonMs) * 1e6);
+  } catch (e) {
+    return failure('threw', `threw after the horizon: ${describe(e)}`, plugin, plugin.locate(e), m.now);
+  }
+  const stuck = pending.filter((sc) => ctx.inFlight!.has(sc));
+  if (stuck.length === 0) return undefined;
+  const first = stuck[0]!;
+  const graceMs = Math.max(STUCK_GRACE_MIN_MS, s.horizonMs);
+  return failure(
+    'stuck',
+    `${stuck.length} seal(s) never returned: the first, on CPU ${first.task.cpu} for file ${first.file}, started at ${first.startNs / 1e6} ms and was still waiting at the horizon (${s.horizonMs} ms) and ${graceMs} ms later` +
+      ` (holding ${first.task.held.length ? first.task.held.join(', ') : 'no lock'})`,
+    plugin,
+    first.where ? plugin.locate(first.where) : undefined,
+    horizon,
+  );
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e);
+}
+
+function failure(kind: StrategyFailure['kind'], message: string, plugin: PluginInfo, at: { file: string; line: number; column: number } | undefined, nowNs: number): StrategyFailure {
+  return { kind, message, file: at?.file ?? plugin.file, ...(at ? { line: at.line, column: at.column } : {}), atMs: nowNs / 1e6 };
 }
 
 /** A resolved scenario with every strategy asked for, in this thread (on `arena`'s runner if given). */
@@ -73,7 +139,13 @@ export function runResolved(s: Scenario, opts: RunOptions = {}, given?: Arena): 
     fresh = false;
     return simulate(scenario, name, arena);
   });
-  return { schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, arena?.runner.workers ?? 1), runs };
+  return withWarnings({ schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, arena?.runner.workers ?? 1), runs });
+}
+
+/** The record with its `warnings` (load changes the scenario did not state), when there are any. */
+export function withWarnings<S>(r: RunRecord<S>): RunRecord<S> {
+  const warnings = loadWarnings(r.runs);
+  return warnings.length ? { ...r, warnings } : r;
 }
 
 /** Strategy runs claimed by one thread: the index in the scenario's list, and the run. */

@@ -31,17 +31,27 @@ export interface SealCtx {
   lockHoldNs: number;
   /** This seal set F_SEAL_WRITE (it was not set before): only such a seal can be unsafe. */
   sealedWrite: boolean;
+  /** A user strategy (plugin) runs this seal: its blocking steps remember where they were called from. */
+  plugin: boolean;
+  /** Plugin seals only: the stack at the last blocking step it entered (where a seal that never ends is stuck). */
+  where: Error | undefined;
+}
+
+/** Plugin seals: remembers the caller's stack at a step that may block (cheap: V8 formats it only if read). */
+export function markStep(ctx: SealCtx): void {
+  if (ctx.plugin) ctx.where = new Error('blocked here');
 }
 
 export type WaitResult = 'ok' | 'EBUSY';
 export type SealOutcome = { result: 'ok' } | { result: 'EBUSY'; reason: 'shared-mapping' | 'pinned' } | { result: 'EPERM'; reason: 'sealed' };
 
-export function newSealCtx(m: Machine, task: Task, file: number): SealCtx {
-  return { m, task, file, startNs: m.now, acct: newAcct(), passes: 0, tagged: 0, lockedAt: 0, lockHoldNs: 0, sealedWrite: false };
+export function newSealCtx(m: Machine, task: Task, file: number, plugin = false): SealCtx {
+  return { m, task, file, startNs: m.now, acct: newAcct(), passes: 0, tagged: 0, lockedAt: 0, lockHoldNs: 0, sealedWrite: false, plugin, where: undefined };
 }
 
 /** OP1.2: inode_lock. */
 export function* lockInode(ctx: SealCtx): Proc {
+  markStep(ctx);
   yield* ctx.m.lock(ctx.task, ctx.m.file(ctx.file).inodeLock);
   ctx.lockedAt = ctx.m.now;
   ctx.m.trace(ctx.task.cpu, 'inode-lock');
@@ -79,6 +89,7 @@ export function allowWritable(ctx: SealCtx): void {
  */
 export function* addSealsLocked(ctx: SealCtx, wait: (ctx: SealCtx) => Proc<WaitResult>, sealSeal: boolean): Proc<SealOutcome> {
   const { m } = ctx;
+  markStep(ctx);
   yield m.sleep(m.costs.sealSyscallNs); // OP1.1: checks, no locks
   yield* lockInode(ctx);
   const out = yield* sealUnderLock(ctx, wait, sealSeal);
@@ -105,6 +116,7 @@ export function* sealUnderLock(ctx: SealCtx, wait: (ctx: SealCtx) => Proc<WaitRe
 /** OP3 shmem_tag_pins: a local drain (Hugh's cheap first step [H2]), then the full tag walk. */
 export function* tagPins(ctx: SealCtx, drainLocally = true): Proc {
   const { m, file } = ctx;
+  markStep(ctx);
   if (drainLocally) yield* localDrain(m, ctx.task);
   const pages = m.s.pages;
   for (let lo = 0; lo < pages; lo += TAG_CHUNK) {
@@ -138,6 +150,7 @@ export interface WaitLoopOptions {
  */
 export function* waitLoop(ctx: SealCtx, opts: WaitLoopOptions): Proc<WaitResult> {
   const { m, file, task } = ctx;
+  markStep(ctx);
   const last = m.kernel.lastScan;
   let error = false;
   for (let scan = 0; scan <= last; scan++) {
@@ -187,6 +200,7 @@ export function* v414SealPath(ctx: SealCtx, sealSeal: boolean, scan0?: (ctx: Sea
 export function* addSealsDroppingLock(ctx: SealCtx, sealSeal: boolean, body: (ctx: SealCtx) => Proc<SealOutcome>): Proc<SealOutcome> {
   const { m } = ctx;
   const f = m.file(ctx.file);
+  markStep(ctx);
   yield m.sleep(m.costs.sealSyscallNs);
   yield* lockInode(ctx);
   let out: SealOutcome = { result: 'ok' };

@@ -11,6 +11,7 @@ import { CounterRng, rngKey } from '../stats/rng.ts';
 import { STREAM } from './machine.ts';
 import { applyOp, producePage, type Op, type OpContext } from './ops.ts';
 import type { Engine } from './engine.ts';
+import { startReplay } from './trace-source.ts';
 
 const KINDS = ['producers', 'pins', 'seals', 'drainAll', 'localDrain', 'cpuClass'] as const;
 const LIFECYCLES = KINDS.length;
@@ -46,6 +47,7 @@ function arrivals(engine: Engine, rng: CounterRng, startMs: number, ratePerMs: n
 export function startWorkload(ctx: OpContext): void {
   startGenerators(ctx);
   startLifecycles(ctx);
+  if (ctx.m.s.workload.replay) startReplay(ctx, ctx.m.s.workload.replay); // trace-driven arrivals (docs/traces.md)
 }
 
 /**
@@ -66,13 +68,19 @@ function startLifecycles(ctx: OpContext): void {
       const rng = new CounterRng(rngKey(s.seed, s.replication, STREAM.WORKLOAD, LIFECYCLES, gi, cpu), 0, m.uniform);
       arrivals(m.engine, rng, g.startMs, g.ratePerMs, end, (t) => {
         if (next >= files.length) return;
+        m.generating = true;
         const file = files[next++];
         const writer = writers[rng.int(writers.length)];
         applyOp(ctx, { op: 'write', atMs: t, cpu: writer, file, pages: 0, compound: false, ranges: [[0, g.writePages]] });
         if (g.pinPages > 0 && g.pinDuration) {
           applyOp(ctx, { op: 'pin', atMs: t, cpu: writer, file, pages: 0, compound: false, forMs: sampleDuration(g.pinDuration, rng), ranges: [[0, g.pinPages]] });
         }
-        m.engine.after(g.delayMs * 1e6, () => applyOp(ctx, { op: 'seal', atMs: t + g.delayMs, cpu, file, sealSeal: false }));
+        m.generating = false;
+        m.engine.after(g.delayMs * 1e6, () => {
+          m.generating = true;
+          applyOp(ctx, { op: 'seal', atMs: t + g.delayMs, cpu, file, sealSeal: false });
+          m.generating = false;
+        });
       });
     }
   });
@@ -129,8 +137,17 @@ function startGenerators(ctx: OpContext): void {
           switch (kind) {
             case 'producers': {
               const p = g as (typeof s.workload.producers)[number];
-              if (p.batch === 1 && span > 0) return producePage(m, p.op, cpu, p.file, nth(firstOf(rng, 1, p.pick)));
+              if (p.batch === 1 && span > 0) {
+                const page = nth(firstOf(rng, 1, p.pick));
+                if (p.rotate) m.arena.truncate(p.file, page, page + 1);
+                m.generating = true;
+                producePage(m, p.op, cpu, p.file, page);
+                m.generating = false;
+                return;
+              }
               op = { op: p.op, atMs, cpu, file: p.file, pages: 0, compound: false, ranges: pagesFor(rng, p.batch, p.pick) };
+              // A ring: the pages come back fresh (the resolver allows rotate only on a log nothing else uses).
+              if (p.rotate) for (const [lo, hi] of op.ranges!) m.arena.truncate(p.file, lo, hi);
               break;
             }
             case 'pins': {
@@ -153,7 +170,9 @@ function startGenerators(ctx: OpContext): void {
               break;
             }
           }
+          m.generating = true;
           applyOp(ctx, op);
+          m.generating = false;
         });
       }
     });

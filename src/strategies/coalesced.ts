@@ -4,12 +4,11 @@
  * [T6]) as rewritten by 6446a5131e24 (v5.10 [T7]): a caller that finds a full drain scheduled
  * after it arrived returns at once. No hotplug lock (v4.16+). The seal path is v4.16's.
  */
-import type { Strategy } from './types.ts';
-import { v414SealPath } from '../sim/seal.ts';
+import { defineStrategy, v414SealPath } from './api.ts';
 
-export const coalesced: Strategy = {
+export const coalesced = defineStrategy({
   name: 'coalesced',
   models: 'S5: eef1a429f234 / 6446a5131e24 piggyback on lru_drain_gen (v5.5/v5.10) [T6][T7]',
   drainAll: { hotplugLock: false, piggyback: true },
   addSeals: v414SealPath,
-};
+});

@@ -3,12 +3,11 @@
  * lru_add_drain_all() selective" (Chris Metcalf, v3.12 [T3]): work is queued on every online CPU,
  * empty pagevecs or not. The seal path is v4.16's. Shows what selectivity saves on idle machines.
  */
-import type { Strategy } from './types.ts';
-import { v414SealPath } from '../sim/seal.ts';
+import { defineStrategy, v414SealPath } from './api.ts';
 
-export const drainEveryCpu: Strategy = {
+export const drainEveryCpu = defineStrategy({
   name: 'drain-every-cpu',
   models: 'S4: pre-3.12 lru_add_drain_all queues work on every online CPU (before 5fbc461636c3 [T3])',
   drainAll: { cpus: 'all' },
   addSeals: v414SealPath,
-};
+});

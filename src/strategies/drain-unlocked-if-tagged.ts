@@ -5,25 +5,22 @@
  * [INFERENCE]: another caller may have sealed meanwhile) and re-tag (pins taken while unlocked),
  * then wait with no drain in the loop. Avoids S3's unconditional drain; pays for revalidation.
  */
-import type { Strategy } from './types.ts';
-import { addSealsDroppingLock, allowWritable, lockInode, setSealWrite, tagPins, unlockInode, waitLoop } from '../sim/seal.ts';
-import { lruAddDrainAll } from '../sim/drain.ts';
+import { addSealsDroppingLock, allowWritable, defineStrategy, drainAll, fileState, lockInode, recheck, setSealWrite, tagPins, tagsRemain, unlockInode, waitLoop } from './api.ts';
 
-export const drainUnlockedIfTagged: Strategy = {
+export const drainUnlockedIfTagged = defineStrategy({
   name: 'drain-unlocked-if-tagged',
   models: 'S3b: tag first; drop the inode lock for drain_all only if tags remain [hypothetical, from M6]',
   *addSeals(ctx, sealSeal) {
     return yield* addSealsDroppingLock(ctx, sealSeal, function* (c) {
-      const { m } = c;
-      const f = m.file(c.file);
+      const f = fileState(c);
       yield* tagPins(c);
-      if (m.arena.tagAny(c.file)) {
+      if (tagsRemain(c)) {
         unlockInode(c);
-        yield* lruAddDrainAll(m, c.task, m.drainAllVariant, c.acct);
+        yield* drainAll(c);
         yield* lockInode(c);
         if (f.sealSeal || f.sealWrite) {
           allowWritable(c);
-          m.arena.recheck(c.file, true); // our tags go
+          recheck(c, true); // our tags go
           return f.sealSeal ? { result: 'EPERM', reason: 'sealed' } : { result: 'ok' };
         }
         yield* tagPins(c, false); // re-tag: pins taken while the lock was dropped
@@ -36,4 +33,4 @@ export const drainUnlockedIfTagged: Strategy = {
       return { result: 'ok' };
     });
   },
-};
+});

@@ -6,18 +6,16 @@
  * [INFERENCE]): another caller may have set F_SEAL_SEAL or F_SEAL_WRITE meanwhile, and writes
  * may have added pages while the lock was dropped.
  */
-import type { Strategy } from './types.ts';
-import { addSealsDroppingLock, allowWritable, lockInode, setSealWrite, tagPins, unlockInode, waitLoop } from '../sim/seal.ts';
-import { lruAddDrainAll } from '../sim/drain.ts';
+import { addSealsDroppingLock, allowWritable, defineStrategy, drainAll, fileState, lockInode, setSealWrite, tagPins, unlockInode, waitLoop } from './api.ts';
 
-export const drainUnlocked: Strategy = {
+export const drainUnlocked = defineStrategy({
   name: 'drain-unlocked',
   models: "S3: David Herrmann's drain with the inode lock dropped, every time [M6]",
   *addSeals(ctx, sealSeal) {
     return yield* addSealsDroppingLock(ctx, sealSeal, function* (c) {
-      const f = c.m.file(c.file);
+      const f = fileState(c);
       unlockInode(c);
-      yield* lruAddDrainAll(c.m, c.task, c.m.drainAllVariant, c.acct);
+      yield* drainAll(c);
       yield* lockInode(c);
       if (f.sealSeal || f.sealWrite) {
         // Sealed by someone else meanwhile: our deny_writable is not needed.
@@ -33,4 +31,4 @@ export const drainUnlocked: Strategy = {
       return { result: 'ok' };
     });
   },
-};
+});

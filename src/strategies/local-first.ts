@@ -4,23 +4,21 @@
  * lru_add_drain() first" [T19], v6.18): before drain_all, drain this CPU again and re-check; call
  * drain_all only if tags remain; drain_all itself drains locally first. No hotplug lock.
  */
-import type { Strategy } from './types.ts';
-import { addSealsLocked, tagPins, waitLoop } from '../sim/seal.ts';
-import { localDrain } from '../sim/drain.ts';
+import { addSealsLocked, defineStrategy, drainAllVariant, localDrain, recheck, tagPins, tagsRemain, waitLoop } from './api.ts';
 
-export const localFirst: Strategy = {
+export const localFirst = defineStrategy({
   name: 'local-first',
   models: 'S6: local drain, re-check, then drain_all only if still needed (6.18 style) [H2][T19]',
   drainAll: { hotplugLock: false, localFirst: true },
   *addSeals(ctx, sealSeal) {
     return yield* addSealsLocked(ctx, function* (c) {
       yield* tagPins(c);
-      if (c.m.arena.tagAny(c.file)) {
+      if (tagsRemain(c)) {
         // Pages added on this CPU since the tag pass's own local drain (the tag walk can be long).
-        yield* localDrain(c.m, c.task);
-        c.m.arena.recheck(c.file, false);
+        yield* localDrain(c);
+        recheck(c, false);
       }
-      return yield* waitLoop(c, { scan0: { drainAll: c.m.drainAllVariant } });
+      return yield* waitLoop(c, { scan0: { drainAll: drainAllVariant(c) } });
     }, sealSeal);
   },
-};
+});

@@ -5,29 +5,24 @@
  * with no drain in the loop; lru_cache_enable() at the end. While the count is raised every new
  * page bypasses the pagevecs system-wide, so no pagevec reference can appear during the wait.
  */
-import type { Strategy } from './types.ts';
-import { addSealsLocked, tagPins, waitLoop } from '../sim/seal.ts';
-import { drainAllOptions, lruAddDrainAll } from '../sim/drain.ts';
+import { addSealsLocked, costs, defineStrategy, drainAll, lruCacheDisable, lruCacheEnable, sleep, tagPins, trace, waitLoop } from './api.ts';
 
-export const lruDisable: Strategy = {
+export const lruDisable = defineStrategy({
   name: 'lru-disable',
   models: 'S8: lru_cache_disable() around the wait (d479960e44f2, v5.13) [T9]',
   drainAll: { hotplugLock: false },
   *addSeals(ctx, sealSeal) {
     return yield* addSealsLocked(ctx, function* (c) {
-      const { m } = c;
-      m.lruDisableCount++;
-      m.arena.setLruDisabled(m.lruDisableCount);
-      m.trace(c.task.cpu, 'lru-cache-disable');
-      yield m.sleep(m.costs.rcuExpeditedNs); // synchronize_rcu_expedited()
-      yield* lruAddDrainAll(m, c.task, m.drainAllVariant, c.acct, drainAllOptions({ force: true }));
+      lruCacheDisable(c);
+      trace(c, 'lru-cache-disable');
+      yield* sleep(c, costs(c).rcuExpeditedNs); // synchronize_rcu_expedited()
+      yield* drainAll(c, { force: true });
       try {
         yield* tagPins(c);
         return yield* waitLoop(c, { scan0: 'none' });
       } finally {
-        m.lruDisableCount--;
-        m.arena.setLruDisabled(m.lruDisableCount);
+        lruCacheEnable(c);
       }
     }, sealSeal);
   },
-};
+});

@@ -4,10 +4,9 @@
  * sleeps; the local drain in the tag pass stays. NAKed by Hugh Dickins [M4][M7]: pages parked in a
  * remote CPU's pagevec keep their extra reference and look pinned.
  */
-import type { Strategy } from './types.ts';
-import { addSealsLocked, tagPins, waitLoop } from '../sim/seal.ts';
+import { addSealsLocked, defineStrategy, tagPins, waitLoop } from './api.ts';
 
-export const noDrain: Strategy = {
+export const noDrain = defineStrategy({
   name: 'no-drain',
   models: "S1: Michal Hocko's RFC 1/2, no drain_all in the wait loop [M2], NAKed [M4]",
   *addSeals(ctx, sealSeal) {
@@ -16,4 +15,4 @@ export const noDrain: Strategy = {
       return yield* waitLoop(c, { scan0: 'none' });
     }, sealSeal);
   },
-};
+});

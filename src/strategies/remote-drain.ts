@@ -7,11 +7,9 @@
  * (costs.remoteLockNsPerAdd, summed in the run summary as lruAddOverheadMs) plus cache-line
  * transfers per drained CPU (costs.remoteDrainNsPerCpu).
  */
-import type { Strategy } from './types.ts';
-import { v414SealPath } from '../sim/seal.ts';
-import { drainAllOptions } from '../sim/drain.ts';
+import { defineStrategy, drainAllOptions, v414SealPath } from './api.ts';
 
-export const remoteDrain: Strategy = {
+export const remoteDrain = defineStrategy({
   name: 'remote-drain',
   models: 'S7: drain remote pagevecs under per-CPU locks, no kworker (RFCs 2019/2021 [T20], QPW 2024/2026 [T21])',
   drainAll: { hotplugLock: false },
@@ -19,4 +17,4 @@ export const remoteDrain: Strategy = {
   *addSeals(ctx, sealSeal) {
     return yield* v414SealPath(ctx, sealSeal, () => drainAllOptions({ remote: true }));
   },
-};
+});

@@ -5,21 +5,20 @@
  * without it nobody can hold a write pin on its pages, so the seal skips tagging and waiting.
  * Otherwise the seal path is v4.16's.
  */
-import type { Strategy } from './types.ts';
-import { addSealsLocked, tagPins, waitLoop } from '../sim/seal.ts';
+import { addSealsLocked, defineStrategy, drainAllVariant, fileState, tagPins, trace, waitLoop } from './api.ts';
 
-export const skipUnshared: Strategy = {
+export const skipUnshared = defineStrategy({
   name: 'skip-unshared',
   models: "S9: skip the scan when the file was never mapped VM_SHARED (Hugh's 2014 idea [H2])",
   drainAll: { hotplugLock: false },
   *addSeals(ctx, sealSeal) {
     return yield* addSealsLocked(ctx, function* (c) {
-      if (!c.m.file(c.file).everMappedShared) {
-        c.m.trace(c.task.cpu, 'skip-scan', undefined, 'never mapped shared');
+      if (!fileState(c).everMappedShared) {
+        trace(c, 'skip-scan', 'never mapped shared');
         return 'ok' as const;
       }
       yield* tagPins(c);
-      return yield* waitLoop(c, { scan0: { drainAll: c.m.drainAllVariant } }); // as v414SealPath
+      return yield* waitLoop(c, { scan0: { drainAll: drainAllVariant(c) } }); // as v414SealPath
     }, sealSeal);
   },
-};
+});

@@ -5,22 +5,20 @@
  * must fall back to S4 when a page moves; here pages never move between pagevecs, so the look is
  * exact. Fewest wake-ups of all kworker-based strategies.
  */
-import type { Strategy } from './types.ts';
-import { v414SealPath } from '../sim/seal.ts';
-import { drainAllOptions } from '../sim/drain.ts';
+import { defineStrategy, drainAllOptions, pvecCount, pvecHoldsTagged, v414SealPath } from './api.ts';
 
 /** Reading one pagevec entry of a remote CPU (a cache line per few entries). */
 export const TARGET_SCAN_NS_PER_ENTRY = 4;
 
-export const targeted: Strategy = {
+export const targeted = defineStrategy({
   name: 'targeted',
   models: 'S4b: queue drain work only on CPUs whose pagevecs hold a tagged page [hypothetical]',
   *addSeals(ctx, sealSeal) {
     return yield* v414SealPath(ctx, sealSeal, (s) =>
       drainAllOptions({
-        filter: (cpu) => s.m.arena.pvecHoldsTagged(cpu, s.file),
-        filterNsPerCpu: (cpu) => s.m.arena.pvecCount(cpu) * TARGET_SCAN_NS_PER_ENTRY,
+        filter: (cpu) => pvecHoldsTagged(s, cpu),
+        filterNsPerCpu: (cpu) => pvecCount(s, cpu) * TARGET_SCAN_NS_PER_ENTRY,
       }),
     );
   },
-};
+});

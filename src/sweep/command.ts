@@ -11,6 +11,8 @@ import { loadSweepFile } from './grid.ts';
 import { runSweep, summaryLine } from './runner.ts';
 import { resolveShard } from './shard.ts';
 import { mergeLine, mergeSweeps } from './merge.ts';
+import { loadStrategyFile } from '../strategies/plugin.ts';
+import { STRATEGY_NAMES, isStrategyPath } from '../scenario/strategy-names.ts';
 import { tuneCpus, tuneCpusTable } from './tune.ts';
 
 type Out = (s: string) => void;
@@ -25,6 +27,29 @@ export interface SweepFlags {
   resume?: boolean;
   quiet?: boolean;
   json?: boolean;
+  strategyFile?: string[];
+  force?: boolean;
+}
+
+/**
+ * Loads the --strategy-file files and the strategy files a sweep names (relative to the sweep
+ * file, in `strategies` or the base scenario's), and puts the user strategies beside the others.
+ */
+export function sweepStrategies(files: readonly string[] | undefined, force = false): (raw: unknown, baseDir: string) => void {
+  const users = (files ?? []).map((f) => loadStrategyFile(f, { force }).name);
+  return (raw, dir) => {
+    if (typeof raw !== 'object' || raw === null) return;
+    const r = raw as { strategies?: unknown; base?: unknown };
+    const fix = (list: unknown) =>
+      Array.isArray(list) ? list.map((e) => (typeof e === 'string' && isStrategyPath(e) ? loadStrategyFile(e, { force, baseDir: dir, flag: `strategies entry ${JSON.stringify(e)}` }).name : e)) : list;
+    if (r.strategies !== undefined) r.strategies = fix(r.strategies);
+    const base = typeof r.base === 'object' && r.base !== null ? (r.base as { strategies?: unknown }) : undefined;
+    if (base?.strategies !== undefined) base.strategies = fix(base.strategies);
+    if (users.length > 0) {
+      const current = (Array.isArray(r.strategies) ? r.strategies : Array.isArray(base?.strategies) ? base.strategies : [...STRATEGY_NAMES]) as string[];
+      r.strategies = [...current, ...users.filter((n) => !current.includes(n))];
+    }
+  };
 }
 
 /** A directory name from a sweep name: never '.', '..' or hidden, never a path. */
@@ -32,7 +57,7 @@ export const safeName = (n: string) => n.replace(/[^\w.-]+/g, '_').replace(/^\.+
 
 /** Exit code: 0 done; 1 some cells failed; 130 / 143 interrupted by SIGINT / SIGTERM. */
 export async function sweepCommand(o: SweepFlags, out: Out): Promise<number> {
-  const sweep = loadSweepFile(o.file);
+  const sweep = loadSweepFile(o.file, sweepStrategies(o.strategyFile, o.force));
   const shard = resolveShard(o.shard, o.shards);
   const dir = o.out ?? join('out', 'sweeps', safeName(sweep.config.name), ...(shard ? [`shard-${shard.index}-of-${shard.count}`] : []));
   const quiet = !!o.quiet;
@@ -48,7 +73,7 @@ export async function sweepCommand(o: SweepFlags, out: Out): Promise<number> {
   if (o.json) out(JSON.stringify(summary, null, 2));
   if (summary.interrupted === 'SIGINT') return 130;
   if (summary.interrupted === 'SIGTERM') return 143;
-  return summary.failed > 0 ? 1 : 0;
+  return summary.failed > 0 || summary.strategyFailures > 0 ? 1 : 0;
 }
 
 export interface MergeFlags {
@@ -79,6 +104,8 @@ export interface TuneFlags {
   seed?: number;
   json?: boolean;
   quiet?: boolean;
+  strategyFile?: string[];
+  force?: boolean;
 }
 
 function workersFlag(v: string | undefined): number | 'auto' {
@@ -96,6 +123,7 @@ function workersFlag(v: string | undefined): number | 'auto' {
 export async function tuneCommand(o: TuneFlags, out: Out): Promise<number> {
   const w = workersFlag(o.workers);
   const log = o.quiet ? () => {} : err;
+  for (const f of o.strategyFile ?? []) loadStrategyFile(f, { force: o.force });
   if (o.budget === undefined && w === 'auto') {
     if (o.scenario) throw new UsageError('tune --workers auto measures a preset (--preset, default debate-2017), not --scenario');
     const { tuneWorkers, tuneWorkersTable } = await import('../../bench/tune-workers.ts');

@@ -10,6 +10,7 @@
  */
 import { readJsonInput } from '../io/files.ts';
 import { CELLS_ENV, GRID_ENV, MAX_PATH_INDEX, MAX_VALUES_PER_PARAM, maxGridPoints, maxSweepCells } from './limits.ts';
+import { dirname } from 'node:path';
 import { scenarioError } from '../scenario/issues.ts';
 import { ScenarioError, UsageError } from '../errors.ts';
 import { PRESETS, isPreset } from '../scenario/presets.ts';
@@ -302,7 +303,12 @@ export class Sweep {
   }
 }
 
-/** Reads and compiles a sweep file; an unreadable or non-JSON file is a UsageError. */
-export function loadSweepFile(path: string): Sweep {
-  return Sweep.fromJson(readJsonInput(path, '--file'), path);
+/**
+ * Reads and compiles a sweep file; an unreadable or non-JSON file is a UsageError. `edit` may
+ * change the parsed JSON first (the CLI loads strategy files the sweep names, relative to it).
+ */
+export function loadSweepFile(path: string, edit?: (raw: unknown, baseDir: string) => void): Sweep {
+  const raw = readJsonInput(path, '--file');
+  edit?.(raw, dirname(path));
+  return Sweep.fromJson(raw, path);
 }

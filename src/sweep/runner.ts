@@ -58,6 +58,8 @@ export interface SweepSummary {
   /** Run and written by this run. */
   ran: number;
   failed: number;
+  /** Cells run now whose record carries warnings (the load self-check); the first few are on stderr. */
+  warned: number;
   /** Cells of this shard in neither cells.jsonl nor failed.jsonl of this run. */
   remaining: number;
   complete: boolean;
@@ -71,6 +73,8 @@ export interface SweepSummary {
   maxRssMiB: number;
   /** Bytes of a torn final line cut off cells.jsonl on resume. */
   tornBytes: number;
+  /** Cells (written) in which a user strategy failed: threw, or a seal never returned (exit 1). */
+  strategyFailures: number;
 }
 
 export interface SweepOptions {
@@ -223,6 +227,8 @@ export async function runSweep(sweep: Sweep, opts: SweepOptions): Promise<SweepS
 
   let ran = 0;
   let failed = 0;
+  let strategyFailures = 0;
+  let warned = 0;
   const bar = progressLine(sweep.config.name, shardCells, resumed, opts.progress);
   try {
     if (toRun > 0 && interrupted === null && starting) {
@@ -242,6 +248,14 @@ export async function runSweep(sweep: Sweep, opts: SweepOptions): Promise<SweepS
       let flushed = Promise.resolve();
       const record = (c: CellSpec, o: CellOutcome) => {
         if (o.state === 'done') {
+          if (o.strategyFailures) {
+            if (strategyFailures++ < 3) for (const l of o.strategyFailures) opts.log(`\n${paramsLabel(c.params)} replication ${c.replication}: ${l}`);
+          }
+          if (o.warnings) {
+            warned++;
+            if (warned <= WARN_CELLS) for (const w of o.warnings) opts.log(`\nwarning: ${paramsLabel(c.params)} replication ${c.replication}: ${w}`);
+            else if (warned === WARN_CELLS + 1) opts.log('\nwarning: more cells carry warnings (each record has them under "warnings")');
+          }
           if (pending.length === 0) {
             flushed = new Promise((res, rej) =>
               setImmediate(() => {
@@ -298,6 +312,7 @@ export async function runSweep(sweep: Sweep, opts: SweepOptions): Promise<SweepS
     resumed,
     ran,
     failed,
+    warned,
     remaining: shardCells - resumed - ran - failed,
     complete: resumed + ran === shardCells,
     interrupted,
@@ -307,15 +322,25 @@ export async function runSweep(sweep: Sweep, opts: SweepOptions): Promise<SweepS
     cellsPerSec: ran / (wallMs / 1000),
     maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     tornBytes: torn,
+    strategyFailures,
   };
   writeAtomic(manifestPath, JSON.stringify({ ...manifest, summary }, null, 2) + '\n');
   return summary;
 }
 
+/** Cells whose warnings are spelled out on stderr; the rest are counted. */
+const WARN_CELLS = 5;
+
+function paramsLabel(params: Record<string, unknown>): string {
+  const parts = Object.entries(params).map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
+  return parts.length ? parts.join(' ') : 'the cell';
+}
+
 /** The one line printed when a sweep ends. */
 export function summaryLine(s: SweepSummary): string {
   const parts = [`${s.resumed + s.ran}/${s.cells} cells`];
-  const detail = [s.resumed ? `${s.resumed} resumed` : '', `${s.ran} run`, `${s.failed} failed`].filter(Boolean).join(', ');
-  const state = s.interrupted ? ` INTERRUPTED (${s.interrupted}), ${s.remaining} left: --resume completes it` : s.complete ? '' : ` INCOMPLETE, ${s.remaining} left`;
+  const detail = [s.resumed ? `${s.resumed} resumed` : '', `${s.ran} run`, `${s.failed} failed`, s.warned ? `${s.warned} with warnings` : ''].filter(Boolean).join(', ');
+  let state = s.interrupted ? ` INTERRUPTED (${s.interrupted}), ${s.remaining} left: --resume completes it` : s.complete ? '' : ` INCOMPLETE, ${s.remaining} left`;
+  if (s.strategyFailures > 0) state += `; a user strategy failed in ${s.strategyFailures} cell(s)`;
   return `sweep ${s.name}${s.shard !== 'all' ? ` shard ${s.shard}` : ''}: ${parts.join('')} (${detail}) in ${(s.wallMs / 1000).toFixed(1)} s, ${fmtRate(s.cellsPerSec)} cells/s, W=${s.workers}, peak RSS ${s.maxRssMiB} MiB${state} -> ${s.out}`;
 }

@@ -18,7 +18,7 @@
  *   }
  */
 import { z } from 'zod';
-import { STRATEGY_NAMES } from '../scenario/strategy-names.ts';
+import { allowedStrategyNames, isStrategyName, isStrategyPath } from '../scenario/strategy-names.ts';
 import { PRESETS, isPreset } from '../scenario/presets.ts';
 
 /** A JSON value a parameter can take (objects and arrays too: e.g. a whole workload generator). */
@@ -81,7 +81,7 @@ export const sweepSchema = z.strictObject(
     constraints: z.array(constraintSchema).default([]).describe('Grid points that break any constraint are left out.'),
     replications: z.int({ error: 'an integer in 1..1000000' }).min(1, { error: 'allowed: 1..1000000' }).max(1_000_000, { error: 'allowed: 1..1000000' }).default(1)
       .describe('Replications of every point (1 .. 1000000): replication r runs with seed = base seed + r and replication r. Default 1.'),
-    strategies: z.array(z.enum(STRATEGY_NAMES, { error: `allowed: ${STRATEGY_NAMES.join(', ')}` }).describe('A strategy name.')).min(1).optional()
+    strategies: z.array(z.string().refine((n) => isStrategyName(n) || isStrategyPath(n), { error: (iss) => `unknown strategy ${JSON.stringify(iss.input)}; allowed: ${allowedStrategyNames().join(', ')}, or a strategy file by relative path` }).describe('A strategy name, or a strategy file by path relative to the sweep file.')).min(1).optional()
       .describe("The strategies each cell runs. Default: the base scenario's."),
     seed: z.int({ error: 'an integer >= 0' }).min(0, { error: 'an integer >= 0' }).optional()
       .describe("The base seed; replication r adds r. Default: each point's scenario seed."),

@@ -21,6 +21,7 @@ interface CoreExports {
   opPin(cpu: number, lo: number, hi: number, compound: number): number;
   opUnpin(lo: number, hi: number): void;
   opRead(cpu: number, lo: number, hi: number): void;
+  opTruncate(lo: number, hi: number): number;
   tagSet(file: number, p: number): void;
   tagClear(file: number, p: number): void;
   tagTest(file: number, p: number): number;
@@ -252,6 +253,10 @@ export class Arena {
   }
   read(cpu: number, file: number, lo: number, hi: number): void {
     this.x.opRead(cpu, this.g(file, lo), this.g(file, hi));
+  }
+  /** Truncates pages [lo, hi) (a hole punch): the next write allocates fresh pages. Returns pages removed. */
+  truncate(file: number, lo: number, hi: number): number {
+    return this.x.opTruncate(this.g(file, lo), this.g(file, hi));
   }
 
   // --- pagevecs (A2, OP4) -----------------------------------------------------------------------

@@ -1,0 +1,71 @@
+/**
+ * Paired statistics: per (cell, replication) metric values of every strategy run, and the median
+ * of (strategy - baseline strategy) over the pairs with its bootstrap CI. Both sides of a pair
+ * ran the same scenario with the same seed (common random numbers), so the scenario's noise
+ * cancels in each difference. Every bootstrap is seeded from the labels of what it estimates.
+ */
+import { METRIC_LIST, metric } from '../metrics/registry.ts';
+import { pairedDiffCI, pairUp, type BootstrapOptions } from '../stats/bootstrap.ts';
+import { pairKey } from './prepare.ts';
+import type { MetricId, Observations, PairedCell, PairedTable, SweepCell } from './types.ts';
+
+export type Boot = Required<Pick<BootstrapOptions, 'resamples' | 'level'>>;
+
+/** Metrics of the paired-difference tables, in column order (registry names). */
+export const PAIRED_METRICS: MetricId[] = [
+  'latencyMs.p50', 'latencyMs.p99', 'lockHoldMs.p99', 'ebusy', 'spuriousEbusy', 'cpusInterrupted', 'isolatedDisturbances', 'drainCpuMs',
+];
+
+const finite = (v: number | undefined | null): v is number => typeof v === 'number' && Number.isFinite(v);
+export const orNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+/** Every registry metric of every strategy run, one row per (cell, replication, strategy). */
+export function observations(cells: readonly SweepCell[], strategies: readonly string[]): Observations {
+  const keys: string[] = [];
+  const strategy: string[] = [];
+  const metrics: Observations['metrics'] = Object.fromEntries(METRIC_LIST.map((m) => [m.name, [] as (number | null)[]]));
+  const order = new Map(strategies.map((s, i) => [s, i]));
+  for (const c of cells) {
+    const runs = [...c.record.runs].sort((a, b) => order.get(a.strategy)! - order.get(b.strategy)!);
+    for (const r of runs) {
+      keys.push(pairKey(c));
+      strategy.push(r.strategy);
+      for (const m of METRIC_LIST) {
+        const v = m.of(r);
+        metrics[m.name]!.push(finite(v) ? v : null);
+      }
+    }
+  }
+  return { keys, strategy, metrics };
+}
+
+/** key -> value of one metric for one strategy. */
+export function metricMap(obs: Observations, strategy: string, name: MetricId): Map<string, number> {
+  const m = new Map<string, number>();
+  const col = obs.metrics[name];
+  if (!col) return m;
+  for (let i = 0; i < obs.keys.length; i++) {
+    const v = col[i];
+    if (obs.strategy[i] === strategy && v !== null && v !== undefined) m.set(obs.keys[i]!, v);
+  }
+  return m;
+}
+
+/** One paired cell: strategy - baseline for one metric over the keys both hold. `label` seeds the bootstrap. */
+export function pairedCell(obs: Observations, s: string, baseline: string, name: MetricId, boot: Boot, label = ''): PairedCell {
+  const p = pairUp(metricMap(obs, s, name), metricMap(obs, baseline, name));
+  const d = pairedDiffCI(p.candidate, p.baseline, metric(name).direction, { ...boot, seed: `paired|${label}${s}|${baseline}|${name}` });
+  return {
+    metric: name, estimate: orNull(d.estimate), lo: orNull(d.lo), hi: orNull(d.hi), pairs: d.n, verdict: d.verdict,
+    candidateMedian: orNull(d.candidateMedian), baselineMedian: orNull(d.baselineMedian),
+  };
+}
+
+export function pairedTable(obs: Observations, strategies: readonly string[], baseline: string, boot: Boot, label = '', metrics: MetricId[] = PAIRED_METRICS): PairedTable {
+  const rows: PairedTable['rows'] = [];
+  for (const s of strategies) {
+    if (s === baseline || !obs.strategy.includes(s)) continue;
+    rows.push({ strategy: s, cells: metrics.map((name) => pairedCell(obs, s, baseline, name, boot, label)) });
+  }
+  return { baseline, metrics, rows, level: boot.level, resamples: boot.resamples };
+}

@@ -1,0 +1,100 @@
+/**
+ * The trace-driven workload source (`workload.replay`, written by `drainlab replay` from a
+ * recorded trace; docs/traces.md). Nothing is drawn at random: the recorded arrivals are applied
+ * at their times, so every strategy sees the same sequence.
+ *
+ * Scaling rule: the scenario's CPU j replays recorded CPU r = j mod R (R = recordedCpus) in block
+ * b = floor(j / R); a seal's remote CPU r' becomes b * R + r' in the same block (dropped past the
+ * last CPU). With N a multiple of R every recorded stream runs N / R times, so each CPU class keeps
+ * its share.
+ *
+ * Files: file j (j < N) is CPU j's page ring: its new pages go there, page k mod `pages`, and a
+ * page is truncated from the page cache (zeroed) before it is reused. It left the lru_add batch
+ * long before: a batch holds at most PAGEVEC_SIZE pages, all added after it, and `pages` is at
+ * least 2 x PAGEVEC_SIZE + 2 (checked). Every replayed seal then has a file of its own,
+ * N + (seal index x blocks + block), written just before the seal: one page in the batch of each
+ * remote CPU, and page 0 pinned for pinForMs when the trace says the seal waited or failed.
+ */
+import type { Replay } from '../scenario/schema.ts';
+import { UsageError } from '../errors.ts';
+import { RangeOp } from '../wasm/core.ts';
+import { applyOp, producePage, type OpContext } from './ops.ts';
+import { CounterRng, rngKey } from '../stats/rng.ts';
+import { STREAM } from './machine.ts';
+
+/** The fitted page streams' PRNG key (after workload.ts's generator kinds 0..6). */
+const REPLAY_STREAM = 7;
+
+/** How many blocks of recorded CPUs an N-CPU scenario holds, and the files a replay needs. */
+export function replayLayout(r: Replay, cpus: number): { blocks: number; files: number; minPages: number } {
+  const blocks = Math.ceil(cpus / r.recordedCpus);
+  return { blocks, files: cpus + r.seals.length * blocks, minPages: 2 };
+}
+
+export function startReplay(ctx: OpContext, r: Replay): void {
+  const { m } = ctx;
+  const s = m.s;
+  const n = s.cpus;
+  const R = r.recordedCpus;
+  const { blocks, files } = replayLayout(r, n);
+  if (s.files < files) throw new UsageError(`files: got ${s.files}; a replay of ${r.seals.length} seals on ${n} CPUs needs ${files} (one page ring per CPU, one file per replayed seal)`);
+  if (s.pages < 2 * s.pagevecSize + 2) throw new UsageError(`pages: got ${s.pages}; a replay needs at least ${2 * s.pagevecSize + 2} (2 x pagevecSize + 2: a ring page must have left the batch before it is reused)`);
+  const pstride = m.arena.plan.pstride;
+  const ringPages = s.pages;
+
+  // Page rings: one closure per CPU stepping through its recorded stream (or its fitted Poisson stream).
+  for (let j = 0; j < n; j++) {
+    let k = 0;
+    const produce = () => {
+      const page = k % ringPages;
+      // truncate the ring page before its reuse: out of the page cache, as shmem_truncate_range leaves it
+      if (k >= ringPages) m.arena.exec(RangeOp.ZeroPages, [], j * pstride + page, j * pstride + page + 1);
+      producePage(m, 'write', j, j, page);
+      k++;
+    };
+    const rate = r.pageRates?.[j % R];
+    if (rate !== undefined) {
+      if (rate <= 0) continue;
+      const rng = new CounterRng(rngKey(s.seed, s.replication, STREAM.WORKLOAD, REPLAY_STREAM, 0, j), 0, m.uniform);
+      let t = rng.exponential(1 / rate);
+      const step = () => {
+        produce();
+        t += rng.exponential(1 / rate);
+        if (t <= s.horizonMs) m.engine.at(t * 1e6, step);
+      };
+      if (t <= s.horizonMs) m.engine.at(t * 1e6, step);
+      continue;
+    }
+    const times = r.pages[j % R];
+    if (!times || times.length === 0) continue;
+    let i = 0;
+    const step = () => {
+      produce();
+      i++;
+      if (i < times.length) m.engine.at(times[i] * 1e6, step);
+    };
+    m.engine.at(times[0] * 1e6, step);
+  }
+
+  for (const d of r.drainAll) {
+    for (let b = 0; b < blocks; b++) {
+      const cpu = b * R + d.cpu;
+      if (cpu < n) m.engine.at(d.atMs * 1e6, () => applyOp(ctx, { op: 'drainAll', atMs: d.atMs, cpu }));
+    }
+  }
+
+  r.seals.forEach((seal, si) => {
+    for (let b = 0; b < blocks; b++) {
+      const cpu = b * R + seal.cpu;
+      if (cpu >= n) continue;
+      const file = n + si * blocks + b;
+      const remote = seal.remoteCpus.map((c) => b * R + c).filter((c) => c < n && c !== cpu);
+      const before = Math.max(0, seal.atMs - 0.001);
+      m.engine.at(before * 1e6, () => {
+        remote.forEach((rc, pi) => applyOp(ctx, { op: 'write', atMs: before, cpu: rc, file, pages: pi, compound: false, ranges: [[pi, pi + 1]] }));
+        if (seal.pinForMs !== undefined) applyOp(ctx, { op: 'pin', atMs: before, cpu, file, pages: 0, compound: false, forMs: seal.pinForMs, ranges: [[0, 1]] });
+      });
+      m.engine.at(seal.atMs * 1e6, () => applyOp(ctx, { op: 'seal', atMs: seal.atMs, cpu, file, sealSeal: false }));
+    }
+  });
+}

@@ -1,0 +1,159 @@
+/**
+ * `drainlab replay`: run a recorded trace's own arrival sequence (trace-driven, not fitted) under
+ * each strategy, scaled to N CPUs by replicating per-CPU streams (src/sim/trace-source.ts says the
+ * rule). The result is an ordinary run record (docs/result-record.md), so `report` and `--fail-on`
+ * work on it; `replay` adds what the trace was and, for the recorded machine's own CPU count, how
+ * the replay under the recorded kernel's own strategy agrees with the trace.
+ */
+import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
+import { replayLayout } from '../sim/trace-source.ts';
+import { ksTwoSample, type KsResult } from '../stats/ks.ts';
+import { quantile } from '../stats/quantile.ts';
+import type { RunRecord } from '../metrics/record.ts';
+import { nearestKernel, type Analysis } from './analyze.ts';
+import { cpuClassOf, replicaList, RING_PAGES } from './fit.ts';
+import { inferPin } from './pins.ts';
+
+/**
+ * The strategy that is the recorded kernel's own: 4.14's seal path on 4.14, and from 4.16 on the
+ * same path without the hotplug lock (`v4.16`), under that kernel's drain_all (the scenario's
+ * kernel sets it: piggyback from 5.10, local drain first in 6.18); docs/kernel-model.md section d.
+ */
+export function kernelOwnStrategy(kernel: Scenario['kernel']): string {
+  return kernel === '4.14' ? 'v4.14' : 'v4.16';
+}
+
+const ms3 = (ns: number) => Math.round(ns / 1e3) / 1e3;
+
+/** The replay scenario: the trace's arrivals, N CPUs, the recorded kernel and HZ. */
+export function replayScenario(a: Analysis, o: { cpus?: number; strategies?: string[]; seconds?: number } = {}): Scenario {
+  const R = a.cpus;
+  const N = o.cpus ?? R;
+  const t0 = a.windowNs[0];
+  const windowMs = (o.seconds !== undefined ? Math.min(o.seconds, a.seconds) : a.seconds) * 1000;
+  const inWindow = (tNs: number) => tNs >= t0 && (tNs - t0) / 1e6 <= windowMs;
+  const hz = a.trace.hz && [100, 250, 300, 1000].includes(a.trace.hz) ? a.trace.hz : 250;
+  // Page arrivals: a burst of n pages leaving CPU r's batch at t means n pages entered it since the
+  // previous burst; they are spread evenly over that gap (the batch holds them until the burst).
+  const pages: number[][] = [];
+  for (let r = 0; r < R; r++) {
+    const out: number[] = [];
+    let prev = t0;
+    for (const b of a.bursts[r]) {
+      if (b.t < t0) continue;
+      if (!inWindow(b.t)) break;
+      for (let k = 0; k < b.n; k++) out.push(ms3(prev - t0 + ((k + 1) * (b.t - prev)) / (b.n + 1)));
+      prev = b.t;
+    }
+    pages.push(out);
+  }
+  const drainAll = a.drainAlls.filter((d) => d.via !== 'seal' && inWindow(d.t)).map((d) => ({ cpu: d.cpu, atMs: ms3(d.t - t0) }));
+  const seals = a.seals
+    .filter((s) => s.result !== 'unfinished' && inWindow(s.startNs))
+    .map((s) => {
+      const pin = inferPin(s, hz);
+      const remote = [...new Set(s.drainAlls.flatMap((d) => d.works.map((w) => w.target)))].filter((c) => c !== s.cpu).sort((x, y) => x - y);
+      return { cpu: s.cpu, atMs: ms3(s.startNs - t0), remoteCpus: remote, ...(pin.kind !== 'none' ? { pinForMs: Math.round(pin.replayMs * 1000) / 1000 } : {}) };
+    });
+  const replay = { source: `${a.trace.file} (sha256 ${a.trace.sha256.slice(0, 12)})`, recordedCpus: R, pages, drainAll, seals };
+  const layout = replayLayout({ ...replay, pageRates: undefined }, N);
+  const maxPin = Math.max(0, ...seals.map((s) => s.pinForMs ?? 0));
+  const classes = new Map<string, number[]>();
+  for (let r = 0; r < R; r++) {
+    const { cls } = cpuClassOf(a, r);
+    classes.set(cls, [...(classes.get(cls) ?? []), r]);
+  }
+  const kernel = nearestKernel(a.trace.kernel);
+  return resolveScenario(
+    {
+      name: `replay-${a.trace.file.replace(/\.jsonl(\.gz)?$/, '')}${N !== R ? `-x${N}` : ''}`,
+      description: `The recorded arrivals of ${a.trace.file} (${R} CPUs, kernel ${a.trace.kernel}, ${(windowMs / 1000).toFixed(1)} s) replayed on ${N} CPUs: CPU j replays recorded CPU j mod ${R}.`,
+      kernel,
+      hz,
+      cpus: N,
+      files: layout.files,
+      pages: Math.max(RING_PAGES, R + 1),
+      seed: 1,
+      horizonMs: Math.ceil(windowMs + Math.max(200, maxPin) + 200),
+      ...(o.strategies?.length ? { strategies: o.strategies } : {}),
+      cpuClasses: [...classes.entries()].filter(([c]) => c !== 'idle').map(([c, rs]) => ({ cpus: replicaList(rs, R, N), class: c })),
+      workload: { replay },
+    },
+    'replay',
+  );
+}
+
+export interface Agreement {
+  strategy: string;
+  seals: number;
+  /** Replayed seals with the recorded result (ok / EBUSY). */
+  sameResult: number;
+  /** Replayed seals whose drain_all count matches the recorded (0 or 1 calls inside the fcntl). */
+  sameDrainAll: number;
+  /** Replayed seals whose drain work reached as many CPUs as the recorded one's did. */
+  sameTargets: number;
+  /** The same, counting only CPUs other than the sealing one (the model's drain_all never queues work on a CPU it has just drained). */
+  sameRemoteTargets: number;
+  /** Recorded seals whose drain_all queued work on the sealing CPU itself, after its local drain. */
+  recordedSelfTargets: number;
+  /** Recorded CPUs that got drain work, over all seals, and how many of them the replay reached. */
+  targetsRecorded: number;
+  targetsReplayed: number;
+  /** Per seal, |replayed - recorded| latency within one jiffy. */
+  latencyWithinJiffy: number;
+  latencyMs: { recorded: { p50: number; p90: number; max: number }; replayed: { p50: number; p90: number; max: number } };
+  /** Two-sample Kolmogorov-Smirnov test of the latencies: D and its asymptotic p. */
+  ks: KsResult;
+  /** The seals that differ (the first 20). */
+  differences: { atMs: number; recorded: string; replayed: string; recordedMs: number; replayedMs: number; recordedTargets: number; replayedTargets: number }[];
+}
+
+/** The replay (N = recorded CPUs) beside the trace, seal by seal, for one strategy's run. */
+export function agreement(a: Analysis, record: RunRecord<Scenario>, strategy: string): Agreement | undefined {
+  const run = record.runs.find((r) => r.strategy === strategy);
+  const s = record.scenario;
+  const replay = s.workload.replay;
+  if (!run || !replay || s.cpus !== a.cpus) return undefined;
+  const tickMs = 1000 / s.hz;
+  const byFile = new Map(run.seals.map((x) => [x.file, x]));
+  const recorded = a.seals.filter((x) => x.result !== 'unfinished' && x.startNs >= a.windowNs[0]);
+  const out: Agreement = {
+    strategy, seals: 0, sameResult: 0, sameDrainAll: 0, sameTargets: 0, sameRemoteTargets: 0, recordedSelfTargets: 0, targetsRecorded: 0, targetsReplayed: 0, latencyWithinJiffy: 0,
+    latencyMs: { recorded: { p50: 0, p90: 0, max: 0 }, replayed: { p50: 0, p90: 0, max: 0 } },
+    ks: { d: NaN, p: NaN, n: 0, m: 0 },
+    differences: [],
+  };
+  const latRec: number[] = [];
+  const latRep: number[] = [];
+  replay.seals.forEach((_, si) => {
+    const rec = recorded[si];
+    const rep = byFile.get(s.cpus + si); // block 0: file N + si
+    if (!rec || !rep) return;
+    out.seals++;
+    const recMs = rec.latencyNs / 1e6;
+    const repMs = rep.endMs - rep.startMs;
+    latRec.push(recMs);
+    latRep.push(repMs);
+    const recSet = new Set(rec.drainAlls.flatMap((d) => d.works.map((w) => w.target)));
+    const recTargets = recSet.size;
+    if (recSet.has(rec.cpu)) out.recordedSelfTargets++;
+    const recRemote = recTargets - (recSet.has(rec.cpu) ? 1 : 0);
+    if (rep.cpusInterrupted === recRemote) out.sameRemoteTargets++;
+    const same = rep.result === rec.result;
+    if (same) out.sameResult++;
+    if ((rep.drainAllCalls > 0) === (rec.drainAlls.length > 0)) out.sameDrainAll++;
+    if (rep.cpusInterrupted === recTargets) out.sameTargets++;
+    out.targetsRecorded += recTargets;
+    out.targetsReplayed += Math.min(recTargets, rep.cpusInterrupted);
+    if (Math.abs(repMs - recMs) <= tickMs) out.latencyWithinJiffy++;
+    if ((!same || rep.cpusInterrupted !== recTargets) && out.differences.length < 20) {
+      out.differences.push({ atMs: rep.startMs, recorded: rec.result, replayed: rep.result, recordedMs: Math.round(recMs * 1000) / 1000, replayedMs: Math.round(repMs * 1000) / 1000, recordedTargets: recTargets, replayedTargets: rep.cpusInterrupted });
+    }
+  });
+  const q = (v: number[]) => ({ p50: v.length ? Math.round(quantile(v, 0.5) * 1000) / 1000 : 0, p90: v.length ? Math.round(quantile(v, 0.9) * 1000) / 1000 : 0, max: v.length ? Math.round(Math.max(...v) * 1000) / 1000 : 0 });
+  out.latencyMs = { recorded: q(latRec), replayed: q(latRep) };
+  out.ks = ksTwoSample(latRec, latRep);
+  out.ks.d = Math.round(out.ks.d * 1e4) / 1e4;
+  out.ks.p = Math.round(out.ks.p * 1e4) / 1e4;
+  return out;
+}
