@@ -26,6 +26,8 @@ export interface CalibrationFile {
   derived: FitDerived;
   probe: { version: number; quick: boolean; elapsedMs: number | null; complete: boolean; skipped: { case: string; reason: string }[] };
   comparison?: Comparison;
+  /** The host's load while the probe ran (fit.ts hostLoad). */
+  load?: { loadAvg1: number[]; cpus: number; loaded: boolean };
   /** Said loudly: e.g. a fit of partial probe output (calibrate --allow-partial). */
   warnings?: string[];
 }
@@ -54,4 +56,19 @@ export function readCalibration(path: string): CalibrationFile {
     throw new UsageError(`--calibration ${path}: ${i.path.join('.') || '(top level)'}: ${i.message}`);
   }
   return r.data as unknown as CalibrationFile;
+}
+
+/** "6.18.44-fc-v669" -> "6.18": the kernel version a calibration was measured on, as the lab names versions. */
+export function calibrationKernelVersion(release: string): string {
+  const m = /^(\d+)\.(\d+)/.exec(release);
+  return m ? `${m[1]}.${m[2]}` : release;
+}
+
+/**
+ * Why costs measured on `release` should not be applied to a scenario of kernel `scenarioKernel`
+ * (undefined when the versions agree): a fit holds for the kernel it was measured on.
+ */
+export function calibrationKernelMismatch(release: string, scenarioKernel: string): string | undefined {
+  const v = calibrationKernelVersion(release);
+  return v === scenarioKernel ? undefined : `the calibration was measured on kernel ${release} (${v}) and the scenario is kernel ${scenarioKernel}: its fitted costs (timer slack, wake-ups, tag walk) hold for ${v}`;
 }

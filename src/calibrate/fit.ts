@@ -262,12 +262,28 @@ function workCpus(run: ProbeRun, cs: DrainCase[], out: FitResult): void {
   );
 }
 
+/** The 1-minute load average at the probe's start and end, and whether the host counts as loaded (> 0.7). */
+export interface HostLoad {
+  loadAvg1: number[];
+  cpus: number;
+  loaded: boolean;
+}
+export function hostLoad(run: ProbeRun): HostLoad {
+  const loadAvg1 = [run.meta.loadAvg1, run.end?.loadAvg1].filter((x): x is number => x !== undefined);
+  return { loadAvg1, cpus: run.meta.cpus, loaded: loadAvg1.some((l) => l > 0.7) };
+}
+
+/** The one plain line that says a measurement ran on a loaded host (calibrate and validate print it). */
+export function loadedHostLine(l: HostLoad): string {
+  return `LOADED HOST: load average ${l.loadAvg1.map((x) => x.toFixed(2)).join(' -> ')} on ${l.cpus} CPUs while the probe ran (idle would be < 0.7): wake-ups are late and other tasks may drain the batches, so timing cases can fail for that reason, not the model's`;
+}
+
 /** Fits what the run measured; costs it cannot measure are left out (the defaults stay). */
 export function fitCalibration(run: ProbeRun, host: HostInfo): FitResult {
   const out: FitResult = { costs: {}, notes: [], derived: {} };
-  const load = [run.meta.loadAvg1, run.end?.loadAvg1].filter((x): x is number => x !== undefined);
-  if (load.some((l) => l > 0.7)) {
-    out.notes.push(`the host was busy (load average ${load.map((l) => l.toFixed(2)).join(' -> ')}): other tasks delay wake-ups and may drain the remote batch; figures are noisier than on an idle machine.`);
+  const load = hostLoad(run);
+  if (load.loaded) {
+    out.notes.push(`the host was busy (load average ${load.loadAvg1.map((l) => l.toFixed(2)).join(' -> ')}): other tasks delay wake-ups and may drain the remote batch; figures are noisier than on an idle machine.`);
   }
   const hz = host.hz ?? run.clock?.hzFromTick;
   const tick = run.clock?.tickNs ?? (hz ? 1e9 / hz : undefined);

@@ -5,7 +5,7 @@
  * (not Linux, no C compiler) it reports why and writes nothing.
  */
 import { hostInfo } from './host.ts';
-import { fitCalibration } from './fit.ts';
+import { fitCalibration, hostLoad } from './fit.ts';
 import { probeCases } from './cases.ts';
 import { compareCases, type Predictor } from './compare.ts';
 import { locateProbe, runProbe, type ProbeCase } from './probe.ts';
@@ -59,6 +59,7 @@ export async function buildCalibration(run: ProbeRun, o: Pick<CalibrateOptions, 
     cases,
     notes: fit.notes,
     derived: fit.derived,
+    load: hostLoad(run),
     probe: {
       version: run.meta.version, quick: run.meta.quick, elapsedMs: run.end?.elapsedMs ?? null, complete: !!run.end && !run.end.interrupted,
       skipped: run.skips.map((s) => ({ case: s.case, reason: s.reason })),
@@ -101,7 +102,7 @@ export async function calibrate(o: CalibrateOptions = {}): Promise<CalibrateOutc
 export { parseProbeOutput } from './parse.ts';
 export { probeCases, caseScenario } from './cases.ts';
 export { compareCases } from './compare.ts';
-export { fitCalibration } from './fit.ts';
+export { fitCalibration, hostLoad, loadedHostLine } from './fit.ts';
 export { hostInfo } from './host.ts';
 export { locateProbe, runProbe } from './probe.ts';
 export { readCalibration, writeCalibration } from './file.ts';

@@ -27,6 +27,11 @@ const int = (flag: string, min: number, max = Number.MAX_SAFE_INTEGER) => (v: st
  * out-of-range cost is exit 2 here too.
  */
 export async function readCalibrationCosts(path: string | undefined): Promise<Partial<Costs> | undefined> {
+  return (await readCalibrationHead(path))?.costs;
+}
+
+/** The costs and the host kernel of a calibration file (checked in full), or nothing. */
+export async function readCalibrationHead(path: string | undefined): Promise<{ costs: Partial<Costs>; kernel?: string } | undefined> {
   if (path === undefined) return undefined;
   const [{ readJsonInput }, { calibrationFileSchema }] = await Promise.all([import('../io/files.ts'), import('../calibrate/file.ts')]);
   const raw = readJsonInput(path, '--calibration');
@@ -35,7 +40,8 @@ export async function readCalibrationCosts(path: string | undefined): Promise<Pa
     const i = r.error.issues[0]!;
     throw new UsageError(`--calibration ${path}: ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message} (expected a drainlab/calibration@1 file from drainlab calibrate --out)`);
   }
-  return r.data.costs as Partial<Costs>;
+  const kernel = (r.data.host as { kernel?: unknown }).kernel;
+  return { costs: r.data.costs as Partial<Costs>, ...(typeof kernel === 'string' ? { kernel } : {}) };
 }
 
 /** Values of options that take one: one that looks like a flag was most likely swallowed by mistake. */
@@ -93,17 +99,25 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option(...FORCE_OPTION)
     .option('--seed <n>', 'override the scenario seed', int('--seed', 0))
     .option('--workers <n>', 'threads sharing the scenario\'s memory (default: this host\'s cores; results never depend on it)', int('--workers', 1, 48))
-    .option('--calibration <file>', 'use fitted costs from drainlab calibrate')
+    .option('--calibration <file>', 'use fitted costs from drainlab calibrate (measured on the scenario\'s kernel version)')
+    .option('--force-calibration', 'apply --calibration even when it was measured on another kernel version (with a warning)')
     .option('--json', 'print the result record (docs/result-record.md) on stdout')
     .option('--out <file>', 'also write the result record to this file (atomically)')
-    .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; strategyFile?: string[]; force?: boolean; seed?: number; workers?: number; calibration?: string; json?: boolean; out?: string }) => {
+    .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; strategyFile?: string[]; force?: boolean; seed?: number; workers?: number; calibration?: string; forceCalibration?: boolean; json?: boolean; out?: string }) => {
       if (o.scenario === undefined && o.preset === undefined) throw new UsageError('run: give --scenario FILE or --preset NAME');
       const [{ loadScenarioFile }, { presetScenario }, { hasStrategy }, { allowedStrategyNames }, { runResolvedAsync }, { runTable }, { writeAtomic }, sf] = await Promise.all([
         import('../scenario/resolve.ts'), import('../scenario/presets.ts'), import('../strategies/registry.ts'), import('../scenario/strategy-names.ts'), import('../pool/run-scenario.ts'), import('./table.ts'), import('../io/files.ts'), strategyFiles(),
       ]);
-      const cal = await readCalibrationCosts(o.calibration);
+      const head = await readCalibrationHead(o.calibration);
+      const cal = head?.costs;
       const users = sf.loadStrategyFiles(o.strategyFile, o.force);
       const s = o.scenario !== undefined ? loadScenarioFile(o.scenario, cal, sf.strategyFileEntry(o.force)) : presetScenario(o.preset!, cal);
+      if (head?.kernel) {
+        const { calibrationKernelMismatch } = await import('../calibrate/file.ts');
+        const why = calibrationKernelMismatch(head.kernel, s.kernel);
+        if (why && !o.forceCalibration) throw new UsageError(`--calibration: ${why}; refusing (--force-calibration applies it anyway)`);
+        if (why) process.stderr.write(`drainlab: warning: --calibration: ${why} (applied anyway: --force-calibration)\n`);
+      }
       for (const name of o.strategy ?? []) {
         if (!hasStrategy(name)) throw new UsageError(`--strategy: unknown strategy ${JSON.stringify(name)}; allowed: ${allowedStrategyNames().join(', ')}`);
       }
@@ -216,6 +230,52 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option(...FORCE_OPTION)
     .action(async (o: SweepOptions) => setCode(await (await import('../sweep/command.ts')).sweepCommand(o, out)));
 
+  p.command('sensitivity')
+    .description('which assumptions drive each result: Morris screening of cost, workload and kernel factors, then Sobol indices of those that matter (docs/sensitivity.md)')
+    .addOption(new Option('--scenario <file>', 'scenario JSON file').conflicts('preset'))
+    .option('--preset <name>', 'a shipped preset (`drainlab presets` lists them)')
+    .option('--metric <name...>', 'metrics of the registry (repeatable; an unknown name lists them all)', ['spuriousEbusy', 'latencyMs.p99'])
+    .option('--strategy <name...>', 'strategies (default: the scenario\'s)')
+    .option(...STRATEGY_FILE_OPTION)
+    .option(...FORCE_OPTION)
+    .option('--factor <spec...>', 'PATH=MIN:MAX[:log|:int] (repeatable; default: every cost, busy CPUs, pin durations, PAGEVEC_SIZE, HZ the scenario can use)')
+    .option('--trajectories <r>', 'Morris trajectories', int('--trajectories', 2, 1000), 10)
+    .option('--levels <p>', 'Morris grid levels (even)', int('--levels', 2, 20), 4)
+    .option('--samples <n>', 'Sobol base samples N (N x (k + 2) runs)', int('--samples', 2, 100_000), 48)
+    .option('--sobol-factors <k>', 'at most this many factors go on from screening to Sobol', int('--sobol-factors', 1, 50), 4)
+    .option('--seed <n>', 'the design\'s and the runs\' seed (one seed for every point: common random numbers)', int('--seed', 0), 1)
+    .option('--out <dir>', 'output directory (default out/sensitivity/<name>)')
+    .option('--workers <n>', 'worker threads (default: this host\'s cores; results never depend on it)', int('--workers', 1, 256))
+    .option('--shard <i/N>', 'run shard i of N of the current phase (merge DIR/morris, then DIR/sobol, with drainlab merge)')
+    .option('--shards <n>', 'shard count, with --shard i or an index from the environment', int('--shards', 1, 1_000_000))
+    .option('--resume', 'complete the runs already in --out')
+    .option('--quiet', 'no live progress line')
+    .option('--json', 'print DIR/sensitivity.json on stdout')
+    .action(async (o: { scenario?: string; preset?: string; metric: string[]; strategy?: string[]; strategyFile?: string[]; force?: boolean; factor?: string[]; trajectories: number; levels: number; samples: number; sobolFactors: number; seed: number; out?: string; workers?: number; shard?: string; shards?: number; resume?: boolean; quiet?: boolean; json?: boolean }) => {
+      const [sens, { resolveShard }, { resolveScenario }, sf] = await Promise.all([import('../sweep/sensitivity.ts'), import('../sweep/shard.ts'), import('../scenario/resolve.ts'), strategyFiles()]);
+      if (o.levels % 2 !== 0) throw new UsageError(`--levels: got ${o.levels}; allowed: an even number in 2..20`);
+      const users = sf.loadStrategyFiles(o.strategyFile, o.force);
+      const { input, name } = sens.sensitivityInput(o.preset ?? (o.scenario ? undefined : 'debate-2017'), o.scenario);
+      const s0 = resolveScenario(input, name);
+      const strategies = o.strategy || users.length ? sf.withStrategies(o.strategy ?? s0.strategies, users) : undefined;
+      const defaults = sens.defaultFactors(s0);
+      const factors = o.factor ? o.factor.map((f) => sens.parseFactor(f, defaults)) : undefined;
+      const shard = resolveShard(o.shard, o.shards);
+      const log = o.quiet ? () => {} : (l: string) => process.stderr.write(`${l}\n`);
+      const r = await sens.runSensitivity({
+        input, name, metrics: o.metric, strategies, factors, trajectories: o.trajectories, levels: o.levels, samples: o.samples, sobolFactors: o.sobolFactors, seed: o.seed,
+        out: o.out ?? `out/sensitivity/${name.replace(/[^\w.-]+/g, '_')}`, workers: o.workers ?? (await workersDefault()), shard, resume: !!o.resume,
+        progress: !o.quiet && !!process.stderr.isTTY, log,
+      });
+      if (!r.result) {
+        log(r.message ?? 'sensitivity: incomplete');
+        setCode(r.summaries.some((x) => x.interrupted) ? 130 : 0);
+        return;
+      }
+      out(o.json ? JSON.stringify(r.result, null, 2) : sens.sensitivityTable(r.result));
+      setCode(r.summaries.some((x) => x.failed > 0 || x.strategyFailures > 0) ? 1 : 0);
+    });
+
   p.command('merge')
     .description('join sweep outputs (shards) into one cells.jsonl sorted by cellId; refuses different sweeps or lab versions')
     .argument('<dirs...>', 'sweep output directories (each with sweep.json and cells.jsonl)')
@@ -319,6 +379,7 @@ async function calibrateCommand(o: { out: string; quick?: boolean; budget: numbe
   }
   const c = r.file.comparison;
   for (const w of r.file.warnings ?? []) out(`calibrate: WARNING: ${w}`);
+  if (r.file.load?.loaded) out(`calibrate: ${(await import('../calibrate/fit.ts')).loadedHostLine(r.file.load)}`);
   out(`calibrate: ${r.file.host.kernel}, HZ=${r.file.host.hz}; fitted ${Object.keys(r.file.costs).join(', ')}; wrote ${r.path}`);
   if (c) out(`model against measurement: ${c.passed} passed, ${c.failed} failed (drainlab validate --calibration ${r.path} shows each case)`);
   return 0;

@@ -45,7 +45,7 @@ export function runValidationCases(): CaseResult[] {
 }
 
 /** The model beside every measurement of a calibration file (fitted costs, the host's kernel preset). */
-async function calibrationComparison(path: string): Promise<Comparison> {
+async function calibrationComparison(path: string): Promise<Comparison & { loadedLine?: string }> {
   const { readCalibration } = await import('../calibrate/file.ts');
   const { compareCases } = await import('../calibrate/compare.ts');
   const { simPredictor } = await import('../calibrate/predict.ts');
@@ -56,7 +56,9 @@ async function calibrationComparison(path: string): Promise<Comparison> {
     throw new UsageError(`--calibration: ${(e as Error).message}`);
   }
   if (!file.host.hz) throw new UsageError(`--calibration: ${path} has no HZ for the host`);
-  return compareCases(file.cases, simPredictor(file.costs), { kernel: file.host.kernel, hz: file.host.hz, costs: file.costs });
+  const cmp = await compareCases(file.cases, simPredictor(file.costs), { kernel: file.host.kernel, hz: file.host.hz, costs: file.costs });
+  const { loadedHostLine } = await import('../calibrate/fit.ts');
+  return file.load?.loaded ? { ...cmp, loadedLine: loadedHostLine(file.load) } : cmp;
 }
 
 export async function validateCommand(o: { calibration?: string; json?: boolean }, out: (s: string) => void): Promise<number> {
@@ -71,9 +73,10 @@ export async function validateCommand(o: { calibration?: string; json?: boolean 
     if (cmp) {
       const f = (v: number) => v.toFixed(2);
       out(`\ncalibration (${cmp.kernel}, HZ=${cmp.hz}): the model beside the host kernel`);
+      if (cmp.loadedLine) out(cmp.loadedLine);
       out(table(['case', 'measured ms', 'model ms', 'error ms', 'tolerance ms', 'measured', 'model', 'verdict'],
         cmp.rows.map((r) => [r.case, f(r.measuredMs), f(r.predictedMs), f(r.errorMs), f(r.toleranceMs), r.measuredResult, r.predictedResult, r.pass ? 'ok' : `FAIL${r.why ? `: ${r.why}` : ''}`])));
-      out(`calibration cases: ${cmp.passed} passed, ${cmp.failed} failed`);
+      out(`calibration cases: ${cmp.passed} passed, ${cmp.failed} failed${cmp.loadedLine && cmp.failed ? ' (on a loaded host: see LOADED HOST above)' : ''}`);
     }
   }
   return failed.length > 0 || (cmp?.failed ?? 0) > 0 ? 1 : 0;

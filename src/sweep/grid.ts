@@ -46,6 +46,8 @@ export interface ResolvedSweep {
   gridPoints: number;
   points: number;
   cells: number;
+  /** Set for a sensitivity design (sweep/sensitivity.ts): the factors and the design's sizes. */
+  design?: JsonValue;
 }
 
 /** One cell, ready to run. */

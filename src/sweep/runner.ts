@@ -118,8 +118,11 @@ function finishedIds(cellsPath: string, log: (s: string) => void): { ids: Set<st
   return { ids, torn };
 }
 
+/** What runSweep runs: a sweep grid, or any other enumerable set of cells (a sensitivity design). */
+export type CellSource = Pick<Sweep, 'config' | 'configHash' | 'cells'>;
+
 /** Runs the sweep; never throws for a failed cell (see summary.failed), throws UsageError for bad input. */
-export async function runSweep(sweep: Sweep, opts: SweepOptions): Promise<SweepSummary> {
+export async function runSweep(sweep: CellSource, opts: SweepOptions): Promise<SweepSummary> {
   const t0 = performance.now();
   const started = new Date();
   const dir = opts.out;
