@@ -2,15 +2,16 @@
  * Saved bench baselines (`--save-baseline NAME` -> .drainlab/baselines/bench-NAME.json, written
  * atomically) and the comparison of a run with one (`--baseline NAME|FILE`).
  *
- * Verdict per task, on the mean latency of one iteration: the 95 % intervals of the two runs'
- * means (mean ± tinybench's moe) overlap, or the change is under NOISE_FLOOR -> "no change";
- * otherwise "faster" or "slower". The floor is there because the in-run interval only covers
+ * Verdict per task, on the mean latency of one iteration, by the lab's one verdict rule
+ * (src/stats/bootstrap.ts verdictOf): the relative change ± the two runs' margins of error must lie
+ * wholly beyond NOISE_FLOOR to be "faster" or "slower"; otherwise "no change". The floor is there because the in-run interval only covers
  * in-run noise: on a shared VM two runs of the same code differ by several percent.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { writeAtomic as writeAtomicFile } from '../src/io/files.ts';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../src/errors.ts';
+import { verdictOf as verdictOfInterval } from '../src/stats/bootstrap.ts';
 import type { BenchReport, TaskResult } from './types.ts';
 
 export const BASELINE_DIR = join('.drainlab', 'baselines');
@@ -89,7 +90,9 @@ export function loadBaseline(arg: string, cwd = process.cwd()): { path: string; 
 export function verdictOf(before: TaskResult['latency'], after: TaskResult['latency']): { change: number; noise: number; verdict: Verdict } {
   const change = after.mean / before.mean - 1;
   const noise = (before.moe + after.moe) / before.mean;
-  const verdict: Verdict = Math.abs(change) <= Math.max(noise, NOISE_FLOOR) ? 'no change' : change < 0 ? 'faster' : 'slower';
+  // The lab's one verdict rule (src/stats/bootstrap.ts) on the relative change's interval, with the noise floor as the smallest effect.
+  const v = verdictOfInterval(change - noise, change + noise, 'lower', NOISE_FLOOR);
+  const verdict: Verdict = v === 'better' ? 'faster' : v === 'worse' ? 'slower' : 'no change';
   return { change, noise, verdict };
 }
 

@@ -152,12 +152,9 @@ export function share(suite: string, label: string, a: TaskResult, b: TaskResult
   }, relOf(a, b));
 }
 
-export function fmtMs(ms: number): string {
-  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
-  if (ms >= 1) return `${ms.toFixed(2)} ms`;
-  if (ms >= 0.001) return `${(ms * 1000).toFixed(1)} µs`;
-  return `${(ms * 1e6).toFixed(0)} ns`;
-}
+/** Times: the lab's one time formatter (src/io/format.ts). */
+import { fmtMs } from '../src/io/format.ts';
+export { fmtMs };
 
 /** "1M", "64K", "16M" for page and CPU counts that are powers of two. */
 export function fmtCount(n: number): string {

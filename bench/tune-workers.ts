@@ -4,6 +4,7 @@
  * (worker threads, WASM compile) is timed apart from the cells, and cells/s counts the cells only.
  * A measurement of the host, not of the model: it lives with the benchmarks.
  */
+import { textTable } from '../src/io/format.ts';
 import { availableParallelism } from 'node:os';
 import { resolveScenario } from '../src/scenario/resolve.ts';
 import { CellPool } from '../src/pool/cell-pool.ts';
@@ -67,12 +68,9 @@ export async function tuneWorkers(o: { preset: string; replications: number; max
 export function tuneWorkersTable(r: TuneWorkersResult): string {
   const head = ['W', 'start-up s', 'cells s', 'cells/s', 'speedup'];
   const rows = r.rows.map((x) => [String(x.workers), (x.startupMs / 1000).toFixed(2), (x.wallMs / 1000).toFixed(2), x.cellsPerSec.toFixed(2), `${x.speedup.toFixed(2)}x`]);
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (c: string[]) => c.map((x, i) => x.padStart(w[i]!)).join('  ');
   return [
     `sweep throughput on this host: ${r.cells} cells of ${r.preset} (every strategy), W = 1..${r.rows.length} (${r.cores} cores)`,
-    line(head),
-    ...rows.map(line),
+    textTable(head, rows),
     `best: --workers ${r.best}`,
   ].join('\n');
 }

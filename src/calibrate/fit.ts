@@ -9,6 +9,7 @@
  * - rtRuntimeNs / rtPeriodNs (b rt): RT time the spinner had used when the kworker got in, and
  *   the sysctl period; or a note that the fair dl-server governs (no cost models that yet).
  */
+import { fmtMs as fmtTime } from '../io/format.ts';
 import { median } from '../stats/index.ts';
 import { DEFAULT_COSTS, type Costs } from '../kernel/costs.ts';
 import type { ProbeRun } from './parse.ts';
@@ -52,7 +53,8 @@ const q = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))] : NaN;
 };
-const fmtMs = (ns: number) => `${(ns / 1e6).toFixed(3)} ms`;
+/** ns in the lab's one time formatter (src/io/format.ts). */
+const fmtMs = (ns: number) => fmtTime(ns / 1e6);
 const fmtUs = (ns: number) => `${(ns / 1e3).toFixed(1)} us`;
 
 /** Wraps a position in the tick into [-tick/2, tick/2): a wake-up just before our tick estimate. */

@@ -125,13 +125,16 @@ export function medianCI(values: ArrayLike<number>, opts: BootstrapOptions = {})
 }
 
 /**
- * The verdict of a candidate-minus-baseline interval: 'better' when the whole interval lies on the
- * good side of zero, 'worse' when it lies on the bad side, else 'no difference'.
+ * The one verdict rule of every comparison drainlab makes (paired tables, findings, report
+ * baselines and --fail-on, bench baselines): given the interval [lo, hi] of a candidate-minus-
+ * baseline change, 'better' when the whole interval lies on the good side of -minEffect..+minEffect,
+ * 'worse' when it lies wholly on the bad side, else 'no difference'. minEffect (default 0) is the
+ * smallest change worth a verdict, in the interval's own unit (bench: a relative noise floor).
  */
-export function verdictOf(lo: number, hi: number, direction: Direction): Verdict {
+export function verdictOf(lo: number, hi: number, direction: Direction, minEffect = 0): Verdict {
   if (Number.isNaN(lo) || Number.isNaN(hi)) return 'no difference';
-  if (hi < 0) return direction === 'lower' ? 'better' : 'worse';
-  if (lo > 0) return direction === 'lower' ? 'worse' : 'better';
+  if (hi < -minEffect) return direction === 'lower' ? 'better' : 'worse';
+  if (lo > minEffect) return direction === 'lower' ? 'worse' : 'better';
   return 'no difference';
 }
 

@@ -24,6 +24,7 @@
  *     above. A flat metric has no crossing to name, and the verdict says so.
  */
 import { requireMetric } from '../metrics/registry.ts';
+import { textTable } from '../io/format.ts';
 import type { StrategyRun } from '../metrics/record.ts';
 import { UsageError } from '../errors.ts';
 import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
@@ -334,12 +335,9 @@ export function tuneVerdict(r: Pick<TuneCpusResult, 'metric' | 'budget' | 'cpusM
 export function tuneCpusTable(r: TuneCpusResult): string {
   const rows = r.points.map((p) => [String(p.cpus), fmt(p.median), `[${fmt(p.lo)}, ${fmt(p.hi)}]`, p.lo > r.budget ? 'above' : p.hi <= r.budget ? 'below' : 'within noise']);
   const head = ['cpus', `median ${r.metric}`, '95% CI', `vs ${r.budget}`];
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (c: string[]) => c.map((x, i) => x.padStart(w[i]!)).join('  ');
   return [
     `${r.scenario} / ${r.strategy}: where median ${r.metric} crosses ${r.budget} as the CPU count grows (${r.replications} replication(s) per point, seed ${r.seed}+r)`,
-    line(head),
-    ...rows.map(line),
+    textTable(head, rows),
     r.verdict,
   ].join('\n');
 }

@@ -65,13 +65,14 @@ export function timeline(prep: Prepared, baseline: string): ChartData {
     for (const e of events) cpus = Math.max(cpus, e.cpu + 1);
     return [{ strategy: s, color: colors.get(s)!, events }];
   });
+  const truncated = chosen.record.runs.some((r) => (r.timeline?.length ?? 0) >= MAX_EVENTS);
   const scCpus = (chosen.record.scenario as Record<string, unknown>).cpus;
   const params = Object.entries(flattenParams(chosen.params)).map(([k, v]) => `${k}=${fmtParam(v)}`).join(', ');
   const chart: TimelineChart = {
     ...base, kind: 'timeline', timelines,
     cpus: typeof scCpus === 'number' ? Math.max(cpus, Math.min(scCpus, 4096)) : cpus,
     source: `scenario ${scenarioName(chosen.record)}${params ? ` (${params})` : ''}, replication ${chosen.replication}: the run whose ${baseline} first seal involved the most CPUs, and of those took longest`,
-    note: 'Time is relative to the seal\'s fcntl call. Bars are spans (durations), dots are instants. Pick the strategy above the chart. The sealing CPU and the busiest other CPUs get a lane each; the rest are folded into one lane (unfold them with the checkbox). Drag to zoom into a time range.',
+    note: `Time is relative to the seal's fcntl call. Bars are spans (durations), dots are instants. Pick the strategy above the chart. The sealing CPU and the busiest other CPUs get a lane each; the rest are folded into one lane (unfold them with the checkbox). Drag to zoom into a time range.${truncated ? ` A timeline holds the seal's first ${MAX_EVENTS} steps only, so CPUs reached later are not shown.` : ''}`,
   };
   return chart;
 }
