@@ -7,8 +7,9 @@
  * wholly beyond NOISE_FLOOR to be "faster" or "slower"; otherwise "no change". The floor is there because the in-run interval only covers
  * in-run noise: on a shared VM two runs of the same code differ by several percent.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { writeAtomic as writeAtomicFile } from '../src/io/files.ts';
+import { join, resolve } from 'node:path';
 import { UsageError } from '../src/errors.ts';
 import { verdictOf as verdictOfInterval } from '../src/stats/bootstrap.ts';
 import type { BenchReport, TaskResult } from './types.ts';
@@ -49,17 +50,14 @@ export function baselinePath(name: string, cwd = process.cwd()): string {
   return resolve(cwd, BASELINE_DIR, `bench-${name}.json`);
 }
 
-/** Writes `text` to `path` through a temporary file and a rename, so no reader sees half a file. */
-export function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+/** The one atomic writer (src/io/files.ts): temp file in the target directory, fsync, rename. */
+export function writeAtomic(path: string, text: string, flag = '--json'): void {
+  writeAtomicFile(path, text, flag);
 }
 
 export function saveBaseline(name: string, report: BenchReport, cwd = process.cwd()): string {
   const path = baselinePath(name, cwd);
-  writeAtomic(path, `${JSON.stringify(report, null, 1)}\n`);
+  writeAtomic(path, `${JSON.stringify(report, null, 1)}\n`, '--save-baseline');
   return path;
 }
 

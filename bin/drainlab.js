@@ -3,6 +3,17 @@
 // `npm install` and `npm start` run). Plain node: no TypeScript loader at run time.
 import { existsSync } from 'node:fs';
 
+// Until a command installs its own handler, SIGINT / SIGTERM exit 130 / 143 at once, from the
+// first moment (also while the CLI loads); src/cli/main.ts (installSignalGuard) sees the flag.
+globalThis.__drainlabSignalGuard = true;
+for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+  process.on(sig, () => {
+    if (process.listenerCount(sig) > 1) return; // a command handles it
+    process.stderr.write(`\ndrainlab: ${sig}\n`);
+    process.exit(code);
+  });
+}
+
 const main = new URL('../build/js/main.js', import.meta.url);
 if (!existsSync(main)) {
   process.stderr.write('drainlab: not built yet (build/js/main.js is missing); run `npm run build` in the drainlab directory\n');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { main } from '../src/cli/main.ts';
 import { Sweep } from '../src/sweep/grid.ts';
 import { runSweep } from '../src/sweep/runner.ts';
+import { sealLine } from '../src/sweep/canonical.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'drainlab-refuse-'));
 let stderr = '';
@@ -56,7 +57,8 @@ describe('merge refuses', () => {
     const lines = readFileSync(p, 'utf8').split('\n').filter(Boolean);
     const c = JSON.parse(lines[0]!);
     c.record.runs[0].summary.seals += 1;
-    lines[0] = JSON.stringify(c);
+    delete c.lineSum; // a different build's whole line (its own checksum), not a damaged one
+    lines[0] = sealLine(JSON.stringify(c));
     writeFileSync(p, lines.join('\n') + '\n');
     expect(await merge(d('a0'), d('a0-bad'), '--out', d('out3'))).toBe(2);
     expect(stderr).toMatch(/cell [0-9a-f]{64} differs between/);

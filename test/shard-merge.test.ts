@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canonicalLine } from '../src/sweep/canonical.ts';
+import { canonicalLine, checkCellLine } from '../src/sweep/canonical.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'drainlab-shard-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -64,7 +64,10 @@ describe('shard and merge', () => {
     expect(c1.code).toBe(0);
     expect(c2.code).toBe(0);
     expect(read(join(root, 'c-shards', 'cells.jsonl'))).toBe(read(join(root, 'c-single', 'cells.jsonl')));
-    expect(read(join(root, 'c-shards', 'cells.jsonl'))).toBe(canonicalSingle.join('\n') + '\n');
+    // ... each line carrying its checksum (lineSum), which canonicalLine sets aside.
+    const cShards = read(join(root, 'c-shards', 'cells.jsonl')).split('\n').filter(Boolean);
+    for (const l of cShards) expect(checkCellLine(l).ok).toBe(true);
+    expect(cShards.map(canonicalLine).join('\n')).toBe(canonicalSingle.join('\n'));
 
     // Merging the single run with the shards again: every cell twice, identical, kept once.
     const dup = await cli(['merge', single, ...shards, '--out', join(root, 'dup')]);

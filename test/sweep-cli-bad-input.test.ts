@@ -19,7 +19,7 @@ afterAll(() => {
 
 const good = { name: 'g', base: 'fuse-selftest', params: { cpus: [2, 4] }, strategies: ['v4.14'] };
 const cases: [string, unknown, string[], RegExp][] = [
-  ['not JSON', '{ nope', [], /invalid sweep .*: not JSON/],
+  ['not JSON', '{ nope', [], /--file .*: not JSON/],
   ['unknown preset', { ...good, base: 'nope' }, [], /base: unknown preset "nope"; allowed: /],
   ['bad range', { ...good, params: { cpus: { from: 8, to: 2, step: 1 } } }, [], /params\.cpus: from 8 is above to 2/],
   ['a cell that does not resolve', { ...good, params: { cpus: [1, 2] } }, [], /the cell \{"cpus":1\}: script\[\d\]\.cpu: got 1; allowed: 0\.\.0/],

@@ -4,10 +4,11 @@
  * (ms); `derived` what the fit learned about mechanisms; `comparison` the model beside the
  * measurements when a predictor ran. `drainlab run --calibration FILE` reads `costs`.
  */
-import { readFileSync } from 'node:fs';
-import { writeAtomic } from '../io/files.ts';
 import { z } from 'zod';
-import { COST_NAMES, type Costs } from '../kernel/costs.ts';
+import { UsageError } from '../errors.ts';
+import type { Costs } from '../kernel/costs.ts';
+import { readJsonInput, writeAtomic } from '../io/files.ts';
+import { costsSchema } from '../scenario/schema.ts';
 import type { CalibrationCase } from './cases.ts';
 import type { Comparison } from './compare.ts';
 import type { FitDerived } from './fit.ts';
@@ -31,10 +32,6 @@ export interface CalibrationFile {
   warnings?: string[];
 }
 
-const costsSchema = z.strictObject(
-  Object.fromEntries(COST_NAMES.map((k) => [k, z.number().min(0).optional()])) as Record<keyof Costs, z.ZodOptional<z.ZodNumber>>,
-);
-
 /** What a reader relies on; the rest is descriptive and kept as it is. */
 export const calibrationFileSchema = z.looseObject({
   schema: z.literal(CALIBRATION_SCHEMA),
@@ -45,23 +42,18 @@ export const calibrationFileSchema = z.looseObject({
   notes: z.array(z.string()),
 });
 
-/** Atomically: a failed write leaves the previous calibration file as it was. */
+/** Through the one atomic writer: a failed write leaves the previous calibration file as it was. */
 export function writeCalibration(path: string, f: CalibrationFile): void {
-  writeAtomic(path, `${JSON.stringify(f, null, 2)}\n`);
+  writeAtomic(path, `${JSON.stringify(f, null, 2)}\n`, '--out');
 }
 
 /** Reads and checks a calibration file; errors name the file and the field. */
 export function readCalibration(path: string): CalibrationFile {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new Error(`cannot read calibration ${path}: ${(e as Error).message}`);
-  }
+  const raw = readJsonInput(path, '--calibration');
   const r = calibrationFileSchema.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw new Error(`calibration ${path}: ${i.path.join('.') || '(top level)'}: ${i.message}`);
+    throw new UsageError(`--calibration ${path}: ${i.path.join('.') || '(top level)'}: ${i.message}`);
   }
   return r.data as unknown as CalibrationFile;
 }

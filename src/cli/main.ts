@@ -4,8 +4,8 @@
  * check -> 1, anything else -> a crash report and exit 1.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
+import { termSafe } from '../io/text.ts';
 import { STRATEGY_NAMES } from '../scenario/strategy-names.ts';
 import type { Costs } from '../kernel/costs.ts';
 import type { mergeCommand, sweepCommand, tuneCommand } from '../sweep/command.ts';
@@ -21,21 +21,50 @@ const int = (flag: string, min: number, max = Number.MAX_SAFE_INTEGER) => (v: st
   return n;
 };
 
-/** Costs from a calibration file (drainlab calibrate --out), or nothing. */
-export function readCalibrationCosts(path: string | undefined): Partial<Costs> | undefined {
-  return readCalibrationHead(path)?.costs;
+/**
+ * Costs from a calibration file (drainlab calibrate --out), or nothing. The file goes through the
+ * same schema as `validate --calibration` (src/calibrate/file.ts), so a string, negative, unknown or
+ * out-of-range cost is exit 2 here too.
+ */
+export async function readCalibrationCosts(path: string | undefined): Promise<Partial<Costs> | undefined> {
+  return (await readCalibrationHead(path))?.costs;
 }
 
-/** The costs and the host kernel of a calibration file, or nothing. */
-export function readCalibrationHead(path: string | undefined): { costs: Partial<Costs>; kernel?: string } | undefined {
-  if (!path) return undefined;
-  if (!existsSync(path)) throw new UsageError(`--calibration: cannot read ${path}: no such file`);
-  try {
-    const c = JSON.parse(readFileSync(path, 'utf8')) as { schema?: string; costs?: Partial<Costs>; host?: { kernel?: unknown } };
-    if (c.schema !== 'drainlab/calibration@1' || typeof c.costs !== 'object' || c.costs === null) throw new Error('not a drainlab/calibration@1 file');
-    return { costs: c.costs, ...(typeof c.host?.kernel === 'string' ? { kernel: c.host.kernel } : {}) };
-  } catch (e) {
-    throw new UsageError(`--calibration: ${path}: ${(e as Error).message}`);
+/** The costs and the host kernel of a calibration file (checked in full), or nothing. */
+export async function readCalibrationHead(path: string | undefined): Promise<{ costs: Partial<Costs>; kernel?: string } | undefined> {
+  if (path === undefined) return undefined;
+  const [{ readJsonInput }, { calibrationFileSchema }] = await Promise.all([import('../io/files.ts'), import('../calibrate/file.ts')]);
+  const raw = readJsonInput(path, '--calibration');
+  const r = calibrationFileSchema.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new UsageError(`--calibration ${path}: ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message} (expected a drainlab/calibration@1 file from drainlab calibrate --out)`);
+  }
+  const kernel = (r.data.host as { kernel?: unknown }).kernel;
+  return { costs: r.data.costs as Partial<Costs>, ...(typeof kernel === 'string' ? { kernel } : {}) };
+}
+
+/** Values of options that take one: one that looks like a flag was most likely swallowed by mistake. */
+function checkOptionValues(cmd: Command): void {
+  for (const opt of cmd.options) {
+    if (!opt.required && !opt.optional) continue; // boolean flags
+    const name = opt.attributeName();
+    if (cmd.getOptionValueSource(name) !== 'cli') continue;
+    const v = cmd.getOptionValue(name) as unknown;
+    for (const x of Array.isArray(v) ? v : [v]) {
+      if (typeof x === 'string' && /^--?[A-Za-z]/.test(x)) {
+        const flag = opt.long ?? opt.short;
+        throw new UsageError(`${flag}: got ${JSON.stringify(x)}, which looks like a flag; give ${flag} a value (write ${flag}=${x} if ${JSON.stringify(x)} really is the value)`);
+      }
+    }
+  }
+}
+
+/** More threads than cores only adds overhead and memory; say so (results never depend on it). */
+export async function warnWorkers(workers: number | undefined, flag = '--workers'): Promise<void> {
+  const cores = await workersDefault();
+  if (workers !== undefined && workers > 2 * cores) {
+    process.stderr.write(`drainlab: warning: ${flag} ${workers} on ${cores} core(s): each worker holds its own simulator, so this costs memory and start-up time without speed-up; about ${cores} is best here\n`);
   }
 }
 
@@ -53,7 +82,13 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .version(pkg.version)
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .hook('preAction', async (_root, action) => {
+      checkOptionValues(action);
+      const w = action.getOptionValue('workers') as unknown;
+      if (typeof w === 'number') await warnWorkers(w);
+      else if (typeof w === 'string' && /^\d+$/.test(w)) await warnWorkers(Number(w));
+    });
 
   p.command('run')
     .description('simulate one scenario with each strategy it names')
@@ -69,14 +104,14 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--json', 'print the result record (docs/result-record.md) on stdout')
     .option('--out <file>', 'also write the result record to this file (atomically)')
     .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; strategyFile?: string[]; force?: boolean; seed?: number; workers?: number; calibration?: string; forceCalibration?: boolean; json?: boolean; out?: string }) => {
-      if (!o.scenario && !o.preset) throw new UsageError('run: give --scenario FILE or --preset NAME');
+      if (o.scenario === undefined && o.preset === undefined) throw new UsageError('run: give --scenario FILE or --preset NAME');
       const [{ loadScenarioFile }, { presetScenario }, { hasStrategy }, { allowedStrategyNames }, { runResolvedAsync }, { runTable }, { writeAtomic }, sf] = await Promise.all([
         import('../scenario/resolve.ts'), import('../scenario/presets.ts'), import('../strategies/registry.ts'), import('../scenario/strategy-names.ts'), import('../pool/run-scenario.ts'), import('./table.ts'), import('../io/files.ts'), strategyFiles(),
       ]);
-      const head = readCalibrationHead(o.calibration);
+      const head = await readCalibrationHead(o.calibration);
       const cal = head?.costs;
       const users = sf.loadStrategyFiles(o.strategyFile, o.force);
-      const s = o.scenario ? loadScenarioFile(o.scenario, cal, sf.strategyFileEntry(o.force)) : presetScenario(o.preset!, cal);
+      const s = o.scenario !== undefined ? loadScenarioFile(o.scenario, cal, sf.strategyFileEntry(o.force)) : presetScenario(o.preset!, cal);
       if (head?.kernel) {
         const { calibrationKernelMismatch } = await import('../calibrate/file.ts');
         const why = calibrationKernelMismatch(head.kernel, s.kernel);
@@ -90,7 +125,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
       const strategies = users.length > 0 || o.strategy ? sf.withStrategies(o.strategy ?? s.strategies, users) : undefined;
       const record = await runResolvedAsync(s, { strategies, seed: o.seed, workers: o.workers ?? (await workersDefault()) });
       const json = JSON.stringify(record, null, 2);
-      if (o.out) writeAtomic(o.out, json + '\n');
+      if (o.out !== undefined) writeAtomic(o.out, json + '\n', '--out');
       for (const w of record.warnings ?? []) process.stderr.write(`drainlab: warning: ${w}\n`);
       out(o.json ? json : `${record.scenario.name}: ${s.cpus} CPUs, ${s.files} file(s) x ${s.pages} pages, kernel ${s.kernel}, HZ=${s.hz}, seed ${record.scenario.seed}\n${runTable(record)}`);
       setCode(sf.checkRun(record, (l) => process.stderr.write(`${l}\n`)));
@@ -329,13 +364,15 @@ async function calibrateCommand(o: { out: string; quick?: boolean; budget: numbe
   const { calibrate } = await import('../calibrate/index.ts');
   const { simPredictor } = await import('../calibrate/predict.ts');
   let recorded: string | undefined;
-  if (o.recorded !== undefined) {
-    // an empty path must not fall through to a live (root) probe run
-    if (o.recorded.trim() === '') throw new UsageError('--recorded: an empty path; give the file of a recorded probe output (drainprobe > FILE), or leave the option out to run the probe');
-    if (!existsSync(o.recorded)) throw new UsageError(`--recorded: cannot read ${o.recorded}: no such file`);
-    recorded = readFileSync(o.recorded, 'utf8');
+  if (o.recorded !== undefined) recorded = (await import('../io/files.ts')).readInputText(o.recorded, '--recorded'); // '' is exit 2, never the live probe
+  let r: Awaited<ReturnType<typeof calibrate>>;
+  try {
+    r = await calibrate({ out: o.out, quick: o.quick, budgetMs: o.budget * 1000, recorded, allowPartial: o.allowPartial, predictor: simPredictor(), log: (l) => process.stderr.write(`${l}\n`) });
+  } catch (e) {
+    // A recorded probe output that does not parse is the user's input: exit 2 naming the file and line.
+    if (o.recorded !== undefined && (e as Error)?.name === 'ProbeOutputError') throw new UsageError(`--recorded ${o.recorded}: ${(e as Error).message.replace(/^recorded probe output:?/, 'line ')}`);
+    throw e;
   }
-  const r = await calibrate({ out: o.out, quick: o.quick, budgetMs: o.budget * 1000, recorded, allowPartial: o.allowPartial, predictor: simPredictor(), log: (l) => process.stderr.write(`${l}\n`) });
   if (r.status === 'unavailable') {
     out(`calibrate: the native probe cannot run here: ${r.reason}. The lab works without it (default costs).`);
     return 0;
@@ -348,10 +385,38 @@ async function calibrateCommand(o: { out: string; quick?: boolean; budget: numbe
   return 0;
 }
 
+/** Exit status of a process ended by a signal, by convention 128 + the signal number. */
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+/**
+ * A SIGINT or SIGTERM that arrives while no command handles it (start-up, shutdown, a command that
+ * does not stop gracefully) exits 130 / 143 at once. Commands that stop gracefully (sweep) add their
+ * own listener; while one is present this one stands aside. Temporary files of the atomic writer
+ * are removed by its exit hook. bin/drainlab.js installs the same guard before the CLI loads.
+ */
+export function installSignalGuard(): void {
+  const g = globalThis as { __drainlabSignalGuard?: boolean };
+  if (g.__drainlabSignalGuard) return;
+  g.__drainlabSignalGuard = true;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (process.listenerCount(sig) > 1) return; // a command handles it
+      process.stderr.write(`\ndrainlab: ${sig}\n`);
+      process.exit(SIGNAL_EXIT[sig]);
+    });
+  }
+}
+
+/** A failure of the user's environment or input that reached here untyped (a file-system errno): exit 2, not a crash. */
+function userCaused(e: unknown): string | undefined {
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err?.code === 'string' && /^E[A-Z]+$/.test(err.code) && typeof err.syscall === 'string') return `${err.syscall}${err.path ? ` ${err.path}` : ''}: ${err.message}`;
+  return undefined;
+}
+
 /** Runs the CLI; returns the exit code (bin/drainlab.js sets it). */
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
-  const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
+  const out = (s: string) => process.stdout.write(termSafe(s.endsWith('\n') ? s : s + '\n'));
   try {
     await program(out, (c) => (code = c)).parseAsync(argv, { from: 'user' });
     return code;
@@ -361,10 +426,15 @@ export async function main(argv: string[]): Promise<number> {
       return 2; // commander already printed the message (unknown option, missing argument ...)
     }
     if (e instanceof UsageError) {
-      process.stderr.write(`drainlab: ${e.message}\n`);
+      process.stderr.write(`drainlab: ${termSafe(e.message)}\n`);
       return 2;
     }
-    process.stderr.write(`drainlab: internal error: ${(e as Error).stack ?? e}\n`);
+    const user = userCaused(e);
+    if (user !== undefined) {
+      process.stderr.write(`drainlab: ${termSafe(user)}\n`);
+      return 2;
+    }
+    process.stderr.write(`drainlab: internal error: ${termSafe(String((e as Error)?.stack ?? e))}\n`);
     return 1;
   }
 }

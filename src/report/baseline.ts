@@ -2,8 +2,9 @@
  * Baselines: a saved report's per-replication observations, and the comparison of a new report
  * with one. `--fail-on METRIC:PCT` turns the comparison into a check (the CLI exits 1 on failure).
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readJsonInput, writeAtomic } from '../io/files.ts';
 import { pairedDiffCI, pairUp, unpairedDiffCI, type PairedDifference } from '../stats/bootstrap.ts';
 import { findMetric, fmtMetric, fmtMetricDiff, metric, metricNamesHelp, METRIC_LIST } from '../metrics/registry.ts';
 import { metricMap } from './paired.ts';
@@ -54,13 +55,14 @@ export function checkComparable(current: ReportData | BaselineFile, baseline: Re
 
 const NAME_RE = /^[A-Za-z0-9._-]{1,100}$/;
 
-let tmpCounter = 0;
-/** Writes a file so that readers see the old or the new content, never a torn one. */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${Date.now()}.${tmpCounter++}.tmp`;
-  await writeFile(tmp, content);
-  await rename(tmp, path);
+/** Writes a file through the one atomic writer (src/io/files.ts); `flag` names the option in errors. */
+export async function writeFileAtomic(path: string, content: string, flag = '-o'): Promise<void> {
+  writeAtomic(path, content, flag);
+}
+
+/** Refuses a bad --save-baseline name before anything is read or written. */
+export function checkBaselineName(name: string): void {
+  if (!NAME_RE.test(name) || name === '.' || name === '..') throw reportErrors.badBaselineName(name);
 }
 
 /**
@@ -68,7 +70,7 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
  * the working directory unless given). Returns the path written.
  */
 export async function saveBaseline(name: string, data: ReportData, dir: string = BASELINE_DIR): Promise<string> {
-  if (!NAME_RE.test(name) || name === '.' || name === '..') throw reportErrors.badBaselineName(name);
+  checkBaselineName(name);
   const file: BaselineFile = {
     schema: 'drainlab/baseline@1',
     name,
@@ -81,7 +83,7 @@ export async function saveBaseline(name: string, data: ReportData, dir: string =
     observations: data.observations,
   };
   const path = join(dir, `${name}.json`);
-  await writeFileAtomic(path, JSON.stringify(file));
+  await writeFileAtomic(path, JSON.stringify(file), '--save-baseline');
   return path;
 }
 
@@ -123,25 +125,9 @@ function asBaseline(value: unknown, where: string): BaselineFile {
 export async function loadBaseline(nameOrPath: string, dir: string = BASELINE_DIR): Promise<BaselineFile> {
   const candidates = [nameOrPath];
   if (NAME_RE.test(nameOrPath)) candidates.push(join(dir, `${nameOrPath}.json`), join(dir, nameOrPath));
-  let text: string | undefined;
-  let used = nameOrPath;
-  for (const c of candidates) {
-    try {
-      text = await readFile(c, 'utf8');
-      used = c;
-      break;
-    } catch {
-      /* try the next form */
-    }
-  }
-  if (text === undefined) throw reportErrors.badBaseline(nameOrPath, `no such file, and no baseline of that name in ${dir}`);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw reportErrors.badBaseline(used, `not valid JSON (${(e as Error).message})`);
-  }
-  return asBaseline(value, used);
+  const used = candidates.find((c) => existsSync(c));
+  if (used === undefined) throw reportErrors.badBaseline(nameOrPath, `no such file, and no baseline of that name in ${dir}`);
+  return asBaseline(readJsonInput(used, '--baseline'), used);
 }
 
 function pctOf(v: number, base: number): number {

@@ -7,7 +7,7 @@
  * failures at its top).
  */
 import { stat } from 'node:fs/promises';
-import { checkComparable, checkFailOn, compareToBaseline, loadBaseline, parseFailOn, saveBaseline, writeFileAtomic } from './baseline.ts';
+import { checkBaselineName, checkComparable, checkFailOn, compareToBaseline, loadBaseline, parseFailOn, saveBaseline, writeFileAtomic } from './baseline.ts';
 import { buildReportData } from './build.ts';
 import { reportErrors } from './errors.ts';
 import { loadBench, loadCalibration } from './extras.ts';
@@ -43,6 +43,7 @@ export async function reportCommand(opts: ReportCommandOptions): Promise<number>
   if (opts.inputs.length === 0) throw reportErrors.noInputs();
   const failOn = opts.failOn ?? [];
   failOn.forEach(parseFailOn); // bad specs fail before any reading
+  if (opts.saveBaseline !== undefined) checkBaselineName(opts.saveBaseline); // before anything is written
   if (failOn.length > 0 && !opts.baseline) throw new UsageError('--fail-on needs --baseline FILE|NAME: it checks the change against a baseline');
   try {
     if ((await stat(opts.out)).isDirectory()) throw new UsageError(`-o ${opts.out}: is a directory; give a file name such as ${opts.out.replace(/\/$/, '')}/report.html`);

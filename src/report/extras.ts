@@ -3,7 +3,7 @@
  * benchmark results (`drainlab bench`). Their writers are other modules, so the readers accept the
  * plausible shapes and name the field when a row cannot be understood.
  */
-import { readFile } from 'node:fs/promises';
+import { checkJsonDepth, readInputText } from '../io/files.ts';
 import { reportErrors } from './errors.ts';
 import type { BenchRow, BenchSection, CalibrationRow, CalibrationSection } from './types.ts';
 import { calibrationFileSchema, type CalibrationFile } from '../calibrate/file.ts';
@@ -25,18 +25,16 @@ function pick(o: Obj, keys: string[]): unknown {
   return undefined;
 }
 
-async function readJson(path: string, fail: (where: string, why: string) => Error): Promise<unknown> {
-  let text: string;
+async function readJson(path: string, fail: (where: string, why: string) => Error, flag: string): Promise<unknown> {
+  const text = readInputText(path, flag);
+  let v: unknown;
   try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw reportErrors.unreadable(path, (e as Error).message);
-  }
-  try {
-    return JSON.parse(text);
+    v = JSON.parse(text);
   } catch (e) {
     throw fail(path, `not valid JSON (${(e as Error).message})`);
   }
+  checkJsonDepth(v, `${flag} ${path}`);
+  return v;
 }
 
 /**
@@ -109,11 +107,11 @@ export function parseBench(value: unknown, source: string): BenchRow[] {
 }
 
 export async function loadCalibration(path: string): Promise<CalibrationSection> {
-  return parseCalibration(await readJson(path, reportErrors.badCalibration), path);
+  return parseCalibration(await readJson(path, reportErrors.badCalibration, '--calibration'), path);
 }
 
 export async function loadBench(paths: readonly string[]): Promise<BenchSection> {
   const rows: BenchRow[] = [];
-  for (const p of paths) rows.push(...parseBench(await readJson(p, reportErrors.badBench), p));
+  for (const p of paths) rows.push(...parseBench(await readJson(p, reportErrors.badBench, '--bench'), p));
   return { sources: [...paths], rows };
 }

@@ -3,8 +3,11 @@
  * line), JSON arrays of either, and directories holding such files. Every record is checked
  * against the contract's fields before use, and a bad one names its file, line and field.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { checkInputFile, checkJsonDepth, readInputText } from '../io/files.ts';
+import { readLines } from '../io/lines.ts';
+import { UsageError } from '../errors.ts';
 import { z } from 'zod';
 import type { RunRecord } from '../metrics/record.ts';
 import { reportErrors } from './errors.ts';
@@ -123,6 +126,7 @@ export function parseResultsText(text: string, source: string): Parsed[] {
     wholeError = e as Error;
   }
   if (wholeError === undefined) {
+    checkJsonDepth(whole, source);
     return Array.isArray(whole) ? whole.map((v, i) => classify(v, `${source}[${i}]`)) : [classify(whole, source)];
   }
   if (!trimmed.startsWith('{')) throw reportErrors.badJson(source, wholeError.message);
@@ -137,12 +141,15 @@ export function parseResultsText(text: string, source: string): Parsed[] {
     } catch (e) {
       throw reportErrors.badJson(`${source}:${i + 1}`, (e as Error).message);
     }
+    checkJsonDepth(value, `${source}:${i + 1}`);
     out.push(classify(value, `${source}:${i + 1}`));
   }
   return out;
 }
 
-async function listDir(dir: string): Promise<string[]> {
+/** Files of a directory tree that may hold results; links and special files are checked when read. */
+async function listDir(dir: string, depth = 0): Promise<string[]> {
+  if (depth > 32) throw reportErrors.unreadable(dir, 'directories nested more than 32 deep');
   const out: string[] = [];
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -150,7 +157,7 @@ async function listDir(dir: string): Promise<string[]> {
     const p = join(dir, e.name);
     if (e.isDirectory()) {
       if (e.name === 'baselines' || e.name === 'node_modules' || e.name.startsWith('.')) continue;
-      out.push(...(await listDir(p)));
+      out.push(...(await listDir(p, depth + 1)));
     } else if (/\.(jsonl|json|ndjson)$/i.test(e.name)) {
       out.push(p);
     }
@@ -158,15 +165,45 @@ async function listDir(dir: string): Promise<string[]> {
   return out;
 }
 
+/** One result of the inputs, with where it came from. */
+export interface StreamedResult {
+  cell: SweepCell;
+  /** The file, and the line for JSON lines (0 for a whole-file document). */
+  source: string;
+  line: number;
+}
+
+export interface StreamOptions {
+  /** Files inside directories that hold no results (calibration, bench, manifests) are reported here and skipped. */
+  onSkip?: (what: string) => void;
+  /** Called once per file that held results. */
+  onSource?: (file: string) => void;
+}
+
+/** The first non-empty line of a file, parsed, or undefined if it is not a whole JSON value. */
+function firstLineValue(file: string): { ok: boolean } {
+  for (const l of readLines(file)) {
+    const t = l.text.trim();
+    if (t === '') continue;
+    try {
+      const v = JSON.parse(t) as unknown;
+      return { ok: v !== null && typeof v === 'object' && !Array.isArray(v) };
+    } catch {
+      return { ok: false };
+    }
+  }
+  return { ok: false };
+}
+
 /**
- * Reads every input. Files named directly must hold results; files found inside directories that
- * hold something else (calibration, bench output, shard manifests) are skipped and listed.
+ * Every result of the inputs, one at a time, in bounded memory: JSON-lines files are read line by
+ * line (no size limit: a 1 GB cells.jsonl is fine); a file holding one JSON document (a run record,
+ * an array) is read whole, up to the input size limit (src/io/files.ts). Links are followed only to
+ * regular files; FIFOs and devices are refused (named directly) or skipped (inside a directory).
+ * Every record is checked against the contract's fields, and JSON nesting is limited.
  */
-export async function loadResults(paths: readonly string[]): Promise<LoadedResults> {
+export async function* streamResults(paths: readonly string[], opts: StreamOptions = {}): AsyncGenerator<StreamedResult> {
   if (paths.length === 0) throw reportErrors.noInputs();
-  const cells: SweepCell[] = [];
-  const sources: string[] = [];
-  const skipped: string[] = [];
   let runIndex = 0;
   for (const p of paths) {
     let st;
@@ -175,32 +212,77 @@ export async function loadResults(paths: readonly string[]): Promise<LoadedResul
     } catch (e) {
       throw reportErrors.unreadable(p, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message);
     }
-    const files = st.isDirectory() ? await listDir(p) : [p];
+    const inDir = st.isDirectory();
+    const files = inDir ? await listDir(p) : [p];
     for (const f of files) {
-      let text: string;
       try {
-        text = await readFile(f, 'utf8');
+        checkInputFile(f, 'report', { limit: Number.POSITIVE_INFINITY });
       } catch (e) {
-        throw reportErrors.unreadable(f, (e as Error).message);
+        if (inDir && e instanceof UsageError) {
+          opts.onSkip?.(`${f} (${e.message.split(': ').slice(-1)[0]})`);
+          continue;
+        }
+        throw e;
+      }
+      if (firstLineValue(f).ok) {
+        // JSON lines (or a one-line JSON object): line by line.
+        let n = 0;
+        for (const l of readLines(f)) {
+          const t = l.text.trim();
+          if (t === '') continue;
+          const where = `${f}:${l.lineNo}`;
+          let item: Parsed;
+          try {
+            let value: unknown;
+            try {
+              value = JSON.parse(t);
+            } catch (e) {
+              throw reportErrors.badJson(where, (e as Error).message);
+            }
+            checkJsonDepth(value, where);
+            item = classify(value, where);
+          } catch (e) {
+            if (inDir && n === 0) {
+              opts.onSkip?.(`${f} (${basename(f)}: ${(e as Error).message.split(': ').slice(-1)[0]})`);
+              break;
+            }
+            throw e;
+          }
+          if (n++ === 0) opts.onSource?.(f);
+          yield { cell: item.kind === 'cell' ? item.value : runRecordToCell(item.value, runIndex++), source: f, line: l.lineNo };
+        }
+        // A final line with no newline (a torn append) is left out by readLines; say so.
+        continue;
       }
       let parsed: Parsed[];
       try {
-        parsed = parseResultsText(text, f);
+        parsed = parseResultsText(readInputText(f, 'report'), f);
       } catch (e) {
-        if (st.isDirectory()) {
-          skipped.push(`${f} (${basename(f)}: ${(e as Error).message.split(': ').slice(-1)[0]})`);
+        if (inDir) {
+          opts.onSkip?.(`${f} (${basename(f)}: ${(e as Error).message.split(': ').slice(-1)[0]})`);
           continue;
         }
         throw e;
       }
       if (parsed.length === 0) {
-        if (st.isDirectory()) skipped.push(`${f} (empty)`);
+        if (inDir) opts.onSkip?.(`${f} (empty)`);
         continue;
       }
-      sources.push(f);
-      for (const item of parsed) cells.push(item.kind === 'cell' ? item.value : runRecordToCell(item.value, runIndex++));
+      opts.onSource?.(f);
+      for (const item of parsed) yield { cell: item.kind === 'cell' ? item.value : runRecordToCell(item.value, runIndex++), source: f, line: 0 };
     }
   }
+}
+
+/**
+ * Reads every input into memory (what the report builder takes today). Files named directly must
+ * hold results; files found inside directories that hold something else are skipped and listed.
+ */
+export async function loadResults(paths: readonly string[]): Promise<LoadedResults> {
+  const cells: SweepCell[] = [];
+  const sources: string[] = [];
+  const skipped: string[] = [];
+  for await (const r of streamResults(paths, { onSkip: (s) => skipped.push(s), onSource: (f) => sources.push(f) })) cells.push(r.cell);
   if (cells.length === 0) throw reportErrors.noRecords([...paths]);
   return { cells, sources, skipped };
 }

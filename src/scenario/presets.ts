@@ -221,8 +221,13 @@ export function presetNames(): string[] {
   return Object.keys(PRESETS);
 }
 
+/** True for the name of a shipped preset; inherited names (__proto__, constructor, toString) are not. */
+export function isPreset(name: unknown): name is string {
+  return typeof name === 'string' && Object.hasOwn(PRESETS, name);
+}
+
 export function presetScenario(name: string, calibration?: Partial<Costs>): Scenario {
-  const p = PRESETS[name];
+  const p = isPreset(name) ? PRESETS[name] : undefined;
   if (!p) throw new UsageError(`--preset: unknown preset ${JSON.stringify(name)}; allowed: ${presetNames().join(', ')}`);
   return resolveScenario(p.scenario, `preset ${name}`, calibration);
 }

@@ -3,7 +3,7 @@
  * filled in (kernel constants, costs, strategies), every CPU, file and page checked against the
  * machine, and the arena sized. Any problem is a UsageError naming the field and the allowed values.
  */
-import { readFileSync } from 'node:fs';
+import { checkJsonDepth, readInputText } from '../io/files.ts';
 import { dirname } from 'node:path';
 import { scenarioSchema, type ScenarioParsed } from './schema.ts';
 import { scenarioError } from './issues.ts';
@@ -11,8 +11,9 @@ import { parseCpuList, parsePages } from './lists.ts';
 import { KERNEL_CONSTANTS, MGLRU_KERNELS } from '../kernel/versions.ts';
 import { DEFAULT_COSTS, type Costs } from '../kernel/costs.ts';
 import { STRATEGY_NAMES, isStrategyName, isStrategyPath } from './strategy-names.ts';
+import { checkWork } from './limits.ts';
 import { planArena } from '../wasm/layout.ts';
-import { ScenarioError, UsageError, unreadable } from '../errors.ts';
+import { ScenarioError, UsageError } from '../errors.ts';
 
 /** A type alias (not an interface) so that it is assignable to the record's Record<string, unknown>. */
 export type Scenario = Omit<ScenarioParsed, 'costs' | 'pagevecSize' | 'strategies'> & {
@@ -43,6 +44,7 @@ export function resolveScenario(raw: unknown, source = '(inline)', calibration: 
   };
   checkRanges(scenario);
   checkReplay(scenario);
+  checkWork(scenario, source);
   planArena(scenario.files, scenario.pages, scenario.cpus, scenario.pagevecSize); // refuses what cannot fit
   return scenario;
 }
@@ -135,13 +137,8 @@ function checkRotating(s: Scenario, i: number): void {
  * entry of `strategies` that names a strategy file (relative to the scenario file) into the name
  * of the strategy it defines (the CLI passes the strategy loader).
  */
-export function loadScenarioFile(path: string, calibration?: Partial<Costs>, strategyFile?: (entry: string, baseDir: string) => string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw unreadable(path, (e as Error).message);
-  }
+export function loadScenarioFile(path: string, calibration?: Partial<Costs>, strategyFile?: (entry: string, baseDir: string) => string, flag = '--scenario'): Scenario {
+  const text = readInputText(path, flag);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -149,6 +146,7 @@ export function loadScenarioFile(path: string, calibration?: Partial<Costs>, str
     const message = `not JSON (${(e as Error).message})`;
     throw new ScenarioError(`invalid scenario ${path}: ${message}`, path, [{ path: '(top level)', message }]);
   }
+  checkJsonDepth(raw, `${flag} ${path}`);
   const list = (raw as { strategies?: unknown } | null)?.strategies;
   if (strategyFile && Array.isArray(list)) {
     (raw as { strategies: unknown[] }).strategies = list.map((e) => (typeof e === 'string' && isStrategyPath(e) ? strategyFile(e, dirname(path)) : e));

@@ -211,6 +211,8 @@ export const workloadSchema = obj(
 );
 export type Workload = z.infer<typeof workloadSchema>;
 
+/** The largest cost a scenario or calibration file may give, ns (1000 s: far beyond any kernel path, small enough to stay exact). */
+export const MAX_COST_NS = 1e12;
 /** The load's statement and self-check (src/metrics/load.ts measures it). */
 export const LOAD_DEFAULTS = { warmUpMs: 0, windowMs: 100, maxChange: 1.5 } as const;
 export const loadSchema = obj({
@@ -254,10 +256,15 @@ const COST_HELP: Record<(typeof COST_NAMES)[number], string> = {
 const costsShape = Object.fromEntries(
   COST_NAMES.map((k) => [
     k,
-    z.number({ error: 'a time in nanoseconds (number >= 0)' }).min(0, { error: 'a time in nanoseconds (number >= 0)' }).optional()
+    (k.endsWith('Prob')
+      ? z.number({ error: 'a probability (number in 0..1)' }).min(0, { error: 'allowed: 0..1' }).max(1, { error: 'allowed: 0..1' })
+      : z.number({ error: 'a time in nanoseconds (number >= 0)' }).min(0, { error: 'a time in nanoseconds (number >= 0)' }).max(MAX_COST_NS, { error: `allowed: 0..${MAX_COST_NS} ns` })).optional()
       .describe(`${COST_HELP[k]} Nanoseconds unless said otherwise; default ${k === 'sealerBusyPreemptProb' ? SEALER_BUSY_PREEMPT_PROB.toFixed(4) : DEFAULT_COSTS[k]}${k === 'kworkerBusyMaxNs' ? ' (one tick)' : ''}.`),
   ]),
 ) as Record<(typeof COST_NAMES)[number], z.ZodOptional<z.ZodNumber>>;
+
+/** The costs object of a scenario and of a calibration file: one schema for both (unknown names refused). */
+export const costsSchema = obj(costsShape, 'costs');
 
 export const scenarioSchema = obj(
   {
@@ -303,7 +310,7 @@ export const scenarioSchema = obj(
       class: z.enum(CPU_CLASSES).describe('idle; busy (a CFS hog: a kworker waits up to a tick); rt (a SCHED_FIFO spinner: a kworker waits for RT throttling); isolated (nohz_full: each drain work item there is a disturbance).'),
     }, 'a cpuClasses entry').describe('What runs on some CPUs from time 0.')).default([])
       .describe('What runs on each CPU from time 0; every CPU not listed is idle, and a later entry wins.'),
-    costs: obj(costsShape, 'costs').default({})
+    costs: costsSchema.default({})
       .describe('Overrides of the model\'s time costs, in ns: the default, then a calibration file, then these.'),
     script: z.array(scriptOpSchema).default([]).describe('Timed ops, applied in (atMs, position in the file) order.'),
     workload: workloadSchema.default({ producers: [], pins: [], seals: [], drainAll: [], localDrain: [], cpuClass: [], lifecycles: [] })

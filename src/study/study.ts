@@ -109,7 +109,9 @@ export async function studyCommand(o: StudyOptions): Promise<number> {
     dirs.push(dir);
   }
   const results = join(o.out, 'results.jsonl');
-  writeAtomic(results, dirs.map((d) => readFileSync(join(d, CELLS_FILE), 'utf8')).join(''));
+  writeAtomic(results, (function* () {
+    for (const d of dirs) yield readFileSync(join(d, CELLS_FILE)); // one shard at a time, not one huge string
+  })());
   const report = join(o.out, 'report.html');
   const code = await reportCommand({ inputs: [results], out: report, log: o.log });
   o.log(`study: ${((performance.now() - t0) / 1000).toFixed(1)} s with ${workers} workers${failed ? `, ${failed} cells failed (see out/study/*/failed.jsonl)` : ''}`);

@@ -40,9 +40,52 @@ export function pointIdOf(scenario: { strategies: string[] }, labVersion: string
  * any worker counts and shardings, give the same canonical lines.
  */
 export function canonicalLine(line: string): string {
-  const cell = JSON.parse(line) as { record?: { provenance?: unknown } };
+  const cell = JSON.parse(line) as { record?: { provenance?: unknown }; [SUM_FIELD]?: unknown };
   if (cell.record) delete cell.record.provenance;
+  delete cell[SUM_FIELD];
   return JSON.stringify(cell);
+}
+
+/**
+ * The checksum every cells.jsonl line carries as its last field, `"lineSum":"<16 hex>"`: the first
+ * 64 bits of the sha256 of the line without it. A line whose checksum does not match (torn, cut,
+ * overwritten, a flipped bit) is not a cell, for resume and merge alike.
+ */
+export const SUM_FIELD = 'lineSum';
+const SUM_RE = /,"lineSum":"([0-9a-f]{16})"\}$/;
+
+/** A JSON object line (as JSON.stringify writes one) with its checksum appended. */
+export function sealLine(json: string): string {
+  if (!json.endsWith('}')) throw new TypeError('sealLine: not a JSON object');
+  return `${json.slice(0, -1)},"${SUM_FIELD}":"${sha256(json).slice(0, 16)}"}`;
+}
+
+export type LineCheck = { ok: true; cellId: string } | { ok: false; why: string };
+
+/**
+ * Whether a cells.jsonl line is a whole cell, and its id: the checksum must match; a line without
+ * one (written before checksums) must parse in full with a cellId and a record. The one judgement
+ * resume and merge share.
+ */
+export function checkCellLine(line: string): LineCheck {
+  const m = SUM_RE.exec(line);
+  if (m) {
+    const body = `${line.slice(0, m.index)}}`;
+    if (sha256(body).slice(0, 16) !== m[1]) return { ok: false, why: 'checksum mismatch (damaged line)' };
+    const id = quickCellId(body) ?? cellIdOfLine(body);
+    return id === undefined ? { ok: false, why: 'no cellId' } : { ok: true, cellId: id };
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return { ok: false, why: line.includes(`"${SUM_FIELD}"`) ? 'damaged checksum' : 'not JSON (damaged line)' };
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return { ok: false, why: 'not a JSON object' };
+  const o = v as { cellId?: unknown; record?: unknown };
+  if (typeof o.cellId !== 'string' || !/^[0-9a-f]{64}$/.test(o.cellId)) return { ok: false, why: 'no cellId' };
+  if (o.record === null || typeof o.record !== 'object') return { ok: false, why: 'no record' };
+  return { ok: true, cellId: o.cellId };
 }
 
 /** The cellId at the start of a line this lab wrote (`{"cellId":"<64 hex>"`), or undefined. */

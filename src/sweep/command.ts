@@ -4,7 +4,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readJsonInput } from '../io/files.ts';
+import { termSafe } from '../io/text.ts';
 import { UsageError } from '../errors.ts';
 import { loadSweepFile } from './grid.ts';
 import { runSweep, summaryLine } from './runner.ts';
@@ -15,7 +16,7 @@ import { STRATEGY_NAMES, isStrategyPath } from '../scenario/strategy-names.ts';
 import { tuneCpus, tuneCpusTable } from './tune.ts';
 
 type Out = (s: string) => void;
-const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : s + '\n');
+const err = (s: string) => process.stderr.write(termSafe(s.endsWith('\n') ? s : s + '\n'));
 
 export interface SweepFlags {
   file: string;
@@ -51,7 +52,8 @@ export function sweepStrategies(files: readonly string[] | undefined, force = fa
   };
 }
 
-const safeName = (n: string) => n.replace(/[^\w.-]+/g, '_').slice(0, 80) || 'sweep';
+/** A directory name from a sweep name: never '.', '..' or hidden, never a path. */
+export const safeName = (n: string) => n.replace(/[^\w.-]+/g, '_').replace(/^\.+/, (d) => '_'.repeat(d.length)).slice(0, 80) || 'sweep';
 
 /** Exit code: 0 done; 1 some cells failed; 130 / 143 interrupted by SIGINT / SIGTERM. */
 export async function sweepCommand(o: SweepFlags, out: Out): Promise<number> {
@@ -133,12 +135,10 @@ export async function tuneCommand(o: TuneFlags, out: Out): Promise<number> {
   if (!o.strategy) throw new UsageError('tune: --strategy is required for the CPU-count search');
   if (o.budget === undefined) throw new UsageError('tune: --budget is required for the CPU-count search (the metric value to cross)');
   let base: string | Record<string, unknown>;
-  if (o.scenario) {
-    try {
-      base = JSON.parse(readFileSync(o.scenario, 'utf8')) as Record<string, unknown>;
-    } catch (e) {
-      throw new UsageError(`--scenario: cannot read ${o.scenario}: ${(e as Error).message}`);
-    }
+  if (o.scenario !== undefined) {
+    const raw = readJsonInput(o.scenario, '--scenario');
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`--scenario ${o.scenario}: expected a scenario object`);
+    base = raw as Record<string, unknown>;
   } else base = o.preset!;
   const r = await tuneCpus({
     base,

@@ -76,8 +76,14 @@ function tokenize(src: string): Tok[] {
 }
 
 /** Parses a constraint; throws ExprError naming the column of the problem. */
+export const MAX_EXPR_CHARS = 4096;
+export const MAX_EXPR_TOKENS = 256;
+
 export function parseExpr(src: string): Expr {
+  // Bounded so that parsing and evaluating (both recursive) stay far from the stack limit.
+  if (src.length > MAX_EXPR_CHARS) throw new ExprError(`${src.length} characters; allowed: at most ${MAX_EXPR_CHARS}`);
   const toks = tokenize(src);
+  if (toks.length > MAX_EXPR_TOKENS) throw new ExprError(`${toks.length} tokens; allowed: at most ${MAX_EXPR_TOKENS} (split it into several constraints)`);
   let p = 0;
   const peek = () => toks[p];
   const isOp = (...ops: string[]) => {

@@ -8,11 +8,12 @@
  * nested loops in file order; replications innermost), so a sweep of any size is walked in
  * constant memory and the same order on every run.
  */
-import { readFileSync } from 'node:fs';
+import { readJsonInput } from '../io/files.ts';
+import { CELLS_ENV, GRID_ENV, MAX_PATH_INDEX, MAX_VALUES_PER_PARAM, maxGridPoints, maxSweepCells } from './limits.ts';
 import { dirname } from 'node:path';
 import { scenarioError } from '../scenario/issues.ts';
 import { ScenarioError, UsageError } from '../errors.ts';
-import { PRESETS } from '../scenario/presets.ts';
+import { PRESETS, isPreset } from '../scenario/presets.ts';
 import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
 import { scenarioSchema } from '../scenario/schema.ts';
 import type { ParamValue } from '../metrics/cells.ts';
@@ -62,8 +63,7 @@ export interface CellSpec {
   scenario: Scenario;
 }
 
-export const MAX_VALUES_PER_PARAM = 100_000;
-export const MAX_GRID_POINTS = 50_000_000;
+export { MAX_VALUES_PER_PARAM } from './limits.ts';
 
 const SCENARIO_FIELDS = Object.keys(scenarioSchema.shape);
 /** Scenario defaults, for constraints that name a field neither the base nor a parameter sets. */
@@ -77,8 +77,15 @@ export function parsePath(path: string, field: string): Seg[] {
     throw new UsageError(`${field}: ${JSON.stringify(path)} is not a dotted path; write e.g. cpus, workload.producers[0].ratePerMs, cpuClasses[0].class`);
   }
   const segs: Seg[] = [];
-  for (const m of path.matchAll(/([A-Za-z_$][\w$]*)|\[(\d+)\]/g)) segs.push(m[1] !== undefined ? m[1] : Number(m[2]));
-  if (segs.some((x) => x === '__proto__' || x === 'constructor' || x === 'prototype')) throw new UsageError(`${field}: ${JSON.stringify(path)}: __proto__, constructor and prototype are not scenario fields`);
+  for (const m of path.matchAll(/([A-Za-z_$][\w$]*)|\[(\d+)\]/g)) {
+    if (m[1] !== undefined) segs.push(m[1]);
+    else {
+      const i = Number(m[2]);
+      if (!(i <= MAX_PATH_INDEX)) throw new UsageError(`${field}: ${JSON.stringify(path)}: list index ${m[2]}; allowed: 0..${MAX_PATH_INDEX}`);
+      segs.push(i);
+    }
+  }
+  if (segs.some((x) => typeof x === 'string' && x in Object.prototype)) throw new UsageError(`${field}: ${JSON.stringify(path)}: inherited names (__proto__, constructor, toString ...) are not scenario fields`);
   const top = segs[0] as string;
   if (top !== 'preset' && !SCENARIO_FIELDS.includes(top)) {
     throw new UsageError(`${field}: unknown scenario field ${JSON.stringify(top)}; allowed: preset, ${SCENARIO_FIELDS.filter((f) => f !== '$schema').join(', ')} (then .field or [index] into them)`);
@@ -161,7 +168,7 @@ export class Sweep {
       paths.push(parsePath(path, field));
       const values = Array.isArray(spec) ? spec : expandRange(spec, field);
       if (path === 'preset') {
-        for (const v of values) if (typeof v !== 'string' || !(v in PRESETS)) throw new UsageError(`${field}: unknown preset ${JSON.stringify(v)}; allowed: ${Object.keys(PRESETS).join(', ')}`);
+        for (const v of values) if (!isPreset(v)) throw new UsageError(`${field}: unknown preset ${JSON.stringify(v)}; allowed: ${Object.keys(PRESETS).join(', ')}`);
       }
       params.push({ path, values });
     }
@@ -174,7 +181,7 @@ export class Sweep {
       try {
         return { expr: parseExpr(c), field };
       } catch (e) {
-        if (e instanceof ExprError) throw new UsageError(`${field}: ${JSON.stringify(c)}: ${e.message}`);
+        if (e instanceof ExprError) throw new UsageError(`${field}: ${c.length > 120 ? `${JSON.stringify(c.slice(0, 120))}...` : JSON.stringify(c)}: ${e.message}`);
         throw e;
       }
     });
@@ -182,7 +189,8 @@ export class Sweep {
     if (typeof s.base === 'string') presetNames.add(s.base);
     for (const p of params) if (p.path === 'preset') for (const v of p.values) presetNames.add(v as string);
     const gridPoints = params.reduce((n, p) => n * p.values.length, 1);
-    if (gridPoints > MAX_GRID_POINTS) throw new UsageError(`params: ${gridPoints} grid points; allowed: at most ${MAX_GRID_POINTS}`);
+    const maxPoints = maxGridPoints();
+    if (gridPoints > maxPoints) throw new UsageError(`params: ${gridPoints} grid points; the limit is ${maxPoints} (each point is visited to apply the constraints; raise it deliberately with ${GRID_ENV}=N)`);
     const config: ResolvedSweep = {
       schema: 'drainlab/sweep@1',
       name: s.name,
@@ -201,7 +209,11 @@ export class Sweep {
     const sweep = new Sweep(config, paths, checks);
     // Count the points that pass the constraints (and check every constraint on every point).
     let points = 0;
-    for (const _ of sweep.points()) points++;
+    for (const _ of sweep.points(false)) points++;
+    const maxCells = maxSweepCells();
+    if (points * s.replications > maxCells) {
+      throw new UsageError(`the sweep has ${points} points x ${s.replications} replications = ${points * s.replications} cells; the limit is ${maxCells} (raise it deliberately with ${CELLS_ENV}=N)`);
+    }
     const full: ResolvedSweep = { ...config, points, cells: points * s.replications };
     return new Sweep(full, paths, checks);
   }
@@ -214,7 +226,7 @@ export class Sweep {
   }
 
   /** Grid points that pass the constraints, in enumeration order, with their scenario input. */
-  *points(): Generator<{ index: number; params: Record<string, ParamValue>; input: Record<string, unknown> }> {
+  *points(withInput = true): Generator<{ index: number; params: Record<string, ParamValue>; input: Record<string, unknown> }> {
     const ps = this.config.params;
     const n = this.config.gridPoints;
     const combo: JsonValue[] = new Array(ps.length);
@@ -225,22 +237,30 @@ export class Sweep {
         combo[j] = ps[j]!.values[rest % len]!;
         rest = Math.floor(rest / len);
       }
-      const input = this.baseFor(combo);
       const params: Record<string, ParamValue> = {};
       ps.forEach((p, j) => {
         params[p.path] = combo[j] as ParamValue;
-        if (p.path !== 'preset') setPath(input, this.paths[j]!, structuredClone(combo[j]), `params.${p.path}`);
       });
-      if (this.checks.every((c) => this.holds(c, params, input))) yield { index, params, input };
+      // The scenario input is built only when a constraint looks past the parameters, or for the caller.
+      let input: Record<string, unknown> | undefined;
+      const build = () => {
+        if (input) return input;
+        const inp = this.baseFor(combo);
+        ps.forEach((p, j) => {
+          if (p.path !== 'preset') setPath(inp, this.paths[j]!, structuredClone(combo[j]), `params.${p.path}`);
+        });
+        return (input = inp);
+      };
+      if (this.checks.every((c) => this.holds(c, params, build))) yield { index, params, input: withInput ? build() : (undefined as unknown as Record<string, unknown>) };
     }
   }
 
-  private holds(c: { expr: Expr; field: string }, params: Record<string, ParamValue>, input: Record<string, unknown>): boolean {
+  private holds(c: { expr: Expr; field: string }, params: Record<string, ParamValue>, input: () => Record<string, unknown>): boolean {
     const lookup = (name: string): Value => {
       let v: unknown = Object.hasOwn(params, name) ? params[name] : undefined;
       if (v === undefined) {
         const segs = parsePath(name, c.field);
-        v = segs[0] === 'preset' ? (typeof this.config.base === 'string' ? this.config.base : null) : getPath(input, segs);
+        v = segs[0] === 'preset' ? (typeof this.config.base === 'string' ? this.config.base : null) : getPath(input(), segs);
         if (v === undefined) v = getPath(DEFAULTS, segs);
       }
       if (v === undefined) throw new ExprError(`unknown name ${JSON.stringify(name)} (neither a parameter nor a field of the scenario)`);
@@ -290,18 +310,7 @@ export class Sweep {
  * change the parsed JSON first (the CLI loads strategy files the sweep names, relative to it).
  */
 export function loadSweepFile(path: string, edit?: (raw: unknown, baseDir: string) => void): Sweep {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`--file: cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`invalid sweep ${path}: not JSON (${(e as Error).message})`);
-  }
+  const raw = readJsonInput(path, '--file');
   edit?.(raw, dirname(path));
   return Sweep.fromJson(raw, path);
 }

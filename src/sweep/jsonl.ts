@@ -5,49 +5,7 @@
  */
 import { closeSync, existsSync, fstatSync, openSync, readSync, truncateSync } from 'node:fs';
 
-export interface Line {
-  text: string;
-  /** Byte offset of the line's first byte, and its length in bytes (without the newline). */
-  offset: number;
-  bytes: number;
-  /** 1-based line number. */
-  lineNo: number;
-}
-
-const CHUNK = 1 << 20;
-
-/** Every complete (newline-terminated) line of a file; a final fragment with no newline is left out. */
-export function* readLines(path: string): Generator<Line> {
-  if (!existsSync(path)) return;
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(CHUNK);
-    let pending: Buffer[] = [];
-    let pendingStart = 0;
-    let pos = 0;
-    let lineNo = 0;
-    for (;;) {
-      const n = readSync(fd, buf, 0, CHUNK, pos);
-      if (n === 0) break;
-      let start = 0;
-      for (let nl = buf.indexOf(10, 0); nl >= 0 && nl < n; nl = buf.indexOf(10, start)) {
-        const piece = buf.subarray(start, nl);
-        const whole = pending.length ? Buffer.concat([...pending, piece]) : piece;
-        const offset = pending.length ? pendingStart : pos + start;
-        yield { text: whole.toString('utf8'), offset, bytes: whole.length, lineNo: ++lineNo };
-        pending = [];
-        start = nl + 1;
-      }
-      if (start < n) {
-        if (pending.length === 0) pendingStart = pos + start;
-        pending.push(Buffer.from(buf.subarray(start, n)));
-      }
-      pos += n;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
+export { readLines, type Line } from '../io/lines.ts';
 
 /** Bytes after the last newline (a torn final line), 0 when the file ends cleanly or is missing. */
 export function tornTailBytes(path: string): { size: number; keep: number } {

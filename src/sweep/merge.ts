@@ -5,14 +5,17 @@
  * and is an error if they do not (the simulation is deterministic, so a difference means a
  * different build or a bug, and silently keeping one would hide it).
  *
- * Memory: an index of (cellId, input, byte offset, length) per line is sorted; the lines themselves
- * are read back one at a time while writing, so records never pile up in memory.
+ * Memory: an index of (cellId, input, byte offset, length) per line (~150 bytes a cell) is sorted;
+ * the lines themselves are read back one at a time while writing, so records never pile up in
+ * memory, whatever their size. Nothing is written on refusal: the output is staged in temporary
+ * files and renamed into place at the end.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, openSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { writeAtomic } from '../io/files.ts';
-import { canonicalLine, cellIdOfLine } from './canonical.ts';
+import { AtomicFile, checkInputFile, readJsonInput, writeError } from '../io/files.ts';
+import { canonicalLine, checkCellLine, sealLine } from './canonical.ts';
+import { checkManifest } from './manifest.ts';
 import { readAt, readLines, tornTailBytes } from './jsonl.ts';
 import { CELLS_FILE, FAILED_FILE, SWEEP_FILE, type SweepManifest } from './runner.ts';
 
@@ -37,19 +40,15 @@ export interface MergeSummary {
   failed: number;
   /** Shards (0-based) of the sweep's shard count that no input covers; empty when unsharded. */
   missingShards: number[];
+  /** Shards missing in all, when more than missingShards lists. */
+  missingShardCount?: number;
   complete: boolean;
 }
 
-function manifestOf(dir: string): SweepManifest {
+function manifestOf(dir: string, flag = 'merge'): SweepManifest {
   const p = join(dir, SWEEP_FILE);
-  if (!existsSync(p)) throw new UsageError(`merge: ${dir} has no ${SWEEP_FILE}; give directories written by drainlab sweep --out`);
-  try {
-    const m = JSON.parse(readFileSync(p, 'utf8')) as SweepManifest;
-    if (m.schema !== 'drainlab/sweep-run@1') throw new Error(`schema is ${JSON.stringify(m.schema)}, expected "drainlab/sweep-run@1"`);
-    return m;
-  } catch (e) {
-    throw new UsageError(`merge: ${p}: not a sweep manifest (${(e as Error).message})`);
-  }
+  if (!existsSync(p)) throw new UsageError(`${flag}: ${dir} has no ${SWEEP_FILE}; give directories written by drainlab sweep --out`);
+  return checkManifest(readJsonInput(p, flag), p);
 }
 
 interface Entry {
@@ -59,61 +58,91 @@ interface Entry {
   bytes: number;
 }
 
-const BUF = 4 << 20;
+/** Shards listed by number in the summary; more are counted. */
+const MAX_LISTED_SHARDS = 1000;
 
+/**
+ * Merges; throws UsageError (and writes nothing) when the inputs cannot be merged. The output goes
+ * to temporary files first (in a temporary sibling directory when --out does not exist yet), renamed
+ * into place only once everything has been checked.
+ */
 export function mergeSweeps(dirs: string[], opts: MergeOptions): MergeSummary {
   if (dirs.length === 0) throw new UsageError('merge: give at least one sweep output directory');
   const out = opts.out;
-  for (const d of dirs) if (resolve(d) === resolve(out)) throw new UsageError(`merge: --out ${out} is also an input; write the merge to a new directory`);
-  const manifests = dirs.map(manifestOf);
+  if (out === '') throw new UsageError('--out: give a directory name');
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  for (const d of dirs) {
+    if (!existsSync(d)) throw new UsageError(`merge: ${d}: no such directory`);
+    if (!statSync(d).isDirectory()) throw new UsageError(`merge: ${d}: not a directory; give sweep output directories`);
+    if (real(d) === real(out)) throw new UsageError(`merge: --out ${out} is also an input; write the merge to a new directory`);
+  }
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${out}: not a directory`);
+  const manifests = dirs.map((d) => manifestOf(d));
 
   // 1. One lab version, one sweep config.
-  const versions = new Set(manifests.map((m) => m.lab?.version));
+  const versions = new Set(manifests.map((m) => m.lab.version));
   if (versions.size > 1) {
-    throw new UsageError(`merge: the inputs come from different drainlab versions (cell ids differ between versions): ${dirs.map((d, i) => `${d}: ${manifests[i]!.lab?.version}`).join('; ')}`);
+    throw new UsageError(`merge: the inputs come from different drainlab versions (cell ids differ between versions): ${dirs.map((d, i) => `${d}: ${manifests[i]!.lab.version}`).join('; ')}`);
   }
   const hashes = new Set(manifests.map((m) => m.configHash));
   if (hashes.size > 1) {
-    throw new UsageError(`merge: the inputs are different sweeps (config hashes differ; only shards of one sweep can be merged): ${dirs.map((d, i) => `${d}: "${manifests[i]!.sweep?.name}" config ${manifests[i]!.configHash?.slice(0, 12)}`).join('; ')}`);
+    throw new UsageError(`merge: the inputs are different sweeps (config hashes differ; only shards of one sweep can be merged): ${dirs.map((d, i) => `${d}: "${manifests[i]!.sweep.name}" config ${manifests[i]!.configHash.slice(0, 12)}`).join('; ')}`);
   }
   const first = manifests[0]!;
   const outManifest = join(out, SWEEP_FILE);
   if (existsSync(outManifest)) {
-    const m = manifestOf(out);
-    if (m.configHash !== first.configHash || m.lab?.version !== first.lab?.version) throw new UsageError(`merge: --out ${out} holds another sweep ("${m.sweep?.name}"); choose another --out`);
+    const m = manifestOf(out, '--out');
+    if (m.configHash !== first.configHash || m.lab.version !== first.lab.version) throw new UsageError(`merge: --out ${out} holds another sweep ("${m.sweep.name}"); choose another --out`);
   }
+  // Inputs must be regular files (a symlink to /dev/zero or a FIFO would never end); their size is not limited: they are streamed.
+  const cellsOf = dirs.map((d) => {
+    const p = join(d, CELLS_FILE);
+    return existsSync(p) ? (checkInputFile(p, 'merge', { limit: Number.POSITIVE_INFINITY }), p) : undefined;
+  });
+  const failedOf = dirs.map((d) => {
+    const p = join(d, FAILED_FILE);
+    return existsSync(p) ? (checkInputFile(p, 'merge'), p) : undefined;
+  });
 
-  // 2. Index every complete line.
+  // 2. Index every whole line (the same judgement as --resume: a damaged line is left out, by line number).
   const entries: Entry[] = [];
-  dirs.forEach((d, src) => {
-    const path = join(d, CELLS_FILE);
+  const perInput = dirs.map(() => 0);
+  cellsOf.forEach((path, src) => {
+    if (!path) return;
     const { size, keep } = tornTailBytes(path);
     if (keep < size) opts.log(`merge: ${path} ends in a torn line (${size - keep} bytes); left out`);
+    const bad: string[] = [];
     for (const l of readLines(path)) {
       if (l.text.trim() === '') continue;
-      const id = cellIdOfLine(l.text);
-      if (id === undefined) throw new UsageError(`merge: ${path}:${l.lineNo}: not a sweep cell line`);
-      entries.push({ id, src, offset: l.offset, bytes: l.bytes });
+      const c = checkCellLine(l.text);
+      if (!c.ok) {
+        bad.push(`${l.lineNo} (${c.why})`);
+        continue;
+      }
+      entries.push({ id: c.cellId, src, offset: l.offset, bytes: l.bytes });
+      perInput[src]!++;
     }
+    if (bad.length) opts.log(`merge: ${path}: ${bad.length} damaged line(s) left out (--resume in that directory runs their cells again): line ${bad.slice(0, 20).join(', line ')}${bad.length > 20 ? ` and ${bad.length - 20} more` : ''}`);
   });
   entries.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.src - b.src || a.offset - b.offset));
 
-  // 3. Write sorted, deduplicated lines to a temporary file, then rename it into place.
-  mkdirSync(out, { recursive: true });
-  const fds = dirs.map((d) => (existsSync(join(d, CELLS_FILE)) ? openSync(join(d, CELLS_FILE), 'r') : -1));
-  const tmp = join(out, `${CELLS_FILE}.${process.pid}.tmp`);
-  const ofd = openSync(tmp, 'w');
+  // 3. Stage: sorted, deduplicated lines to a temporary file (refusal removes it and writes nothing).
+  const fresh = !existsSync(out);
+  const stage = fresh ? `${resolve(out)}.${process.pid}.merge-tmp` : out;
+  const staged: AtomicFile[] = [];
+  const fds = cellsOf.map((p) => (p ? openSync(p, 'r') : -1));
   let cells = 0;
   let duplicates = 0;
   const merged = new Set<string>();
   try {
-    let buf: string[] = [];
-    let bufLen = 0;
-    const flush = () => {
-      if (buf.length) writeSync(ofd, buf.join(''));
-      buf = [];
-      bufLen = 0;
-    };
+    const cellsFile = new AtomicFile(join(stage, CELLS_FILE), '--out');
+    staged.push(cellsFile);
     for (let i = 0; i < entries.length; ) {
       const e = entries[i]!;
       const line = readAt(fds[e.src]!, e.offset, e.bytes);
@@ -128,71 +157,83 @@ export function mergeSweeps(dirs: string[], opts: MergeOptions): MergeSummary {
           duplicates++;
         }
       }
-      const text = (opts.canonical ? canonicalLine(line) : line) + '\n';
-      buf.push(text);
-      bufLen += text.length;
-      if (bufLen >= BUF) flush();
+      cellsFile.write((opts.canonical ? sealLine(canonicalLine(line)) : line) + '\n');
       cells++;
       merged.add(e.id);
       i = j;
     }
-    flush();
-    fsyncSync(ofd);
+
+    // 4. Failed cells no input completed (last report of each wins).
+    const failedById = new Map<string, string>();
+    failedOf.forEach((path) => {
+      if (!path) return;
+      for (const l of readLines(path)) {
+        try {
+          const id = (JSON.parse(l.text) as { cellId?: unknown }).cellId;
+          if (typeof id === 'string' && !merged.has(id)) failedById.set(id, l.text);
+        } catch {
+          opts.log(`merge: ${path}:${l.lineNo}: unreadable, skipped`);
+        }
+      }
+    });
+    const failedLines = [...failedById.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, t]) => t + '\n');
+    if (failedLines.length) {
+      const f = new AtomicFile(join(stage, FAILED_FILE), '--out');
+      staged.push(f);
+      for (const l of failedLines) f.write(l);
+    }
+
+    // 5. Coverage and the merged manifest.
+    const counts = new Set(manifests.map((m) => m.shard?.count ?? 1));
+    const missingShards: number[] = [];
+    let missingShardCount = 0;
+    if (counts.size === 1 && manifests.every((m) => m.shard)) {
+      const n = [...counts][0]!;
+      const have = new Set(manifests.map((m) => m.shard!.index));
+      missingShardCount = n - have.size;
+      for (let i = 0; i < n && missingShards.length < MAX_LISTED_SHARDS; i++) if (!have.has(i)) missingShards.push(i);
+    }
+    const expected = first.sweep.cells;
+    const summary: MergeSummary = {
+      out,
+      inputs: dirs.length,
+      cells,
+      duplicates,
+      expected,
+      missing: Math.max(0, expected - cells),
+      failed: failedLines.length,
+      missingShards,
+      ...(missingShardCount > missingShards.length ? { missingShardCount } : {}),
+      complete: cells === expected,
+    };
+    const manifest: SweepManifest = {
+      ...first,
+      shard: null,
+      totals: { cells: expected, shardCells: cells },
+      summary: null,
+      mergedFrom: dirs.map((d, i) => ({ dir: d, shard: manifests[i]!.shard, cells: perInput[i]! })),
+    };
+    const m = new AtomicFile(join(stage, SWEEP_FILE), '--out');
+    staged.push(m);
+    m.write(JSON.stringify({ ...manifest, merge: summary }, null, 2) + '\n');
+
+    // 6. Commit: every staged file renamed into place (a fresh --out: the staging directory renamed to it).
+    for (const f of staged) f.commit();
+    if (fresh) {
+      try {
+        renameSync(stage, out);
+      } catch (e) {
+        throw writeError('--out', out, e);
+      }
+    } else if (failedLines.length === 0) rmSync(join(out, FAILED_FILE), { force: true });
+    return summary;
   } catch (e) {
-    closeSync(ofd);
-    rmSync(tmp, { force: true });
+    for (const f of staged) f.abort();
+    if (fresh) rmSync(stage, { recursive: true, force: true });
     throw e;
   } finally {
     for (const fd of fds) if (fd >= 0) closeSync(fd);
   }
-  closeSync(ofd);
-  renameSync(tmp, join(out, CELLS_FILE));
-
-  // 4. Failed cells no input completed (last report of each wins).
-  const failedById = new Map<string, string>();
-  for (const d of dirs) {
-    for (const l of readLines(join(d, FAILED_FILE))) {
-      try {
-        const id = (JSON.parse(l.text) as { cellId?: string }).cellId;
-        if (id && !merged.has(id)) failedById.set(id, l.text);
-      } catch {
-        opts.log(`merge: ${join(d, FAILED_FILE)}:${l.lineNo}: unreadable, skipped`);
-      }
-    }
-  }
-  const failedLines = [...failedById.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, t]) => t + '\n');
-  if (failedLines.length) writeAtomic(join(out, FAILED_FILE), failedLines.join(''));
-  else rmSync(join(out, FAILED_FILE), { force: true });
-
-  // 5. Coverage and the merged manifest.
-  const counts = new Set(manifests.map((m) => m.shard?.count ?? 1));
-  const missingShards: number[] = [];
-  if (counts.size === 1 && manifests.every((m) => m.shard)) {
-    const n = [...counts][0]!;
-    const have = new Set(manifests.map((m) => m.shard!.index));
-    for (let i = 0; i < n; i++) if (!have.has(i)) missingShards.push(i);
-  }
-  const expected = first.sweep.cells;
-  const summary: MergeSummary = {
-    out,
-    inputs: dirs.length,
-    cells,
-    duplicates,
-    expected,
-    missing: Math.max(0, expected - cells),
-    failed: failedLines.length,
-    missingShards,
-    complete: cells === expected,
-  };
-  const manifest: SweepManifest = {
-    ...first,
-    shard: null,
-    totals: { cells: expected, shardCells: cells },
-    summary: null,
-    mergedFrom: dirs.map((d, i) => ({ dir: d, shard: manifests[i]!.shard, cells: entries.filter((e) => e.src === i).length })),
-  };
-  writeAtomic(outManifest, JSON.stringify({ ...manifest, merge: summary }, null, 2) + '\n');
-  return summary;
 }
 
 export function mergeLine(s: MergeSummary): string {

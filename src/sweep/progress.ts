@@ -3,6 +3,7 @@
  * and only when stderr is a terminal; otherwise (or with --quiet) nothing until the final summary
  * line. Results never go through here.
  */
+import { termSafe } from '../io/text.ts';
 import cliProgress from 'cli-progress';
 
 export interface Progress {
@@ -18,7 +19,7 @@ export function progressLine(name: string, total: number, already: number, enabl
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: `${name} {bar} {value}/{total} cells | {rate} cells/s | ETA {eta_formatted} | {failed} failed`,
+      format: `${termSafe(name).replace(/[{}]/g, '')} {bar} {value}/{total} cells | {rate} cells/s | ETA {eta_formatted} | {failed} failed`,
       barsize: 24,
       hideCursor: true,
       clearOnComplete: false,

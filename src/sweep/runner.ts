@@ -13,14 +13,15 @@
  * be written; a second one abandons them. A line is written by one synchronous append, so no signal
  * can cut one in half; a hard kill can (mid-write), and --resume cuts that torn tail off.
  */
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { appendLines, writeAtomic } from '../io/files.ts';
+import { appendLines, checkInputFile, readJsonInput, writeAtomic } from '../io/files.ts';
+import { checkManifest } from './manifest.ts';
 import { provenance } from '../metrics/provenance.ts';
 import { CellPool, type CellOutcome } from '../pool/cell-pool.ts';
 import { UsageError } from '../errors.ts';
 import { LAB_VERSION, type CellSpec, type ResolvedSweep, type Sweep } from './grid.ts';
-import { cellIdOfLine } from './canonical.ts';
+import { checkCellLine, sealLine } from './canonical.ts';
 import { readLines, truncateTornTail } from './jsonl.ts';
 import { ShardDealer, shardLabel, type Shard } from './shard.ts';
 import { fmtRate, progressLine } from './progress.ts';
@@ -92,11 +93,7 @@ export interface SweepOptions {
 }
 
 function readManifest(path: string): SweepManifest {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as SweepManifest;
-  } catch (e) {
-    throw new UsageError(`${path}: not a drainlab sweep manifest (${(e as Error).message})`);
-  }
+  return checkManifest(readJsonInput(path, '--resume'), path);
 }
 
 function sameShard(a: Shard | null, b: Shard | null): boolean {
@@ -108,13 +105,16 @@ function finishedIds(cellsPath: string, log: (s: string) => void): { ids: Set<st
   const torn = truncateTornTail(cellsPath);
   if (torn > 0) log(`resume: cut a torn final line (${torn} bytes) off ${cellsPath}`);
   const ids = new Set<string>();
-  let bad = 0;
+  const bad: string[] = [];
   for (const l of readLines(cellsPath)) {
-    const id = cellIdOfLine(l.text);
-    if (id === undefined) bad++;
-    else ids.add(id);
+    if (l.text.trim() === '') continue;
+    const c = checkCellLine(l.text);
+    if (c.ok) ids.add(c.cellId);
+    else bad.push(`${l.lineNo} (${c.why})`);
   }
-  if (bad > 0) log(`resume: ${bad} unreadable line(s) in ${cellsPath} ignored (their cells will run again)`);
+  if (bad.length > 0) {
+    log(`resume: ${bad.length} damaged line(s) in ${cellsPath}, not counted (their cells run again; merge leaves the lines out): line ${bad.slice(0, 20).join(', line ')}${bad.length > 20 ? ` and ${bad.length - 20} more` : ''}`);
+  }
   return { ids, torn };
 }
 
@@ -133,7 +133,9 @@ export async function runSweep(sweep: CellSource, opts: SweepOptions): Promise<S
   const inMine = (c: CellSpec) => !dealer || dealer.shardOf(c.ordinal) === opts.shard!.index;
 
   // 1. The output directory: fresh, or the same sweep and shard when resuming.
-  const hasCells = existsSync(cellsPath) && statSync(cellsPath).size > 0;
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out ${dir}: not a directory`);
+  // cells.jsonl is streamed (no size limit) but must be a regular file: a FIFO or /dev/zero would block or never end.
+  const hasCells = existsSync(cellsPath) && checkInputFile(cellsPath, '--out', { limit: Number.POSITIVE_INFINITY }).size > 0;
   let previous: SweepManifest | undefined;
   if (existsSync(manifestPath)) previous = readManifest(manifestPath);
   if (!opts.resume && (hasCells || previous)) {
@@ -192,7 +194,12 @@ export async function runSweep(sweep: CellSource, opts: SweepOptions): Promise<S
     startedAt: previous?.startedAt ?? started.toISOString(),
     summary: null,
   };
-  writeAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+  try {
+    writeAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n', '--out');
+  } catch (e) {
+    dropPool();
+    throw e;
+  }
   // Failures of an earlier run are retried now; failed.jsonl lists this run's.
   if (opts.resume) rmSync(failedPath, { force: true });
   appendLines(cellsPath, []); // (no-op) cells.jsonl appears with the first cell
@@ -263,7 +270,7 @@ export async function runSweep(sweep: CellSource, opts: SweepOptions): Promise<S
               }),
             );
           }
-          pending.push(o.line);
+          pending.push(sealLine(o.line));
         } else if (o.cause !== 'abandoned') {
           const { cellId, pointId, params, replication } = c;
           appendLines(failedPath, [JSON.stringify({ cellId, pointId, params, replication, cause: o.cause, attempts: o.attempts, error: o.error, at: new Date().toISOString() })]);

@@ -19,7 +19,7 @@
  */
 import { z } from 'zod';
 import { allowedStrategyNames, isStrategyName, isStrategyPath } from '../scenario/strategy-names.ts';
-import { PRESETS } from '../scenario/presets.ts';
+import { PRESETS, isPreset } from '../scenario/presets.ts';
 
 /** A JSON value a parameter can take (objects and arrays too: e.g. a whole workload generator). */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
@@ -71,7 +71,7 @@ export const sweepSchema = z.strictObject(
     description: z.string().optional().describe('Free text.'),
     base: z.union(
       [
-        z.string().refine((s) => s in PRESETS, { error: (iss) => `unknown preset ${JSON.stringify(iss.input)}; allowed: ${presetNames().join(', ')}, or a scenario object` }),
+        z.string().refine((s) => isPreset(s), { error: (iss) => `unknown preset ${JSON.stringify(iss.input)}; allowed: ${presetNames().join(', ')}, or a scenario object` }),
         z.record(z.string(), z.unknown()),
       ],
       { error: `a preset name (${presetNames().join(', ')}) or a scenario object` },

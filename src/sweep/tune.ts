@@ -28,7 +28,7 @@ import { textTable } from '../io/format.ts';
 import type { StrategyRun } from '../metrics/record.ts';
 import { UsageError } from '../errors.ts';
 import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
-import { PRESETS } from '../scenario/presets.ts';
+import { PRESETS, isPreset } from '../scenario/presets.ts';
 import { allowedStrategyNames, isStrategyName } from '../scenario/strategy-names.ts';
 import { CellPool, type CellOutcome } from '../pool/cell-pool.ts';
 import type { CellTask } from '../pool/protocol.ts';
@@ -98,7 +98,7 @@ const RESAMPLES = 2000;
 /** The scenario object a preset name or scenario stands for (what each tune cell starts from). */
 export function baseInput(base: TuneCpusOptions['base']): Record<string, unknown> {
   if (typeof base === 'string') {
-    const p = PRESETS[base];
+    const p = isPreset(base) ? PRESETS[base] : undefined;
     if (!p) throw new UsageError(`--preset: unknown preset ${JSON.stringify(base)}; allowed: ${Object.keys(PRESETS).join(', ')}`);
     return structuredClone(p.scenario as Record<string, unknown>);
   }
