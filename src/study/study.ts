@@ -8,7 +8,7 @@
  *   pin-duration   the same hand-offs on 8 CPUs with direct-IO pins of 1 .. 200 ms: when is EBUSY real?
  *   pages-per-cpu  pages parked per writer CPU, 1 .. 31 (around PAGEVEC_SIZE 14): when does no-drain fail?
  */
-import { availableParallelism } from 'node:os';
+import type { WorkersOption } from '../pool/auto-workers.ts';
 import { join } from 'node:path';
 import { readFileSync, rmSync } from 'node:fs';
 import { Sweep } from '../sweep/grid.ts';
@@ -96,7 +96,8 @@ export function studySensitivity() {
 
 export interface StudyOptions {
   out: string;
-  workers?: number;
+  /** A count, or 'auto' (the default): each part's sweep chooses (src/pool/auto-workers.ts). */
+  workers?: WorkersOption;
   quick?: boolean;
   /** Names of user strategies loaded in this thread (--strategy-file). */
   userStrategies?: string[];
@@ -106,7 +107,7 @@ export interface StudyOptions {
 
 export async function studyCommand(o: StudyOptions): Promise<number> {
   const t0 = performance.now();
-  const workers = o.workers ?? availableParallelism();
+  const workers = o.workers ?? 'auto';
   const dirs: string[] = [];
   let failed = 0;
   for (const { part, sweep } of studySweeps(!!o.quick, o.userStrategies)) {
@@ -136,7 +137,7 @@ export async function studyCommand(o: StudyOptions): Promise<number> {
   })());
   const report = join(o.out, 'report.html');
   const code = await reportCommand({ inputs: [results], out: report, log: o.log, ...(sens.result ? { sensitivity: join(sdir, 'sensitivity.json') } : {}) });
-  o.log(`study: ${((performance.now() - t0) / 1000).toFixed(1)} s with ${workers} workers${failed ? `, ${failed} cells failed (see out/study/*/failed.jsonl)` : ''}`);
+  o.log(`study: ${((performance.now() - t0) / 1000).toFixed(1)} s with ${workers === 'auto' ? 'auto' : workers} workers${failed ? `, ${failed} cells failed (see out/study/*/failed.jsonl)` : ''}`);
   process.stdout.write(`results: ${results}\nreport:  ${report}  (open it in a browser: file://${join(process.cwd(), report)})\n`);
   return failed > 0 ? 1 : code;
 }
