@@ -4,6 +4,7 @@
  * and CSS are inlined, there is no network access (the page's CSP forbids it), and it opens from
  * file://.
  */
+import { sensitivityHtml } from './sensitivity.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { rootPath } from '../io/paths.ts';
@@ -250,6 +251,7 @@ export function renderReport(data: ReportData): string {
     ...(data.baselineComparison ? [['baseline', 'vs saved baseline'] as [string, string]] : []),
     ...(data.calibration ? [['calibration', 'Calibration'] as [string, string]] : []),
     ...(data.bench ? [['bench', 'Benchmarks'] as [string, string]] : []),
+    ...(data.sensitivity ? [['sensitivity', 'Sensitivity'] as [string, string]] : []),
     ['pooled', 'Pooled'],
     ['run', 'What was run'],
   ];
@@ -275,6 +277,7 @@ ${data.scenarioSections.map((sc) => scenarioSectionHtml(sc, data)).join('\n')}
 ${baselineHtml(data)}
 ${calibrationHtml(data)}
 ${benchHtml(data)}
+${sensitivityHtml(data.sensitivity)}
 <h2 id="pooled">All scenarios pooled (${esc(data.table.scope)})</h2>
 <p class="how">${esc(pooledNote)}</p>
 <details><summary>The pooled table</summary>${strategyTableHtml(data.table, data)}</details>
