@@ -46,6 +46,8 @@ export class LoadMeter {
   private readonly spanNs: number;
   private readonly windows: Float64Array[];
   private readonly thirds: Float64Array[];
+  /** Per third, the sum of squared event sizes: the variance of a compound Poisson count. */
+  private readonly thirdsSq: Float64Array[];
 
   constructor(horizonMs: number, load: LoadSpec | undefined, readonly cpus: number) {
     this.spec = {
@@ -60,6 +62,7 @@ export class LoadMeter {
     const n = Math.max(1, Math.ceil(this.spanNs / this.windowNs));
     this.windows = LOAD_QUANTITIES.map(() => new Float64Array(n));
     this.thirds = LOAD_QUANTITIES.map(() => new Float64Array(3));
+    this.thirdsSq = LOAD_QUANTITIES.map(() => new Float64Array(3));
   }
 
   private count(q: number, nowNs: number, n: number): void {
@@ -67,7 +70,9 @@ export class LoadMeter {
     if (t < 0 || t > this.spanNs || n === 0) return;
     const w = this.windows[q];
     w[Math.min(w.length - 1, Math.floor(t / this.windowNs))] += n;
-    this.thirds[q][Math.min(2, Math.floor((3 * t) / this.spanNs))] += n;
+    const k = Math.min(2, Math.floor((3 * t) / this.spanNs));
+    this.thirds[q][k] += n;
+    this.thirdsSq[q][k] += n * n;
   }
   pvecAdds(nowNs: number, n: number): void {
     this.count(0, nowNs, n);
@@ -97,9 +102,10 @@ export class LoadMeter {
     LOAD_QUANTITIES.forEach((name, q) => {
       windows[name] = Array.from(this.windows[q], (v) => round(v / perCpu(q)));
       const [a, , b] = this.thirds[q];
+      const [va, , vb] = this.thirdsSq[q];
       const rate = (c: number) => round(thirdWindows > 0 ? c / perCpu(q) / thirdWindows : 0);
       thirds[name] = [rate(a), rate(b)];
-      if (changed(a, b, maxChange)) changes.push(`${WHAT[name]} ${b < a ? 'fell' : 'rose'} from ${fmt(rate(a))} to ${fmt(rate(b))} per ${windowMs} ms`);
+      if (changed(a, b, maxChange, va + vb)) changes.push(`${WHAT[name]} ${b < a ? 'fell' : 'rose'} from ${fmt(rate(a))} to ${fmt(rate(b))} per ${windowMs} ms`);
     });
     const warn = changes.length > 0 && generated && stationary !== false;
     const span = `${warmUpMs}..${round(warmUpMs + this.spanNs / 1e6)} ms`;
@@ -113,12 +119,14 @@ export class LoadMeter {
 /**
  * Counts a and b over equal spans changed by more than `factor`, beyond counting noise: the
  * larger is more than `factor` times the smaller, and they differ by more than 3 standard
- * deviations of the difference of two Poisson counts (3 sqrt(a + b)).
+ * deviations of their difference. Events arrive as a Poisson process but may each bring several
+ * pages (a lifecycle writes N pages at once), so a count is compound Poisson, whose variance is
+ * the sum of the squared event sizes (`variance`, a + b when every event counts 1).
  */
-export function changed(a: number, b: number, factor: number): boolean {
+export function changed(a: number, b: number, factor: number, variance = a + b): boolean {
   const hi = Math.max(a, b);
   const lo = Math.min(a, b);
-  return hi > factor * lo && hi - lo > 3 * Math.sqrt(a + b);
+  return hi > factor * lo && hi - lo > 3 * Math.sqrt(variance);
 }
 
 function fmt(v: number): string {
