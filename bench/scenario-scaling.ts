@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { resolveScenario } from '../src/scenario/resolve.ts';
 import type { ScenarioInput } from '../src/scenario/schema.ts';
 import { runResolvedAsync } from '../src/pool/run-scenario.ts';
+import type { WorkersOption } from '../src/pool/auto-workers.ts';
 import { PRESETS } from '../src/scenario/presets.ts';
 import type { Scenario } from '../src/scenario/resolve.ts';
 
@@ -50,18 +51,22 @@ export function longFadviseStorm(): Scenario {
 }
 
 /**
- * One scenario through runResolvedAsync with W = 1, 2, 4 (up to the host's cores), alternating,
- * after a warm-up round; each timing includes creating the arena(s) and starting the workers.
+ * One scenario through runResolvedAsync with W = 1, 2, 4 (up to the host's cores) and the
+ * default (auto), alternating, after a warm-up round; each timing includes creating the arena(s)
+ * and starting the workers. Rows: the counts, then 'auto' (with the counts it chose).
  */
-export async function measureScenario(s: Scenario, reps: number, maxW = availableParallelism()) {
-  const ws = [1, 2, 4].filter((w) => w <= Math.max(2, maxW));
-  const times = new Map<number, number[]>(ws.map((w) => [w, []]));
-  const records = new Map<number, string>();
+export async function measureScenario(s: Scenario, reps: number, maxW = availableParallelism(), withAuto = true) {
+  const ws: WorkersOption[] = [1, 2, 4].filter((w) => w <= Math.max(2, maxW));
+  if (withAuto) ws.push('auto');
+  const times = new Map<WorkersOption, number[]>(ws.map((w) => [w, []]));
+  const records = new Map<WorkersOption, string>();
+  const chose = new Set<number>();
   for (let rep = -1; rep < reps; rep++) {
     for (const w of ws) {
       const t0 = performance.now();
       const r = await runResolvedAsync(s, { workers: w });
       if (rep >= 0) times.get(w)!.push(performance.now() - t0);
+      if (w === 'auto' && rep >= 0) chose.add(r.provenance.workers ?? 1);
       records.set(w, JSON.stringify({ ...r, provenance: undefined }));
     }
   }
@@ -69,7 +74,8 @@ export async function measureScenario(s: Scenario, reps: number, maxW = availabl
   const base = median(times.get(1)!);
   return ws.map((w) => {
     const speedup = base / median(times.get(w)!);
-    return { workers: w, strategies: s.strategies.length, medianMs: Math.round(median(times.get(w)!)), speedup: +speedup.toFixed(2), efficiency: `${Math.round((speedup / w) * 100)}%`, identical: records.get(w) === records.get(1) };
+    const n = w === 'auto' ? Math.max(...chose) : w;
+    return { workers: w, chose: w === 'auto' ? [...chose].sort() : undefined, strategies: s.strategies.length, medianMs: Math.round(median(times.get(w)!)), speedup: +speedup.toFixed(2), efficiency: `${Math.round((speedup / n) * 100)}%`, identical: records.get(w) === records.get(1) };
   });
 }
 

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = resolve('.');
 const BIN = join(ROOT, 'bin/drainlab.js');
 const PROBE_FIXTURE = join(ROOT, 'test/fixtures/probe-6.18-hz250-2026-11-25.jsonl');
+const TRACE_FIXTURE = join(ROOT, 'test/fixtures/trace-6.18-small.jsonl.gz');
 
 /** The shell lines of README.md's ```sh blocks, comments stripped. */
 function readmeCommands(): string[] {
@@ -97,6 +98,16 @@ const HOW: Record<string, { skip?: string; as?: string[]; why?: string; check?: 
       const failed = Number(/(\d+) failed/.exec(r.stdout.split('\n').filter((l) => /calibration|measure/i.test(l) && /failed/.test(l)).at(-1) ?? '0 failed')![1]);
       expect(code === 0 || code === 1).toBe(true);
       if (code === 0) expect(failed).toBe(0);
+    },
+  },
+  'npx drainlab record --seconds 20 --out out/trace.jsonl.gz': {
+    as: [`cp ${JSON.stringify(TRACE_FIXTURE)} out/trace.jsonl.gz`],
+    why: 'recording needs root and tracefs (test/trace-live.test.ts runs it where it can); a trace recorded on a 6.18 host stands in for it',
+  },
+  'npx drainlab fit-workload out/trace.jsonl.gz --out out/fit.json && npx drainlab replay out/trace.jsonl.gz --cpus 256 --out out/replay.json': {
+    check: () => {
+      expect(existsSync(join(dir, 'out/fit.json'))).toBe(true);
+      expect(JSON.parse(readFileSync(join(dir, 'out/replay.json'), 'utf8')).schema).toBe('drainlab/run@1');
     },
   },
   'npx drainlab sweep --file examples/sweeps/cpus-pages.json --out out/cpus': {

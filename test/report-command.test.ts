@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/errors.ts';
 import { reportCommand } from '../src/report/command.ts';
-import { makeRecord, makeSweepCells } from './fixtures/records.ts';
+import { realCells } from './support/real-sweep.ts';
 
 let dir = '';
 const cwd = process.cwd();
@@ -13,12 +13,21 @@ const quiet = () => {};
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'drainlab-report-'));
   process.chdir(dir); // baselines go under ./.drainlab/baselines
-  const cells = makeSweepCells({ replications: 3, cpus: [4, 32], pinMs: [100], pagesPerCpu: [8] });
+  // Real simulator output: the hand-off sweep as sweep lines, one debate-2017 record as a run file;
+  // slow.jsonl is the same sweep with every latency doubled (an injected regression).
+  const all = realCells();
+  const cells = all.filter((c) => c.record.scenario.name === 'memfd hand-offs');
   await writeFile('sweep.jsonl', cells.map((c) => JSON.stringify(c)).join('\n') + '\n');
-  const slow = makeSweepCells({ replications: 3, cpus: [4, 32], pinMs: [100], pagesPerCpu: [8], latencyScale: 2 });
-  await writeFile('slow.jsonl', cells.length ? slow.map((c) => JSON.stringify(c)).join('\n') : '');
-  const rec = makeRecord({ name: 'single', strategies: ['v4.14', 'no-drain'], cpus: 4, pinMs: 50, pagesPerCpu: 2, seed: 3, sealsPerRun: 4, classBreakdown: false, latencyScale: 1 });
-  await writeFile('run.json', JSON.stringify(rec, null, 2));
+  const slow = cells.map((c) => {
+    const x = structuredClone(c);
+    for (const r of x.record.runs) {
+      for (const k of ['p50', 'p90', 'p99', 'max', 'mean'] as const) r.summary.latencyMs[k] *= 2;
+      for (const s of r.seals) s.endMs = s.startMs + (s.endMs - s.startMs) * 2;
+    }
+    return x;
+  });
+  await writeFile('slow.jsonl', slow.map((c) => JSON.stringify(c)).join('\n'));
+  await writeFile('run.json', JSON.stringify(all.find((c) => c.record.scenario.name === 'debate-2017')!.record, null, 2));
   await writeFile('bad.json', '{"schema": "drainlab/run@1", ');
   await writeFile('wrong.json', JSON.stringify({ schema: 'drainlab/run@1', scenario: {}, provenance: {}, runs: [{ strategy: 'x' }] }));
   // What `drainlab calibrate --recorded test/fixtures/probe-6.18-hz250-2026-11-25.jsonl --out FILE` wrote.
@@ -74,9 +83,9 @@ describe('drainlab report (reportCommand)', () => {
     const saved = JSON.parse(await readFile('.drainlab/baselines/nightly.json', 'utf8'));
     expect(saved.schema).toBe('drainlab/baseline@1');
     expect(logs.join('\n')).toMatch(/saved baseline/);
-    expect(await reportCommand({ inputs: ['sweep.jsonl'], out: 'same.html', baseline: 'nightly', failOn: ['latencyP99:10'], log: quiet })).toBe(0);
+    expect(await reportCommand({ inputs: ['sweep.jsonl'], out: 'same.html', baseline: 'nightly', failOn: ['latencyMs.p99:10'], log: quiet })).toBe(0);
     const failLogs: string[] = [];
-    expect(await reportCommand({ inputs: ['slow.jsonl'], out: 'slow.html', baseline: '.drainlab/baselines/nightly.json', failOn: ['latencyP50:10'], log: (l) => failLogs.push(l) })).toBe(1);
+    expect(await reportCommand({ inputs: ['slow.jsonl'], out: 'slow.html', baseline: '.drainlab/baselines/nightly.json', failOn: ['latencyMs.p50:10'], log: (l) => failLogs.push(l) })).toBe(1);
     expect(failLogs.join('\n')).toMatch(/FAIL v4\.14: seal latency p50 got worse/);
     const html = await readFile('slow.html', 'utf8');
     expect(html).toContain('Change since baseline');

@@ -13,7 +13,14 @@ import pkg from '../../package.json' with { type: 'json' };
 
 // Every command's implementation is imported when the command runs, not before: `drainlab --help`
 // then loads commander alone (~0.1 s), not zod, piscina and the simulator.
-const workersDefault = async () => (await import('node:os')).availableParallelism();
+const WORKERS_HELP = 'worker threads, or auto: as many as the work pays for (default auto; results never depend on it)';
+/** `--workers N|auto` (src/pool/auto-workers.ts parseWorkers, inlined so that --help loads nothing more). */
+const workersOpt = (max: number) => (v: string): number | 'auto' => {
+  if (v === 'auto') return 'auto';
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > max) throw new UsageError(`--workers: got ${JSON.stringify(v)}; allowed: an integer in 1..${max}, or auto`);
+  return n;
+};
 
 const int = (flag: string, min: number, max = Number.MAX_SAFE_INTEGER) => (v: string) => {
   const n = Number(v);
@@ -61,9 +68,10 @@ function checkOptionValues(cmd: Command): void {
 }
 
 /** More threads than cores only adds overhead and memory; say so (results never depend on it). */
-export async function warnWorkers(workers: number | undefined, flag = '--workers'): Promise<void> {
-  const cores = await workersDefault();
-  if (workers !== undefined && workers > 2 * cores) {
+export async function warnWorkers(workers: number | 'auto' | undefined, flag = '--workers'): Promise<void> {
+  if (workers === undefined || workers === 'auto') return;
+  const cores = (await import('node:os')).availableParallelism();
+  if (workers > 2 * cores) {
     process.stderr.write(`drainlab: warning: ${flag} ${workers} on ${cores} core(s): each worker holds its own simulator, so this costs memory and start-up time without speed-up; about ${cores} is best here\n`);
   }
 }
@@ -98,12 +106,12 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option(...STRATEGY_FILE_OPTION)
     .option(...FORCE_OPTION)
     .option('--seed <n>', 'override the scenario seed', int('--seed', 0))
-    .option('--workers <n>', 'threads sharing the scenario\'s memory (default: this host\'s cores; results never depend on it)', int('--workers', 1, 48))
+    .option('--workers <n|auto>', `threads sharing the scenario's memory; ${WORKERS_HELP}`, workersOpt(48))
     .option('--calibration <file>', 'use fitted costs from drainlab calibrate (measured on the scenario\'s kernel version)')
     .option('--force-calibration', 'apply --calibration even when it was measured on another kernel version (with a warning)')
     .option('--json', 'print the result record (docs/result-record.md) on stdout')
     .option('--out <file>', 'also write the result record to this file (atomically)')
-    .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; strategyFile?: string[]; force?: boolean; seed?: number; workers?: number; calibration?: string; forceCalibration?: boolean; json?: boolean; out?: string }) => {
+    .action(async (o: { scenario?: string; preset?: string; strategy?: string[]; strategyFile?: string[]; force?: boolean; seed?: number; workers?: number | 'auto'; calibration?: string; forceCalibration?: boolean; json?: boolean; out?: string }) => {
       if (o.scenario === undefined && o.preset === undefined) throw new UsageError('run: give --scenario FILE or --preset NAME');
       const [{ loadScenarioFile }, { presetScenario }, { hasStrategy }, { allowedStrategyNames }, { runResolvedAsync }, { runTable }, { writeAtomic }, sf] = await Promise.all([
         import('../scenario/resolve.ts'), import('../scenario/presets.ts'), import('../strategies/registry.ts'), import('../scenario/strategy-names.ts'), import('../pool/run-scenario.ts'), import('./table.ts'), import('../io/files.ts'), strategyFiles(),
@@ -123,7 +131,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
       }
       // User strategies run beside the scenario's (or --strategy's) list.
       const strategies = users.length > 0 || o.strategy ? sf.withStrategies(o.strategy ?? s.strategies, users) : undefined;
-      const record = await runResolvedAsync(s, { strategies, seed: o.seed, workers: o.workers ?? (await workersDefault()) });
+      const record = await runResolvedAsync(s, { strategies, seed: o.seed, workers: o.workers ?? 'auto' });
       const json = JSON.stringify(record, null, 2);
       if (o.out !== undefined) writeAtomic(o.out, json + '\n', '--out');
       for (const w of record.warnings ?? []) process.stderr.write(`drainlab: warning: ${w}\n`);
@@ -159,12 +167,12 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
   p.command('study')
     .description('the default what-if study: every preset x every strategy, CPU counts 1..1024, pin durations, pages parked per CPU; writes out/results.jsonl and out/report.html')
     .option('--out <dir>', 'output directory', 'out')
-    .option('--workers <n>', 'worker threads (default: this host\'s cores; results never depend on it)', int('--workers', 1, 256))
+    .option('--workers <n|auto>', WORKERS_HELP, workersOpt(256))
     .option('--quick', 'a small study (1 replication, up to 64 CPUs)')
     .option('--quiet', 'no live progress line')
     .option(...STRATEGY_FILE_OPTION)
     .option(...FORCE_OPTION)
-    .action(async (o: { out: string; workers?: number; quick?: boolean; quiet?: boolean; strategyFile?: string[]; force?: boolean }) => {
+    .action(async (o: { out: string; workers?: number | 'auto'; quick?: boolean; quiet?: boolean; strategyFile?: string[]; force?: boolean }) => {
       const { studyCommand } = await import('../study/study.ts');
       const userStrategies = (await strategyFiles()).loadStrategyFiles(o.strategyFile, o.force);
       setCode(await studyCommand({ ...o, userStrategies, progress: !!process.stderr.isTTY && !o.quiet, log: (l) => process.stderr.write(`${l}\n`) }));
@@ -180,9 +188,10 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--fail-on <metric:pct...>', 'exit 1 when a metric regresses beyond PCT against --baseline (METRIC or METRIC@STRATEGY; METRIC a registry name such as latencyMs.p99)')
     .option('--calibration <file>', 'add the calibration comparison (the file drainlab calibrate --out FILE writes)')
     .option('--bench <file...>', 'add benchmark results (drainlab bench --json FILE)')
+    .option('--sensitivity <file>', 'add the sensitivity section (drainlab sensitivity writes DIR/sensitivity.json)')
     .option(...STRATEGY_FILE_OPTION)
     .option(...FORCE_OPTION)
-    .action(async (inputs: string[], o: { out: string; baseline?: string; forceBaseline?: boolean; saveBaseline?: string; failOn?: string[]; calibration?: string; bench?: string[]; strategyFile?: string[]; force?: boolean }) => {
+    .action(async (inputs: string[], o: { out: string; baseline?: string; forceBaseline?: boolean; saveBaseline?: string; failOn?: string[]; calibration?: string; bench?: string[]; sensitivity?: string; strategyFile?: string[]; force?: boolean }) => {
       const { reportCommand } = await import('../report/command.ts');
       const { strategyFile, force, ...rest } = o;
       for (const st of (await strategyFiles()).loadStrategyFilesQuiet(strategyFile, force)) process.stderr.write(`report: user strategy ${st}\n`);
@@ -220,7 +229,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .description('run a parameter grid x replications on a worker pool, streaming cells to DIR/cells.jsonl (docs/scaling.md)')
     .requiredOption('--file <sweep.json>', 'the sweep file: { name, base, params, constraints?, replications, strategies?, seed? }')
     .option('--out <dir>', 'output directory (default out/sweeps/<name>[/shard-<i>-of-<N>])')
-    .option('--workers <n>', 'worker threads (default: this host\'s cores; results never depend on it)', int('--workers', 1, 256))
+    .option('--workers <n|auto>', WORKERS_HELP, workersOpt(256))
     .option('--shard <i/N>', 'run shard i of N, 0-based (also JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID)')
     .option('--shards <n>', 'shard count, with --shard i or an index from the environment (also DRAINLAB_SHARDS, SLURM_ARRAY_TASK_COUNT)', int('--shards', 1, 1_000_000))
     .option('--resume', 'complete the sweep in --out: skip the cells already there (cuts a torn final line)')
@@ -245,13 +254,13 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--sobol-factors <k>', 'at most this many factors go on from screening to Sobol', int('--sobol-factors', 1, 50), 4)
     .option('--seed <n>', 'the design\'s and the runs\' seed (one seed for every point: common random numbers)', int('--seed', 0), 1)
     .option('--out <dir>', 'output directory (default out/sensitivity/<name>)')
-    .option('--workers <n>', 'worker threads (default: this host\'s cores; results never depend on it)', int('--workers', 1, 256))
+    .option('--workers <n|auto>', WORKERS_HELP, workersOpt(256))
     .option('--shard <i/N>', 'run shard i of N of the current phase (merge DIR/morris, then DIR/sobol, with drainlab merge)')
     .option('--shards <n>', 'shard count, with --shard i or an index from the environment', int('--shards', 1, 1_000_000))
     .option('--resume', 'complete the runs already in --out')
     .option('--quiet', 'no live progress line')
     .option('--json', 'print DIR/sensitivity.json on stdout')
-    .action(async (o: { scenario?: string; preset?: string; metric: string[]; strategy?: string[]; strategyFile?: string[]; force?: boolean; factor?: string[]; trajectories: number; levels: number; samples: number; sobolFactors: number; seed: number; out?: string; workers?: number; shard?: string; shards?: number; resume?: boolean; quiet?: boolean; json?: boolean }) => {
+    .action(async (o: { scenario?: string; preset?: string; metric: string[]; strategy?: string[]; strategyFile?: string[]; force?: boolean; factor?: string[]; trajectories: number; levels: number; samples: number; sobolFactors: number; seed: number; out?: string; workers?: number | 'auto'; shard?: string; shards?: number; resume?: boolean; quiet?: boolean; json?: boolean }) => {
       const [sens, { resolveShard }, { resolveScenario }, sf] = await Promise.all([import('../sweep/sensitivity.ts'), import('../sweep/shard.ts'), import('../scenario/resolve.ts'), strategyFiles()]);
       if (o.levels % 2 !== 0) throw new UsageError(`--levels: got ${o.levels}; allowed: an even number in 2..20`);
       const users = sf.loadStrategyFiles(o.strategyFile, o.force);
@@ -264,7 +273,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
       const log = o.quiet ? () => {} : (l: string) => process.stderr.write(`${l}\n`);
       const r = await sens.runSensitivity({
         input, name, metrics: o.metric, strategies, factors, trajectories: o.trajectories, levels: o.levels, samples: o.samples, sobolFactors: o.sobolFactors, seed: o.seed,
-        out: o.out ?? `out/sensitivity/${name.replace(/[^\w.-]+/g, '_')}`, workers: o.workers ?? (await workersDefault()), shard, resume: !!o.resume,
+        out: o.out ?? `out/sensitivity/${name.replace(/[^\w.-]+/g, '_')}`, workers: o.workers ?? 'auto', shard, resume: !!o.resume,
         progress: !o.quiet && !!process.stderr.isTTY, log,
       });
       if (!r.result) {
@@ -302,7 +311,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--cpus-max <n>', 'largest CPU count to try', int('--cpus-max', 1, 8192), 8192)
     .option('--replications <n>', 'replications per point (default 5; with --workers auto: cells of the fixed sweep, default 24)', int('--replications', 1, 100_000))
     .option('--seed <n>', 'base seed (replication r uses seed + r)', int('--seed', 0))
-    .option('--workers <n|auto>', 'worker threads, or auto (alone: measure W = 1..cores and pick the best)')
+    .option('--workers <n|auto>', 'worker threads for the CPU-count search (default: as many as the work pays for); or auto alone, without --budget: measure W = 1..cores and pick the best')
     .option('--quiet', 'no per-point notes on stderr')
     .option('--json', 'print the result as JSON')
     .action(async (o: TuneOptions) => setCode(await (await import('../sweep/command.ts')).tuneCommand(o, out)));
@@ -349,10 +358,10 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
       if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--seconds: got ${JSON.stringify(v)}; allowed: a number > 0`);
       return n;
     })
-    .option('--workers <n>', 'threads (default: this host\'s cores; results never depend on it)', int('--workers', 1, 48))
+    .option('--workers <n|auto>', WORKERS_HELP, workersOpt(48))
     .option('--out <file>', 'write the run record here (for drainlab report and --fail-on)')
     .option('--json', 'print the run record on stdout')
-    .action(async (trace: string, o: { cpus?: number; strategy?: string[]; comm?: string; seconds?: number; workers?: number; out?: string; json?: boolean }) => {
+    .action(async (trace: string, o: { cpus?: number; strategy?: string[]; comm?: string; seconds?: number; workers?: number | 'auto'; out?: string; json?: boolean }) => {
       const { replayCommand } = await import('./trace.ts');
       setCode(await replayCommand(trace, o, out));
     });

@@ -2,7 +2,6 @@
  * The CLI side of record, fit-workload and replay (docs/traces.md): arguments checked, results
  * written atomically, progress on stderr, the summary on stdout.
  */
-import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { compareKnown, type KnownWorkload } from '../trace/known.ts';
 import { UsageError } from '../errors.ts';
@@ -78,7 +77,7 @@ export function fitCommand(trace: string, o: { cpus?: number; out: string; horiz
   return 0;
 }
 
-export async function replayCommand(trace: string, o: { cpus?: number; strategy?: string[]; out?: string; json?: boolean; seconds?: number; workers?: number; comm?: string }, out: Out): Promise<number> {
+export async function replayCommand(trace: string, o: { cpus?: number; strategy?: string[]; out?: string; json?: boolean; seconds?: number; workers?: number | 'auto'; comm?: string }, out: Out): Promise<number> {
   for (const name of o.strategy ?? []) {
     if (!STRATEGIES.has(name)) throw new UsageError(`--strategy: unknown strategy ${JSON.stringify(name)}; allowed: ${STRATEGY_NAMES.join(', ')}`);
   }
@@ -88,7 +87,7 @@ export async function replayCommand(trace: string, o: { cpus?: number; strategy?
   const strategies = o.strategy?.length ? (o.strategy.includes(baseline) ? o.strategy : [baseline, ...o.strategy]) : [baseline, ...s.strategies.filter((x) => x !== baseline)];
   log(`replay: ${a.seals.length} seals, ${s.workload.replay!.pages.reduce((x, p) => x + p.length, 0)} page arrivals, ${s.workload.replay!.drainAll.length} drain_all calls from ${a.cpus} recorded CPUs, on ${s.cpus} CPUs x ${strategies.length} strategies (baseline: ${baseline}, the recorded kernel ${s.kernel}'s own)`);
   const t0 = performance.now();
-  const rec = await runResolvedAsync({ ...s, strategies }, { workers: o.workers ?? availableParallelism() });
+  const rec = await runResolvedAsync({ ...s, strategies }, { workers: o.workers ?? 'auto' });
   log(`replay: simulated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const agree = s.cpus === a.cpus ? agreement(a, rec, baseline) : undefined;
   const record = { ...rec, replay: { trace: a.trace, baselineStrategy: baseline, rule: `CPU j replays recorded CPU j mod ${a.cpus}`, ...(agree ? { agreement: agree } : {}) } };

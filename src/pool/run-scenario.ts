@@ -2,15 +2,25 @@
  * One scenario over W threads (docs/architecture.md, "Fan-out inside one scenario"). The record
  * is the same for any W: each strategy run is the same deterministic simulation wherever it runs.
  */
-import { Arena, SHARD_MIN_PAGES } from '../wasm/core.ts';
+import { availableParallelism } from 'node:os';
+import { Arena, SHARD_MIN_PAGES, type RangeRunner } from '../wasm/core.ts';
 import { planArena } from '../wasm/layout.ts';
 import { ShardPool } from '../shard/pool.ts';
+import { MAX_WORKERS } from '../shard/protocol.ts';
 import { workerEntry } from '../io/worker-entry.ts';
-import { claimStrategies, runResolved, withWarnings, type Claimed, type RunOptions } from '../sim/run.ts';
+import { claimStrategies, runResolved, simulate, startSimulation, withWarnings, type Claimed, type RunOptions } from '../sim/run.ts';
 import { provenance } from '../metrics/provenance.ts';
+import { cpuMs, probe, workOf, workersFor, SPLIT_PAYBACK_MS, SPREAD_PAYBACK_MS, type WorkersOption } from './auto-workers.ts';
 import { pluginSpecs } from '../strategies/plugin.ts';
 import type { Scenario } from '../scenario/resolve.ts';
 import type { RunRecord, StrategyRun } from '../metrics/record.ts';
+
+/** As RunOptions, with a worker count that may be 'auto' (the default). */
+export interface ScenarioRunOptions extends Omit<RunOptions, 'workers'> {
+  workers?: WorkersOption;
+  /** auto's payback thresholds (default SPREAD_/SPLIT_PAYBACK_MS); tests set them to force a choice. */
+  payback?: { spread?: number; split?: number };
+}
 
 /**
  * As runResolved, fanned out over `opts.workers` threads; the record is the same for any worker
@@ -22,17 +32,19 @@ import type { RunRecord, StrategyRun } from '../metrics/record.ts';
  * - otherwise whole strategy runs are spread over the main thread and W-1 workers, each on its
  *   own arena (they are independent: same seeds, separate machines).
  * Neither waits for its workers to start: the main thread works from the first moment.
+ * `workers` is a count (obeyed) or 'auto', the default: as many as the work pays for (runAuto).
  */
-export async function runResolvedAsync(s: Scenario, opts: RunOptions = {}): Promise<RunRecord<Scenario>> {
-  const w = opts.workers ?? 1;
+export async function runResolvedAsync(s: Scenario, opts: ScenarioRunOptions = {}): Promise<RunRecord<Scenario>> {
+  if (opts.workers === undefined || opts.workers === 'auto') return runAuto(s, { ...opts, workers: undefined });
+  const w = opts.workers;
   const strategies = opts.strategies ?? s.strategies;
-  if (w <= 1) return runResolved(s, opts);
+  if (w <= 1) return runResolved(s, { ...opts, workers: w });
   if (strategies.length > 1 && s.pages < RANGE_SPLIT_MIN_PAGES) return runStrategiesInParallel(s, opts, w);
-  if (s.pages < SHARD_MIN_PAGES) return runResolved(s, opts);
+  if (s.pages < SHARD_MIN_PAGES) return runResolved(s, { ...opts, workers: w });
   const arena = Arena.create(planArena(s.files, s.pages, s.cpus, s.pagevecSize));
   const pool = await ShardPool.start(arena, w);
   try {
-    return runResolved(s, opts, arena);
+    return runResolved(s, { ...opts, workers: w }, arena);
   } finally {
     await pool.close();
   }
@@ -45,13 +57,27 @@ export async function runResolvedAsync(s: Scenario, opts: RunOptions = {}): Prom
  */
 export const RANGE_SPLIT_MIN_PAGES = 4 << 20;
 
-async function runStrategiesInParallel(s: Scenario, opts: RunOptions, w: number): Promise<RunRecord<Scenario>> {
-  const started = new Date();
-  const t0 = performance.now();
-  const scenario: Scenario = { ...s, ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.strategies ? { strategies: opts.strategies } : {}) };
+function withOptions(s: Scenario, opts: ScenarioRunOptions): Scenario {
+  return { ...s, ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.strategies ? { strategies: opts.strategies } : {}) };
+}
+
+/**
+ * The strategy runs over the main thread and W-1 workers. `first`, when given, is the main
+ * thread's run of strategy 0, already claimed from `next` and started (the auto probe): the
+ * workers begin at index 1 while the main thread finishes it.
+ */
+async function runStrategiesInParallel(
+  s: Scenario,
+  opts: ScenarioRunOptions,
+  w: number,
+  first?: { next: Int32Array; arena: Arena; finish: () => StrategyRun; started: Date; t0: number },
+): Promise<RunRecord<Scenario>> {
+  const started = first?.started ?? new Date();
+  const t0 = first?.t0 ?? performance.now();
+  const scenario = withOptions(s, opts);
   const plan = planArena(scenario.files, scenario.pages, scenario.cpus, scenario.pagevecSize); // refuse before starting threads
   const { Piscina } = await import('piscina');
-  const next = new Int32Array(new SharedArrayBuffer(4));
+  const next = first?.next ?? new Int32Array(new SharedArrayBuffer(4));
   const pool = new Piscina({ ...workerEntry('strategy-worker'), minThreads: w - 1, maxThreads: w - 1, idleTimeout: 1000 });
   try {
     const plugins = pluginSpecs();
@@ -60,8 +86,9 @@ async function runStrategiesInParallel(s: Scenario, opts: RunOptions, w: number)
     // thread did every run, or threw), destroying the pool must not leave them unhandled.
     for (const t of tasks) t.catch(() => {});
     await new Promise((r) => setImmediate(r)); // piscina hands the tasks to the workers' ports
-    let arena: Arena | undefined;
-    const mine = claimStrategies(scenario, next, () => (arena ??= Arena.create(plan)));
+    let arena: Arena | undefined = first?.arena;
+    const mine: Claimed[] = first ? [{ index: 0, run: first.finish() }] : [];
+    mine.push(...claimStrategies(scenario, next, () => (arena ??= Arena.create(plan))));
     // Workers still booting when the main thread has done every run are not waited for.
     const theirs = mine.length < scenario.strategies.length ? (await Promise.all(tasks)).flat() : [];
     const runs: StrategyRun[] = [];
@@ -72,3 +99,56 @@ async function runStrategiesInParallel(s: Scenario, opts: RunOptions, w: number)
   }
 }
 
+
+/**
+ * --workers auto (src/pool/auto-workers.ts): the main thread starts the first strategy, times
+ * the first 1/16 of its horizon, and from that estimate of the whole scenario's work starts
+ * workers only if they pay for their start-up and JIT warm-up. Spread strategies: W-1 strategy
+ * workers join at strategy 1 while the main thread finishes strategy 0. Split passes (large
+ * files): a shard pool takes over the range passes from the next pass on, sized by the range-pass
+ * work alone (the rest of a run stays on the main thread whatever W is).
+ */
+async function runAuto(s: Scenario, opts: ScenarioRunOptions): Promise<RunRecord<Scenario>> {
+  const started = new Date();
+  const t0 = performance.now();
+  const scenario = withOptions(s, opts);
+  const n = scenario.strategies.length;
+  const cores = availableParallelism();
+  const spread = n > 1 && scenario.pages < RANGE_SPLIT_MIN_PAGES;
+  const split = !spread && scenario.pages >= SHARD_MIN_PAGES;
+  if (cores < 2 || n === 0 || (!spread && !split)) return runResolved(scenario, { workers: 1 });
+  const arena = Arena.create(planArena(scenario.files, scenario.pages, scenario.cpus, scenario.pagevecSize));
+  const local: RangeRunner = { workers: 1, run: (op, a, lo, hi) => arena.exec(op, a, lo, hi) };
+  // While probing, the range passes are timed (CPU ms): the work a shard pool would split.
+  let passMs = 0;
+  arena.runner = {
+    workers: 1,
+    run: (op, a, lo, hi) => {
+      const c = cpuMs();
+      const r = arena.exec(op, a, lo, hi);
+      passMs += cpuMs() - c;
+      return r;
+    },
+  };
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  Atomics.add(next, 0, 1); // strategy 0 is this thread's
+  const sim = startSimulation(scenario, scenario.strategies[0]!, arena);
+  const est = probe(sim, () => passMs);
+  arena.runner = local;
+  const work = workOf(est, n);
+  const w = spread
+    ? workersFor(work.totalMs, opts.payback?.spread ?? SPREAD_PAYBACK_MS, n, cores)
+    : workersFor(work.passMs, opts.payback?.split ?? SPLIT_PAYBACK_MS, MAX_WORKERS, cores);
+  if (w > 1 && spread) return runStrategiesInParallel(scenario, {}, w, { next, arena, finish: sim.finish, started, t0 });
+  const pool = w > 1 ? await ShardPool.start(arena, w) : undefined;
+  try {
+    const runs = [sim.finish()];
+    for (let i = 1; i < n; i++) {
+      arena.reset();
+      runs.push(simulate(scenario, scenario.strategies[i]!, arena));
+    }
+    return withWarnings({ schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, w), runs });
+  } finally {
+    await pool?.close();
+  }
+}

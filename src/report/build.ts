@@ -100,7 +100,14 @@ export function buildReportData(inputs: ReadonlyArray<RunRecord | SweepCell>, op
   if (baseline !== wanted && strategies.length > 0) notes.push(`The baseline strategy ${wanted} is not in the inputs; differences are against ${baseline}.`);
   if (prep.duplicates > 0) notes.push(`${prep.duplicates} duplicate (cell, replication) records were dropped (the first of each was kept).`);
 
-  const info: StrategyInfo[] = strategies.map((s) => ({ name: s, color: prep.colors.get(s)!, description: strategyDescription(s) }));
+  // A user strategy (--strategy-file) is shown with its file and version (sha256 of its sources).
+  const plugins = new Map<string, { file: string; sha256: string; api: number }>();
+  for (const c of cells) for (const r of c.record.runs) if (r.plugin && !plugins.has(r.strategy)) plugins.set(r.strategy, r.plugin);
+  const describe = (s: string) => {
+    const p = plugins.get(s);
+    return p ? `user strategy ${p.file} (sha256 ${p.sha256}, strategy API v${p.api})` : strategyDescription(s);
+  };
+  const info: StrategyInfo[] = strategies.map((s) => ({ name: s, color: prep.colors.get(s)!, description: describe(s) }));
   const groups = byScenario(cells);
   const scenarios: ScenarioInfo[] = [...groups.entries()].map(([name, list]) => {
     const seeds = [...new Set(list.map((c) => (c.record.scenario as Record<string, unknown>).seed).filter((s): s is number => typeof s === 'number'))].sort((a, b) => a - b);

@@ -6,6 +6,7 @@
  * half-written report. Exit 1 when a --fail-on check fails (the report is still written, with the
  * failures at its top).
  */
+import { loadSensitivity } from './sensitivity.ts';
 import { stat } from 'node:fs/promises';
 import { checkBaselineName, checkComparable, checkFailOn, compareToBaseline, loadBaseline, parseFailOn, saveBaseline, writeFileAtomic } from './baseline.ts';
 import { buildReportData } from './build.ts';
@@ -27,6 +28,8 @@ export interface ReportCommandOptions {
   saveBaseline?: string;
   /** METRIC:PCT checks against --baseline; exit 1 when one fails. */
   failOn?: string[];
+  /** drainlab sensitivity's DIR/sensitivity.json: adds the sensitivity section. */
+  sensitivity?: string;
   /** A calibration file (what drainlab calibrate --out writes). */
   calibration?: string;
   /** Bench results JSON files (drainlab bench). */
@@ -54,11 +57,13 @@ export async function reportCommand(opts: ReportCommandOptions): Promise<number>
   const loaded = await loadResults(opts.inputs);
   for (const s of loaded.skipped) log(`report: skipped ${s}`);
   const calibration = opts.calibration ? await loadCalibration(opts.calibration) : undefined;
+  const sensitivity = opts.sensitivity ? await loadSensitivity(opts.sensitivity) : undefined;
   const bench = opts.bench && opts.bench.length ? await loadBench(opts.bench) : undefined;
   const baseline = opts.baseline ? await loadBaseline(opts.baseline) : undefined;
 
   const data = buildReportData(loaded.cells, { sources: loaded.sources, ...(opts.baselineStrategy ? { baselineStrategy: opts.baselineStrategy } : {}) });
   if (calibration) data.calibration = calibration;
+  if (sensitivity) data.sensitivity = sensitivity;
   if (bench) data.bench = bench;
   let failures: ReturnType<typeof checkFailOn> = [];
   if (baseline) {

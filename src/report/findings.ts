@@ -193,7 +193,7 @@ function david(ctx: Ctx): Finding {
   }
   return {
     id: 'david', question: 'What does draining with the inode lock dropped cost, in disturbed CPUs and drain work?', askedBy: 'David Herrmann\'s proposal, November 2017 (drain-unlocked, and its tagged-only variant, against v4.14)',
-    answer: `Against ${ctx.baseline}, per scenario (and per point of a sweep):`, points: parts, stats, charts: chartsPresent(['cpus-vs-cpus', 'disturbance-by-class'], ctx),
+    answer: parts.join(' '), points: [], stats, charts: chartsPresent(['cpus-vs-cpus', 'disturbance-by-class'], ctx),
     scenarios: ctx.scenarios.filter((sc) => sc.name === 'idle-many-cpus' || sc.name === 'debate-2017').map((sc) => ({ name: sc.name, anchor: sc.anchor })), level: ctx.boot.level,
   };
 }
@@ -211,22 +211,28 @@ const rel = (x: FindingStat) => Math.abs(x.estimate ?? 0) / Math.max(Math.abs(x.
 function upstream(ctx: Ctx): Finding {
   const stats: FindingStat[] = [];
   const parts: string[] = [];
+  const brief: string[] = [];
   for (const l of LATER) {
     const mine: FindingStat[] = [];
     for (const sc of ctx.scenarios) for (const name of l.metrics) mine.push(...perScenario(sc, l.s, name, ctx).stats);
     stats.push(...mine);
     if (mine.length === 0) {
       parts.push(`${l.s} (${l.what}) is not in the inputs.`);
+      brief.push(`${l.s}: not in the inputs`);
       continue;
     }
     const show = (xs: FindingStat[]) => xs.sort((a, b) => rel(b) - rel(a)).slice(0, 2).map((x) => `${metric(x.metric).label} ${ciText(x, ctx.boot.level)} in ${inWords(x)}`);
     const better = mine.filter((x) => x.verdict === 'better');
     const worse = mine.filter((x) => x.verdict === 'worse');
+    const one = (x: FindingStat | undefined) => (x ? `${metric(x.metric).label} ${ciText(x, ctx.boot.level)} in ${x.scenario}` : '');
+    const b0 = [...better].sort((a, b) => rel(b) - rel(a))[0];
+    const w0 = [...worse].sort((a, b) => rel(b) - rel(a))[0];
+    brief.push(`${l.s}: ${b0 ? one(b0) : 'nothing measurable'}${w0 ? `, but ${one(w0)}` : ''}`);
     parts.push(`${l.s} (${l.what}): ${better.length ? `buys ${show(better).join('; ')}` : 'buys nothing measurable in these scenarios'}${worse.length ? `; costs ${show(worse).join('; ')}` : ''}.`);
   }
   return {
     id: 'upstream', question: 'What did upstream\'s later choices (4.16, 5.10 piggyback, 6.x local-first, lru_cache_disable) buy?', askedBy: 'the follow-ups to the 2017 thread (each against v4.14, per scenario)',
-    answer: `Each against ${ctx.baseline}, on the scenarios where it changes something (largest relative changes first):`, points: parts, stats, charts: chartsPresent(['latency-cdf', 'p99-vs-cpus'], ctx), scenarios: [], level: ctx.boot.level,
+    answer: `Against ${ctx.baseline}, the largest change each buys (and costs): ${brief.join('; ')}.`, points: parts, stats, charts: chartsPresent(['latency-cdf', 'p99-vs-cpus'], ctx), scenarios: [], level: ctx.boot.level,
   };
 }
 

@@ -4,6 +4,7 @@
  * and CSS are inlined, there is no network access (the page's CSP forbids it), and it opens from
  * file://.
  */
+import { sensitivityHtml } from './sensitivity.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { rootPath } from '../io/paths.ts';
@@ -220,7 +221,7 @@ function findingHtml(f: Finding, data: ReportData, k: number): string {
   ];
   const rows = f.stats.map((st) => `<tr><td class="name">${esc(st.scenario)}${st.where ? ` <span class="note">(${esc(st.where)})</span>` : ''}</td><td class="name">${esc(st.strategy)} − ${esc(st.baseline)}</td><td class="name">${esc(metric(st.metric).label)}</td><td>${fmtMetric(st.metric, st.baselineMedian)}</td><td>${fmtMetric(st.metric, st.candidateMedian)}</td><td class="diff">${esc(ciText(st, f.level))}</td><td class="name"><span class="verdict ${st.verdict.replace(' ', '-')}">${esc(st.verdict)}</span></td></tr>`).join('');
   return `<article class="finding" id="finding-${esc(f.id)}"><h3><span class="fnum">${k + 1}</span>${esc(f.question)}</h3>
-<p class="asked">${esc(f.askedBy)}</p><p class="answer">${esc(f.answer)}</p>${f.points.length ? `<ul class="points">${f.points.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>` : ''}${links.length ? `<p class="links">${links.join('<span class="sep">·</span>')}</p>` : ''}
+<p class="asked">${esc(f.askedBy)}</p><p class="answer">${esc(f.answer)}</p>${f.points.length ? `<details class="points"><summary>In detail (${f.points.length})</summary><ul class="points">${f.points.map((p) => `<li>${esc(p)}</li>`).join('')}</ul></details>` : ''}${links.length ? `<p class="links">${links.join('<span class="sep">·</span>')}</p>` : ''}
 ${f.stats.length ? `<details><summary>The ${f.stats.length} paired statistics behind it</summary><div class="scroll"><table class="findings"><thead><tr><th class="name">scenario</th><th class="name">difference</th><th class="name">metric</th><th>baseline<span class="unit">median</span></th><th>strategy<span class="unit">median</span></th><th class="name">median difference [CI]</th><th class="name">verdict</th></tr></thead><tbody>${rows}</tbody></table></div></details>` : ''}</article>`;
 }
 
@@ -250,13 +251,14 @@ export function renderReport(data: ReportData): string {
     ...(data.baselineComparison ? [['baseline', 'vs saved baseline'] as [string, string]] : []),
     ...(data.calibration ? [['calibration', 'Calibration'] as [string, string]] : []),
     ...(data.bench ? [['bench', 'Benchmarks'] as [string, string]] : []),
+    ...(data.sensitivity ? [['sensitivity', 'Sensitivity'] as [string, string]] : []),
     ['pooled', 'Pooled'],
     ['run', 'What was run'],
   ];
   const chartLinks = data.charts.filter((c) => c.kind !== 'missing').map((c): [string, string] => [`chart-${c.id}`, c.title.split(':')[0]!]);
   const nav = `<nav>${sections.map(link).join('')}</nav><nav><a href="#charts"><b>Charts:</b></a>${chartLinks.map(link).join('<span class="sep">·</span>')}</nav>`;
   const notes = data.notes.length ? `<ul class="notes">${data.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '';
-  const warnings = data.warnings.length ? `<div class="warn-box"><p>The records carry ${data.warnings.length} warning(s):</p><ul>${data.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></div>` : '';
+  const warnings = data.warnings.length ? `<details class="warn-box"><summary>The records carry warnings for ${data.warnings.length} scenario(s): ${esc(data.warnings.map((w) => w.replace(/ \(.*$/, '')).join(', '))}; read them before trusting those figures</summary><ul>${data.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></details>` : '';
   const pooledNote = data.scenarioSections.length > 1
     ? `Every seal of all ${data.scenarioSections.length} scenarios above pooled per strategy. The scenarios differ (machines, loads, pins), so a lower number here does not make a strategy better; no winner is marked. Read the per-scenario tables and the findings instead.`
     : 'The one scenario of the inputs; the same numbers as its table above.';
@@ -275,6 +277,7 @@ ${data.scenarioSections.map((sc) => scenarioSectionHtml(sc, data)).join('\n')}
 ${baselineHtml(data)}
 ${calibrationHtml(data)}
 ${benchHtml(data)}
+${sensitivityHtml(data.sensitivity)}
 <h2 id="pooled">All scenarios pooled (${esc(data.table.scope)})</h2>
 <p class="how">${esc(pooledNote)}</p>
 <details><summary>The pooled table</summary>${strategyTableHtml(data.table, data)}</details>

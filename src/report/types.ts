@@ -303,6 +303,8 @@ export interface ReportData {
   observations: Observations;
   calibration?: CalibrationSection;
   bench?: BenchSection;
+  /** drainlab sensitivity's result (report --sensitivity FILE). */
+  sensitivity?: import('../sweep/sensitivity.ts').SensitivityResult;
   baselineComparison?: BaselineComparison;
   failOn?: { specs: string[]; failures: FailOnFailure[] };
   notes: string[];

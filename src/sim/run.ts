@@ -35,11 +35,25 @@ export interface RunOptions {
 export const STUCK_GRACE_MIN_MS = 1000;
 
 /**
- * Simulates one strategy on a machine built over `arena` (which must be fresh or reset): a name
- * from the registry, or a strategy object itself. A user strategy runs as a fresh instance (its
- * module evaluated again), so no state carries from one run to the next.
+ * One strategy's simulation, started but not run: `advance(ns)` runs its events up to a simulated
+ * time (any number of calls, in increasing order: the same events run as in one call, so the run
+ * is the same however it is sliced), `finish()` runs the rest to the horizon and returns the run.
+ * Slicing lets a caller look at the clock between slices (the worker-count probe,
+ * src/pool/auto-workers.ts) and let its event loop turn.
  */
-export function simulate(s: Scenario, strategy: string | Strategy, arena: Arena): StrategyRun {
+export interface Simulation {
+  readonly horizonNs: number;
+  advance(untilNs: number): void;
+  finish(): StrategyRun;
+}
+
+/**
+ * Sets up one strategy on a machine built over `arena` (which must be fresh or reset): a name
+ * from the registry, or a strategy object itself. A user strategy runs as a fresh instance (its
+ * module evaluated again), so no state carries from one run to the next; if it throws, in any
+ * slice, the run stops there and finish() reports it.
+ */
+export function startSimulation(s: Scenario, strategy: string | Strategy, arena: Arena): Simulation {
   const registered = typeof strategy === 'string' ? lookup(strategy) : strategy;
   const strat = registered.plugin ? registered.plugin.instantiate() : registered;
   const strategyName = strat.name;
@@ -53,36 +67,52 @@ export function simulate(s: Scenario, strategy: string | Strategy, arena: Arena)
     m.engine.at(o.atMs * 1e6, () => applyOp(ctx, op));
   });
   startWorkload(ctx);
+  const horizonNs = s.horizonMs * 1e6;
   let error: StrategyFailure | undefined;
-  try {
-    m.engine.run(s.horizonMs * 1e6);
-  } catch (e) {
-    if (!plugin) throw e;
-    error = failure('threw', `threw: ${describe(e)}`, plugin, plugin.locate(e), m.now);
-  }
-  seals.sort((a, b) => a.startMs - b.startMs || a.cpu - b.cpu || a.file - b.file);
-  // The warm-up (load.warmUpMs): pagevecs start empty, so seals before it are left out.
-  const warmUpMs = s.load?.warmUpMs ?? 0;
-  const kept = warmUpMs > 0 ? seals.filter((x) => x.startMs >= warmUpMs) : seals;
-  const summary = summarize(kept, m.background, m.engine.events);
-  summary.unfinished = ctx.started - seals.length;
-  // S7's spinlock on every pagevec add, on every CPU, for the whole run.
-  summary.lruAddOverheadMs = Math.round(m.pvecAdds * (strat.perAddCost?.(s.costs) ?? 0)) / 1e6;
-  if (warmUpMs > 0) summary.warmUpSeals = seals.length - kept.length;
-  const load = m.load.profile(Object.values(s.workload).some((g) => (Array.isArray(g) ? g.length > 0 : g !== undefined))); // workload.replay is one object
-  const run: StrategyRun = {
-    strategy: strategyName,
-    ...(plugin ? { plugin: { file: plugin.file, sha256: plugin.sha256, api: strat.apiVersion ?? 0, ...(plugin.shadows ? { shadows: true } : {}) } } : {}),
-    seals: kept,
-    summary,
-    lockdep: m.lockdep.report(),
-    timeline: plugin ? m.timeline.slice() : m.timeline,
-    // The measurement goes into the record when the scenario states its load, or with a warning.
-    ...(s.load || load.warning ? { load } : {}),
+  const runTo = (t: number) => {
+    if (error) return;
+    try {
+      m.engine.run(t);
+    } catch (e) {
+      if (!plugin) throw e;
+      error = failure('threw', `threw: ${describe(e)}`, plugin, plugin.locate(e), m.now);
+    }
   };
-  if (plugin && !error && ctx.inFlight!.size > 0) error = stuckSeals(s, m, ctx, plugin);
-  if (error) run.error = error;
-  return run;
+  const finish = (): StrategyRun => {
+    runTo(horizonNs);
+    seals.sort((a, b) => a.startMs - b.startMs || a.cpu - b.cpu || a.file - b.file);
+    // The warm-up (load.warmUpMs): pagevecs start empty, so seals before it are left out.
+    const warmUpMs = s.load?.warmUpMs ?? 0;
+    const kept = warmUpMs > 0 ? seals.filter((x) => x.startMs >= warmUpMs) : seals;
+    const summary = summarize(kept, m.background, m.engine.events);
+    summary.unfinished = ctx.started - seals.length;
+    // S7's spinlock on every pagevec add, on every CPU, for the whole run.
+    summary.lruAddOverheadMs = Math.round(m.pvecAdds * (strat.perAddCost?.(s.costs) ?? 0)) / 1e6;
+    if (warmUpMs > 0) summary.warmUpSeals = seals.length - kept.length;
+    const load = m.load.profile(Object.values(s.workload).some((g) => (Array.isArray(g) ? g.length > 0 : g !== undefined))); // workload.replay is one object
+    const run: StrategyRun = {
+      strategy: strategyName,
+      ...(plugin ? { plugin: { file: plugin.file, sha256: plugin.sha256, api: strat.apiVersion ?? 0, ...(plugin.shadows ? { shadows: true } : {}) } } : {}),
+      seals: kept,
+      summary,
+      lockdep: m.lockdep.report(),
+      timeline: plugin ? m.timeline.slice() : m.timeline,
+      // The measurement goes into the record when the scenario states its load, or with a warning.
+      ...(s.load || load.warning ? { load } : {}),
+    };
+    if (plugin && !error && ctx.inFlight!.size > 0) error = stuckSeals(s, m, ctx, plugin);
+    if (error) run.error = error;
+    return run;
+  };
+  return { horizonNs, advance: (untilNs: number) => runTo(Math.min(untilNs, horizonNs)), finish };
+}
+
+/**
+ * Simulates one strategy on a machine built over `arena` (which must be fresh or reset): a name
+ * from the registry, or a strategy object itself.
+ */
+export function simulate(s: Scenario, strategy: string | Strategy, arena: Arena): StrategyRun {
+  return startSimulation(s, strategy, arena).finish();
 }
 
 /**

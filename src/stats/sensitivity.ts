@@ -8,7 +8,7 @@
  *   (standard deviation of the effects: interaction or non-linearity).
  * - Sobol first-order (S1) and total (ST) indices from Saltelli sampling: matrices A and B of N
  *   rows and, per factor i, AB_i (A with column i from B); N (k + 2) evaluations. S1 by the
- *   Saltelli (2010) estimator mean(f(B) (f(AB_i) - f(A))) / V, ST by Jansen's (1999)
+ *   Saltelli (2010) estimator mean(f(B) (f(AB_i) - f(A))) / V (f(B) centred on the mean), ST by Jansen's (1999)
  *   mean((f(A) - f(AB_i))^2) / (2 V), V the variance of f(A) and f(B) together; percentile
  *   bootstrap CIs over the N rows.
  *
@@ -143,7 +143,7 @@ function estimate(rows: number[], fa: ArrayLike<number>, fb: ArrayLike<number>, 
     let a = 0;
     let b = 0;
     for (const j of rows) {
-      a += fb[j]! * (f[j]! - fa[j]!);
+      a += (fb[j]! - mean) * (f[j]! - fa[j]!); // centred: the same expectation, far less noise when the mean is large against the spread
       b += (fa[j]! - f[j]!) ** 2;
     }
     s1.push(v > 0 ? a / n / v : 0);

@@ -8,7 +8,7 @@
  *   pin-duration   the same hand-offs on 8 CPUs with direct-IO pins of 1 .. 200 ms: when is EBUSY real?
  *   pages-per-cpu  pages parked per writer CPU, 1 .. 31 (around PAGEVEC_SIZE 14): when does no-drain fail?
  */
-import { availableParallelism } from 'node:os';
+import type { WorkersOption } from '../pool/auto-workers.ts';
 import { join } from 'node:path';
 import { readFileSync, rmSync } from 'node:fs';
 import { Sweep } from '../sweep/grid.ts';
@@ -16,7 +16,8 @@ import { runSweep, CELLS_FILE } from '../sweep/runner.ts';
 import { writeAtomic } from '../io/files.ts';
 import { reportCommand } from '../report/command.ts';
 import type { ScenarioInput } from '../scenario/schema.ts';
-import { presetNames } from '../scenario/presets.ts';
+import { PRESETS, presetNames } from '../scenario/presets.ts';
+import { runSensitivity } from '../sweep/sensitivity.ts';
 import { STRATEGY_NAMES } from '../scenario/strategy-names.ts';
 
 /**
@@ -80,9 +81,23 @@ export function studySweeps(quick: boolean, userStrategies: readonly string[] = 
   ] as { part: string; sweep: Record<string, unknown> }[]).map(({ part, sweep }) => ({ part, sweep: { ...sweep, ...strategies } }));
 }
 
+/**
+ * The study's sensitivity run: debate-2017, v4.14 against Michal's no-drain, spurious EBUSY and
+ * latency p99, 3 Morris trajectories and N = 8 Sobol rows (small enough for npm start; the full
+ * run is `drainlab sensitivity --preset debate-2017`, docs/sensitivity.md).
+ */
+export function studySensitivity() {
+  return {
+    input: structuredClone(PRESETS['debate-2017']!.scenario) as Record<string, unknown>,
+    name: 'debate-2017', metrics: ['spuriousEbusy', 'latencyMs.p99'], strategies: ['v4.14', 'no-drain'],
+    trajectories: 3, levels: 4, samples: 8, sobolFactors: 3, seed: 1,
+  };
+}
+
 export interface StudyOptions {
   out: string;
-  workers?: number;
+  /** A count, or 'auto' (the default): each part's sweep chooses (src/pool/auto-workers.ts). */
+  workers?: WorkersOption;
   quick?: boolean;
   /** Names of user strategies loaded in this thread (--strategy-file). */
   userStrategies?: string[];
@@ -92,7 +107,7 @@ export interface StudyOptions {
 
 export async function studyCommand(o: StudyOptions): Promise<number> {
   const t0 = performance.now();
-  const workers = o.workers ?? availableParallelism();
+  const workers = o.workers ?? 'auto';
   const dirs: string[] = [];
   let failed = 0;
   for (const { part, sweep } of studySweeps(!!o.quick, o.userStrategies)) {
@@ -108,13 +123,21 @@ export async function studyCommand(o: StudyOptions): Promise<number> {
     }
     dirs.push(dir);
   }
+  // One small sensitivity run on the 2017 question: which assumptions do its verdicts rest on?
+  const sdir = join(o.out, 'study', 'sensitivity');
+  rmSync(sdir, { recursive: true, force: true });
+  o.log('study: sensitivity (debate-2017)');
+  const sens = await runSensitivity({
+    ...studySensitivity(), out: sdir, workers, shard: null, resume: false, progress: o.progress, log: o.log,
+  });
+  for (const x of sens.summaries) failed += x.failed;
   const results = join(o.out, 'results.jsonl');
   writeAtomic(results, (function* () {
     for (const d of dirs) yield readFileSync(join(d, CELLS_FILE)); // one shard at a time, not one huge string
   })());
   const report = join(o.out, 'report.html');
-  const code = await reportCommand({ inputs: [results], out: report, log: o.log });
-  o.log(`study: ${((performance.now() - t0) / 1000).toFixed(1)} s with ${workers} workers${failed ? `, ${failed} cells failed (see out/study/*/failed.jsonl)` : ''}`);
+  const code = await reportCommand({ inputs: [results], out: report, log: o.log, ...(sens.result ? { sensitivity: join(sdir, 'sensitivity.json') } : {}) });
+  o.log(`study: ${((performance.now() - t0) / 1000).toFixed(1)} s with ${workers === 'auto' ? 'auto' : workers} workers${failed ? `, ${failed} cells failed (see out/study/*/failed.jsonl)` : ''}`);
   process.stdout.write(`results: ${results}\nreport:  ${report}  (open it in a browser: file://${join(process.cwd(), report)})\n`);
   return failed > 0 ? 1 : code;
 }

@@ -2,11 +2,11 @@
  * The sweep, merge and tune commands: what the CLI calls once commander has parsed the flags.
  * Progress and notes go to stderr, results to files and stdout.
  */
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { readJsonInput } from '../io/files.ts';
 import { termSafe } from '../io/text.ts';
 import { UsageError } from '../errors.ts';
+import { parseWorkers, type WorkersOption } from '../pool/auto-workers.ts';
 import { loadSweepFile } from './grid.ts';
 import { runSweep, summaryLine } from './runner.ts';
 import { resolveShard } from './shard.ts';
@@ -21,7 +21,7 @@ const err = (s: string) => process.stderr.write(termSafe(s.endsWith('\n') ? s : 
 export interface SweepFlags {
   file: string;
   out?: string;
-  workers?: number;
+  workers?: WorkersOption;
   shard?: string;
   shards?: number;
   resume?: boolean;
@@ -63,7 +63,7 @@ export async function sweepCommand(o: SweepFlags, out: Out): Promise<number> {
   const quiet = !!o.quiet;
   const summary = await runSweep(sweep, {
     out: dir,
-    workers: o.workers ?? availableParallelism(),
+    workers: o.workers ?? 'auto',
     shard,
     resume: !!o.resume,
     progress: !quiet && !!process.stderr.isTTY,
@@ -109,12 +109,8 @@ export interface TuneFlags {
   force?: boolean;
 }
 
-function workersFlag(v: string | undefined): number | 'auto' {
-  if (v === undefined) return availableParallelism();
-  if (v === 'auto') return 'auto';
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--workers: got ${JSON.stringify(v)}; allowed: an integer in 1..256, or auto`);
-  return n;
+function workersFlag(v: string | undefined): WorkersOption {
+  return v === undefined ? 'auto' : parseWorkers(v, 256);
 }
 
 /**
@@ -125,7 +121,9 @@ export async function tuneCommand(o: TuneFlags, out: Out): Promise<number> {
   const w = workersFlag(o.workers);
   const log = o.quiet ? () => {} : err;
   for (const f of o.strategyFile ?? []) loadStrategyFile(f, { force: o.force });
-  if (o.budget === undefined && w === 'auto') {
+  // `--workers auto` given, without --budget: the worker-count search. Left out, auto is just the
+  // default worker count of the CPU-count search.
+  if (o.budget === undefined && o.workers === 'auto') {
     if (o.scenario) throw new UsageError('tune --workers auto measures a preset (--preset, default debate-2017), not --scenario');
     const { tuneWorkers, tuneWorkersTable } = await import('../../bench/tune-workers.ts');
     const r = await tuneWorkers({ preset: o.preset ?? 'debate-2017', replications: o.replications ?? 24, log });
@@ -149,7 +147,7 @@ export async function tuneCommand(o: TuneFlags, out: Out): Promise<number> {
     cpusMin: o.cpusMin,
     cpusMax: o.cpusMax,
     replications: o.replications ?? 5,
-    workers: w === 'auto' ? availableParallelism() : w,
+    workers: w,
     seed: o.seed,
     log,
   });

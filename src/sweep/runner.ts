@@ -19,6 +19,7 @@ import { appendLines, checkInputFile, readJsonInput, writeAtomic } from '../io/f
 import { checkManifest } from './manifest.ts';
 import { provenance } from '../metrics/provenance.ts';
 import { CellPool, type CellOutcome } from '../pool/cell-pool.ts';
+import { sweepWorkers, type WorkersOption } from '../pool/auto-workers.ts';
 import { UsageError } from '../errors.ts';
 import { LAB_VERSION, type CellSpec, type ResolvedSweep, type Sweep } from './grid.ts';
 import { checkCellLine, sealLine } from './canonical.ts';
@@ -79,7 +80,8 @@ export interface SweepSummary {
 
 export interface SweepOptions {
   out: string;
-  workers: number;
+  /** A count (obeyed, at most the cells), or 'auto': what the work pays for (src/pool/auto-workers.ts). */
+  workers: WorkersOption;
   shard: Shard | null;
   resume: boolean;
   /** Draw the live progress line (the CLI passes stderr.isTTY && !quiet). */
@@ -123,6 +125,11 @@ function finishedIds(cellsPath: string, log: (s: string) => void): { ids: Set<st
 /** What runSweep runs: a sweep grid, or any other enumerable set of cells (a sensitivity design). */
 export type CellSource = Pick<Sweep, 'config' | 'configHash' | 'cells'>;
 
+function firstCell(sweep: CellSource, inMine: (c: CellSpec) => boolean): CellSpec | undefined {
+  for (const c of sweep.cells()) if (inMine(c)) return c;
+  return undefined;
+}
+
 /** Runs the sweep; never throws for a failed cell (see summary.failed), throws UsageError for bad input. */
 export async function runSweep(sweep: CellSource, opts: SweepOptions): Promise<SweepSummary> {
   const t0 = performance.now();
@@ -153,7 +160,15 @@ export async function runSweep(sweep: CellSource, opts: SweepOptions): Promise<S
   // 2. Start the workers now (tsx, the simulator, the WASM core: a few hundred ms) so they load
   //    while this thread checks every cell. The deal gives a shard at most ceil(cells / N).
   const share = opts.shard ? Math.ceil(sweep.config.cells / opts.shard.count) : sweep.config.cells;
-  const workers = Math.max(1, Math.min(opts.workers, share));
+  let workers: number;
+  if (opts.workers === 'auto') {
+    const first = share > 0 ? firstCell(sweep, inMine) : undefined;
+    const auto = first ? sweepWorkers(first.scenario, share) : { workers: 1, cellMs: NaN };
+    workers = auto.workers;
+    if (share > 1) opts.log(`sweep: --workers auto: ${workers} (probe: ~${Number.isFinite(auto.cellMs) ? `${Math.round(auto.cellMs)} CPU ms` : 'large'} per cell x ${share} cells)`);
+  } else {
+    workers = Math.max(1, Math.min(opts.workers, share));
+  }
   const tp = performance.now();
   let poolStartMs = 0;
   const starting =
@@ -185,7 +200,7 @@ export async function runSweep(sweep: CellSource, opts: SweepOptions): Promise<S
   if (done.size > resumed) opts.log(`resume: ${done.size - resumed} line(s) in ${cellsPath} are not cells of this sweep/shard (kept, not counted)`);
   const toRun = shardCells - resumed;
 
-  const prov = provenance(started, 0, opts.workers);
+  const prov = provenance(started, 0, workers);
   const manifest: SweepManifest = {
     schema: 'drainlab/sweep-run@1',
     configHash: sweep.configHash,

@@ -14,6 +14,7 @@
  * --shard i/N (merge the shards' DIR/morris with `drainlab merge`, then run again with --resume
  * for the Sobol phase). DIR/sensitivity.json holds the indices and one sentence per finding.
  */
+import type { WorkersOption } from '../pool/auto-workers.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
@@ -156,7 +157,8 @@ export interface SensitivityOptions {
   sobolFactors: number;
   seed: number;
   out: string;
-  workers: number;
+  /** A count, or 'auto' (src/pool/auto-workers.ts). */
+  workers: WorkersOption;
   shard: Shard | null;
   resume: boolean;
   progress: boolean;

@@ -31,6 +31,7 @@ import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
 import { PRESETS, isPreset } from '../scenario/presets.ts';
 import { allowedStrategyNames, isStrategyName } from '../scenario/strategy-names.ts';
 import { CellPool, type CellOutcome } from '../pool/cell-pool.ts';
+import { sweepWorkers, type WorkersOption } from '../pool/auto-workers.ts';
 import type { CellTask } from '../pool/protocol.ts';
 import { medianCI, fillRandomIndices, medianSelect, keyFromString, quantile } from '../stats/index.ts';
 import { cellIdOf, pointIdOf } from './canonical.ts';
@@ -45,7 +46,8 @@ export interface TuneCpusOptions {
   cpusMin?: number;
   cpusMax: number;
   replications: number;
-  workers: number;
+  /** A count, or 'auto' (src/pool/auto-workers.ts). */
+  workers: WorkersOption;
   /** Base seed (default: the scenario's). */
   seed?: number;
   log: (line: string) => void;
@@ -149,7 +151,9 @@ export async function tuneCpus(o: TuneCpusOptions): Promise<TuneCpusResult> {
   }
   if (lo > o.cpusMax) throw new UsageError(`--cpus-min ${lo} is above --cpus-max ${o.cpusMax}`);
 
-  const pool = await CellPool.start(Math.max(1, Math.min(o.workers, o.replications)));
+  // auto: probe the largest CPU count asked for (its cells cost the most); R cells run at once.
+  const workers = o.workers === 'auto' ? sweepWorkers(at(o.cpusMax) ?? base, o.replications).workers : Math.max(1, Math.min(o.workers, o.replications));
+  const pool = await CellPool.start(workers);
   const evaluated = new Map<number, TunePoint>();
   const evaluate = async (cpus: number): Promise<TunePoint> => {
     const hit = evaluated.get(cpus);

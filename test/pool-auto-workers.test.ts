@@ -1,0 +1,66 @@
+// --workers auto (src/pool/auto-workers.ts): the worker count it picks never changes a record;
+// a simulation advanced in slices (the probe) is the same run as one advanced at once; and the
+// count follows the estimate (1 + one worker per payback, capped by cores and by the work units).
+import { availableParallelism } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { presetScenario } from '../src/scenario/presets.ts';
+import { resolveScenario } from '../src/scenario/resolve.ts';
+import { runResolved, simulate, startSimulation } from '../src/sim/run.ts';
+import { runResolvedAsync } from '../src/pool/run-scenario.ts';
+import { parseWorkers, probe, workersFor, PROBE_SLICES } from '../src/pool/auto-workers.ts';
+import { Arena } from '../src/wasm/core.ts';
+import { planArena } from '../src/wasm/layout.ts';
+import { largeScenario } from '../bench/scenario-scaling.ts';
+
+const strip = (r: { provenance: unknown }) => JSON.stringify({ ...r, provenance: undefined });
+const arenaOf = (s: ReturnType<typeof presetScenario>) => Arena.create(planArena(s.files, s.pages, s.cpus, s.pagevecSize));
+
+describe('--workers auto', () => {
+  it('counts one worker per payback of estimated work, capped by cores and units', () => {
+    expect(workersFor(0, 100, 12, 8)).toBe(1);
+    expect(workersFor(NaN, 100, 12, 8)).toBe(1);
+    expect(workersFor(99, 100, 12, 8)).toBe(1);
+    expect(workersFor(100, 100, 12, 8)).toBe(2);
+    expect(workersFor(550, 100, 12, 8)).toBe(6);
+    expect(workersFor(5000, 100, 12, 8)).toBe(8); // cores
+    expect(workersFor(5000, 100, 3, 8)).toBe(3); // units (strategies, cells)
+    expect(workersFor(5000, 100, 12, 1)).toBe(1);
+  });
+
+  it('parses N or auto, and names the flag and the allowed values otherwise', () => {
+    expect(parseWorkers('auto', 8)).toBe('auto');
+    expect(parseWorkers('3', 8)).toBe(3);
+    for (const bad of ['0', '9', '1.5', 'two', '']) expect(() => parseWorkers(bad, 8)).toThrow(/--workers: .*allowed: an integer in 1\.\.8, or auto/);
+  });
+
+  it('a run advanced in probe slices equals the run advanced at once', () => {
+    const s = presetScenario('debate-2017');
+    for (const name of ['v4.14', 'coalesced']) {
+      const whole = simulate(s, name, arenaOf(s));
+      const sim = startSimulation(s, name, arenaOf(s));
+      const est = probe(sim, () => 0, 1); // a 1 ms budget: stops after a slice or two
+      expect(est.strategyMs).toBeGreaterThan(0);
+      for (let k = 1; k <= PROBE_SLICES; k += 7) sim.advance((k * sim.horizonNs) / PROBE_SLICES);
+      expect(JSON.stringify(sim.finish())).toBe(JSON.stringify(whole));
+    }
+  });
+
+  it('the default gives the record of one thread (small preset: no worker pays)', async () => {
+    const s = presetScenario('fuse-selftest');
+    const r = await runResolvedAsync(s);
+    expect(r.provenance.workers).toBe(1);
+    expect(strip(r)).toBe(strip(runResolved(s)));
+  });
+
+  // Forced to start workers after the probe (payback 0): they join while the main thread is in
+  // the middle of strategy 0 (spread) or take over the range passes mid-run (split). Needs two cores.
+  it.skipIf(availableParallelism() < 2)('workers started mid-run give the record of one thread (spread and split)', async () => {
+    const spread = { ...presetScenario('concurrent-sealers'), strategies: ['v4.14', 'coalesced', 'remote-drain', 'lru-disable'] };
+    const split = resolveScenario({ ...largeScenario(1 << 20, 64), strategies: ['v4.14'] });
+    for (const s of [spread, split]) {
+      const r = await runResolvedAsync(s, { payback: { spread: 0, split: 0 } });
+      expect(r.provenance.workers).toBe(Math.min(availableParallelism(), spread === s ? 4 : 64));
+      expect(strip(r)).toBe(strip(runResolved(s)));
+    }
+  });
+});
