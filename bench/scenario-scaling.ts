@@ -62,7 +62,10 @@ export async function measureScenario(s: Scenario, reps: number, maxW = availabl
   const records = new Map<WorkersOption, string>();
   const chose = new Set<number>();
   for (let rep = -1; rep < reps; rep++) {
-    for (const w of ws) {
+    // The order rotates each round: a row right after W = 2 pays for its pool's teardown and its
+    // arenas' garbage, which must not always land on the same row.
+    const order = ws.map((_, i) => ws[(i + Math.max(0, rep)) % ws.length]!);
+    for (const w of order) {
       const t0 = performance.now();
       const r = await runResolvedAsync(s, { workers: w });
       if (rep >= 0) times.get(w)!.push(performance.now() - t0);
