@@ -101,7 +101,7 @@ for (let t = 1; t <= TRIALS; t++) {
   const nKills = 1 + Math.floor(rand() * 3);
   let damaged = false;
   for (let k = 0; k < nKills; k++) {
-    const run = cli(['sweep', '--file', sweepFile, '--out', dir, '--workers', '2', '--quiet', ...(existsSync(join(dir, 'sweep.json')) ? ['--resume'] : [])], { DRAINLAB_TEST_CELL_DELAY_MS: '250' });
+    const run = cli(['sweep', '--file', sweepFile, '--out', dir, '--workers', '2', '--quiet', ...(existsSync(join(dir, 'sweep.json')) ? ['--resume'] : [])], { DRAINLAB_TEST_CELL_DELAY_MS: '600' });
     // Anywhere from the end of node's own start-up to well into the sweep.
     await sleep(Math.floor(startMs * (0.5 + rand()) + rand() * 8000));
     const sig = rand() < 0.5 ? 'SIGINT' : 'SIGKILL';

@@ -68,6 +68,7 @@ export async function sweepCommand(o: SweepFlags, out: Out): Promise<number> {
     resume: !!o.resume,
     progress: !quiet && !!process.stderr.isTTY,
     log: quiet ? () => {} : err,
+    warn: err,
   });
   err(summaryLine(summary));
   if (o.json) out(JSON.stringify(summary, null, 2));

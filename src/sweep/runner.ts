@@ -88,6 +88,8 @@ export interface SweepOptions {
   progress: boolean;
   /** Notes for the user (stderr). */
   log: (line: string) => void;
+  /** Warnings that --quiet does not silence (damaged lines found on resume); default: log. */
+  warn?: (line: string) => void;
   /** Handle SIGINT/SIGTERM (default true). */
   handleSignals?: boolean;
   /** Stops dispatching when aborted (like a first SIGINT). */
@@ -185,7 +187,7 @@ export async function runSweep(sweep: CellSource, opts: SweepOptions): Promise<S
   let shardCells = 0;
   let resumed = 0;
   try {
-    ({ ids: done, torn } = opts.resume ? finishedIds(cellsPath, opts.log) : { ids: new Set<string>(), torn: 0 });
+    ({ ids: done, torn } = opts.resume ? finishedIds(cellsPath, opts.warn ?? opts.log) : { ids: new Set<string>(), torn: 0 });
     for (const c of sweep.cells()) {
       if (!inMine(c)) continue;
       shardCells++;
