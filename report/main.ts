@@ -1,4 +1,4 @@
-// Entry point of the report's browser code (bundled by scripts/build-report.mjs into the one HTML
+// Entry point of the report's browser code (bundled by scripts/report-bundle.mjs into the one HTML
 // file): reads the embedded chart data and mounts every chart into its section.
 import type { ChartData } from '../src/report/types.ts';
 import { bars } from './chart-bars.ts';

@@ -15,7 +15,7 @@ import type { ChartData, Finding, MetricChange, MetricId, PairedCell, PairedTabl
 
 const require = createRequire(import.meta.url);
 const REPORT_DIR = rootPath('report') + '/';
-/** The browser code, bundled from report/*.ts by npm run build (scripts/build-report.mjs). */
+/** The browser code, bundled from report/*.ts by npm run build (scripts/report-bundle.mjs, run by scripts/build.mjs). */
 const BUNDLE = rootPath('build/report/report.js');
 
 function browserScript(): string {

@@ -14,7 +14,7 @@ export type { Finding };
 export type { ParamValue, SweepCell };
 
 /**
- * Fields the report reads from a run summary beyond CONTRACT section 3, when the simulator writes
+ * Fields the report reads from a run summary beyond docs/result-record.md, when the simulator writes
  * them. Optional: the report falls back to what the contract guarantees.
  */
 export interface RunSummaryExtras {

@@ -4,7 +4,7 @@
  * and a user's strategy file (`--strategy-file`) gets the same one.
  *
  * A strategy is one generator function, `addSeals(ctx, sealSeal)`: the whole
- * fcntl(F_ADD_SEALS, F_SEAL_WRITE) path (kernel-model OP1) for one seal, returning its outcome.
+ * fcntl(F_ADD_SEALS, F_SEAL_WRITE) path (docs/kernel-model.md OP1) for one seal, returning its outcome.
  * It assembles the building blocks below, each of which models one step of the kernel's seal and
  * drain paths and charges its simulated time; a step that can wait is a generator and is called
  * with `yield*`. Whatever a strategy does, the same accounting runs: an unsafe seal (F_SEAL_WRITE

@@ -75,6 +75,6 @@ export function spuriousVsPages(prep: Prepared, boot: Boot): ChartData {
     question: 'Does parking more of the file\'s pages in per-CPU pagevecs make false EBUSY more likely?', ...PAGES,
     xLabel: 'pages each writer leaves', xUnit: 'pages', yLabel: 'spurious EBUSY / seals', yUnit: 'fraction', logY: false,
     value: (r) => metric('spuriousRate').of(r), markers: pagevecMarkers,
-    note: 'The saw-tooth: a pagevec drains to the LRU each time it fills (PAGEVEC_SIZE pages, kernel-model A2), so a writer that writes N pages leaves N mod PAGEVEC_SIZE of them parked. At N = PAGEVEC_SIZE and its multiples (the dashed lines) nothing stays parked and nothing can look pinned; one page more and they are parked again.',
+    note: 'The saw-tooth: a pagevec drains to the LRU each time it fills (PAGEVEC_SIZE pages, docs/kernel-model.md A2), so a writer that writes N pages leaves N mod PAGEVEC_SIZE of them parked. At N = PAGEVEC_SIZE and its multiples (the dashed lines) nothing stays parked and nothing can look pinned; one page more and they are parked again.',
   }, boot);
 }
