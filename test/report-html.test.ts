@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { buildReportData } from '../src/report/build.ts';
 import { esc, jsonForScript } from '../src/report/html.ts';
 import { renderReport } from '../src/report/render.ts';
-import { makeSweepCells } from './fixtures/records.ts';
+import { realCells } from './support/real-sweep.ts';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
 describe('report HTML', () => {
-  const data = buildReportData(makeSweepCells({ name: HOSTILE, replications: 3 }), { builtAt: '2025-01-01T00:00:00Z', resamples: 300 });
+  // Real simulator output, with a hostile scenario name in every record (as a user's file could carry).
+  const cells = realCells().map((c) => ({ ...c, record: { ...c.record, scenario: { ...c.record.scenario, name: HOSTILE } } }));
+  const data = buildReportData(cells, { builtAt: '2025-01-01T00:00:00Z', resamples: 300 });
   const html = renderReport(data);
 
   it('escapes user strings everywhere, in markup and in embedded JSON', () => {
