@@ -380,8 +380,10 @@ export function finding(out: OutputResult, factors: Factor[]): string {
   if (out.sobol && out.sobol.length > 0) {
     const [a, b] = out.sobol;
     const tail = b && b.st.value >= 0.1 ? `, then on ${b.factor} (${about(b.factor)}, ST ${pct(b.st.value)})` : '';
-    const inter = a!.st.value - a!.s1.value > 0.1 ? '; much of it through interactions' : '';
-    return `${what} depends mostly on ${a!.factor} (${about(a!.factor)}): ST ${pct(a!.st.value)} [${pct(a!.st.lo)}, ${pct(a!.st.hi)}], S1 ${pct(a!.s1.value)}${tail}${inter}.`;
+    // Interactions only when the intervals say so: ST's lower bound above S1's upper bound by 0.1.
+    const inter = a!.st.lo - a!.s1.hi > 0.1 ? '; much of it through interactions' : '';
+    const over = a!.st.value > 1 || a!.s1.value > 1 ? ' (an estimate above 100 % is sampling noise around 100 %)' : '';
+    return `${what} depends mostly on ${a!.factor} (${about(a!.factor)}): ST ${pct(a!.st.value)} [${pct(a!.st.lo)}, ${pct(a!.st.hi)}], S1 ${pct(a!.s1.value)}${over}${tail}${inter}.`;
   }
   const [a] = out.morris;
   return `${what} depends mostly on ${a!.factor} (${about(a!.factor)}) by Morris screening (mu* ${a!.muStar.toPrecision(3)}).`;
