@@ -6,7 +6,7 @@
 // which is saved to disk first) if one case runs past WATCHDOG_S, and the RSS is checked after each.
 //
 // Size: DRAINLAB_FUZZ_CASES cases in all (default 2,000, about a minute or two of CI time), shared
-// out by kind; the nightly size is DRAINLAB_FUZZ_CASES=20000 (docs/fuzzing.md). The per-kind counts
+// out by kind; the nightly size is DRAINLAB_FUZZ_CASES=20000 (docs/hardening.md, section 5). The per-kind counts
 // are printed at the end. Cells run on an in-thread pool (the sweep's code path is the same; only
 // the thread differs) and the work limits are lowered by environment, so any accepted input is quick.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
