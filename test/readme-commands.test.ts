@@ -66,6 +66,13 @@ const HOW: Record<string, { skip?: string; as?: string[]; why?: string; check?: 
   'npm test': { skip: 'this is the test suite itself' },
   'npx drainlab presets': { check: (r) => expect(r.stdout).toMatch(/debate-2017 +Does dropping/) },
   'npx drainlab strategies': { check: (r) => expect(r.stdout.trim().split('\n').length).toBe(2 + 12) },
+  'npx drainlab strategies --new my-idea': { check: () => expect(readFileSync(join(dir, 'my-idea.ts'), 'utf8')).toMatch(/drainlab\/strategy/) },
+  'npx drainlab run --preset debate-2017 --strategy-file my-idea.ts': { check: (r) => expect(r.stdout).toMatch(/my-idea\*/) },
+  'npx drainlab sensitivity --preset debate-2017 --metric spuriousEbusy --metric latencyMs.p99': {
+    as: ['npx drainlab sensitivity --preset debate-2017 --metric spuriousEbusy --metric latencyMs.p99 --strategy v4.14 no-drain --trajectories 2 --samples 8 --sobol-factors 2 --out out/sens'],
+    why: 'the full run is ~2 min on 2 cores (380 runs); this is the same command on two strategies and a small design',
+    check: (r) => expect(r.stdout).toMatch(/spuriousEbusy of no-drain depends mostly on pagevecSize/),
+  },
   'npx drainlab run --preset fuse-selftest': {
     check: (r) => {
       expect(r.stdout).toMatch(/^fuse-selftest: 4 CPUs/);
