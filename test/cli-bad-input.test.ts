@@ -1,33 +1,25 @@
 // Malformed scenarios give exit code 2, name the field and the allowed values, and write nothing;
 // a fast-check fuzz of generated bad files finds no crash and no other exit code.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, writeFileSync, existsSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { writeFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { main } from '../src/cli/main.ts';
+import { captureCli } from './support/cli-capture.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'drainlab-bad-'));
-let stderr = '';
-beforeAll(() => {
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-});
-afterAll(() => {
-  vi.restoreAllMocks();
-  rmSync(dir, { recursive: true, force: true });
-});
+const cap = captureCli('drainlab-bad-');
+const dir = cap.dir;
 
 async function runBad(content: string): Promise<{ code: number; err: string; wrote: boolean }> {
   const file = join(dir, 'scenario.json');
   const out = join(dir, 'out.json');
   writeFileSync(file, content);
-  stderr = '';
+  cap.err = '';
   const code = await main(['run', '--scenario', file, '--json', '--out', out]);
   const wrote = existsSync(out);
   rmSync(out, { force: true });
-  return { code, err: stderr, wrote };
+  return { code, err: cap.err, wrote };
 }
 
 const good = { cpus: 4, pages: 8, script: [{ atMs: 0, cpu: 1, op: 'write', pages: '0-3' }, { atMs: 5, op: 'seal' }] };
@@ -56,9 +48,9 @@ describe('bad scenarios', () => {
   }
 
   it('an unreadable file and a non-JSON file are exit 2', async () => {
-    stderr = '';
+    cap.err = '';
     expect(await main(['run', '--scenario', join(dir, 'missing.json')])).toBe(2);
-    expect(stderr).toMatch(/cannot read .*missing\.json/);
+    expect(cap.err).toMatch(/cannot read .*missing\.json/);
     expect((await runBad('{ not json')).code).toBe(2);
   });
 

@@ -1,26 +1,18 @@
 // The run's self-check of its load (src/metrics/load.ts): a finite, saturating workload warns on
-// stderr and in the record; a rotating one (fresh pages every write) does not; a scenario that
+// cap.err and in the record; a rotating one (fresh pages every write) does not; a scenario that
 // states its load changes is measured but not warned about; the warm-up is left out of the figures.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.ts';
+import { captureCli } from './support/cli-capture.ts';
 import { changed } from '../src/metrics/load.ts';
 import { resolveScenario } from '../src/scenario/resolve.ts';
 import { runResolved } from '../src/sim/run.ts';
 import type { RunRecord } from '../src/metrics/record.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'drainlab-load-'));
-let stderr = '';
-beforeAll(() => {
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-});
-afterAll(() => {
-  vi.restoreAllMocks();
-  rmSync(dir, { recursive: true, force: true });
-});
+const cap = captureCli('drainlab-load-');
+const dir = cap.dir;
 
 /** 16 CPUs write a 256-page log at 1.6 pages/ms in all: every page exists after ~160 ms of 1200. */
 const finite = (rotate?: boolean, load?: object) => ({
@@ -36,9 +28,9 @@ async function run(scenario: unknown): Promise<{ code: number; err: string; reco
   const file = join(dir, 'scenario.json');
   const out = join(dir, 'out.json');
   writeFileSync(file, JSON.stringify(scenario));
-  stderr = '';
+  cap.err = '';
   const code = await main(['run', '--scenario', file, '--json', '--out', out, '--workers', '1']);
-  return { code, err: stderr, record: code === 0 ? JSON.parse(readFileSync(out, 'utf8')) : undefined! };
+  return { code, err: cap.err, record: code === 0 ? JSON.parse(readFileSync(out, 'utf8')) : undefined! };
 }
 
 describe('load self-check', () => {
@@ -51,7 +43,7 @@ describe('load self-check', () => {
     expect(changed(0, 0, 1.5)).toBe(false);
   });
 
-  it('a finite, saturating workload warns on stderr and in the record', async () => {
+  it('a finite, saturating workload warns on cap.err and in the record', async () => {
     const r = await run(finite());
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/drainlab: warning: load not stationary: pages entering pagevecs per CPU fell from [\d.]+ to 0 per 100 ms between the first and the last third of 0\.\.1200 ms/);

@@ -1,21 +1,12 @@
-// Bad sweep input exits 2 with a message naming the field or flag, and writes nothing; the pool
-// passes workers only the parent's loader flags (Worker rejects per-process ones like --expose-gc).
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// Bad sweep input exits 2 with a message naming the field or flag, and writes nothing.
+import { describe, expect, it } from 'vitest';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.ts';
+import { captureCli } from './support/cli-capture.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'drainlab-sweep-bad-'));
-let stderr = '';
-beforeAll(() => {
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-});
-afterAll(() => {
-  vi.restoreAllMocks();
-  rmSync(root, { recursive: true, force: true });
-});
+const cap = captureCli('drainlab-sweep-bad-');
+const root = cap.dir;
 
 const good = { name: 'g', base: 'fuse-selftest', params: { cpus: [2, 4] }, strategies: ['v4.14'] };
 const cases: [string, unknown, string[], RegExp][] = [
@@ -34,15 +25,15 @@ describe('sweep: bad input', () => {
       const file = join(root, 'sweep.json');
       writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
       const out = join(root, 'out');
-      stderr = '';
+      cap.err = '';
       expect(await main(['sweep', '--file', file, '--out', out, '--quiet', ...flags])).toBe(2);
-      expect(stderr).toMatch(msg);
+      expect(cap.err).toMatch(msg);
       expect(existsSync(out)).toBe(false);
     });
   }
   it('a missing file', async () => {
-    stderr = '';
+    cap.err = '';
     expect(await main(['sweep', '--file', join(root, 'none.json')])).toBe(2);
-    expect(stderr).toMatch(/--file: cannot read .*none\.json: no such file/);
+    expect(cap.err).toMatch(/--file: cannot read .*none\.json: no such file/);
   });
 });

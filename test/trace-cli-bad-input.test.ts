@@ -1,27 +1,19 @@
 // record, fit-workload and replay: bad input is exit 2 with the flag or file named, and nothing is written.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { existsSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.ts';
+import { captureCli } from './support/cli-capture.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'drainlab-trace-bad-'));
+const cap = captureCli('drainlab-trace-bad-');
+const dir = cap.dir;
 const FIX = join(import.meta.dirname, 'fixtures', 'trace-6.18-small.jsonl.gz');
-let stderr = '';
-beforeAll(() => {
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-});
-afterAll(() => {
-  vi.restoreAllMocks();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 async function run(args: string[]): Promise<{ code: number; err: string }> {
-  stderr = '';
+  cap.err = '';
   const code = await main(args);
-  return { code, err: stderr };
+  return { code, err: cap.err };
 }
 
 describe('trace commands on bad input', () => {
