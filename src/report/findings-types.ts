@@ -1,21 +1,14 @@
 /** The findings' data model (plain JSON, embedded in report data and baselines). */
-import type { Verdict } from '../stats/bootstrap.ts';
+import type { PairedCell } from './types.ts';
 
 /** One paired statistic a finding cites: strategy - baseline on one metric in one scenario. */
-export interface FindingStat {
+export interface FindingStat extends Omit<PairedCell, 'metric'> {
   scenario: string;
   /** What the scenario is, in a few words (e.g. '8 CPUs' or 'writePages = 13'). */
   where: string;
   metric: string;
   strategy: string;
   baseline: string;
-  estimate: number | null;
-  lo: number | null;
-  hi: number | null;
-  pairs: number;
-  verdict: Verdict;
-  candidateMedian: number | null;
-  baselineMedian: number | null;
 }
 
 export interface Finding {
