@@ -8,7 +8,7 @@
  * in-run noise: on a shared VM two runs of the same code differ by several percent.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { writeAtomic as writeAtomicFile } from '../src/io/files.ts';
+import { writeAtomic } from '../src/io/files.ts';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../src/errors.ts';
 import { verdictOf as verdictOfInterval } from '../src/stats/bootstrap.ts';
@@ -48,11 +48,6 @@ const NAME = /^[A-Za-z0-9._-]+$/;
 export function baselinePath(name: string, cwd = process.cwd()): string {
   if (!NAME.test(name)) throw new UsageError(`--save-baseline: got ${JSON.stringify(name)}; allowed: letters, digits, ".", "_" and "-"`);
   return resolve(cwd, BASELINE_DIR, `bench-${name}.json`);
-}
-
-/** The one atomic writer (src/io/files.ts): temp file in the target directory, fsync, rename. */
-export function writeAtomic(path: string, text: string, flag = '--json'): void {
-  writeAtomicFile(path, text, flag);
 }
 
 export function saveBaseline(name: string, report: BenchReport, cwd = process.cwd()): string {

@@ -6,7 +6,8 @@
  */
 import { resolve } from 'node:path';
 import { UsageError } from '../src/errors.ts';
-import { baselinePath, compare, loadBaseline, saveBaseline, writeAtomic, type Comparison } from './baseline.ts';
+import { baselinePath, compare, loadBaseline, saveBaseline, type Comparison } from './baseline.ts';
+import { writeAtomic } from '../src/io/files.ts';
 import { reportMarkdown } from './markdown.ts';
 import { benchProvenance, cpuLabel } from './provenance.ts';
 import { HostLoadMeter } from './host-load.ts';
@@ -108,7 +109,7 @@ export async function benchCommand(opts: BenchOptions): Promise<number> {
     else {
       process.stdout.write(reportMarkdown(report, comparison));
       if (opts.json) {
-        writeAtomic(resolve(opts.json), json);
+        writeAtomic(resolve(opts.json), json, '--json');
         process.stderr.write(`bench: wrote ${opts.json}\n`);
       }
     }

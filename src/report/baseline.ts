@@ -55,11 +55,6 @@ export function checkComparable(current: ReportData | BaselineFile, baseline: Re
 
 const NAME_RE = /^[A-Za-z0-9._-]{1,100}$/;
 
-/** Writes a file through the one atomic writer (src/io/files.ts); `flag` names the option in errors. */
-export async function writeFileAtomic(path: string, content: string, flag = '-o'): Promise<void> {
-  writeAtomic(path, content, flag);
-}
-
 /** Refuses a bad --save-baseline name before anything is read or written. */
 export function checkBaselineName(name: string): void {
   if (!NAME_RE.test(name) || name === '.' || name === '..') throw reportErrors.badBaselineName(name);
@@ -83,7 +78,7 @@ export async function saveBaseline(name: string, data: ReportData, dir: string =
     observations: data.observations,
   };
   const path = join(dir, `${name}.json`);
-  await writeFileAtomic(path, JSON.stringify(file), '--save-baseline');
+  writeAtomic(path, JSON.stringify(file), '--save-baseline');
   return path;
 }
 

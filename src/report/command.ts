@@ -8,7 +8,8 @@
  */
 import { loadSensitivity } from './sensitivity.ts';
 import { stat } from 'node:fs/promises';
-import { checkBaselineName, checkComparable, checkFailOn, compareToBaseline, loadBaseline, parseFailOn, saveBaseline, writeFileAtomic } from './baseline.ts';
+import { checkBaselineName, checkComparable, checkFailOn, compareToBaseline, loadBaseline, parseFailOn, saveBaseline } from './baseline.ts';
+import { writeAtomic } from '../io/files.ts';
 import { buildReportData } from './build.ts';
 import { reportErrors } from './errors.ts';
 import { loadBench, loadCalibration } from './extras.ts';
@@ -76,7 +77,7 @@ export async function reportCommand(opts: ReportCommandOptions): Promise<number>
   }
 
   const content = opts.out.toLowerCase().endsWith('.json') ? JSON.stringify(data) : renderReport(data);
-  await writeFileAtomic(opts.out, content);
+  writeAtomic(opts.out, content, '-o');
   log(`report: wrote ${opts.out} (${(Buffer.byteLength(content) / 1024).toFixed(0)} KiB): ${data.inputs.records} runs in ${data.inputs.cells} cells, ${data.strategies.length} strategies`);
   if (opts.saveBaseline) log(`report: saved baseline ${await saveBaseline(opts.saveBaseline, data)}`);
   for (const f of failures) log(`report: FAIL ${f.message}`);
