@@ -53,7 +53,7 @@ export function readCalibration(path: string): CalibrationFile {
   const r = calibrationFileSchema.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw new UsageError(`--calibration ${path}: ${i.path.join('.') || '(top level)'}: ${i.message}`);
+    throw new UsageError(`--calibration ${path}: ${i.path.join('.') || '(top level)'}: ${i.message} (expected a drainlab/calibration@1 file from drainlab calibrate --out)`);
   }
   return r.data as unknown as CalibrationFile;
 }

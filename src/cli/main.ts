@@ -37,18 +37,13 @@ export async function readCalibrationCosts(path: string | undefined): Promise<Pa
   return (await readCalibrationHead(path))?.costs;
 }
 
-/** The costs and the host kernel of a calibration file (checked in full), or nothing. */
+/** The costs and the host kernel of a calibration file (checked in full by src/calibrate/file.ts), or nothing. */
 export async function readCalibrationHead(path: string | undefined): Promise<{ costs: Partial<Costs>; kernel?: string } | undefined> {
   if (path === undefined) return undefined;
-  const [{ readJsonInput }, { calibrationFileSchema }] = await Promise.all([import('../io/files.ts'), import('../calibrate/file.ts')]);
-  const raw = readJsonInput(path, '--calibration');
-  const r = calibrationFileSchema.safeParse(raw);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new UsageError(`--calibration ${path}: ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message} (expected a drainlab/calibration@1 file from drainlab calibrate --out)`);
-  }
-  const kernel = (r.data.host as { kernel?: unknown }).kernel;
-  return { costs: r.data.costs as Partial<Costs>, ...(typeof kernel === 'string' ? { kernel } : {}) };
+  const { readCalibration } = await import('../calibrate/file.ts');
+  const file = readCalibration(path);
+  const kernel = (file.host as { kernel?: unknown }).kernel;
+  return { costs: file.costs as Partial<Costs>, ...(typeof kernel === 'string' ? { kernel } : {}) };
 }
 
 /** Values of options that take one: one that looks like a flag was most likely swallowed by mistake. */
