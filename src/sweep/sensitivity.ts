@@ -14,6 +14,7 @@
  * --shard i/N (merge the shards' DIR/morris with `drainlab merge`, then run again with --resume
  * for the Sobol phase). DIR/sensitivity.json holds the indices and one sentence per finding.
  */
+import { textTable } from '../io/format.ts';
 import type { WorkersOption } from '../pool/auto-workers.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -392,7 +393,7 @@ export function finding(out: OutputResult, factors: Factor[]): string {
 /** The terminal summary: the ranking, then one line per output. */
 export function sensitivityTable(r: SensitivityResult): string {
   const lines = [`sensitivity of ${r.scenario}: ${r.design.morrisRuns} Morris runs (r = ${r.design.trajectories}, p = ${r.design.levels}), ${r.design.sobolRuns} Sobol runs (N = ${r.design.samples}) on ${r.survivors.join(', ') || 'no factor'}`, '', 'factor ranking (largest mu* over every output, relative to that output\'s largest):'];
-  for (const x of r.ranking) lines.push(`  ${x.factor.padEnd(24)} ${x.score.toFixed(2)}  ${x.about}`);
+  lines.push(textTable(['factor', 'score', 'what it stands for'], r.ranking.map((x) => [x.factor, x.score.toFixed(2), x.about])));
   lines.push('', 'findings:');
   for (const o of r.outputs) lines.push(`  ${o.finding}`);
   return lines.join('\n');
