@@ -58,6 +58,11 @@ fail:
 	return -1;
 }
 
+int pin_memfd_pipe(int pipefd[2])
+{
+	return pinned_memfd(pipefd);
+}
+
 static bool one(int d_ms, int rep, int k, int *ebusy_late)
 {
 	int pfd[2];

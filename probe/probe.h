@@ -19,7 +19,9 @@
 #define SEAL_CPU_DEFAULT 0
 #define REMOTE_CPU_DEFAULT 1
 
-enum { CASE_A = 1, CASE_B = 2, CASE_C = 4, CASE_D = 8 };
+enum { CASE_A = 1, CASE_B = 2, CASE_C = 4, CASE_D = 8, CASE_G = 16 };
+/* the case letters, one per bit of CASE_* */
+#define CASE_LETTERS "abcdg"
 
 struct opts {
 	bool quick;
@@ -114,6 +116,9 @@ void case_recheck(void);
 void case_drain(void);
 void case_walk(void);
 void case_trace_only(void);
+void case_guest(void);
+/* case a's pinned 4-page memfd: its pages held by a pipe through vmsplice; -1 on failure */
+int pin_memfd_pipe(int pipefd[2]);
 void report_sched(void);
 
 #endif

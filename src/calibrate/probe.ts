@@ -12,7 +12,8 @@ import { parseProbeOutput, type ProbeRun } from './parse.ts';
 export const PROBE_DIR = rootPath('probe');
 export const PROBE_BIN = join(PROBE_DIR, 'bin', 'drainprobe');
 
-export type ProbeCase = 'a' | 'b' | 'c' | 'd';
+/** The probe's cases (probe/drainprobe.c usage); g is the guest suite (probe/case_guest.c). */
+export type ProbeCase = 'a' | 'b' | 'c' | 'd' | 'g';
 export type ProbeAvailability = { available: true; path: string } | { available: false; reason: string };
 
 function executable(path: string): boolean {
