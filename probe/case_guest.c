@@ -426,7 +426,7 @@ static void case_pin(void)
 			return;
 		}
 		int pfd[2];
-		int fd = pin_memfd_pipe(pfd);
+		int fd = pinned_memfd(pfd, 4);
 		if (fd < 0) {
 			emit_skip("g", "pin: vmsplice pin setup failed");
 			return;
