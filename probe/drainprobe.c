@@ -1,6 +1,6 @@
 /*
  * drainprobe main: options, the signal thread, the run budget and the order of the cases.
- * Usage: drainprobe [--quick] [--cases a,b,c,d] [--budget-ms N] [--reps N]
+ * Usage: drainprobe [--quick] [--cases a,b,c,d,e,f] [--budget-ms N] [--reps N]
  *                   [--seal-cpu N] [--remote-cpu N]
  * Exit: 0 done (cases that cannot run here print {"kind":"skip"}), 2 bad arguments,
  *       3 when its parent was already gone, 128+signal after a clean stop on
@@ -20,7 +20,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-struct opts g_opt = { .rt_n = -1, .cases = CASE_A | CASE_B | CASE_C | CASE_D, .budget_ms = 45000,
+struct opts g_opt = { .rt_n = -1, .cases = CASE_A | CASE_B | CASE_C | CASE_D | CASE_E, .budget_ms = 45000,
 		      .seal_cpu = SEAL_CPU_DEFAULT, .remote_cpu = REMOTE_CPU_DEFAULT };
 _Atomic int g_stop;
 int64_t g_deadline_ns;
@@ -37,13 +37,16 @@ static sigset_t sigs;
 
 static void usage(FILE *f)
 {
-	fputs("usage: drainprobe [--quick] [--cases a,b,c,d] [--budget-ms N] [--reps N]\n"
+	fputs("usage: drainprobe [--quick] [--cases a,b,c,d,e,f] [--budget-ms N] [--reps N]\n"
 	      "                  [--seal-cpu N] [--remote-cpu N] [--parent-pid N]\n"
 	      "                  [--rt-pre-ms 0,400,...] [--rt-lead-ms 0,300,...]\n"
 	      "  a  wait-loop re-check times (vmsplice pins released after d ms)\n"
 	      "  b  lru_add_drain_all latency, remote CPU idle / CFS spinner / SCHED_FIFO spinner\n"
 	      "  c  tag walk cost per page (unpinned files, 1K..256K pages)\n"
-	      "  d  workqueue tracepoints: which CPUs got drain work, kworker start delay\n", f);
+	      "  d  workqueue tracepoints: which CPUs got drain work, kworker start delay\n"
+	      "  e  busy sealer: a CFS spinner on the seal CPU, >= 20 seals waking at a re-check\n"
+	      "  f  RT window phase: >= 20 SCHED_FIFO-spinner drains at pre-runs 0..900 ms (not by default: ~45 s)\n"
+	      "  default: a,b,c,d,e\n", f);
 }
 
 static int parse_cases(const char *s)
@@ -52,7 +55,7 @@ static int parse_cases(const char *s)
 	for (; *s; s++) {
 		if (*s == ',')
 			continue;
-		if (*s < 'a' || *s > 'd')
+		if (*s < 'a' || *s > 'f')
 			return -1;
 		m |= 1 << (*s - 'a');
 	}
@@ -86,7 +89,7 @@ static int parse_args(int argc, char **argv)
 			exit(0);
 		} else if (!strcmp(a, "--cases") && has) {
 			if ((g_opt.cases = parse_cases(argv[++i])) <= 0) {
-				fprintf(stderr, "drainprobe: --cases takes a comma list of a,b,c,d; got '%s'\n", argv[i]);
+				fprintf(stderr, "drainprobe: --cases takes a comma list of a,b,c,d,e,f; got '%s'\n", argv[i]);
 				return -1;
 			}
 		} else if (!strcmp(a, "--budget-ms") && has) {
@@ -215,7 +218,7 @@ static void meta(void)
 	read_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled", shm, sizeof shm);
 	char cases[8];
 	int n = 0;
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 6; i++)
 		if (g_opt.cases & (1 << i))
 			cases[n++] = (char)('a' + i);
 	cases[n] = 0;
@@ -332,6 +335,10 @@ int main(int argc, char **argv)
 	} else if ((g_opt.cases & CASE_D) && trace_active() && !stopping()) {
 		case_trace_only();
 	}
+	if ((g_opt.cases & CASE_E) && !stopping())
+		case_busy_sealer();
+	if ((g_opt.cases & CASE_F) && !stopping())
+		case_rt_phase(two);
 out:
 	remote_stop();
 	trace_teardown();

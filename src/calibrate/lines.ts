@@ -8,7 +8,7 @@ import { z } from 'zod';
 const ns = z.number().int();
 const nonNeg = z.number().int().min(0);
 const sealResult = z.enum(['ok', 'EBUSY', 'EPERM', 'error']);
-const caseId = z.enum(['a', 'b', 'c', 'd', 'all']);
+const caseId = z.enum(['a', 'b', 'c', 'd', 'e', 'f', 'all']);
 /** Where a measurement sat on the jiffy grid (probe tick.c): absent when the tick was not found. */
 const tickPos = {
   startSinceTickNs: nonNeg.optional(),
@@ -91,7 +91,8 @@ export const recheckLine = z.object({
 
 export const drainLine = z.object({
   kind: z.literal('drain'),
-  case: z.enum(['b', 'd']),
+  /** b and d: the drain cases; f: the RT-window phase runs (probe case_busy.c) */
+  case: z.enum(['b', 'd', 'f']),
   cpuClass: z.enum(['idle', 'busy', 'rt']),
   rep: nonNeg,
   pages: z.number().int().positive(),
@@ -105,6 +106,33 @@ export const drainLine = z.object({
   /** A stop request (SIGINT ...) ended the spinner early: not a measurement. */
   interrupted: z.boolean().optional(),
   ...tickPos,
+});
+
+/** Case e (probe case_busy.c): one seal on a sealing CPU that a CFS spinner keeps busy. */
+export const busySealLine = z.object({
+  kind: z.literal('busyseal'),
+  case: z.literal('e'),
+  rep: nonNeg,
+  pages: z.number().int().positive(),
+  latencyNs: nonNeg,
+  result: sealResult,
+  errno: z.number().int(),
+  /** When the reader on the remote CPU had emptied the pipe, from the seal call (-1: unknown). */
+  releaseNs: ns,
+  plannedReleaseNs: ns,
+  hogRunning: z.boolean(),
+  ...tickPos,
+});
+
+/** Case e's set-up: the sealer's and the spinner's nice on the sealing CPU. */
+export const busySetupLine = z.object({
+  kind: z.literal('busy-setup'),
+  case: z.literal('e'),
+  cpu: z.number().int(),
+  sealerNice: z.number().int(),
+  hogNice: z.number().int(),
+  seals: nonNeg,
+  releaseAfterNs: nonNeg,
 });
 
 export const walkLine = z.object({
@@ -171,7 +199,7 @@ export const endLine = z.object({
 
 export const probeLine = z.discriminatedUnion('kind', [
   headerLine, metaLine, sealerLine, clockLine, schedLine, recheckLine, drainLine, walkLine, traceLine,
-  traceSetupLine, verifyLine, skipLine, truncatedLine, endLine,
+  traceSetupLine, verifyLine, skipLine, truncatedLine, endLine, busySealLine, busySetupLine,
 ]);
 
 export type HeaderLine = z.infer<typeof headerLine>;
@@ -182,6 +210,8 @@ export type SchedLine = z.infer<typeof schedLine>;
 export type RecheckLine = z.infer<typeof recheckLine>;
 export type DrainLine = z.infer<typeof drainLine>;
 export type WalkLine = z.infer<typeof walkLine>;
+export type BusySealLine = z.infer<typeof busySealLine>;
+export type BusySetupLine = z.infer<typeof busySetupLine>;
 export type TraceLine = z.infer<typeof traceLine>;
 export type TraceWork = z.infer<typeof traceWork>;
 export type VerifyLine = z.infer<typeof verifyLine>;
@@ -190,5 +220,5 @@ export type EndLine = z.infer<typeof endLine>;
 export type TruncatedLine = z.infer<typeof truncatedLine>;
 export type ProbeLine = z.infer<typeof probeLine>;
 export const PROBE_KINDS = [
-  'header', 'meta', 'sealer', 'clock', 'sched', 'recheck', 'drain', 'walk', 'trace', 'trace-setup', 'verify', 'skip', 'truncated', 'end',
+  'header', 'meta', 'sealer', 'clock', 'sched', 'recheck', 'drain', 'walk', 'trace', 'trace-setup', 'verify', 'skip', 'truncated', 'end', 'busyseal', 'busy-setup',
 ] as const;

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import {
   probeLine, PROBE_KINDS, type ClockLine, type DrainLine, type EndLine, type HeaderLine, type MetaLine,
-  type RecheckLine, type SchedLine, type SealerLine, type SkipLine, TruncatedLine, type TraceLine, type VerifyLine, type WalkLine,
+  type RecheckLine, type SchedLine, type BusySealLine, type BusySetupLine, type SealerLine, type SkipLine, TruncatedLine, type TraceLine, type VerifyLine, type WalkLine,
 } from './lines.ts';
 
 export interface ProbeRun {
@@ -17,6 +17,9 @@ export interface ProbeRun {
   rechecks: RecheckLine[];
   drains: DrainLine[];
   walks: WalkLine[];
+  /** Case e: seals on a busy sealing CPU, and its set-up line. */
+  busySeals: BusySealLine[];
+  busySetup?: BusySetupLine;
   traces: TraceLine[];
   verifies: VerifyLine[];
   skips: SkipLine[];
@@ -44,7 +47,7 @@ function issueText(issues: z.core.$ZodIssue[]): string {
 /** Parses the probe's stdout (or a recorded fixture). `source` names it in error messages. */
 export function parseProbeOutput(text: string, source = 'probe output'): ProbeRun {
   const run: Omit<ProbeRun, 'meta'> & { meta?: MetaLine } = {
-    rechecks: [], drains: [], walks: [], traces: [], verifies: [], skips: [], truncated: [],
+    rechecks: [], drains: [], walks: [], busySeals: [], traces: [], verifies: [], skips: [], truncated: [],
   };
   const lines = text.split('\n');
   lines.forEach((raw, i) => {
@@ -76,6 +79,8 @@ export function parseProbeOutput(text: string, source = 'probe output'): ProbeRu
       case 'recheck': run.rechecks.push(l); break;
       case 'drain': run.drains.push(l); break;
       case 'walk': run.walks.push(l); break;
+      case 'busyseal': run.busySeals.push(l); break;
+      case 'busy-setup': run.busySetup = l; break;
       case 'trace': run.traces.push(l); break;
       case 'trace-setup': run.traceInstance = l.instance; break;
       case 'verify': run.verifies.push(l); break;
