@@ -14,7 +14,8 @@
  *     @@DRAINLAB <length> <json>\n
  * where <length> is the byte length of <json>: the host keeps a line only when the prefix, the
  * length and the JSON all agree, so a line cut or interleaved by a kernel message is dropped, not
- * misread. The guest's own lines have "kind":"guest" (phase start, probe-exit, done).
+ * misread. The guest's own lines have "kind":"vm" (phase start, probe-exit, done); the probe's
+ * case g prints "kind":"guest" lines of its own.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -185,7 +186,7 @@ int main(void)
 	{
 		char line[12288];
 		int n = snprintf(line, sizeof line,
-				 "{\"kind\":\"guest\",\"phase\":\"start\",\"release\":\"%s\",\"version\":\"%s\",\"machine\":\"%s\","
+				 "{\"kind\":\"vm\",\"phase\":\"start\",\"release\":\"%s\",\"version\":\"%s\",\"machine\":\"%s\","
 				 "\"cpusOnline\":%ld,\"cpusConf\":%ld,\"memKb\":%ld,\"cmdline\":\"%s\",\"schedFeatures\":\"%s\","
 				 "\"preemptDynamic\":\"%s\",\"rtRuntimeUs\":%s,\"rtPeriodUs\":%s,\"lruGenEnabled\":\"%s\",\"port\":\"%s\",\"uptimeMs\":%lld}",
 				 esc_rel, esc_ver, u.machine, sysconf(_SC_NPROCESSORS_ONLN), sysconf(_SC_NPROCESSORS_CONF),
@@ -241,10 +242,10 @@ int main(void)
 		char line[256];
 		int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 		int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-		int n = snprintf(line, sizeof line, "{\"kind\":\"guest\",\"phase\":\"probe-exit\",\"code\":%d,\"signal\":%d,\"elapsedMs\":%lld}",
+		int n = snprintf(line, sizeof line, "{\"kind\":\"vm\",\"phase\":\"probe-exit\",\"code\":%d,\"signal\":%d,\"elapsedMs\":%lld}",
 				 code, sig, (long long)(mono_ms() - t0));
 		put_line(line, (size_t)n);
-		n = snprintf(line, sizeof line, "{\"kind\":\"guest\",\"phase\":\"done\",\"uptimeMs\":%lld}", (long long)mono_ms());
+		n = snprintf(line, sizeof line, "{\"kind\":\"vm\",\"phase\":\"done\",\"uptimeMs\":%lld}", (long long)mono_ms());
 		put_line(line, (size_t)n);
 	}
 	if (out_fd != con_fd)

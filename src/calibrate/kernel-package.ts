@@ -2,7 +2,7 @@
  * Other kernels than the host's (issue 14): a Debian kernel package fetched with
  * `apt-get download` and unpacked with `dpkg -x` into a cache directory (nothing is installed
  * into /boot), and the facts of its config that the model needs: HZ, the preemption model and
- * whether the multi-gen LRU is on by default. guest.ts boots it under QEMU (docs/calibration.md).
+ * whether the multi-gen LRU is on by default. guest-boot.ts boots it under QEMU (docs/calibration.md).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';

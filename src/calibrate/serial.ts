@@ -53,9 +53,9 @@ export function parseFramed(text: string): FramedLines {
   return { json, dropped };
 }
 
-/** The guest's own lines ("kind":"guest"), written by probe/guest-init.c. */
+/** The guest's own lines ("kind":"vm"), written by probe/guest-init.c (the probe's case g prints "kind":"guest"). */
 export const guestStartLine = z.object({
-  kind: z.literal('guest'),
+  kind: z.literal('vm'),
   phase: z.literal('start'),
   release: z.string(),
   version: z.string(),
@@ -75,8 +75,8 @@ export const guestStartLine = z.object({
   port: z.string(),
   uptimeMs: z.number(),
 });
-export const guestExitLine = z.object({ kind: z.literal('guest'), phase: z.literal('probe-exit'), code: z.number().int(), signal: z.number().int(), elapsedMs: z.number() });
-export const guestDoneLine = z.object({ kind: z.literal('guest'), phase: z.literal('done'), uptimeMs: z.number() });
+export const guestExitLine = z.object({ kind: z.literal('vm'), phase: z.literal('probe-exit'), code: z.number().int(), signal: z.number().int(), elapsedMs: z.number() });
+export const guestDoneLine = z.object({ kind: z.literal('vm'), phase: z.literal('done'), uptimeMs: z.number() });
 export type GuestStart = z.infer<typeof guestStartLine>;
 export type GuestExit = z.infer<typeof guestExitLine>;
 
@@ -90,14 +90,14 @@ export interface GuestOutput {
   dropped: number;
 }
 
-/** Splits the framed lines into the guest's own and the probe's. */
+/** Splits the framed lines into the guest /init's own ("vm") and the probe's. */
 export function readGuestOutput(data: string): GuestOutput {
   const { json, dropped } = parseFramed(data);
   const out: GuestOutput = { done: false, probeText: '', dropped };
   const probe: string[] = [];
   for (const text of json) {
     const v = JSON.parse(text) as { kind?: unknown; phase?: unknown };
-    if (v.kind !== 'guest') {
+    if (v.kind !== 'vm') {
       probe.push(text);
       continue;
     }

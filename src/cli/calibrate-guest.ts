@@ -1,5 +1,5 @@
 /**
- * `drainlab calibrate --kernel SPEC --cpus N`: the CLI side of src/calibrate/guest.ts. Progress on
+ * `drainlab calibrate --kernel SPEC --cpus N`: the CLI side of src/calibrate/guest-boot.ts. Progress on
  * stderr, the result line on stdout. SIGINT / SIGTERM stop the guest (QEMU is killed, the temporary
  * directory removed) and the command exits 130 / 143 with nothing written.
  */
@@ -9,7 +9,7 @@ type Out = (s: string) => void;
 const log = (l: string) => process.stderr.write(`${l}\n`);
 
 export async function calibrateGuestCommand(o: CalibrateCliOptions, out: Out): Promise<number> {
-  const { calibrateGuest, checkGuestCpus, checkKernelSpec, GuestBootError } = await import('../calibrate/guest.ts');
+  const { calibrateGuest, checkGuestCpus, checkKernelSpec, GuestBootError } = await import('../calibrate/guest-boot.ts');
   const { simPredictor } = await import('../calibrate/predict.ts');
   const { UsageError } = await import('../errors.ts');
   if (o.recorded !== undefined) throw new UsageError('--recorded cannot be combined with --kernel (a recorded run has no guest to boot)');
@@ -46,7 +46,7 @@ export async function calibrateGuestCommand(o: CalibrateCliOptions, out: Out): P
         `${g.scenario.rtRuntimeShare === undefined ? '' : `, RT_RUNTIME_SHARE ${g.scenario.rtRuntimeShare ? 'on' : 'off'}`}` +
         `; ${r.file.cases.length} cases in ${((Date.now() - t0) / 1000).toFixed(0)} s; wrote ${r.path}`,
     );
-    if (!g.timingsCalibrated) out('calibrate: TCG: timings not calibrated (emulated time); outcomes, drain targets and fill behaviour stand');
+    if (r.file.timingsCalibrated === false) out('calibrate: TCG: timings not calibrated (emulated time); outcomes, drain targets and fill behaviour stand');
     return 0;
   } catch (e) {
     if (signalled) return signalled === 'SIGTERM' ? 143 : 130;

@@ -101,7 +101,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option(...STRATEGY_FILE_OPTION)
     .option(...FORCE_OPTION)
     .option('--seed <n>', 'override the scenario seed', int('--seed', 0))
-    .option('--workers <n|auto>', `threads sharing the scenario's memory; ${WORKERS_HELP}`, workersOpt(48))
+    .option('--workers <n|auto>', `threads for one scenario: its strategies spread over them, or a large file's range passes split; a count (obeyed), or auto: as many as the work pays for (default auto; results never depend on it)`, workersOpt(48))
     .option('--calibration <file>', 'use fitted costs from drainlab calibrate (measured on the scenario\'s kernel version)')
     .option('--force-calibration', 'apply --calibration even when it was measured on another kernel version (with a warning)')
     .option('--json', 'print the result record (docs/result-record.md) on stdout')

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { activePreempt, consoleTrouble, parseFramed, readGuestOutput, rtRuntimeShareFromFeatures, GUEST_PREFIX } from '../src/calibrate/serial.ts';
 import { accelPlan, guestMemoryMb, qemuArgs } from '../src/calibrate/qemu.ts';
-import { checkGuestCpus, checkKernelSpec, guestProbeArgs } from '../src/calibrate/guest.ts';
+import { checkGuestCpus, checkKernelSpec, guestProbeArgs } from '../src/calibrate/guest-boot.ts';
 import { main } from '../src/cli/main.ts';
 import { captureCli } from './support/cli-capture.ts';
 
@@ -33,18 +33,18 @@ describe('serial framing', () => {
     expect(r.dropped).toBe(3);
   });
   it('counts bytes, not UTF-16 units, and ignores text after the frame', () => {
-    const j = '{"kind":"guest","s":"é"}';
+    const j = '{"kind":"vm","s":"é"}';
     expect(parseFramed(`${frame(j)}[ 9.9] trailing kernel text`).json).toEqual([j]);
     expect(parseFramed(`${GUEST_PREFIX}${j.length} ${j}`).dropped).toBe(1); // é is two bytes
   });
   it("splits the guest's own lines from the probe's and sees the end marker", () => {
-    const start = JSON.stringify({ kind: 'guest', phase: 'start', release: '6.1.0-57-cloud-amd64', version: '#1', machine: 'x86_64', cpusOnline: 8, cpusConf: 8, memKb: 1, cmdline: '', schedFeatures: 'NO_RT_RUNTIME_SHARE', preemptDynamic: 'none (voluntary) full', rtRuntimeUs: 950000, rtPeriodUs: 1000000, lruGenEnabled: '0x0000', port: 'ttyS1', uptimeMs: 4000 });
-    const g = readGuestOutput([start, '{"kind":"meta"}', '{"kind":"guest","phase":"probe-exit","code":0,"signal":0,"elapsedMs":5}'].map(frame).join('\n'));
+    const start = JSON.stringify({ kind: 'vm', phase: 'start', release: '6.1.0-57-cloud-amd64', version: '#1', machine: 'x86_64', cpusOnline: 8, cpusConf: 8, memKb: 1, cmdline: '', schedFeatures: 'NO_RT_RUNTIME_SHARE', preemptDynamic: 'none (voluntary) full', rtRuntimeUs: 950000, rtPeriodUs: 1000000, lruGenEnabled: '0x0000', port: 'ttyS1', uptimeMs: 4000 });
+    const g = readGuestOutput([start, '{"kind":"meta"}', '{"kind":"vm","phase":"probe-exit","code":0,"signal":0,"elapsedMs":5}'].map(frame).join('\n'));
     expect(g.start?.cpusOnline).toBe(8);
     expect(g.probeText).toBe('{"kind":"meta"}\n');
     expect(g.probeExit?.code).toBe(0);
     expect(g.done).toBe(false);
-    expect(readGuestOutput(frame('{"kind":"guest","phase":"done","uptimeMs":9}')).done).toBe(true);
+    expect(readGuestOutput(frame('{"kind":"vm","phase":"done","uptimeMs":9}')).done).toBe(true);
   });
 });
 
@@ -82,9 +82,9 @@ describe('accelerators and the QEMU command line', () => {
     expect(qemuArgs({ kernel: 'k', initrd: 'i', cpus: 2, memMb: 512, accel: 'tcg-single', consolePath: 'c', dataPath: 'd' })).toContain('tcg,thread=single');
     expect(qemuArgs({ kernel: 'k', initrd: 'i', cpus: 2, memMb: 512, accel: 'kvm', consolePath: 'c', dataPath: 'd' }).join(' ')).toContain('-accel kvm -cpu host');
   });
-  it('the guest probe runs quick cases a, b, d under TCG (c, the tag walk, is timing only)', () => {
-    expect(guestProbeArgs({ budgetMs: 60000, timings: false })).toEqual(['--quick', '--cases', 'a,b,d', '--budget-ms', '60000']);
-    expect(guestProbeArgs({ budgetMs: 30000, timings: true, quick: false })).toEqual(['--cases', 'a,b,c,d', '--budget-ms', '30000']);
+  it('the guest probe runs quick cases a, b, d and the guest suite g under TCG (c, the tag walk, is timing only)', () => {
+    expect(guestProbeArgs({ budgetMs: 60000, timings: false })).toEqual(['--quick', '--cases', 'a,b,d', '--guest-cases', '--budget-ms', '60000']);
+    expect(guestProbeArgs({ budgetMs: 30000, timings: true, quick: false })).toEqual(['--cases', 'a,b,c,d', '--guest-cases', '--budget-ms', '30000']);
   });
 });
 
