@@ -200,9 +200,10 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--save-baseline <name>', 'save the record as a baseline')
     .option('--baseline <name|file>', 'compare with a saved baseline (noise-aware verdicts)')
     .option('--suite <name...>', 'run only these suites')
-    .action(async (o: { quick?: boolean; json?: string; saveBaseline?: string; baseline?: string; suite?: string[] }) => {
+    .option('--repeats <n>', 'rounds of the workers suite (the default worker count against W=1 and W=2; default 5, --quick 3)', int('--repeats', 1, 1000))
+    .action(async (o: { quick?: boolean; json?: string; saveBaseline?: string; baseline?: string; suite?: string[]; repeats?: number }) => {
       const { benchCommand } = await import('../../bench/command.ts');
-      setCode(await benchCommand({ quick: o.quick, json: o.json, saveBaseline: o.saveBaseline, baseline: o.baseline, suites: o.suite }));
+      setCode(await benchCommand({ quick: o.quick, json: o.json, saveBaseline: o.saveBaseline, baseline: o.baseline, suites: o.suite, repeats: o.repeats }));
     });
 
   p.command('calibrate')
