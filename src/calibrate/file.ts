@@ -12,6 +12,7 @@ import { costsSchema } from '../scenario/schema.ts';
 import type { CalibrationCase } from './cases.ts';
 import type { Comparison } from './compare.ts';
 import type { FitDerived } from './fit.ts';
+import type { BusySealCase, DistributionResult, HostPreempt } from './distribution.ts';
 
 export const CALIBRATION_SCHEMA = 'drainlab/calibration@1';
 
@@ -30,6 +31,11 @@ export interface CalibrationFile {
   load?: { loadAvg1: number[]; cpus: number; loaded: boolean };
   /** Said loudly: e.g. a fit of partial probe output (calibrate --allow-partial). */
   warnings?: string[];
+  /** Case e: seals on a busy sealing CPU (distribution.ts), and the preemption model they ran under. */
+  busySeals?: BusySealCase[];
+  preempt?: HostPreempt;
+  /** The in-sample distribution checks (busy sealer, RT window phase) against model replications. */
+  distributions?: DistributionResult[];
 }
 
 /** What a reader relies on; the rest is descriptive and kept as it is. */
