@@ -19,7 +19,9 @@
 #define SEAL_CPU_DEFAULT 0
 #define REMOTE_CPU_DEFAULT 1
 
-enum { CASE_A = 1, CASE_B = 2, CASE_C = 4, CASE_D = 8, CASE_E = 16, CASE_F = 32 };
+enum { CASE_A = 1, CASE_B = 2, CASE_C = 4, CASE_D = 8, CASE_E = 16, CASE_F = 32, CASE_G = 64 };
+/* the case letters, one per bit of CASE_* */
+#define CASE_LETTERS "abcdefg"
 
 struct opts {
 	bool quick;
@@ -120,6 +122,7 @@ void case_rt_phase(bool two);     /* case_busy.c: f */
 int pinned_memfd(int pipefd[2], int npages);
 /* case_drain.c: one case b seal with the remote CPU in class c; false when it cannot run */
 bool drain_one(const char *cs, enum rclass c, int rep, int64_t pre_run_ns, int64_t lead_ns);
+void case_guest(void);         /* case_guest.c: g */
 void report_sched(void);
 
 #endif

@@ -148,7 +148,7 @@ describe('the flags', () => {
       cap.err = '';
       return { code: await main(argv), err: cap.err };
     };
-    expect(await run(['calibrate', '--cases', 'a,z', '--recorded', 'x.jsonl'])).toMatchObject({ code: 2, err: expect.stringMatching(/--cases: got "a,z"; allowed: a comma list of a, b, c, d, e, f/) });
+    expect(await run(['calibrate', '--cases', 'a,z', '--recorded', 'x.jsonl'])).toMatchObject({ code: 2, err: expect.stringMatching(/--cases: got "a,z"; allowed: a comma list of a, b, c, d, e, f, g/) });
     expect(await run(['validate', '--calibration', 'x.json', '--replications', '50'])).toMatchObject({ code: 2, err: expect.stringMatching(/--replications: got "50"; allowed: an integer in 200\.\./) });
     expect(await run(['validate', '--against', 'x.json'])).toMatchObject({ code: 2, err: expect.stringMatching(/--against needs --calibration/) });
   });

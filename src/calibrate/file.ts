@@ -13,6 +13,7 @@ import type { CalibrationCase } from './cases.ts';
 import type { Comparison } from './compare.ts';
 import type { FitDerived } from './fit.ts';
 import type { BusySealCase, DistributionResult, HostPreempt } from './distribution.ts';
+import type { GuestCase } from './guest.ts';
 
 export const CALIBRATION_SCHEMA = 'drainlab/calibration@1';
 
@@ -36,6 +37,14 @@ export interface CalibrationFile {
   preempt?: HostPreempt;
   /** The in-sample distribution checks (busy sealer, RT window phase) against model replications. */
   distributions?: DistributionResult[];
+  /**
+   * false when the measured kernel's clock cannot be trusted (a QEMU guest under TCG: a 10 ms
+   * sleep takes 34-49 ms of guest time). `validate --calibration` then compares outcomes, drain
+   * targets and fill behaviour only, and says so. Absent means true (the host, or a KVM guest).
+   */
+  timingsCalibrated?: boolean;
+  /** Case g's measurements (probe/case_guest.c, src/calibrate/guest.ts), when the probe ran it. */
+  guestCases?: GuestCase[];
 }
 
 /** What a reader relies on; the rest is descriptive and kept as it is. */
@@ -46,7 +55,14 @@ export const calibrationFileSchema = z.looseObject({
   costs: costsSchema,
   cases: z.array(z.looseObject({ id: z.string(), kind: z.enum(['recheck', 'drain', 'walk']), latencyMs: z.number(), result: z.string() })),
   notes: z.array(z.string()),
+  timingsCalibrated: z.boolean().optional(),
+  guestCases: z.array(z.looseObject({ id: z.string(), test: z.string(), cpus: z.number().int().positive() })).optional(),
 });
+
+/** Whether a calibration file's timings may be compared (absent: yes). */
+export function timingsCalibrated(f: Pick<CalibrationFile, 'timingsCalibrated'>): boolean {
+  return f.timingsCalibrated !== false;
+}
 
 /** Through the one atomic writer: a failed write leaves the previous calibration file as it was. */
 export function writeCalibration(path: string, f: CalibrationFile): void {

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import {
   probeLine, PROBE_KINDS, type ClockLine, type DrainLine, type EndLine, type HeaderLine, type MetaLine,
-  type RecheckLine, type SchedLine, type BusySealLine, type BusySetupLine, type SealerLine, type SkipLine, TruncatedLine, type TraceLine, type VerifyLine, type WalkLine,
+  type RecheckLine, type SchedLine, type BusySealLine, type BusySetupLine, type SealerLine, type SkipLine, TruncatedLine, type TraceLine, type VerifyLine, type WalkLine, type GuestLine,
 } from './lines.ts';
 
 export interface ProbeRun {
@@ -23,6 +23,8 @@ export interface ProbeRun {
   traces: TraceLine[];
   verifies: VerifyLine[];
   skips: SkipLine[];
+  /** Case g (probe/case_guest.c), in probe order. */
+  guests: GuestLine[];
   /** Lines the probe had to drop (over its 16 KiB line buffer), by the kind they would have had. */
   truncated: TruncatedLine[];
   /** Absent when the probe was killed before it could say it finished. */
@@ -47,7 +49,7 @@ function issueText(issues: z.core.$ZodIssue[]): string {
 /** Parses the probe's stdout (or a recorded fixture). `source` names it in error messages. */
 export function parseProbeOutput(text: string, source = 'probe output'): ProbeRun {
   const run: Omit<ProbeRun, 'meta'> & { meta?: MetaLine } = {
-    rechecks: [], drains: [], walks: [], busySeals: [], traces: [], verifies: [], skips: [], truncated: [],
+    rechecks: [], drains: [], walks: [], busySeals: [], traces: [], verifies: [], skips: [], truncated: [], guests: [],
   };
   const lines = text.split('\n');
   lines.forEach((raw, i) => {
@@ -87,6 +89,7 @@ export function parseProbeOutput(text: string, source = 'probe output'): ProbeRu
       case 'skip': run.skips.push(l); break;
       case 'truncated': run.truncated.push(l); break;
       case 'end': run.end = l; break;
+      case 'guest': run.guests.push(l); break;
     }
   });
   if (!run.meta) throw new ProbeOutputError(`${source}: no "meta" line; is this drainprobe output?`);

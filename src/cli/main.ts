@@ -201,9 +201,10 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--save-baseline <name>', 'save the record as a baseline')
     .option('--baseline <name|file>', 'compare with a saved baseline (noise-aware verdicts)')
     .option('--suite <name...>', 'run only these suites')
-    .action(async (o: { quick?: boolean; json?: string; saveBaseline?: string; baseline?: string; suite?: string[] }) => {
+    .option('--repeats <n>', 'rounds of the workers suite (the default worker count against W=1 and W=2; default 5, --quick 3)', int('--repeats', 1, 1000))
+    .action(async (o: { quick?: boolean; json?: string; saveBaseline?: string; baseline?: string; suite?: string[]; repeats?: number }) => {
       const { benchCommand } = await import('../../bench/command.ts');
-      setCode(await benchCommand({ quick: o.quick, json: o.json, saveBaseline: o.saveBaseline, baseline: o.baseline, suites: o.suite }));
+      setCode(await benchCommand({ quick: o.quick, json: o.json, saveBaseline: o.saveBaseline, baseline: o.baseline, suites: o.suite, repeats: o.repeats }));
     });
 
   p.command('calibrate')
@@ -213,7 +214,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--budget <seconds>', 'the probe\'s time limit', int('--budget', 5, 600), 40)
     .option('--recorded <file>', 'fit a recorded probe output instead of running the probe')
     .option('--allow-partial', 'fit a probe run that did not finish (killed, interrupted), with a warning in the file')
-    .option('--cases <list>', 'the probe cases to run, a comma list of a..f (default a,b,c,d,e; f, the RT-window phase, adds ~45 s)', probeCaseList)
+    .option('--cases <list>', 'the probe cases to run, a comma list of a..g (default a,b,c,d,e; f, the RT-window phase, adds ~45 s)', probeCaseList)
     .option('--replications <n>', 'model replications per case for the distribution checks (busy sealer, RT window phase)', int('--replications', 200, 100000), 200)
     .action(async (o: CalibrateCliOptions) => setCode(await calibrateCommand(o, out)));
 
@@ -373,7 +374,7 @@ interface CalibrateCliOptions { out: string; quick?: boolean; budget: number; re
 
 /** --cases: a comma list of the probe's cases (src/calibrate/probe.ts PROBE_CASES). */
 function probeCaseList(v: string): ProbeCase[] {
-  const all: readonly string[] = ['a', 'b', 'c', 'd', 'e', 'f'];
+  const all: readonly string[] = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
   const list = v.split(',').map((x) => x.trim()).filter(Boolean);
   if (!list.length || list.some((x) => !all.includes(x))) throw new UsageError(`--cases: got ${JSON.stringify(v)}; allowed: a comma list of ${all.join(', ')}`);
   return [...new Set(list)] as ProbeCase[];

@@ -50,7 +50,7 @@ const op = <K extends string, T extends z.ZodRawShape>(name: K, shape: T, what: 
 
 export const OPS = [
   'write', 'fault', 'unmap', 'mmapShared', 'munmapShared', 'pin', 'unpin', 'read', 'drain', 'drainAll',
-  'seal', 'signal', 'cpuClass', 'cpuhpSetup', 'spliceDevtmpfs',
+  'bhLookup', 'seal', 'signal', 'cpuClass', 'cpuhpSetup', 'spliceDevtmpfs',
 ] as const;
 
 export const scriptOpSchema = z.discriminatedUnion(
@@ -73,6 +73,8 @@ export const scriptOpSchema = z.discriminatedUnion(
     op('read', pagesOp, "read(): mark_page_accessed on each present page, which may park it in cpu's activate pagevec."),
     op('drain', at, 'lru_add_drain() on cpu: it drains its own pagevecs.'),
     op('drainAll', at, 'An unrelated caller of lru_add_drain_all() on cpu (fadvise, compaction ...): background load, counted in summary.background.'),
+    op('bhLookup', at,
+      "A buffer-head lookup on cpu (__find_get_block -> bh_lru_install: file-system metadata such as an ext4 inode or bitmap block): the bh stays in cpu's bh LRU until drain work runs there. From v5.15 (kernel 6.1 here) lru_add_drain_all() queues work on such a CPU, even right after that CPU's own lru_add_drain(); before, it has no effect."),
     op('seal', {
       ...at,
       file: fileField(),
@@ -145,6 +147,8 @@ export const replaySchema = obj(
       atMs: ms.describe('When the fcntl began, ms from the start of the recording.'),
       remoteCpus: z.array(nonNegInt().describe('A recorded CPU.')).default([]).describe("Recorded CPUs whose batches held the memfd's pages: one page is written on each just before the seal."),
       pinForMs: posMs.optional().describe('Page 0 is pinned from just before the seal for this long (inferred from the outcome and latency).'),
+      ownCpu: z.literal(true, { error: 'true (or leave it out)' }).optional()
+        .describe("The recorded drain_all also queued work on the sealing CPU after its local drain: a bhLookup on the sealing CPU just before the seal (a non-empty bh LRU is what a local lru_add_drain() leaves, v5.15+)."),
     }, 'a replay.seals entry').describe('One recorded F_ADD_SEALS(F_SEAL_WRITE), on a memfd of its own.')).default([])
       .describe('Seals: from cpu at atMs, on a new memfd whose pages wait in the batches of remoteCpus.'),
   },
@@ -182,6 +186,9 @@ export const workloadSchema = obj(
     drainAll: z.array(obj({ cpus: gensCpus(), ratePerMs: rate, ...window }, 'a drainAll generator')
       .describe('Background lru_add_drain_all() callers (fadvise, compaction ...).')).default([])
       .describe('Background drain_all generators: their cost goes to summary.background.'),
+    bhLookups: z.array(obj({ cpus: gensCpus(), ratePerMs: rate, ...window }, 'a bhLookups generator')
+      .describe('Buffer-head lookups (file-system metadata I/O) on its CPUs, each as the bhLookup op.')).optional()
+      .describe("bhLookup generators: they keep CPUs' bh LRUs non-empty, so that 6.1+ drain_alls queue work there (absent: none)."),
     localDrain: z.array(obj({ cpus: gensCpus(), ratePerMs: rate, ...window }, 'a localDrain generator')
       .describe("lru_add_drain() on the arriving CPU: the paths that drain a CPU's own pagevecs anyway (munmap, exit, exec, reclaim).")).default([])
       .describe('Local drain generators.'),

@@ -101,7 +101,7 @@ function queueWork(m: Machine, variant: DrainAllVariant, acct: DrainAcct, o: Dra
   let t = m.now;
   for (let c = 0; c < m.s.cpus; c++) {
     t += k.drainAllScanNsPerCpu + (o.filterNsPerCpu ? o.filterNsPerCpu(c) : 0);
-    const wanted = o.filter ? o.filter(c) : variant.cpus === 'all' || m.arena.pvecCount(c) > 0;
+    const wanted = o.filter ? o.filter(c) : variant.cpus === 'all' || m.needsDrain(c);
     if (wanted) {
       t += k.queueWorkNs;
       works.push(m.queueDrainWork(c, t, acct));

@@ -15,6 +15,8 @@ import { startReplay } from './trace-source.ts';
 
 const KINDS = ['producers', 'pins', 'seals', 'drainAll', 'localDrain', 'cpuClass'] as const;
 const LIFECYCLES = KINDS.length;
+/** The bhLookups generators' kind in the PRNG key (after the lifecycles, 6, and the replay's fitted pages, 7). */
+const BH_LOOKUPS = 8;
 
 export function sampleDuration(d: Duration, rng: CounterRng): number {
   switch (d.dist) {
@@ -47,6 +49,7 @@ function arrivals(engine: Engine, rng: CounterRng, startMs: number, ratePerMs: n
 export function startWorkload(ctx: OpContext): void {
   startGenerators(ctx);
   startLifecycles(ctx);
+  startBhLookups(ctx);
   if (ctx.m.s.workload.replay) startReplay(ctx, ctx.m.s.workload.replay); // trace-driven arrivals (docs/traces.md)
 }
 
@@ -82,6 +85,19 @@ function startLifecycles(ctx: OpContext): void {
           m.generating = false;
         });
       });
+    }
+  });
+}
+
+/** Buffer-head lookups: each arrival fills its CPU's bh LRU (the bhLookup op). */
+function startBhLookups(ctx: OpContext): void {
+  const { m } = ctx;
+  const s = m.s;
+  s.workload.bhLookups?.forEach((g, gi) => {
+    const end = Math.min(g.endMs ?? s.horizonMs, s.horizonMs);
+    for (const cpu of parseCpuList(`workload.bhLookups[${gi}].cpus`, g.cpus, s.cpus)) {
+      const rng = new CounterRng(rngKey(s.seed, s.replication, STREAM.WORKLOAD, BH_LOOKUPS, gi, cpu), 0, m.uniform);
+      arrivals(m.engine, rng, g.startMs, g.ratePerMs, end, () => m.bhLookup(cpu));
     }
   });
 }
