@@ -26,6 +26,11 @@ export async function distributionChecks(fitPath: string, againstPath: string | 
   if (against && fit.host.kernel !== against.host.kernel) {
     throw new UsageError(`--against ${againstPath}: measured on kernel ${against.host.kernel}, the calibration on ${fit.host.kernel}; out-of-sample checks need the same kernel`);
   }
+  // a guest under TCG: its clock is not the kernel's, so no timing distribution is compared
+  const { timingsCalibrated } = await import('../calibrate/file.ts');
+  for (const [f, p] of [[fit, fitPath], ...(against ? [[against, againstPath!]] : [])] as [CalibrationFile, string][]) {
+    if (!timingsCalibrated(f)) return { lines: [`distributions: not compared: ${p}'s timings are not calibrated (a guest under TCG)`], failed: 0, json: { skipped: 'timings not calibrated' } };
+  }
   const log = (l: string) => process.stderr.write(`${l}\n`);
   const res = await inAndOutOfSample(fit, against, { replications, log });
   const lines: string[] = [];
