@@ -39,6 +39,46 @@ export interface CalibrationFile {
   timingsCalibrated?: boolean;
   /** Case g's measurements (probe/case_guest.c, src/calibrate/guest.ts), when the probe ran it. */
   guestCases?: GuestCase[];
+  /** Present when the probe ran in a QEMU guest (calibrate --kernel SPEC --cpus N; src/calibrate/guest-boot.ts). */
+  guest?: GuestSection;
+}
+
+/**
+ * A guest run: which kernel, what its config and the booted kernel said, how QEMU ran it. Under
+ * TCG (emulated time) the file's `timingsCalibrated` is false and its `costs` empty: only outcomes,
+ * drain targets and fill behaviour are meant to be compared.
+ */
+export interface GuestSection {
+  /** --kernel as given: a version, a package name or a vmlinuz path. */
+  spec: string;
+  package?: string;
+  /** uname -r and -v inside the guest. */
+  release: string;
+  version: string;
+  /** The kernel config's facts (kernel-package.ts KernelConfigFacts). */
+  config: { hz: number | null; preempt: string | null; preemptDynamic: boolean; lruGen: boolean; lruGenEnabled: boolean; rtGroupSched: boolean };
+  /** The scenario fields this kernel implies (mglru, preempt, hz; rtRuntimeShare from the booted sched_features). */
+  scenario: { mglru: boolean; preempt?: string; hz?: number; rtRuntimeShare?: boolean };
+  /** What the booted kernel reported (proc, sysfs, debugfs). */
+  booted: {
+    cpusOnline: number; memKb: number; cmdline: string; schedFeatures: string; preemptActive: string | null;
+    rtRuntimeUs: number | null; rtPeriodUs: number | null; lruGenEnabled: string | null; dataPort: string;
+  };
+  vcpus: number;
+  memMb: number;
+  /** The accelerator of the run that finished: kvm, tcg-multi or tcg-single. */
+  accelerator: 'kvm' | 'tcg-multi' | 'tcg-single';
+  qemu: string;
+  attempts: { accel: string; outcome: string; reason?: string; wallMs: number; bootMs?: number }[];
+  wallMs: number;
+  bootMs: number | null;
+  probeArgs: string[];
+  /** Framed serial lines that did not check out (cut or interleaved). */
+  droppedLines: number;
+  /** The host's 1-minute load average before and after the guest ran. */
+  hostLoadAvg1: number[];
+  /** Under TCG: what the fit gave, kept for reference and never applied. */
+  uncalibratedCosts?: Partial<Costs>;
 }
 
 /** What a reader relies on; the rest is descriptive and kept as it is. */

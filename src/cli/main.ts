@@ -207,13 +207,22 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     });
 
   p.command('calibrate')
-    .description("measure the host kernel's seal path with the native probe, fit the model's costs, compare the model with every measurement")
-    .option('--out <file>', 'write the calibration file here (default: out/calibration.json)', 'out/calibration.json')
+    .description("measure the host kernel's seal path with the native probe, fit the model's costs, compare the model with every measurement; with --kernel, another kernel booted under QEMU")
+    .option('--out <file>', 'write the calibration file here (default: out/calibration.json; with --kernel out/calibration-<release>.json)')
     .option('--quick', 'a short probe run (fewer delays and repetitions)')
-    .option('--budget <seconds>', 'the probe\'s time limit', int('--budget', 5, 600), 40)
+    .option('--budget <seconds>', 'the probe\'s time limit (default 40; in a guest 60)', int('--budget', 5, 600))
     .option('--recorded <file>', 'fit a recorded probe output instead of running the probe')
     .option('--allow-partial', 'fit a probe run that did not finish (killed, interrupted), with a warning in the file')
-    .action(async (o: { out: string; quick?: boolean; budget: number; recorded?: string; allowPartial?: boolean }) => setCode(await calibrateCommand(o, out)));
+    .option('--kernel <spec>', 'boot this kernel under QEMU and run the probe in it: 6.1, 6.12, 6.12-rt, a Debian package name, or a path to a vmlinuz-<release> with its config-<release> beside it (docs/calibration.md)')
+    .option('--cpus <n>', 'the guest\'s vCPUs (with --kernel; 2..64, default 8)', int('--cpus', 2, 64))
+    .addOption(new Option('--accel <how>', 'the guest\'s accelerator (with --kernel): auto tries KVM, then TCG').choices(['auto', 'kvm', 'tcg']).default('auto'))
+    .option('--full', 'with --kernel: the full probe run in the guest instead of its quick one')
+    .action(async (o: CalibrateCliOptions) => {
+      if (o.kernel !== undefined) return setCode(await (await import('./calibrate-guest.ts')).calibrateGuestCommand(o, out));
+      for (const f of ['cpus', 'full'] as const) if (o[f] !== undefined) throw new UsageError(`--${f} needs --kernel (a guest to boot)`);
+      if (o.accel !== 'auto') throw new UsageError('--accel needs --kernel (a guest to boot)');
+      setCode(await calibrateCommand({ ...o, out: o.out ?? 'out/calibration.json', budget: o.budget ?? 40 }, out));
+    });
 
   p.command('validate')
     .description('the validation suite: docs/kernel-model.md E1/E2 cases (and calibration comparisons)')
@@ -363,6 +372,11 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     });
 
   return p;
+}
+
+export interface CalibrateCliOptions {
+  out?: string; quick?: boolean; budget?: number; recorded?: string; allowPartial?: boolean;
+  kernel?: string; cpus?: number; accel: 'auto' | 'kvm' | 'tcg'; full?: boolean;
 }
 
 async function calibrateCommand(o: { out: string; quick?: boolean; budget: number; recorded?: string; allowPartial?: boolean }, out: (s: string) => void): Promise<number> {
