@@ -12,6 +12,7 @@ import { costsSchema } from '../scenario/schema.ts';
 import type { CalibrationCase } from './cases.ts';
 import type { Comparison } from './compare.ts';
 import type { FitDerived } from './fit.ts';
+import type { BusySealCase, DistributionResult, HostPreempt } from './distribution.ts';
 import type { GuestCase } from './guest.ts';
 
 export const CALIBRATION_SCHEMA = 'drainlab/calibration@1';
@@ -31,6 +32,11 @@ export interface CalibrationFile {
   load?: { loadAvg1: number[]; cpus: number; loaded: boolean };
   /** Said loudly: e.g. a fit of partial probe output (calibrate --allow-partial). */
   warnings?: string[];
+  /** Case e: seals on a busy sealing CPU (distribution.ts), and the preemption model they ran under. */
+  busySeals?: BusySealCase[];
+  preempt?: HostPreempt;
+  /** The in-sample distribution checks (busy sealer, RT window phase) against model replications. */
+  distributions?: DistributionResult[];
   /**
    * false when the measured kernel's clock cannot be trusted (a QEMU guest under TCG: a 10 ms
    * sleep takes 34-49 ms of guest time). `validate --calibration` then compares outcomes, drain
