@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { UsageError } from '../errors.ts';
 import type { Costs } from '../kernel/costs.ts';
+import { KERNELS, type KernelVersion } from '../kernel/versions.ts';
 import { readJsonInput, writeAtomic } from '../io/files.ts';
 import { costsSchema } from '../scenario/schema.ts';
 import type { CalibrationCase } from './cases.ts';
@@ -118,6 +119,12 @@ export function readCalibration(path: string): CalibrationFile {
     throw new UsageError(`--calibration ${path}: ${i.path.join('.') || '(top level)'}: ${i.message} (expected a drainlab/calibration@1 file from drainlab calibrate --out)`);
   }
   return r.data as unknown as CalibrationFile;
+}
+
+/** The lab's kernel version of a measured release ("6.1.0-27-cloud-amd64" -> "6.1"); undefined when the lab has no such version. */
+export function labKernel(release: string): KernelVersion | undefined {
+  const v = calibrationKernelVersion(release);
+  return (KERNELS as readonly string[]).includes(v) ? (v as KernelVersion) : undefined;
 }
 
 /** "6.18.44-fc-v669" -> "6.18": the kernel version a calibration was measured on, as the lab names versions. */
