@@ -14,7 +14,7 @@ import { Piscina } from 'piscina';
 import { pathToFileURL } from 'node:url';
 import { workerEntry } from '../io/worker-entry.ts';
 import { pluginSpecs } from '../strategies/plugin.ts';
-import type { CellDone, CellTask, WorkerResult, WorkerTask } from './protocol.ts';
+import type { BatchTask, CellDone, CellResult, CellTask, WorkerResult, WorkerTask } from './protocol.ts';
 
 export interface CellFailed {
   state: 'failed';
@@ -34,6 +34,14 @@ export type CellOutcome = CellDone | CellFailed;
 export const MAX_ATTEMPTS = 2;
 
 const errorData = (e: Error) => ({ name: e.name, message: e.message, stack: e.stack });
+
+/** A cell as the sweep hands it to the pool (the pool adds the attempt, W and the plugins). */
+export type PoolCell = Omit<CellTask, 'attempt' | 'workers' | 'kind' | 'plugins'>;
+
+function outcomeOf(r: CellResult, cellId: string, attempt: number): CellOutcome {
+  if (r.state === 'done') return r;
+  return { state: 'failed', cellId, cause: 'error', attempts: attempt, error: r.error };
+}
 
 export class CellPool {
   readonly workers: number;
@@ -72,21 +80,47 @@ export class CellPool {
     return p;
   }
 
-  /** Runs one cell; retried once on a fresh worker if its worker dies. Never rejects. */
-  async run(task: Omit<CellTask, 'attempt' | 'workers' | 'kind'>): Promise<CellOutcome> {
+  /**
+   * Runs one cell; retried once on a fresh worker if its worker dies. Never rejects. `from`: the
+   * first attempt's number (2 when the cell's batch died under it: its last attempt runs alone).
+   */
+  async run(task: PoolCell, from = 1): Promise<CellOutcome> {
     let last: Error | undefined;
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    for (let attempt = from; attempt <= MAX_ATTEMPTS; attempt++) {
       try {
-        const r = (await this.pool.run({ ...task, kind: 'cell', attempt, workers: this.workers, plugins: this.plugins } satisfies CellTask)) as WorkerResult;
-        if (r.state === 'done') return r;
-        if (r.state === 'error') return { state: 'failed', cellId: task.cellId, cause: 'error', attempts: attempt, error: r.error };
-        throw new Error(`unexpected worker answer ${r.state}`);
+        const r = (await this.pool.run(this.cellTask(task, attempt) satisfies WorkerTask)) as WorkerResult;
+        if (Array.isArray(r) || r.state === 'pong') throw new Error('unexpected worker answer');
+        return outcomeOf(r, task.cellId, attempt);
       } catch (e) {
         last = e instanceof Error ? e : new Error(String(e));
         if (this.destroyed) return { state: 'failed', cellId: task.cellId, cause: 'abandoned', attempts: attempt, error: errorData(last) };
       }
     }
     return { state: 'failed', cellId: task.cellId, cause: 'worker-exit', attempts: MAX_ATTEMPTS, error: errorData(last!) };
+  }
+
+  /**
+   * Runs several cells as one task on one worker (short cells: one round trip for all). The
+   * outcomes are in the tasks' order and are what `run` would give: if the worker dies in the
+   * batch, no one can tell which cell killed it, so every cell of the batch runs again alone, as
+   * its second and last attempt. Never rejects.
+   */
+  async runBatch(tasks: readonly PoolCell[]): Promise<CellOutcome[]> {
+    if (tasks.length === 1) return [await this.run(tasks[0]!)];
+    try {
+      const batch: BatchTask = { kind: 'batch', cells: tasks.map((t) => this.cellTask(t, 1)) };
+      const rs = (await this.pool.run(batch satisfies WorkerTask)) as WorkerResult;
+      if (!Array.isArray(rs) || rs.length !== tasks.length) throw new Error('unexpected worker answer to a batch');
+      return rs.map((r, i) => outcomeOf(r, tasks[i]!.cellId, 1));
+    } catch (e) {
+      const err = errorData(e instanceof Error ? e : new Error(String(e)));
+      if (this.destroyed) return tasks.map((t) => ({ state: 'failed', cellId: t.cellId, cause: 'abandoned', attempts: 1, error: err }));
+      return Promise.all(tasks.map((t) => this.run(t, 2)));
+    }
+  }
+
+  private cellTask(task: PoolCell, attempt: number): CellTask {
+    return { ...task, kind: 'cell', attempt, workers: this.workers, plugins: this.plugins };
   }
 
   /** Waits for running cells, then stops the workers. */
