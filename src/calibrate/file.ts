@@ -7,11 +7,13 @@
 import { z } from 'zod';
 import { UsageError } from '../errors.ts';
 import type { Costs } from '../kernel/costs.ts';
+import { KERNELS, type KernelVersion } from '../kernel/versions.ts';
 import { readJsonInput, writeAtomic } from '../io/files.ts';
 import { costsSchema } from '../scenario/schema.ts';
 import type { CalibrationCase } from './cases.ts';
 import type { Comparison } from './compare.ts';
 import type { FitDerived } from './fit.ts';
+import type { BusySealCase, DistributionResult, HostPreempt } from './distribution.ts';
 import type { GuestCase } from './guest.ts';
 
 export const CALIBRATION_SCHEMA = 'drainlab/calibration@1';
@@ -31,6 +33,11 @@ export interface CalibrationFile {
   load?: { loadAvg1: number[]; cpus: number; loaded: boolean };
   /** Said loudly: e.g. a fit of partial probe output (calibrate --allow-partial). */
   warnings?: string[];
+  /** Case e: seals on a busy sealing CPU (distribution.ts), and the preemption model they ran under. */
+  busySeals?: BusySealCase[];
+  preempt?: HostPreempt;
+  /** The in-sample distribution checks (busy sealer, RT window phase) against model replications. */
+  distributions?: DistributionResult[];
   /**
    * false when the measured kernel's clock cannot be trusted (a QEMU guest under TCG: a 10 ms
    * sleep takes 34-49 ms of guest time). `validate --calibration` then compares outcomes, drain
@@ -39,6 +46,46 @@ export interface CalibrationFile {
   timingsCalibrated?: boolean;
   /** Case g's measurements (probe/case_guest.c, src/calibrate/guest.ts), when the probe ran it. */
   guestCases?: GuestCase[];
+  /** Present when the probe ran in a QEMU guest (calibrate --kernel SPEC --cpus N; src/calibrate/guest-boot.ts). */
+  guest?: GuestSection;
+}
+
+/**
+ * A guest run: which kernel, what its config and the booted kernel said, how QEMU ran it. Under
+ * TCG (emulated time) the file's `timingsCalibrated` is false and its `costs` empty: only outcomes,
+ * drain targets and fill behaviour are meant to be compared.
+ */
+export interface GuestSection {
+  /** --kernel as given: a version, a package name or a vmlinuz path. */
+  spec: string;
+  package?: string;
+  /** uname -r and -v inside the guest. */
+  release: string;
+  version: string;
+  /** The kernel config's facts (kernel-package.ts KernelConfigFacts). */
+  config: { hz: number | null; preempt: string | null; preemptDynamic: boolean; lruGen: boolean; lruGenEnabled: boolean; rtGroupSched: boolean };
+  /** The scenario fields this kernel implies (mglru, preempt, hz; rtRuntimeShare from the booted sched_features). */
+  scenario: { mglru: boolean; preempt?: string; hz?: number; rtRuntimeShare?: boolean };
+  /** What the booted kernel reported (proc, sysfs, debugfs). */
+  booted: {
+    cpusOnline: number; memKb: number; cmdline: string; schedFeatures: string; preemptActive: string | null;
+    rtRuntimeUs: number | null; rtPeriodUs: number | null; lruGenEnabled: string | null; dataPort: string;
+  };
+  vcpus: number;
+  memMb: number;
+  /** The accelerator of the run that finished: kvm, tcg-multi or tcg-single. */
+  accelerator: 'kvm' | 'tcg-multi' | 'tcg-single';
+  qemu: string;
+  attempts: { accel: string; outcome: string; reason?: string; wallMs: number; bootMs?: number }[];
+  wallMs: number;
+  bootMs: number | null;
+  probeArgs: string[];
+  /** Framed serial lines that did not check out (cut or interleaved). */
+  droppedLines: number;
+  /** The host's 1-minute load average before and after the guest ran. */
+  hostLoadAvg1: number[];
+  /** Under TCG: what the fit gave, kept for reference and never applied. */
+  uncalibratedCosts?: Partial<Costs>;
 }
 
 /** What a reader relies on; the rest is descriptive and kept as it is. */
@@ -72,6 +119,12 @@ export function readCalibration(path: string): CalibrationFile {
     throw new UsageError(`--calibration ${path}: ${i.path.join('.') || '(top level)'}: ${i.message} (expected a drainlab/calibration@1 file from drainlab calibrate --out)`);
   }
   return r.data as unknown as CalibrationFile;
+}
+
+/** The lab's kernel version of a measured release ("6.1.0-27-cloud-amd64" -> "6.1"); undefined when the lab has no such version. */
+export function labKernel(release: string): KernelVersion | undefined {
+  const v = calibrationKernelVersion(release);
+  return (KERNELS as readonly string[]).includes(v) ? (v as KernelVersion) : undefined;
 }
 
 /** "6.18.44-fc-v669" -> "6.18": the kernel version a calibration was measured on, as the lab names versions. */

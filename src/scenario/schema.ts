@@ -118,8 +118,12 @@ export const durationSchema = z.discriminatedUnion(
       medianMs: posMs.describe('The median, ms (> 0).'),
       sigma: z.number().positive().describe('The spread: the standard deviation of the log (> 0).'),
     }, 'a lognormal duration').describe('A lognormal duration.'),
+    obj({
+      dist: z.literal('empirical').describe('One of samplesMs, each equally likely (a measured distribution).'),
+      samplesMs: z.array(ms.describe('One observed duration, ms (>= 0).')).min(1, { error: 'at least one sample' }).describe('The observed durations, ms.'),
+    }, 'an empirical duration').describe('An empirical duration: a uniform draw among measured ones.'),
   ],
-  { error: () => 'allowed: fixed, exponential, uniform, lognormal' },
+  { error: () => 'allowed: fixed, exponential, uniform, lognormal, empirical' },
 );
 export type Duration = z.infer<typeof durationSchema>;
 
@@ -298,6 +302,11 @@ export const scenarioSchema = obj(
       .describe('The RT_RUNTIME_SHARE sched feature: a lone SCHED_FIFO spinner borrows runtime from other CPUs and is never throttled. Default: on for 4.14 and 4.16, off from 5.10 (2586af1ac187).'),
     preempt: z.enum(PREEMPT_MODELS, { error: `allowed: ${PREEMPT_MODELS.join(', ')}` }).optional()
       .describe('The preemption model (none, voluntary, full, rt): on EEVDF kernels (6.6+) how long a sealer woken on a CPU running a CFS hog waits for it. Default voluntary.'),
+    wakeups: obj({
+      kworker: durationSchema.optional().describe("From queue_work to the kworker running the drain, on an idle, busy or isolated CPU (replaces the class's rule; rt CPUs keep RT throttling)."),
+      caller: durationSchema.optional().describe("From the last awaited drain work's end to the drain_all caller running again (replaces flushWakeNs)."),
+    }, 'wakeups').optional()
+      .describe('A loaded machine\'s run-queue waits, drawn per wake-up (e.g. measured by drainlab replay from a trace\'s drain_all calls outside the seals). Absent: the CPU-class rules and flushWakeNs.'),
     seed: z.int({ error: 'an integer >= 0' }).min(0, { error: 'an integer >= 0' }).default(1)
       .describe('The root of every random stream: the same scenario and seed give byte-identical records for any worker count. Default 1.'),
     replication: z.int().min(0).default(0).describe('A second key of every random stream; sweeps set it per replication. Default 0.'),

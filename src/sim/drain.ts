@@ -83,7 +83,7 @@ function* queueAndFlush(m: Machine, task: Task, variant: DrainAllVariant, acct: 
   for (const w of works) {
     if (!w.completion.done) {
       yield { kind: 'wait', on: w.completion };
-      yield m.sleep(k.flushWakeNs);
+      yield m.sleep(m.callerWakeNs(task.cpu));
     } else {
       yield m.sleep(k.flushDoneNs);
     }

@@ -15,6 +15,7 @@ import { parseCpuList } from '../scenario/lists.ts';
 import { Lockdep } from '../lockdep/graph.ts';
 import { CounterRng, rngKey, type UniformAt } from '../stats/rng.ts';
 import type { LockName, TimelineEvent, TraceStep } from '../metrics/record.ts';
+import { sampleDuration } from './duration.ts';
 
 /** PRNG stream ids: each (replication, CPU, stream) gets its own counter-based stream. */
 export const STREAM = { KWORKER: 1, WORKLOAD: 2, SEALER: 3 } as const;
@@ -241,6 +242,8 @@ export class Machine {
     const c = this.cpus[cpu];
     const k = this.costs;
     const at = Math.max(t, c.kworkerFreeAt);
+    const wake = this.s.wakeups?.kworker;
+    if (wake && c.cls !== 'rt') return at + sampleDuration(wake, c.rng) * 1e6;
     switch (c.cls) {
       case 'idle':
       case 'isolated':
@@ -300,6 +303,12 @@ export class Machine {
    */
   needsDrain(cpu: number): boolean {
     return this.arena.pvecCount(cpu) > 0 || (this.kernel.bhLruDrain && this.bhLru[cpu] === 1);
+  }
+
+  /** A drain_all caller on `cpu` woken by its last awaited work: flushWakeNs, or the scenario's measured wake-ups. */
+  callerWakeNs(cpu: number): number {
+    const wake = this.s.wakeups?.caller;
+    return wake ? sampleDuration(wake, this.cpus[cpu].sealerRng) * 1e6 : this.costs.flushWakeNs;
   }
 
   /** queue_work_on(cpu, mm_percpu_wq, lru_add_drain_work) at time t (OP5.4). */

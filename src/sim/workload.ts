@@ -5,7 +5,7 @@
  * worker count, sees the same arrivals (common random numbers). Arrivals are scheduled one at a
  * time, so memory does not grow with the horizon.
  */
-import type { Duration } from '../scenario/schema.ts';
+import { sampleDuration } from './duration.ts';
 import { parseCpuList, parsePages } from '../scenario/lists.ts';
 import { CounterRng, rngKey } from '../stats/rng.ts';
 import { STREAM } from './machine.ts';
@@ -18,18 +18,7 @@ const LIFECYCLES = KINDS.length;
 /** The bhLookups generators' kind in the PRNG key (after the lifecycles, 6, and the replay's fitted pages, 7). */
 const BH_LOOKUPS = 8;
 
-export function sampleDuration(d: Duration, rng: CounterRng): number {
-  switch (d.dist) {
-    case 'fixed':
-      return d.ms;
-    case 'exponential':
-      return rng.exponential(d.meanMs);
-    case 'uniform':
-      return d.minMs + rng.next() * (d.maxMs - d.minMs);
-    case 'lognormal':
-      return d.medianMs * Math.exp(d.sigma * rng.normal());
-  }
-}
+export { sampleDuration } from './duration.ts';
 
 /**
  * A Poisson process: `fire(atMs)` at startMs + Exp, then every Exp after, up to `end` (ms). The
