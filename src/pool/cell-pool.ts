@@ -14,7 +14,8 @@ import { Piscina } from 'piscina';
 import { pathToFileURL } from 'node:url';
 import { workerEntry } from '../io/worker-entry.ts';
 import { pluginSpecs } from '../strategies/plugin.ts';
-import type { CellDone, CellTask, WorkerResult, WorkerTask } from './protocol.ts';
+import { GUARD_BYTES, guardReading, pluginBudgetMs } from '../sim/plugin-guard.ts';
+import type { BatchTask, CellDone, CellResult, CellTask, WorkerResult, WorkerTask } from './protocol.ts';
 
 export interface CellFailed {
   state: 'failed';
@@ -34,6 +35,14 @@ export type CellOutcome = CellDone | CellFailed;
 export const MAX_ATTEMPTS = 2;
 
 const errorData = (e: Error) => ({ name: e.name, message: e.message, stack: e.stack });
+
+/** A cell as the sweep hands it to the pool (the pool adds the attempt, W and the plugins). */
+export type PoolCell = Omit<CellTask, 'attempt' | 'workers' | 'kind' | 'plugins' | 'guard' | 'hung'>;
+
+function outcomeOf(r: CellResult, cellId: string, attempt: number): CellOutcome {
+  if (r.state === 'done') return r;
+  return { state: 'failed', cellId, cause: 'error', attempts: attempt, error: r.error };
+}
 
 export class CellPool {
   readonly workers: number;
@@ -72,30 +81,92 @@ export class CellPool {
     return p;
   }
 
-  /** Runs one cell; retried once on a fresh worker if its worker dies. Never rejects. */
-  async run(task: Omit<CellTask, 'attempt' | 'workers' | 'kind'>): Promise<CellOutcome> {
+  /**
+   * Runs one cell; retried once on a fresh worker if its worker dies. Never rejects. `from`: the
+   * first attempt's number (2 when the cell's batch died under it: its last attempt runs alone).
+   * With user strategies, under the harness watchdog (src/sim/plugin-guard.ts): a call into a user
+   * strategy's seal path that runs past DRAINLAB_PLUGIN_BUDGET_MS gets its worker terminated, and
+   * the cell runs again without that strategy, whose run is recorded as `hung` (a strategy
+   * failure: the sweep exits 1, the other strategies' runs are kept).
+   */
+  async run(task: PoolCell, from = 1): Promise<CellOutcome> {
     let last: Error | undefined;
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const hung: Record<string, number> = {};
+    for (let attempt = from; attempt <= MAX_ATTEMPTS; attempt++) {
+      const guard = this.plugins.length > 0 ? new SharedArrayBuffer(GUARD_BYTES) : undefined;
+      const abort = guard ? new AbortController() : undefined;
+      const watch = guard ? { guard, abort: abort!, stopped: undefined as { atNs: number; strategyIndex: number } | undefined } : undefined;
+      if (watch) this.watched.add(watch);
       try {
-        const r = (await this.pool.run({ ...task, kind: 'cell', attempt, workers: this.workers, plugins: this.plugins } satisfies CellTask)) as WorkerResult;
-        if (r.state === 'done') return r;
-        if (r.state === 'error') return { state: 'failed', cellId: task.cellId, cause: 'error', attempts: attempt, error: r.error };
-        throw new Error(`unexpected worker answer ${r.state}`);
+        const r = (await this.pool.run({ ...this.cellTask(task, attempt), ...(guard ? { guard } : {}), ...(Object.keys(hung).length ? { hung } : {}) } satisfies CellTask, abort ? { signal: abort.signal } : {})) as WorkerResult;
+        if (Array.isArray(r) || r.state === 'pong') throw new Error('unexpected worker answer');
+        return outcomeOf(r, task.cellId, attempt);
       } catch (e) {
         last = e instanceof Error ? e : new Error(String(e));
         if (this.destroyed) return { state: 'failed', cellId: task.cellId, cause: 'abandoned', attempts: attempt, error: errorData(last) };
+        const name = watch?.stopped ? task.scenario.strategies[watch.stopped.strategyIndex] : undefined;
+        if (name !== undefined && !(name in hung)) {
+          hung[name] = watch!.stopped!.atNs;
+          attempt--; // the watchdog's stop is not the worker dying: run the cell again without it
+        }
+      } finally {
+        if (watch) this.watched.delete(watch);
       }
     }
     return { state: 'failed', cellId: task.cellId, cause: 'worker-exit', attempts: MAX_ATTEMPTS, error: errorData(last!) };
   }
 
+  /**
+   * Runs several cells as one task on one worker (short cells: one round trip for all). The
+   * outcomes are in the tasks' order and are what `run` would give: if the worker dies in the
+   * batch, no one can tell which cell killed it, so every cell of the batch runs again alone, as
+   * its second and last attempt. Never rejects.
+   */
+  async runBatch(tasks: readonly PoolCell[]): Promise<CellOutcome[]> {
+    if (tasks.length === 1) return [await this.run(tasks[0]!)];
+    // User strategies run under the watchdog, which guards one cell per task: no batches then.
+    if (this.plugins.length > 0) return Promise.all(tasks.map((t) => this.run(t)));
+    try {
+      const batch: BatchTask = { kind: 'batch', cells: tasks.map((t) => this.cellTask(t, 1)) };
+      const rs = (await this.pool.run(batch satisfies WorkerTask)) as WorkerResult;
+      if (!Array.isArray(rs) || rs.length !== tasks.length) throw new Error('unexpected worker answer to a batch');
+      return rs.map((r, i) => outcomeOf(r, tasks[i]!.cellId, 1));
+    } catch (e) {
+      const err = errorData(e instanceof Error ? e : new Error(String(e)));
+      if (this.destroyed) return tasks.map((t) => ({ state: 'failed', cellId: t.cellId, cause: 'abandoned', attempts: 1, error: err }));
+      return Promise.all(tasks.map((t) => this.run(t, 2)));
+    }
+  }
+
+  private cellTask(task: PoolCell, attempt: number): CellTask {
+    return { ...task, kind: 'cell', attempt, workers: this.workers, plugins: this.plugins };
+  }
+
+  /** Cells in flight with user strategies: the watchdog's view of each. */
+  private readonly watched = new Set<{ guard: SharedArrayBuffer; abort: AbortController; stopped?: { atNs: number; strategyIndex: number } }>();
+  private readonly budgetMs = this.plugins.length > 0 ? pluginBudgetMs() : 0;
+  private readonly watchdog = this.plugins.length > 0 ? setInterval(() => this.watch(), Math.max(10, Math.min(250, this.budgetMs >> 2))).unref() : undefined;
+
+  private watch(): void {
+    for (const w of this.watched) {
+      if (w.abort.signal.aborted) continue;
+      const r = guardReading(w.guard);
+      if (r && r.ms > this.budgetMs) {
+        w.stopped = { atNs: r.atNs, strategyIndex: r.strategyIndex };
+        w.abort.abort();
+      }
+    }
+  }
+
   /** Waits for running cells, then stops the workers. */
   async close(): Promise<void> {
+    clearInterval(this.watchdog);
     await this.pool.close();
   }
 
   /** Stops the workers now; running cells are abandoned (their promises settle as failed). */
   async destroy(): Promise<void> {
+    clearInterval(this.watchdog);
     this.destroyed = true;
     await this.pool.destroy();
   }

@@ -15,8 +15,9 @@ import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
 import { Arena } from '../wasm/core.ts';
 import { planArena } from '../wasm/layout.ts';
 import { ensurePlugins } from '../strategies/plugin.ts';
+import { setPluginGuard } from '../sim/plugin-guard.ts';
 import type { SweepCell } from '../metrics/cells.ts';
-import type { WorkerResult, WorkerTask } from './protocol.ts';
+import type { BatchTask, CellResult, CellTask, PingDone, PingTask, WorkerResult, WorkerTask } from './protocol.ts';
 
 /** Arenas kept per worker: at most this many layouts, and this many bytes of WASM memory in all. */
 const ARENA_KEEP = 4;
@@ -39,16 +40,26 @@ function arenaFor(s: Scenario): Arena {
   return a;
 }
 
+export default function handle(task: CellTask): CellResult;
+export default function handle(task: BatchTask): CellResult[];
+export default function handle(task: PingTask): PingDone;
+export default function handle(task: WorkerTask): WorkerResult;
 export default function handle(task: WorkerTask): WorkerResult {
   if (task.kind === 'ping') {
     // Loads the simulator and compiles the core once per thread, before the first timed cell.
     runResolved(resolveScenario({ name: 'warmup', cpus: 1, pages: 1, horizonMs: 1, strategies: ['v4.14'] }, '(warmup)'));
     return { state: 'pong', threadId };
   }
+  if (task.kind === 'batch') return task.cells.map(runCell);
+  return runCell(task);
+}
+
+function runCell(task: CellTask): CellResult {
   const t0 = performance.now();
   try {
+    setPluginGuard(task.guard);
     ensurePlugins(task.plugins);
-    const record = runResolved(task.scenario, { workers: task.workers }, arenaFor(task.scenario));
+    const record = runResolved(task.scenario, { workers: task.workers, ...(task.hung ? { hung: task.hung } : {}) }, arenaFor(task.scenario));
     // cellId first: resume finds it at the start of each line without parsing the whole record.
     const cell: SweepCell = {
       cellId: task.cellId,

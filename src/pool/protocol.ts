@@ -24,6 +24,10 @@ export interface CellTask {
   workers: number;
   /** User strategy files the main thread loaded: the worker loads them too before simulating. */
   plugins?: PluginSpec[];
+  /** With user strategies: the harness watchdog's shared memory (src/sim/plugin-guard.ts). */
+  guard?: SharedArrayBuffer;
+  /** User strategies the watchdog stopped in an earlier attempt of this cell (name -> simulated ns): not run again. */
+  hung?: Record<string, number>;
 }
 
 /** A no-op that makes a worker load its modules and compile the WASM core (pool warm-up). */
@@ -31,7 +35,16 @@ export interface PingTask {
   kind: 'ping';
 }
 
-export type WorkerTask = CellTask | PingTask;
+/**
+ * Several short cells in one task (one round trip and one wake-up for all of them): the worker
+ * runs them in order and answers one result per cell, in the same order.
+ */
+export interface BatchTask {
+  kind: 'batch';
+  cells: CellTask[];
+}
+
+export type WorkerTask = CellTask | PingTask | BatchTask;
 
 export interface CellDone {
   state: 'done';
@@ -58,4 +71,4 @@ export interface PingDone {
 }
 
 export type CellResult = CellDone | CellError;
-export type WorkerResult = CellResult | PingDone;
+export type WorkerResult = CellResult | PingDone | CellResult[];
