@@ -61,7 +61,11 @@ export async function reportCommand(opts: ReportCommandOptions): Promise<number>
   const sources: string[] = [];
   for await (const r of streamResults(opts.inputs, { onSkip: (s) => log(`report: skipped ${s}`), onSource: (f) => sources.push(f) })) {
     inputs.add(r.cell);
-    if ((inputs.size + inputs.duplicates) % 100_000 === 0) log(`report: read ${inputs.size + inputs.duplicates} results`);
+    const n = inputs.size + inputs.duplicates;
+    if (n % 100_000 === 0) log(`report: read ${n} results`);
+    // The reading is synchronous underneath: let the event loop run now and then, so a SIGINT or
+    // SIGTERM ends the command (130 / 143) while a large input is read, not after.
+    if (n % 1000 === 0) await new Promise((r) => setImmediate(r));
   }
   if (inputs.size === 0) throw reportErrors.noRecords([...opts.inputs]);
   const calibration = opts.calibration ? await loadCalibration(opts.calibration) : undefined;
