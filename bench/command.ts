@@ -17,6 +17,7 @@ import { pagevecSuite } from './suites/pagevec.ts';
 import { drainSuite } from './suites/drain.ts';
 import { sealSuite, simSuite } from './suites/sim.ts';
 import { scalingSuite } from './suites/scaling.ts';
+import { workersSuite } from './suites/workers.ts';
 import type { BenchReport, Sizes, Suite, SuiteContext } from './types.ts';
 
 export interface BenchOptions {
@@ -30,9 +31,11 @@ export interface BenchOptions {
   baseline?: string;
   /** Run only these suites (default: all). */
   suites?: string[];
+  /** Rounds of the suites that time whole commands (the workers suite); default per mode. */
+  repeats?: number;
 }
 
-export const SUITES: readonly Suite[] = [scanSuite, nextTaggedSuite, pagevecSuite, drainSuite, sealSuite, simSuite, scalingSuite];
+export const SUITES: readonly Suite[] = [scanSuite, nextTaggedSuite, pagevecSuite, drainSuite, sealSuite, simSuite, scalingSuite, workersSuite];
 
 export interface Mode extends Pick<SuiteContext, 'time' | 'warmupTime' | 'iterations' | 'rounds'> {
   sizes: Sizes;
@@ -69,9 +72,9 @@ export function selectSuites(names: readonly string[] | undefined): Suite[] {
 }
 
 /** Runs the suites and returns the record (no printing, no files): the machinery the tests use. */
-export async function runBench(suites: Suite[], opts: { mode: keyof typeof MODES; log?: (line: string) => void }): Promise<BenchReport> {
+export async function runBench(suites: Suite[], opts: { mode: keyof typeof MODES; log?: (line: string) => void; repeats?: number }): Promise<BenchReport> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const ctx: SuiteContext = { quick: opts.mode !== 'full', ...MODES[opts.mode], log };
+  const ctx: SuiteContext = { quick: opts.mode !== 'full', ...MODES[opts.mode], ...(opts.repeats !== undefined ? { repeats: opts.repeats } : {}), log };
   const started = new Date();
   const t0 = performance.now();
   const meter = new HostLoadMeter();
@@ -102,7 +105,7 @@ export async function benchCommand(opts: BenchOptions): Promise<number> {
     const suites = selectSuites(opts.suites);
     const base = opts.baseline ? loadBaseline(opts.baseline) : undefined;
     if (opts.saveBaseline) baselinePath(opts.saveBaseline);
-    const report = await runBench(suites, { mode: opts.quick ? 'quick' : 'full' });
+    const report = await runBench(suites, { mode: opts.quick ? 'quick' : 'full', ...(opts.repeats !== undefined ? { repeats: opts.repeats } : {}) });
     const comparison: Comparison | undefined = base ? compare(report, base.report, opts.baseline!) : undefined;
     const json = `${JSON.stringify(report, null, 1)}\n`;
     if (opts.json === '-') process.stdout.write(json);

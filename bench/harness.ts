@@ -119,6 +119,11 @@ export async function runTasks(
  */
 export function judged(r: Omit<Ratio, 'ci' | 'verdict' | 'met'>, rel: number | null): Ratio {
   const ci: [number, number] | undefined = rel === null || !Number.isFinite(rel) ? undefined : [r.value / (1 + rel), r.value * (1 + rel)];
+  return judgedInterval(r, ci);
+}
+
+/** As judged, with the ratio's interval given (e.g. the median's order-statistic interval over repetitions). */
+export function judgedInterval(r: Omit<Ratio, 'ci' | 'verdict' | 'met'>, ci: [number, number] | undefined): Ratio {
   if (!r.target) return { ...r, ...(ci ? { ci } : {}) };
   const [lo, hi] = ci ?? [r.value, r.value];
   const ge = r.target.op === '>=';

@@ -1,6 +1,6 @@
 /**
  * Runs the bench without the CLI: `node --import tsx bench/main.ts [--quick] [--json FILE|-]
- * [--save-baseline NAME] [--baseline NAME|FILE] [--suite NAME]...` (`drainlab bench` takes the
+ * [--save-baseline NAME] [--baseline NAME|FILE] [--suite NAME]... [--repeats N]` (`drainlab bench` takes the
  * same flags).
  */
 import { parseArgs } from 'node:util';
@@ -12,6 +12,7 @@ const options = {
   'save-baseline': { type: 'string' },
   baseline: { type: 'string' },
   suite: { type: 'string', multiple: true },
+  repeats: { type: 'string' },
 } as const;
 
 let values: ReturnType<typeof parseArgs<{ options: typeof options }>>['values'];
@@ -22,10 +23,17 @@ try {
   process.exit(2);
 }
 
+const repeats = values.repeats === undefined ? undefined : Number(values.repeats);
+if (repeats !== undefined && !(Number.isInteger(repeats) && repeats >= 1 && repeats <= 1000)) {
+  process.stderr.write(`bench: --repeats: got ${JSON.stringify(values.repeats)}; allowed: an integer in 1..1000\n`);
+  process.exit(2);
+}
+
 process.exitCode = await benchCommand({
   quick: values.quick,
   json: values.json,
   saveBaseline: values['save-baseline'],
   baseline: values.baseline,
   suites: values.suite,
+  repeats,
 });

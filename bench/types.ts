@@ -129,6 +129,8 @@ export interface SuiteContext {
   iterations: number;
   /** The budgets are split into this many rounds over all of a suite's variants (harness.ts runTasks). */
   rounds: number;
+  /** `--repeats N`: rounds of the suites that time whole commands (workers); default per mode. */
+  repeats?: number;
   log: (line: string) => void;
 }
 

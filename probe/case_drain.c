@@ -157,6 +157,11 @@ static bool one(const char *cs, enum rclass c, int rep, int64_t pre_run_ns, int6
 	return true;
 }
 
+bool drain_one(const char *cs, enum rclass c, int rep, int64_t pre_run_ns, int64_t lead_ns)
+{
+	return one(cs, c, rep, pre_run_ns, lead_ns);
+}
+
 static void run_classes(const char *cs, int reps)
 {
 	bool busy_ok = true;

@@ -24,11 +24,11 @@ static const int grid_full[] = { 0, 2, 4, 6, 8, 10, 12, 16, 20, 25, 30, 35, 40, 
 static const int grid_quick[] = { 0, 20, 60, 120, 200 };
 
 /* Set up one pinned memfd: returns the memfd, fills pipefd; -1 on failure (errno set). */
-static int pinned_memfd(int pipefd[2])
+int pinned_memfd(int pipefd[2], int npages)
 {
-	size_t len = A_PAGES * (size_t)g_page;
+	size_t len = npages * (size_t)g_page;
 	int e;
-	int fd = memfd_new("drainprobe-a", A_PAGES);
+	int fd = memfd_new("drainprobe-a", npages);
 	if (fd < 0)
 		return -1;
 	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -61,7 +61,7 @@ fail:
 static bool one(int d_ms, int rep, int k, int *ebusy_late)
 {
 	int pfd[2];
-	int fd = pinned_memfd(pfd);
+	int fd = pinned_memfd(pfd, A_PAGES);
 	if (fd < 0) {
 		char why[128];
 		snprintf(why, sizeof why, "vmsplice pin setup failed: %s", strerror(errno));

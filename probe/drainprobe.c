@@ -1,6 +1,6 @@
 /*
  * drainprobe main: options, the signal thread, the run budget and the order of the cases.
- * Usage: drainprobe [--quick] [--cases a,b,c,d] [--budget-ms N] [--reps N]
+ * Usage: drainprobe [--quick] [--cases a,b,c,d,e,f,g] [--guest-cases] [--budget-ms N] [--reps N]
  *                   [--seal-cpu N] [--remote-cpu N]
  * Exit: 0 done (cases that cannot run here print {"kind":"skip"}), 2 bad arguments,
  *       3 when its parent was already gone, 128+signal after a clean stop on
@@ -20,7 +20,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-struct opts g_opt = { .rt_n = -1, .cases = CASE_A | CASE_B | CASE_C | CASE_D, .budget_ms = 45000,
+struct opts g_opt = { .rt_n = -1, .cases = CASE_A | CASE_B | CASE_C | CASE_D | CASE_E, .budget_ms = 45000,
 		      .seal_cpu = SEAL_CPU_DEFAULT, .remote_cpu = REMOTE_CPU_DEFAULT };
 _Atomic int g_stop;
 int64_t g_deadline_ns;
@@ -37,13 +37,19 @@ static sigset_t sigs;
 
 static void usage(FILE *f)
 {
-	fputs("usage: drainprobe [--quick] [--cases a,b,c,d] [--budget-ms N] [--reps N]\n"
+	fputs("usage: drainprobe [--quick] [--cases a,b,c,d,e,f,g] [--guest-cases] [--budget-ms N] [--reps N]\n"
 	      "                  [--seal-cpu N] [--remote-cpu N] [--parent-pid N]\n"
 	      "                  [--rt-pre-ms 0,400,...] [--rt-lead-ms 0,300,...]\n"
 	      "  a  wait-loop re-check times (vmsplice pins released after d ms)\n"
 	      "  b  lru_add_drain_all latency, remote CPU idle / CFS spinner / SCHED_FIFO spinner\n"
 	      "  c  tag walk cost per page (unpinned files, 1K..256K pages)\n"
-	      "  d  workqueue tracepoints: which CPUs got drain work, kworker start delay\n", f);
+	      "  d  workqueue tracepoints: which CPUs got drain work, kworker start delay\n"
+	      "  e  busy sealer: a CFS spinner on the seal CPU, >= 20 seals waking at a re-check\n"
+	      "  f  RT window phase: >= 20 SCHED_FIFO-spinner drains at pre-runs 0..900 ms (not by default: ~45 s)\n"
+	      "  g  facts a guest kernel shows under any accelerator: pages parked on K of N CPUs,\n"
+	      "     batch fill around 15 and 31, re-read pages, pins released around the last\n"
+	      "     re-check, concurrent sealers (not by default; --guest-cases adds g)\n"
+	      "  default: a,b,c,d,e\n", f);
 }
 
 static int parse_cases(const char *s)
@@ -52,9 +58,10 @@ static int parse_cases(const char *s)
 	for (; *s; s++) {
 		if (*s == ',')
 			continue;
-		if (*s < 'a' || *s > 'd')
+		const char *at = strchr(CASE_LETTERS, *s);
+		if (!*s || !at)
 			return -1;
-		m |= 1 << (*s - 'a');
+		m |= 1 << (at - CASE_LETTERS);
 	}
 	return m;
 }
@@ -72,6 +79,7 @@ static bool parse_int(const char *s, long lo, long hi, long *out)
 
 static int parse_args(int argc, char **argv)
 {
+	bool guest = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		long v;
@@ -86,9 +94,11 @@ static int parse_args(int argc, char **argv)
 			exit(0);
 		} else if (!strcmp(a, "--cases") && has) {
 			if ((g_opt.cases = parse_cases(argv[++i])) <= 0) {
-				fprintf(stderr, "drainprobe: --cases takes a comma list of a,b,c,d; got '%s'\n", argv[i]);
+				fprintf(stderr, "drainprobe: --cases takes a comma list of a,b,c,d,e,f,g; got '%s'\n", argv[i]);
 				return -1;
 			}
+		} else if (!strcmp(a, "--guest-cases")) {
+			guest = true;
 		} else if (!strcmp(a, "--budget-ms") && has) {
 			if (!parse_int(argv[++i], 1000, 600000, &v)) {
 				fprintf(stderr, "drainprobe: --budget-ms must be 1000..600000; got '%s'\n", argv[i]);
@@ -146,6 +156,9 @@ static int parse_args(int argc, char **argv)
 			return -1;
 		}
 	}
+	/* after the loop: --guest-cases adds g whatever order it came in with --cases */
+	if (guest)
+		g_opt.cases |= CASE_G;
 	return 0;
 }
 
@@ -215,9 +228,9 @@ static void meta(void)
 	read_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled", shm, sizeof shm);
 	char cases[8];
 	int n = 0;
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < (int)strlen(CASE_LETTERS); i++)
 		if (g_opt.cases & (1 << i))
-			cases[n++] = (char)('a' + i);
+			cases[n++] = CASE_LETTERS[i];
 	cases[n] = 0;
 	struct jw w;
 	jw_begin(&w, "meta");
@@ -331,6 +344,17 @@ int main(int argc, char **argv)
 			emit_skip("b", "needs two online CPUs");
 	} else if ((g_opt.cases & CASE_D) && trace_active() && !stopping()) {
 		case_trace_only();
+	}
+	if ((g_opt.cases & CASE_E) && !stopping())
+		case_busy_sealer();
+	if ((g_opt.cases & CASE_F) && !stopping())
+		case_rt_phase(two);
+	/* g last: it traces for itself (a tracing instance of its own when d did not make one) */
+	if ((g_opt.cases & CASE_G) && !stopping()) {
+		char why[256];
+		if (!trace_active() && trace_setup(why, sizeof why) < 0)
+			note("case g without drain-work tracing: %s", why);
+		case_guest();
 	}
 out:
 	remote_stop();

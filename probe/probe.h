@@ -19,7 +19,9 @@
 #define SEAL_CPU_DEFAULT 0
 #define REMOTE_CPU_DEFAULT 1
 
-enum { CASE_A = 1, CASE_B = 2, CASE_C = 4, CASE_D = 8 };
+enum { CASE_A = 1, CASE_B = 2, CASE_C = 4, CASE_D = 8, CASE_E = 16, CASE_F = 32, CASE_G = 64 };
+/* the case letters, one per bit of CASE_* */
+#define CASE_LETTERS "abcdefg"
 
 struct opts {
 	bool quick;
@@ -114,6 +116,13 @@ void case_recheck(void);
 void case_drain(void);
 void case_walk(void);
 void case_trace_only(void);
+void case_busy_sealer(void);      /* case_busy.c: e */
+void case_rt_phase(bool two);     /* case_busy.c: f */
+/* case_recheck.c: a memfd of npages pinned by vmsplice into pipefd (unmapped); -1 on failure */
+int pinned_memfd(int pipefd[2], int npages);
+/* case_drain.c: one case b seal with the remote CPU in class c; false when it cannot run */
+bool drain_one(const char *cs, enum rclass c, int rep, int64_t pre_run_ns, int64_t lead_ns);
+void case_guest(void);         /* case_guest.c: g */
 void report_sched(void);
 
 #endif

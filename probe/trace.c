@@ -249,7 +249,7 @@ void trace_collect(struct jw *w, int64_t t0)
 		close(fd);
 	}
 	rbuf[n] = 0;
-	enum { MAXE = 64 };
+	enum { MAXE = 256 }; /* 16 CPUs x 3 events, and more where the filter is not supported */
 	struct ev evs[MAXE];
 	int ne = 0;
 	for (char *save, *l = strtok_r(rbuf, "\n", &save); l && ne < MAXE; l = strtok_r(NULL, "\n", &save))

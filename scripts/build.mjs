@@ -3,6 +3,11 @@
 //   build/core.wasm, build/core.debug.wasm   the AssemblyScript core (asc, release and debug)
 //   build/js/main.js (+ chunks)             the CLI, one ESM bundle; bench/ stays a lazily loaded chunk
 //   build/workers/*.cjs                     the worker threads' entries, CommonJS bundles
+//   build/public/{strategy,record}.*        with --public only (npm's prepare, so `npm install`
+//                                           and `npm pack`): the package's `exports`
+//                                           drainlab/strategy and drainlab/record, ESM + CJS, with
+//                                           their declarations (.d.ts / .d.cts, one file each,
+//                                           dts-bundle-generator: ~40 s, hence not in every build)
 // Each output group carries a stamp (build/<group>.stamp): the sha256 of its inputs' contents.
 // A group whose stamp matches is not rebuilt, so a second `npm start` costs ~0.1 s, and no
 // file dates are consulted.
@@ -13,7 +18,7 @@
 // be used on an instantiated module" (nodejs/node#55782). A CommonJS bundle never enters the ESM
 // loader.
 //
-// Usage: node scripts/build.mjs [--force] [--quiet]
+// Usage: node scripts/build.mjs [--force] [--quiet] [--public]
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const force = process.argv.includes('--force');
 const quiet = process.argv.includes('--quiet');
+const publicApi = process.argv.includes('--public');
 const log = (s) => quiet || process.stderr.write(`build: ${s}\n`);
 
 function walk(dir, keep) {
@@ -113,6 +119,29 @@ await group('workers', jsInputs, ['cell-worker', 'shard-worker', 'strategy-worke
   writeOutputs(r.outputFiles);
 });
 
+// The package's public entry points (package.json `exports`). The CLI does not use these files: a
+// user strategy run by drainlab gets the running drainlab's API (src/strategies/plugin.ts); they
+// are what Node and TypeScript resolve `drainlab/strategy` and `drainlab/record` to for a project
+// that installs drainlab.
+const PUBLIC = { strategy: 'src/strategies/api.ts', record: 'src/metrics/public-record.ts' };
+if (publicApi) {
+  const outs = Object.keys(PUBLIC).flatMap((n) => ['.js', '.cjs', '.d.ts', '.d.cts'].map((e) => `build/public/${n}${e}`));
+  await group('public', [...jsInputs, 'scripts/tsconfig.public.json', 'node_modules/dts-bundle-generator/package.json'], outs, async () => {
+    rmSync(join(ROOT, 'build', 'public'), { recursive: true, force: true });
+    for (const format of ['esm', 'cjs']) {
+      await build({ ...common, entryPoints: PUBLIC, outdir: 'build/public', format, outExtension: { '.js': format === 'esm' ? '.js' : '.cjs' },
+        ...(format === 'cjs' ? { banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" }, define: { 'import.meta.url': '__bundleUrl' } } : {}) });
+    }
+    const config = join(ROOT, 'build', 'public', 'dts.json');
+    writeFileSync(config, JSON.stringify({
+      compilationOptions: { preferredConfigPath: join(ROOT, 'scripts/tsconfig.public.json') },
+      entries: Object.entries(PUBLIC).map(([n, f]) => ({ filePath: join(ROOT, f), outFile: join(ROOT, 'build/public', `${n}.d.ts`), noCheck: true, output: { exportReferencedTypes: false } })),
+    }));
+    execFileSync(join(ROOT, 'node_modules', '.bin', 'dts-bundle-generator'), ['--silent', '--config', config], { cwd: ROOT, stdio: 'inherit' });
+    rmSync(config);
+    for (const n of Object.keys(PUBLIC)) writeFileSync(join(ROOT, 'build/public', `${n}.d.cts`), readFileSync(join(ROOT, 'build/public', `${n}.d.ts`)));
+  });
+}
 
 // The report's browser code: report/*.ts (typed ES modules sharing src/io/format.ts with the Node
 // side), one script that src/report/render.ts inlines into every HTML report.

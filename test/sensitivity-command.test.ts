@@ -17,10 +17,10 @@ describe('drainlab sensitivity', () => {
     ];
     const opts = {
       input: structuredClone(PRESETS['fuse-selftest']!.scenario) as Record<string, unknown>, name: 'fuse-selftest', metrics: ['ebusy'], strategies: ['v4.14'],
-      factors, trajectories: 6, levels: 4, samples: 8, sobolFactors: 2, seed: 3, out, workers: 1, shard: null, resume: false, progress: false, log: () => {},
+      factors, trajectories: 6, levels: 4, samples: 32, sobolFactors: 2, seed: 3, out, workers: 1, shard: null, resume: false, progress: false, log: () => {},
     };
     const first = await runSensitivity(opts);
-    expect(first.summaries.map((s) => s.ran)).toEqual([18, 24]); // Morris: 6 x (2 + 1); Sobol on the one survivor: 8 x (1 + 2);
+    expect(first.summaries.map((s) => s.ran)).toEqual([18, 96]); // Morris: 6 x (2 + 1); Sobol on the one survivor: 32 x (1 + 2) (at N = 8 its ST interval, [38 %, 167 %], was too wide to say "mostly")
     const r = first.result!;
     const o = r.outputs.find((x) => x.strategy === 'v4.14' && x.metric === 'ebusy')!;
     expect(o.max).toBe(2);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, quantile, quantiles } from '../src/stats/quantile.ts';
+import { median, medianRankCI, quantile, quantiles } from '../src/stats/quantile.ts';
 import { moments, Welford } from '../src/stats/welford.ts';
 
 describe('interpolated quantiles (type 7)', () => {
@@ -47,5 +47,26 @@ describe('quickselect median', () => {
       ];
       for (const xs of shapes) expect(medianSelect(Float64Array.from(xs), n)).toBe(median(xs));
     }
+  });
+});
+
+describe('medianRankCI (order statistics, exact binomial coverage)', () => {
+  it('picks the ranks of the binomial tables and reports their coverage', () => {
+    // Ranks k, n+1-k of the 95 % interval of a median (e.g. Conover, Practical Nonparametric
+    // Statistics, table A3): n = 9 -> 2, 8; n = 12 -> 3, 10; n = 20 -> 6, 15; n = 50 -> 18, 33.
+    for (const [n, k, level] of [[9, 2, 0.9609], [12, 3, 0.9614], [20, 6, 0.9586], [50, 18, 0.9672]] as const) {
+      const xs = Array.from({ length: n }, (_, i) => 100 - i); // unsorted on purpose
+      const r = medianRankCI(xs);
+      expect([r.lo, r.hi]).toEqual([100 - (n - k), 100 - (k - 1)]);
+      expect(r.level).toBeCloseTo(level, 4);
+      expect(r.estimate).toBe(median(xs));
+    }
+  });
+  it('says when even [min, max] falls short of the level asked for', () => {
+    const r = medianRankCI([3, 1, 2, 5, 4]);
+    expect([r.lo, r.hi, r.estimate]).toEqual([1, 5, 3]);
+    expect(r.level).toBeCloseTo(1 - 2 / 32, 12); // 93.75 % < 95 %
+    expect(medianRankCI([7]).level).toBe(0);
+    expect(medianRankCI([1, 2, 3, 4, 5, 6, 7], 0.5)).toMatchObject({ lo: 3, hi: 5 }); // 1 - 2 P(B <= 2) = 0.547
   });
 });

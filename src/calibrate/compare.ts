@@ -6,11 +6,12 @@
  *   jiffy of a re-check point (then the seal may see them either way: a race, not a model error,
  *   and either neighbouring re-check is accepted);
  * - drain_all latency (case b): one jiffy, the same result;
- * - tag walk (case c, the fastest repetition per file size): 25% + 20 us.
+ * - tag walk (case c, the median of the repetitions per file size): 25% + 20 us.
  */
 import { DEFAULT_COSTS, type Costs } from '../kernel/costs.ts';
 import { caseScenario, type CalibrationCase, type CalibrationScenario, type MeasuredResult, type RecheckCase } from './cases.ts';
 import { recheckTimesNs } from './ticks.ts';
+import { median } from '../stats/index.ts';
 
 export type PredictedResult = 'ok' | 'EBUSY' | 'EPERM';
 export type Predictor = (scenario: CalibrationScenario) => Promise<{ latencyMs: number; result: PredictedResult }>;
@@ -109,8 +110,8 @@ export async function compareCases(cases: readonly CalibrationCase[], predict: P
     }
   }
   for (const [pages, cs] of [...walkSizes].sort((a, b) => a[0] - b[0])) {
-    // the fastest repetition, as in the fit: other load only ever adds time
-    const measured = Math.min(...cs.map((c) => c.latencyMs));
+    // the median of the repetitions, as in the fit (fit.ts fitWalk)
+    const measured = median(cs.map((c) => c.latencyMs));
     const rep = { ...cs[0], id: `c/pages=${pages}`, latencyMs: measured };
     const p = await predict(caseScenario(rep, so));
     const tol = (o.walkRelTol ?? 0.25) * measured + (o.walkAbsTolMs ?? 0.02);

@@ -12,6 +12,7 @@ import { costsSchema } from '../scenario/schema.ts';
 import type { CalibrationCase } from './cases.ts';
 import type { Comparison } from './compare.ts';
 import type { FitDerived } from './fit.ts';
+import type { GuestCase } from './guest.ts';
 
 export const CALIBRATION_SCHEMA = 'drainlab/calibration@1';
 
@@ -30,6 +31,54 @@ export interface CalibrationFile {
   load?: { loadAvg1: number[]; cpus: number; loaded: boolean };
   /** Said loudly: e.g. a fit of partial probe output (calibrate --allow-partial). */
   warnings?: string[];
+  /**
+   * false when the measured kernel's clock cannot be trusted (a QEMU guest under TCG: a 10 ms
+   * sleep takes 34-49 ms of guest time). `validate --calibration` then compares outcomes, drain
+   * targets and fill behaviour only, and says so. Absent means true (the host, or a KVM guest).
+   */
+  timingsCalibrated?: boolean;
+  /** Case g's measurements (probe/case_guest.c, src/calibrate/guest.ts), when the probe ran it. */
+  guestCases?: GuestCase[];
+  /** Present when the probe ran in a QEMU guest (calibrate --kernel SPEC --cpus N; src/calibrate/guest-boot.ts). */
+  guest?: GuestSection;
+}
+
+/**
+ * A guest run: which kernel, what its config and the booted kernel said, how QEMU ran it. Under
+ * TCG (emulated time) the file's `timingsCalibrated` is false and its `costs` empty: only outcomes,
+ * drain targets and fill behaviour are meant to be compared.
+ */
+export interface GuestSection {
+  /** --kernel as given: a version, a package name or a vmlinuz path. */
+  spec: string;
+  package?: string;
+  /** uname -r and -v inside the guest. */
+  release: string;
+  version: string;
+  /** The kernel config's facts (kernel-package.ts KernelConfigFacts). */
+  config: { hz: number | null; preempt: string | null; preemptDynamic: boolean; lruGen: boolean; lruGenEnabled: boolean; rtGroupSched: boolean };
+  /** The scenario fields this kernel implies (mglru, preempt, hz; rtRuntimeShare from the booted sched_features). */
+  scenario: { mglru: boolean; preempt?: string; hz?: number; rtRuntimeShare?: boolean };
+  /** What the booted kernel reported (proc, sysfs, debugfs). */
+  booted: {
+    cpusOnline: number; memKb: number; cmdline: string; schedFeatures: string; preemptActive: string | null;
+    rtRuntimeUs: number | null; rtPeriodUs: number | null; lruGenEnabled: string | null; dataPort: string;
+  };
+  vcpus: number;
+  memMb: number;
+  /** The accelerator of the run that finished: kvm, tcg-multi or tcg-single. */
+  accelerator: 'kvm' | 'tcg-multi' | 'tcg-single';
+  qemu: string;
+  attempts: { accel: string; outcome: string; reason?: string; wallMs: number; bootMs?: number }[];
+  wallMs: number;
+  bootMs: number | null;
+  probeArgs: string[];
+  /** Framed serial lines that did not check out (cut or interleaved). */
+  droppedLines: number;
+  /** The host's 1-minute load average before and after the guest ran. */
+  hostLoadAvg1: number[];
+  /** Under TCG: what the fit gave, kept for reference and never applied. */
+  uncalibratedCosts?: Partial<Costs>;
 }
 
 /** What a reader relies on; the rest is descriptive and kept as it is. */
@@ -40,7 +89,14 @@ export const calibrationFileSchema = z.looseObject({
   costs: costsSchema,
   cases: z.array(z.looseObject({ id: z.string(), kind: z.enum(['recheck', 'drain', 'walk']), latencyMs: z.number(), result: z.string() })),
   notes: z.array(z.string()),
+  timingsCalibrated: z.boolean().optional(),
+  guestCases: z.array(z.looseObject({ id: z.string(), test: z.string(), cpus: z.number().int().positive() })).optional(),
 });
+
+/** Whether a calibration file's timings may be compared (absent: yes). */
+export function timingsCalibrated(f: Pick<CalibrationFile, 'timingsCalibrated'>): boolean {
+  return f.timingsCalibrated !== false;
+}
 
 /** Through the one atomic writer: a failed write leaves the previous calibration file as it was. */
 export function writeCalibration(path: string, f: CalibrationFile): void {

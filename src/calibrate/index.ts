@@ -7,6 +7,7 @@
 import { hostInfo } from './host.ts';
 import { fitCalibration, hostLoad } from './fit.ts';
 import { probeCases } from './cases.ts';
+import { guestCases } from './guest.ts';
 import { compareCases, type Predictor } from './compare.ts';
 import { locateProbe, runProbe, type ProbeCase } from './probe.ts';
 import { parseProbeOutput, type ProbeRun } from './parse.ts';
@@ -65,6 +66,7 @@ export async function buildCalibration(run: ProbeRun, o: Pick<CalibrateOptions, 
       skipped: run.skips.map((s) => ({ case: s.case, reason: s.reason })),
     },
   };
+  if (run.guests.length) file.guestCases = guestCases(run);
   if (o.predictor && host.hz) {
     file.comparison = await compareCases(cases, o.predictor, { kernel: host.kernel, hz: host.hz, strategy: o.strategy, costs: fit.costs });
   }

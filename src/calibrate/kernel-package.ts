@@ -2,8 +2,7 @@
  * Other kernels than the host's (issue 14): a Debian kernel package fetched with
  * `apt-get download` and unpacked with `dpkg -x` into a cache directory (nothing is installed
  * into /boot), and the facts of its config that the model needs: HZ, the preemption model and
- * whether the multi-gen LRU is on by default. Booting it under QEMU is not built yet
- * (docs/calibration.md, "Not done yet").
+ * whether the multi-gen LRU is on by default. guest-boot.ts boots it under QEMU (docs/calibration.md).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -85,9 +84,15 @@ function run(cmd: string, args: string[], cwd?: string): { ok: boolean; out: str
 export function newestPackage(spec: string): string {
   const pattern = packagePattern(spec);
   if (!pattern) return spec;
-  const found = run('apt-cache', ['search', '--names-only', `^linux-image-${spec.replace(/-rt$/, '').replace('.', '\\.')}\\.`]);
+  const search = () => run('apt-cache', ['search', '--names-only', `^linux-image-${spec.replace(/-rt$/, '').replace('.', '\\.')}\\.`]);
+  let found = search();
   if (!found.ok) throw new UsageError(`--kernel ${spec}: apt-cache is not available (${found.err}); pass --kernel /path/to/vmlinuz (with its config-<release> beside it)`);
-  const names = found.out.split('\n').map((l) => l.split(' ')[0]).filter((n) => pattern.test(n));
+  let names = found.out.split('\n').map((l) => l.split(' ')[0]).filter((n) => pattern.test(n));
+  // empty apt lists (a fresh container): update them once, when we may
+  if (names.length === 0 && process.getuid?.() === 0 && run('apt-get', ['update']).ok) {
+    found = search();
+    names = found.out.split('\n').map((l) => l.split(' ')[0]).filter((n) => pattern.test(n));
+  }
   if (names.length === 0) throw new UsageError(`--kernel ${spec}: no package matching ${pattern.source} in the apt lists (run apt-get update, or pass a package name or a vmlinuz path)`);
   // newest by Debian version order (dpkg --compare-versions), on the version inside the name
   return names.reduce((best, n) => (run('dpkg', ['--compare-versions', n.replace(/^linux-image-/, ''), 'gt', best.replace(/^linux-image-/, '')]).ok ? n : best));
@@ -99,7 +104,15 @@ export function newestPackage(spec: string): string {
  */
 export function fetchKernel(spec: string, cacheDir = kernelCacheDir()): KernelPackage {
   if (spec.includes('/')) return fromPath(spec);
-  const pkg = newestPackage(spec);
+  let pkg: string;
+  try {
+    pkg = newestPackage(spec);
+  } catch (e) {
+    // no apt lists or no apt here: a kernel of this spec already in the cache still serves
+    const cached = newestCached(spec, cacheDir);
+    if (!cached) throw e;
+    pkg = cached;
+  }
   const dir = join(cacheDir, pkg);
   if (!existsSync(join(dir, 'boot'))) {
     if (!run('apt-get', ['--version']).ok) throw new UsageError(`--kernel ${spec}: apt-get is not available; install ${pkg} elsewhere and pass --kernel /path/to/vmlinuz`);
@@ -110,6 +123,8 @@ export function fetchKernel(spec: string, cacheDir = kernelCacheDir()): KernelPa
     const deb = readdirSync(tmp).find((f) => f.endsWith('.deb'));
     if (!dl.ok || !deb) {
       rmSync(tmp, { recursive: true, force: true });
+      const cached = newestCached(spec, cacheDir); // offline: an older kernel of the spec still serves
+      if (cached) return { package: cached, ...fromBoot(join(cacheDir, cached, 'boot'), spec) };
       throw new UsageError(`--kernel ${spec}: apt-get download ${pkg} failed: ${dl.err.split('\n').slice(-2).join(' ')}`);
     }
     const x = run('dpkg', ['-x', deb, '.'], tmp);
@@ -122,6 +137,19 @@ export function fetchKernel(spec: string, cacheDir = kernelCacheDir()): KernelPa
     renameSync(tmp, dir); // all or nothing: a half-unpacked kernel never sits in the cache
   }
   return { package: pkg, ...fromBoot(join(dir, 'boot'), spec) };
+}
+
+/** The newest package of `spec` already unpacked in the cache (by Debian version order), if any. */
+function newestCached(spec: string, cacheDir: string): string | undefined {
+  const pattern = packagePattern(spec);
+  let names: string[];
+  try {
+    names = readdirSync(cacheDir).filter((n) => (pattern ? pattern.test(n) : n === spec) && existsSync(join(cacheDir, n, 'boot')));
+  } catch {
+    return undefined;
+  }
+  if (names.length === 0) return undefined;
+  return names.reduce((best, n) => (run('dpkg', ['--compare-versions', n.replace(/^linux-image-/, ''), 'gt', best.replace(/^linux-image-/, '')]).ok ? n : best));
 }
 
 function fromBoot(boot: string, spec: string): Omit<KernelPackage, 'package'> {

@@ -8,7 +8,7 @@ import { z } from 'zod';
 const ns = z.number().int();
 const nonNeg = z.number().int().min(0);
 const sealResult = z.enum(['ok', 'EBUSY', 'EPERM', 'error']);
-const caseId = z.enum(['a', 'b', 'c', 'd', 'all']);
+const caseId = z.enum(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'all']);
 /** Where a measurement sat on the jiffy grid (probe tick.c): absent when the tick was not found. */
 const tickPos = {
   startSinceTickNs: nonNeg.optional(),
@@ -91,7 +91,8 @@ export const recheckLine = z.object({
 
 export const drainLine = z.object({
   kind: z.literal('drain'),
-  case: z.enum(['b', 'd']),
+  /** b and d: the drain cases; f: the RT-window phase runs (probe case_busy.c) */
+  case: z.enum(['b', 'd', 'f']),
   cpuClass: z.enum(['idle', 'busy', 'rt']),
   rep: nonNeg,
   pages: z.number().int().positive(),
@@ -105,6 +106,33 @@ export const drainLine = z.object({
   /** A stop request (SIGINT ...) ended the spinner early: not a measurement. */
   interrupted: z.boolean().optional(),
   ...tickPos,
+});
+
+/** Case e (probe case_busy.c): one seal on a sealing CPU that a CFS spinner keeps busy. */
+export const busySealLine = z.object({
+  kind: z.literal('busyseal'),
+  case: z.literal('e'),
+  rep: nonNeg,
+  pages: z.number().int().positive(),
+  latencyNs: nonNeg,
+  result: sealResult,
+  errno: z.number().int(),
+  /** When the reader on the remote CPU had emptied the pipe, from the seal call (-1: unknown). */
+  releaseNs: ns,
+  plannedReleaseNs: ns,
+  hogRunning: z.boolean(),
+  ...tickPos,
+});
+
+/** Case e's set-up: the sealer's and the spinner's nice on the sealing CPU. */
+export const busySetupLine = z.object({
+  kind: z.literal('busy-setup'),
+  case: z.literal('e'),
+  cpu: z.number().int(),
+  sealerNice: z.number().int(),
+  hogNice: z.number().int(),
+  seals: nonNeg,
+  releaseAfterNs: nonNeg,
 });
 
 export const walkLine = z.object({
@@ -139,6 +167,44 @@ export const traceLine = z.object({
   works: z.array(traceWork),
 });
 
+/** One seal of a case g measurement. */
+export const guestSeal = z.object({ cpu: z.number().int().min(0), latencyNs: nonNeg, result: sealResult, errno: z.number().int() });
+
+/**
+ * Case g (probe/case_guest.c): facts a guest kernel shows under any accelerator. `works` are the
+ * lru_add_drain_per_cpu items the seals queued (absent facts when `traced` is false).
+ */
+export const guestLine = z.object({
+  kind: z.literal('guest'),
+  case: z.literal('g'),
+  test: z.enum(['park', 'fill', 'reread', 'pin', 'concurrent']),
+  id: z.string().min(1),
+  rep: nonNeg,
+  cpus: z.number().int().positive(),
+  /** CPUs the pages were written from (their lru_add batches hold them). */
+  parkCpus: z.array(z.number().int().min(0)),
+  pagesPerCpu: nonNeg,
+  pages: nonNeg,
+  /** Of the pages, how many were on an LRU list before the seal (/proc/kpageflags); -1 not read. */
+  onLruBefore: z.number().int().min(-1),
+  seals: z.array(guestSeal).min(1),
+  /** fill: our pages written when the first one reached the LRU (its batch drained itself); 0 never, -1 not read. */
+  drainedAt: z.number().int().min(-1).optional(),
+  try: nonNeg.optional(),
+  /** reread: /sys/kernel/mm/lru_gen/enabled ("" when the kernel has no CONFIG_LRU_GEN). */
+  lruGen: z.string().optional(),
+  /** pin: when the pins went, relative to the seal call. */
+  release: z.enum(['early', 'before-last', 'after-last', 'after-return']).optional(),
+  hz: z.number().int().positive().optional(),
+  plannedReleaseNs: ns.optional(),
+  releaseNs: ns.optional(),
+  traced: z.boolean(),
+  events: nonNeg.optional(),
+  works: z.array(traceWork).optional(),
+  worksTruncated: z.boolean().optional(),
+  ...tickPos,
+});
+
 export const traceSetupLine = z.object({
   kind: z.literal('trace-setup'),
   case: z.literal('d'),
@@ -171,7 +237,7 @@ export const endLine = z.object({
 
 export const probeLine = z.discriminatedUnion('kind', [
   headerLine, metaLine, sealerLine, clockLine, schedLine, recheckLine, drainLine, walkLine, traceLine,
-  traceSetupLine, verifyLine, skipLine, truncatedLine, endLine,
+  traceSetupLine, verifyLine, skipLine, truncatedLine, endLine, busySealLine, busySetupLine, guestLine,
 ]);
 
 export type HeaderLine = z.infer<typeof headerLine>;
@@ -182,13 +248,16 @@ export type SchedLine = z.infer<typeof schedLine>;
 export type RecheckLine = z.infer<typeof recheckLine>;
 export type DrainLine = z.infer<typeof drainLine>;
 export type WalkLine = z.infer<typeof walkLine>;
+export type BusySealLine = z.infer<typeof busySealLine>;
+export type BusySetupLine = z.infer<typeof busySetupLine>;
 export type TraceLine = z.infer<typeof traceLine>;
 export type TraceWork = z.infer<typeof traceWork>;
+export type GuestLine = z.infer<typeof guestLine>;
 export type VerifyLine = z.infer<typeof verifyLine>;
 export type SkipLine = z.infer<typeof skipLine>;
 export type EndLine = z.infer<typeof endLine>;
 export type TruncatedLine = z.infer<typeof truncatedLine>;
 export type ProbeLine = z.infer<typeof probeLine>;
 export const PROBE_KINDS = [
-  'header', 'meta', 'sealer', 'clock', 'sched', 'recheck', 'drain', 'walk', 'trace', 'trace-setup', 'verify', 'skip', 'truncated', 'end',
+  'header', 'meta', 'sealer', 'clock', 'sched', 'recheck', 'drain', 'walk', 'trace', 'trace-setup', 'verify', 'skip', 'truncated', 'end', 'busyseal', 'busy-setup', 'guest',
 ] as const;

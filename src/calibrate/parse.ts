@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import {
   probeLine, PROBE_KINDS, type ClockLine, type DrainLine, type EndLine, type HeaderLine, type MetaLine,
-  type RecheckLine, type SchedLine, type SealerLine, type SkipLine, TruncatedLine, type TraceLine, type VerifyLine, type WalkLine,
+  type RecheckLine, type SchedLine, type BusySealLine, type BusySetupLine, type SealerLine, type SkipLine, TruncatedLine, type TraceLine, type VerifyLine, type WalkLine, type GuestLine,
 } from './lines.ts';
 
 export interface ProbeRun {
@@ -17,9 +17,14 @@ export interface ProbeRun {
   rechecks: RecheckLine[];
   drains: DrainLine[];
   walks: WalkLine[];
+  /** Case e: seals on a busy sealing CPU, and its set-up line. */
+  busySeals: BusySealLine[];
+  busySetup?: BusySetupLine;
   traces: TraceLine[];
   verifies: VerifyLine[];
   skips: SkipLine[];
+  /** Case g (probe/case_guest.c), in probe order. */
+  guests: GuestLine[];
   /** Lines the probe had to drop (over its 16 KiB line buffer), by the kind they would have had. */
   truncated: TruncatedLine[];
   /** Absent when the probe was killed before it could say it finished. */
@@ -44,7 +49,7 @@ function issueText(issues: z.core.$ZodIssue[]): string {
 /** Parses the probe's stdout (or a recorded fixture). `source` names it in error messages. */
 export function parseProbeOutput(text: string, source = 'probe output'): ProbeRun {
   const run: Omit<ProbeRun, 'meta'> & { meta?: MetaLine } = {
-    rechecks: [], drains: [], walks: [], traces: [], verifies: [], skips: [], truncated: [],
+    rechecks: [], drains: [], walks: [], busySeals: [], traces: [], verifies: [], skips: [], truncated: [], guests: [],
   };
   const lines = text.split('\n');
   lines.forEach((raw, i) => {
@@ -76,12 +81,15 @@ export function parseProbeOutput(text: string, source = 'probe output'): ProbeRu
       case 'recheck': run.rechecks.push(l); break;
       case 'drain': run.drains.push(l); break;
       case 'walk': run.walks.push(l); break;
+      case 'busyseal': run.busySeals.push(l); break;
+      case 'busy-setup': run.busySetup = l; break;
       case 'trace': run.traces.push(l); break;
       case 'trace-setup': run.traceInstance = l.instance; break;
       case 'verify': run.verifies.push(l); break;
       case 'skip': run.skips.push(l); break;
       case 'truncated': run.truncated.push(l); break;
       case 'end': run.end = l; break;
+      case 'guest': run.guests.push(l); break;
     }
   });
   if (!run.meta) throw new ProbeOutputError(`${source}: no "meta" line; is this drainprobe output?`);

@@ -12,7 +12,9 @@ import { parseProbeOutput, type ProbeRun } from './parse.ts';
 export const PROBE_DIR = rootPath('probe');
 export const PROBE_BIN = join(PROBE_DIR, 'bin', 'drainprobe');
 
-export type ProbeCase = 'a' | 'b' | 'c' | 'd';
+/** The probe's cases (probe/drainprobe.c usage); e and f: the distribution cases (case_busy.c); g: the guest cases (case_guest.c). */
+export type ProbeCase = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g';
+export const PROBE_CASES: readonly ProbeCase[] = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
 export type ProbeAvailability = { available: true; path: string } | { available: false; reason: string };
 
 function executable(path: string): boolean {

@@ -101,7 +101,7 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option(...STRATEGY_FILE_OPTION)
     .option(...FORCE_OPTION)
     .option('--seed <n>', 'override the scenario seed', int('--seed', 0))
-    .option('--workers <n|auto>', `threads sharing the scenario's memory; ${WORKERS_HELP}`, workersOpt(48))
+    .option('--workers <n|auto>', `threads for one scenario: its strategies spread over them, or a large file's range passes split; a count (obeyed), or auto: as many as the work pays for (default auto; results never depend on it)`, workersOpt(48))
     .option('--calibration <file>', 'use fitted costs from drainlab calibrate (measured on the scenario\'s kernel version)')
     .option('--force-calibration', 'apply --calibration even when it was measured on another kernel version (with a warning)')
     .option('--json', 'print the result record (docs/result-record.md) on stdout')
@@ -200,19 +200,29 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--save-baseline <name>', 'save the record as a baseline')
     .option('--baseline <name|file>', 'compare with a saved baseline (noise-aware verdicts)')
     .option('--suite <name...>', 'run only these suites')
-    .action(async (o: { quick?: boolean; json?: string; saveBaseline?: string; baseline?: string; suite?: string[] }) => {
+    .option('--repeats <n>', 'rounds of the workers suite (the default worker count against W=1 and W=2; default 5, --quick 3)', int('--repeats', 1, 1000))
+    .action(async (o: { quick?: boolean; json?: string; saveBaseline?: string; baseline?: string; suite?: string[]; repeats?: number }) => {
       const { benchCommand } = await import('../../bench/command.ts');
-      setCode(await benchCommand({ quick: o.quick, json: o.json, saveBaseline: o.saveBaseline, baseline: o.baseline, suites: o.suite }));
+      setCode(await benchCommand({ quick: o.quick, json: o.json, saveBaseline: o.saveBaseline, baseline: o.baseline, suites: o.suite, repeats: o.repeats }));
     });
 
   p.command('calibrate')
-    .description("measure the host kernel's seal path with the native probe, fit the model's costs, compare the model with every measurement")
-    .option('--out <file>', 'write the calibration file here (default: out/calibration.json)', 'out/calibration.json')
+    .description("measure the host kernel's seal path with the native probe, fit the model's costs, compare the model with every measurement; with --kernel, another kernel booted under QEMU")
+    .option('--out <file>', 'write the calibration file here (default: out/calibration.json; with --kernel out/calibration-<release>.json)')
     .option('--quick', 'a short probe run (fewer delays and repetitions)')
-    .option('--budget <seconds>', 'the probe\'s time limit', int('--budget', 5, 600), 40)
+    .option('--budget <seconds>', 'the probe\'s time limit (default 40; in a guest 60)', int('--budget', 5, 600))
     .option('--recorded <file>', 'fit a recorded probe output instead of running the probe')
     .option('--allow-partial', 'fit a probe run that did not finish (killed, interrupted), with a warning in the file')
-    .action(async (o: { out: string; quick?: boolean; budget: number; recorded?: string; allowPartial?: boolean }) => setCode(await calibrateCommand(o, out)));
+    .option('--kernel <spec>', 'boot this kernel under QEMU and run the probe in it: 6.1, 6.12, 6.12-rt, a Debian package name, or a path to a vmlinuz-<release> with its config-<release> beside it (docs/calibration.md)')
+    .option('--cpus <n>', 'the guest\'s vCPUs (with --kernel; 2..64, default 8)', int('--cpus', 2, 64))
+    .addOption(new Option('--accel <how>', 'the guest\'s accelerator (with --kernel): auto tries KVM, then TCG').choices(['auto', 'kvm', 'tcg']).default('auto'))
+    .option('--full', 'with --kernel: the full probe run in the guest instead of its quick one')
+    .action(async (o: CalibrateCliOptions) => {
+      if (o.kernel !== undefined) return setCode(await (await import('./calibrate-guest.ts')).calibrateGuestCommand(o, out));
+      for (const f of ['cpus', 'full'] as const) if (o[f] !== undefined) throw new UsageError(`--${f} needs --kernel (a guest to boot)`);
+      if (o.accel !== 'auto') throw new UsageError('--accel needs --kernel (a guest to boot)');
+      setCode(await calibrateCommand({ ...o, out: o.out ?? 'out/calibration.json', budget: o.budget ?? 40 }, out));
+    });
 
   p.command('validate')
     .description('the validation suite: docs/kernel-model.md E1/E2 cases (and calibration comparisons)')
@@ -362,6 +372,11 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     });
 
   return p;
+}
+
+export interface CalibrateCliOptions {
+  out?: string; quick?: boolean; budget?: number; recorded?: string; allowPartial?: boolean;
+  kernel?: string; cpus?: number; accel: 'auto' | 'kvm' | 'tcg'; full?: boolean;
 }
 
 async function calibrateCommand(o: { out: string; quick?: boolean; budget: number; recorded?: string; allowPartial?: boolean }, out: (s: string) => void): Promise<number> {

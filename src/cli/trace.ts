@@ -110,7 +110,9 @@ export async function replayCommand(trace: string, o: { cpus?: number; strategy?
       `agreement with the trace (${baseline}): results ${agree.sameResult}/${agree.seals}, drain_all inside the seal ${agree.sameDrainAll}/${agree.seals}, ` +
         `drain targets ${agree.sameTargets}/${agree.seals} (remote CPUs only ${agree.sameRemoteTargets}/${agree.seals}; the recorded drain_all also queued work on the sealing CPU in ${agree.recordedSelfTargets}), ` +
         `latency within a jiffy ${agree.latencyWithinJiffy}/${agree.seals}, KS D=${agree.ks.d} p=${agree.ks.p} ` +
-        `(p50 ${agree.latencyMs.recorded.p50} ms recorded, ${agree.latencyMs.replayed.p50} ms replayed)`,
+        `(p50 ${agree.latencyMs.recorded.p50} ms recorded, ${agree.latencyMs.replayed.p50} ms replayed); ` +
+        `fast seals (no inferred pin, ${agree.fast.seals}): KS D=${agree.fast.ks.d} p=${agree.fast.ks.p} (p50 ${agree.fast.recordedP50} ms recorded, ${agree.fast.replayedP50} ms replayed)` +
+        (s.wakeups ? `; kworker and caller wake-ups drawn from ${s.wakeups.kworker?.dist === 'empirical' ? s.wakeups.kworker.samplesMs.length : '?'} and ${s.wakeups.caller?.dist === 'empirical' ? s.wakeups.caller.samplesMs.length : '?'} measured outside the seals` : '; no measured wake-ups (class rules)'),
     );
   }
   if (o.out) out(`wrote ${o.out} (a run record: drainlab report ${o.out} -o report.html)`);

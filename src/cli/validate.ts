@@ -6,6 +6,8 @@ import { runResolved } from '../sim/run.ts';
 import { table } from './table.ts';
 import { UsageError } from '../errors.ts';
 import type { Comparison } from '../calibrate/compare.ts';
+import { describeSide, type GuestComparison } from '../calibrate/guest-compare.ts';
+import type { UntimedComparison } from '../calibrate/untimed.ts';
 
 export interface CaseResult {
   id: string;
@@ -45,7 +47,7 @@ export function runValidationCases(): CaseResult[] {
 }
 
 /** The model beside every measurement of a calibration file (fitted costs, the host's kernel preset). */
-async function calibrationComparison(path: string): Promise<Comparison & { loadedLine?: string }> {
+async function calibrationComparison(path: string): Promise<(Comparison | UntimedComparison) & { loadedLine?: string; untimedLine?: string; guest?: GuestComparison | { skipped: string } }> {
   const { readCalibration } = await import('../calibrate/file.ts');
   const { compareCases } = await import('../calibrate/compare.ts');
   const { simPredictor } = await import('../calibrate/predict.ts');
@@ -56,9 +58,23 @@ async function calibrationComparison(path: string): Promise<Comparison & { loade
     throw new UsageError(`--calibration: ${(e as Error).message}`);
   }
   if (!file.host.hz) throw new UsageError(`--calibration: ${path} has no HZ for the host`);
-  const cmp = await compareCases(file.cases, simPredictor(file.costs), { kernel: file.host.kernel, hz: file.host.hz, costs: file.costs });
+  const timed = await compareCases(file.cases, simPredictor(file.costs), { kernel: file.host.kernel, hz: file.host.hz, costs: file.costs });
+  const { timingsCalibrated } = await import('../calibrate/file.ts');
+  const { outcomesOnly, UNTIMED_LINE } = await import('../calibrate/untimed.ts');
+  const timings = timingsCalibrated(file);
+  const cmp = timings ? timed : { ...outcomesOnly(timed), untimedLine: UNTIMED_LINE };
+  const guest = file.guestCases?.length ? await guestComparison(file, file.host.hz, timings) : undefined;
   const { loadedHostLine } = await import('../calibrate/fit.ts');
-  return file.load?.loaded ? { ...cmp, loadedLine: loadedHostLine(file.load) } : cmp;
+  return { ...cmp, ...(file.load?.loaded ? { loadedLine: loadedHostLine(file.load) } : {}), ...(guest ? { guest } : {}) };
+}
+
+/** Case g of a calibration file beside the model of the measured kernel (src/calibrate/guest-compare.ts). */
+async function guestComparison(file: import('../calibrate/file.ts').CalibrationFile, hz: number, timings: boolean): Promise<GuestComparison | { skipped: string }> {
+  const { compareGuest, labKernel, mglruFromCases } = await import('../calibrate/guest-compare.ts');
+  const kernel = labKernel(file.host.kernel);
+  if (!kernel) return { skipped: `kernel ${file.host.kernel} is not one of the lab's versions: case g not compared` };
+  const cases = file.guestCases ?? [];
+  return compareGuest(cases, { kernel, hz, mglru: mglruFromCases(cases) ?? false, timings, loaded: file.load?.loaded ?? false, costs: file.costs });
 }
 
 export async function validateCommand(o: { calibration?: string; json?: boolean }, out: (s: string) => void): Promise<number> {
@@ -72,12 +88,32 @@ export async function validateCommand(o: { calibration?: string; json?: boolean 
     out(`validation cases (docs/kernel-model.md section e): ${results.length - failed.length} passed, ${failed.length} failed`);
     if (cmp) {
       const f = (v: number) => v.toFixed(2);
-      out(`\ncalibration (${cmp.kernel}, HZ=${cmp.hz}): the model beside the host kernel`);
+      out(`\ncalibration (${cmp.kernel}, HZ=${cmp.hz}): the model beside the measured kernel`);
       if (cmp.loadedLine) out(cmp.loadedLine);
-      out(table(['case', 'measured ms', 'model ms', 'error ms', 'tolerance ms', 'measured', 'model', 'verdict'],
-        cmp.rows.map((r) => [r.case, f(r.measuredMs), f(r.predictedMs), f(r.errorMs), f(r.toleranceMs), r.measuredResult, r.predictedResult, r.pass ? 'ok' : `FAIL${r.why ? `: ${r.why}` : ''}`])));
-      out(`calibration cases: ${cmp.passed} passed, ${cmp.failed} failed${cmp.loadedLine && cmp.failed ? ' (on a loaded host: see LOADED HOST above)' : ''}`);
+      if (cmp.untimedLine) out(cmp.untimedLine);
+      const verdict = (r: (typeof cmp.rows)[number]) => ('compared' in r && !r.compared ? `not compared: ${r.why}` : r.pass ? 'ok' : `FAIL${r.why ? `: ${r.why}` : ''}`);
+      if (cmp.rows.length) {
+        out(table(['case', 'measured ms', 'model ms', 'error ms', 'tolerance ms', 'measured', 'model', 'verdict'],
+          cmp.rows.map((r) => [r.case, f(r.measuredMs), f(r.predictedMs), f(r.errorMs), f(r.toleranceMs), r.measuredResult, r.predictedResult, verdict(r)])));
+      }
+      const nc = 'notCompared' in cmp && cmp.notCompared ? `, ${cmp.notCompared} not compared` : '';
+      out(`calibration cases: ${cmp.passed} passed, ${cmp.failed} failed${nc}${cmp.loadedLine && cmp.failed ? ' (on a loaded host: see LOADED HOST above)' : ''}`);
+      if (cmp.guest) printGuest(cmp.guest, out);
     }
   }
-  return failed.length > 0 || (cmp?.failed ?? 0) > 0 ? 1 : 0;
+  const guestFailed = cmp?.guest && 'rows' in cmp.guest ? cmp.guest.failed : 0;
+  return failed.length > 0 || (cmp?.failed ?? 0) > 0 || guestFailed > 0 ? 1 : 0;
+}
+
+/** Case g's table: case, model, kernel, match (docs/calibration.md "Case g"). */
+function printGuest(g: GuestComparison | { skipped: string }, out: (s: string) => void): void {
+  if (!('rows' in g)) {
+    out(`\ncase g: ${g.skipped}`);
+    return;
+  }
+  out(`\ncase g (${g.kernel}, ${g.cpus} CPUs, HZ=${g.hz}, PAGEVEC_SIZE ${g.pagevecSize}, multi-gen LRU ${g.mglru ? 'on' : 'off'}): outcomes, drain targets${g.timings ? ', fill behaviour and timings' : ' and fill behaviour'}`);
+  out(table(['case', 'model', 'kernel', 'match'], g.rows.map((r) => [
+    r.case, describeSide(r.model, r.test, g.timings), describeSide(r.kernel, r.test, g.timings), r.why ? `${r.match}: ${r.why}` : r.match,
+  ])));
+  out(`case g: ${g.passed} matched, ${g.failed} did not${g.notCompared ? `, ${g.notCompared} not compared` : ''}`);
 }

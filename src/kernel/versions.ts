@@ -50,6 +50,17 @@ export interface KernelConstants {
    * and it preempted the hog at once.
    */
   eevdf: boolean;
+  /**
+   * lru_add_drain_all() also queues work on a CPU whose buffer-head LRU is not empty, and only that
+   * work empties it: a local lru_add_drain() leaves it. has_bh_in_lru() joined the drain test with
+   * 8cc621d2f45d "mm: fs: invalidate BH LRU during page migration" (Minchan Kim, v5.13), which also
+   * emptied the bh LRU in lru_add_drain_cpu(); 243418e3925d "mm: fs: invalidate bh_lrus for only
+   * cold path" (v5.15) moved that into lru_add_and_bh_lrus_drain(), the per-CPU work's function.
+   * So from v5.15 (6.1 here) a CPU that did file-system metadata I/O since its last drain work gets
+   * work even right after its own local drain (docs/kernel-model.md OP5'; [S3] mm/swap.c
+   * lru_add_drain, lru_add_and_bh_lrus_drain, cpu_needs_drain).
+   */
+  bhLruDrain: boolean;
   source: string;
 }
 
@@ -59,7 +70,10 @@ const v = (
   drainAll: DrainAllVariant,
   source: string,
   sched: { rtRuntimeShare: boolean; eevdf: boolean },
-): KernelConstants => ({ version, pagevecSize, drainAll, lastScan: 4, largeFoliosCached: false, ...sched, source });
+): KernelConstants => ({ version, pagevecSize, drainAll, lastScan: 4, largeFoliosCached: false, ...sched, bhLruDrain: BH_LRU_DRAIN.includes(version), source });
+
+/** Kernels whose drain_all looks at the buffer-head LRU that only the drain work empties (v5.15+: KernelConstants.bhLruDrain). */
+export const BH_LRU_DRAIN: readonly KernelVersion[] = ['6.1', '6.9', '6.12', '6.18'];
 
 const CFS_SHARE = { rtRuntimeShare: true, eevdf: false };
 const CFS = { rtRuntimeShare: false, eevdf: false };

@@ -6,7 +6,7 @@
  * half-written report. Exit 1 when a --fail-on check fails (the report is still written, with the
  * failures at its top).
  */
-import { loadSensitivity } from './sensitivity.ts';
+import { loadSensitivity, withDependence } from './sensitivity.ts';
 import { stat } from 'node:fs/promises';
 import { checkBaselineName, checkComparable, checkFailOn, compareToBaseline, loadBaseline, parseFailOn, saveBaseline } from './baseline.ts';
 import { writeAtomic } from '../io/files.ts';
@@ -75,7 +75,10 @@ export async function reportCommand(opts: ReportCommandOptions): Promise<number>
 
   const data = buildReportData(inputs, { sources, ...(opts.baselineStrategy ? { baselineStrategy: opts.baselineStrategy } : {}) });
   if (calibration) data.calibration = calibration;
-  if (sensitivity) data.sensitivity = sensitivity;
+  if (sensitivity) {
+    data.sensitivity = sensitivity;
+    data.findings = withDependence(data.findings, sensitivity);
+  }
   if (bench) data.bench = bench;
   let failures: ReturnType<typeof checkFailOn> = [];
   if (baseline) {

@@ -28,4 +28,10 @@ export interface Finding {
   scenarios: { name: string; anchor: string }[];
   /** The confidence level of every CI in it. */
   level: number;
+  /**
+   * With `report --sensitivity FILE`: what the verdict's outputs (a strategy's metric in the
+   * scenario the sensitivity run analysed) depend on, one sentence each, only as far as the Sobol
+   * intervals allow (src/sweep/sensitivity.ts dependence()).
+   */
+  dependsOn?: string[];
 }

@@ -5,7 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.ts';
-import type { OutputResult, SensitivityResult } from '../sweep/sensitivity.ts';
+import { dependence, dependenceText, type OutputResult, type SensitivityResult } from '../sweep/sensitivity.ts';
+import { metric } from '../metrics/registry.ts';
+import type { Finding } from './findings-types.ts';
 
 export async function loadSensitivity(path: string): Promise<SensitivityResult> {
   let r: SensitivityResult;
@@ -64,4 +66,41 @@ export function sensitivityHtml(r: SensitivityResult | undefined): string {
 ${still.length ? `<p class="note">Did not move at any design point: ${esc(still.map((o) => `${o.metric} of ${o.strategy}`).join(', '))}.</p>` : ''}
 <table><tr><th>factor</th><th>rank score</th><th>what it stands for</th></tr>${ranking}</table>
 ${moved.map((o) => `<details><summary>${esc(o.metric)} of ${esc(o.strategy)}</summary>${muSigmaSvg(o)}${indexBars(o)}</details>`).join('\n')}`;
+}
+
+/**
+ * Metrics that measure the same thing on another scale: a finding about the spurious EBUSY rate
+ * rests on what the spurious EBUSY count rests on (the seal count is the scenario's, not a factor's).
+ */
+const SAME_QUANTITY: Record<string, string> = { spuriousRate: 'spuriousEbusy', ebusyRate: 'ebusy' };
+const quantity = (m: string) => SAME_QUANTITY[m] ?? m;
+
+/**
+ * Adds to each finding what its verdict depends on (Finding.dependsOn): for every statistic it
+ * cites in the scenario the sensitivity run analysed, the outputs of the same metric (or the same
+ * quantity) for the strategy and its baseline, one sentence each, in the words of dependence():
+ * "depends mostly on X" only where the intervals support it.
+ */
+export function withDependence(findings: Finding[], r: SensitivityResult): Finding[] {
+  const samples = r.design.sobolRuns > 0 ? r.design.samples : undefined;
+  return findings.map((f) => {
+    const outs: OutputResult[] = [];
+    for (const st of f.stats) {
+      if (st.scenario !== r.scenario) continue;
+      for (const o of r.outputs) {
+        if (outs.includes(o) || quantity(o.metric) !== quantity(st.metric)) continue;
+        if (o.strategy === st.strategy || o.strategy === st.baseline) outs.push(o);
+      }
+    }
+    if (outs.length === 0) return f;
+    const label = (m: string) => {
+      try {
+        return metric(m).label;
+      } catch {
+        return m;
+      }
+    };
+    const dependsOn = outs.map((o) => `In ${r.scenario}, ${label(o.metric)} of ${o.strategy} ${dependenceText(dependence(o), r.factors, samples)}.`);
+    return { ...f, dependsOn };
+  });
 }

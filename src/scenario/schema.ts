@@ -50,7 +50,7 @@ const op = <K extends string, T extends z.ZodRawShape>(name: K, shape: T, what: 
 
 export const OPS = [
   'write', 'fault', 'unmap', 'mmapShared', 'munmapShared', 'pin', 'unpin', 'read', 'drain', 'drainAll',
-  'seal', 'signal', 'cpuClass', 'cpuhpSetup', 'spliceDevtmpfs',
+  'bhLookup', 'seal', 'signal', 'cpuClass', 'cpuhpSetup', 'spliceDevtmpfs',
 ] as const;
 
 export const scriptOpSchema = z.discriminatedUnion(
@@ -73,6 +73,8 @@ export const scriptOpSchema = z.discriminatedUnion(
     op('read', pagesOp, "read(): mark_page_accessed on each present page, which may park it in cpu's activate pagevec."),
     op('drain', at, 'lru_add_drain() on cpu: it drains its own pagevecs.'),
     op('drainAll', at, 'An unrelated caller of lru_add_drain_all() on cpu (fadvise, compaction ...): background load, counted in summary.background.'),
+    op('bhLookup', at,
+      "A buffer-head lookup on cpu (__find_get_block -> bh_lru_install: file-system metadata such as an ext4 inode or bitmap block): the bh stays in cpu's bh LRU until drain work runs there. From v5.15 (kernel 6.1 here) lru_add_drain_all() queues work on such a CPU, even right after that CPU's own lru_add_drain(); before, it has no effect."),
     op('seal', {
       ...at,
       file: fileField(),
@@ -116,8 +118,12 @@ export const durationSchema = z.discriminatedUnion(
       medianMs: posMs.describe('The median, ms (> 0).'),
       sigma: z.number().positive().describe('The spread: the standard deviation of the log (> 0).'),
     }, 'a lognormal duration').describe('A lognormal duration.'),
+    obj({
+      dist: z.literal('empirical').describe('One of samplesMs, each equally likely (a measured distribution).'),
+      samplesMs: z.array(ms.describe('One observed duration, ms (>= 0).')).min(1, { error: 'at least one sample' }).describe('The observed durations, ms.'),
+    }, 'an empirical duration').describe('An empirical duration: a uniform draw among measured ones.'),
   ],
-  { error: () => 'allowed: fixed, exponential, uniform, lognormal' },
+  { error: () => 'allowed: fixed, exponential, uniform, lognormal, empirical' },
 );
 export type Duration = z.infer<typeof durationSchema>;
 
@@ -145,6 +151,8 @@ export const replaySchema = obj(
       atMs: ms.describe('When the fcntl began, ms from the start of the recording.'),
       remoteCpus: z.array(nonNegInt().describe('A recorded CPU.')).default([]).describe("Recorded CPUs whose batches held the memfd's pages: one page is written on each just before the seal."),
       pinForMs: posMs.optional().describe('Page 0 is pinned from just before the seal for this long (inferred from the outcome and latency).'),
+      ownCpu: z.literal(true, { error: 'true (or leave it out)' }).optional()
+        .describe("The recorded drain_all also queued work on the sealing CPU after its local drain: a bhLookup on the sealing CPU just before the seal (a non-empty bh LRU is what a local lru_add_drain() leaves, v5.15+)."),
     }, 'a replay.seals entry').describe('One recorded F_ADD_SEALS(F_SEAL_WRITE), on a memfd of its own.')).default([])
       .describe('Seals: from cpu at atMs, on a new memfd whose pages wait in the batches of remoteCpus.'),
   },
@@ -182,6 +190,9 @@ export const workloadSchema = obj(
     drainAll: z.array(obj({ cpus: gensCpus(), ratePerMs: rate, ...window }, 'a drainAll generator')
       .describe('Background lru_add_drain_all() callers (fadvise, compaction ...).')).default([])
       .describe('Background drain_all generators: their cost goes to summary.background.'),
+    bhLookups: z.array(obj({ cpus: gensCpus(), ratePerMs: rate, ...window }, 'a bhLookups generator')
+      .describe('Buffer-head lookups (file-system metadata I/O) on its CPUs, each as the bhLookup op.')).optional()
+      .describe("bhLookup generators: they keep CPUs' bh LRUs non-empty, so that 6.1+ drain_alls queue work there (absent: none)."),
     localDrain: z.array(obj({ cpus: gensCpus(), ratePerMs: rate, ...window }, 'a localDrain generator')
       .describe("lru_add_drain() on the arriving CPU: the paths that drain a CPU's own pagevecs anyway (munmap, exit, exec, reclaim).")).default([])
       .describe('Local drain generators.'),
@@ -291,6 +302,11 @@ export const scenarioSchema = obj(
       .describe('The RT_RUNTIME_SHARE sched feature: a lone SCHED_FIFO spinner borrows runtime from other CPUs and is never throttled. Default: on for 4.14 and 4.16, off from 5.10 (2586af1ac187).'),
     preempt: z.enum(PREEMPT_MODELS, { error: `allowed: ${PREEMPT_MODELS.join(', ')}` }).optional()
       .describe('The preemption model (none, voluntary, full, rt): on EEVDF kernels (6.6+) how long a sealer woken on a CPU running a CFS hog waits for it. Default voluntary.'),
+    wakeups: obj({
+      kworker: durationSchema.optional().describe("From queue_work to the kworker running the drain, on an idle, busy or isolated CPU (replaces the class's rule; rt CPUs keep RT throttling)."),
+      caller: durationSchema.optional().describe("From the last awaited drain work's end to the drain_all caller running again (replaces flushWakeNs)."),
+    }, 'wakeups').optional()
+      .describe('A loaded machine\'s run-queue waits, drawn per wake-up (e.g. measured by drainlab replay from a trace\'s drain_all calls outside the seals). Absent: the CPU-class rules and flushWakeNs.'),
     seed: z.int({ error: 'an integer >= 0' }).min(0, { error: 'an integer >= 0' }).default(1)
       .describe('The root of every random stream: the same scenario and seed give byte-identical records for any worker count. Default 1.'),
     replication: z.int().min(0).default(0).describe('A second key of every random stream; sweeps set it per replication. Default 0.'),

@@ -60,7 +60,10 @@ export function* lruAddDrainAll(m: Machine, task: Task, variant: DrainAllVariant
     // Somebody scheduled a full drain after we arrived: its work covers ours.
     m.trace(cpu, 'piggyback');
   } else {
-    if (variant.piggyback) m.drainGen++;
+    // Only a pass over every CPU that needs a drain bumps lru_drain_gen: a caller may return on
+    // another's pass only if that pass, started after its own generation read, covered at least
+    // the CPUs it needs. A filtered pass (S4b) covers its own caller's CPUs and nobody else's.
+    if (variant.piggyback && !o.filter) m.drainGen++;
     acct.drainPasses++;
     yield* (o.remote ? drainRemotely(m, task, acct) : queueAndFlush(m, task, variant, acct, o));
   }
@@ -80,7 +83,7 @@ function* queueAndFlush(m: Machine, task: Task, variant: DrainAllVariant, acct: 
   for (const w of works) {
     if (!w.completion.done) {
       yield { kind: 'wait', on: w.completion };
-      yield m.sleep(k.flushWakeNs);
+      yield m.sleep(m.callerWakeNs(task.cpu));
     } else {
       yield m.sleep(k.flushDoneNs);
     }
@@ -98,7 +101,7 @@ function queueWork(m: Machine, variant: DrainAllVariant, acct: DrainAcct, o: Dra
   let t = m.now;
   for (let c = 0; c < m.s.cpus; c++) {
     t += k.drainAllScanNsPerCpu + (o.filterNsPerCpu ? o.filterNsPerCpu(c) : 0);
-    const wanted = o.filter ? o.filter(c) : variant.cpus === 'all' || m.arena.pvecCount(c) > 0;
+    const wanted = o.filter ? o.filter(c) : variant.cpus === 'all' || m.needsDrain(c);
     if (wanted) {
       t += k.queueWorkNs;
       works.push(m.queueDrainWork(c, t, acct));

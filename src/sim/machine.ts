@@ -15,6 +15,7 @@ import { parseCpuList } from '../scenario/lists.ts';
 import { Lockdep } from '../lockdep/graph.ts';
 import { CounterRng, rngKey, type UniformAt } from '../stats/rng.ts';
 import type { LockName, TimelineEvent, TraceStep } from '../metrics/record.ts';
+import { sampleDuration } from './duration.ts';
 
 /** PRNG stream ids: each (replication, CPU, stream) gets its own counter-based stream. */
 export const STREAM = { KWORKER: 1, WORKLOAD: 2, SEALER: 3 } as const;
@@ -88,6 +89,12 @@ export class Machine {
   refusedWrites = 0;
   /** lru_disable_count (A4, v5.13). */
   lruDisableCount = 0;
+  /**
+   * Per CPU: 1 while its buffer-head LRU holds a buffer head (fs/buffer.c bh_lrus). It holds no
+   * memfd page, so it never decides a seal; from v5.15 it makes drain_all queue work on that CPU
+   * (KernelConstants.bhLruDrain). Set by a bhLookup, emptied only by drain work run there.
+   */
+  readonly bhLru: Uint8Array;
   /** Pages that went through a pagevec add (allocations): what a per-add cost (S7) is charged on. */
   pvecAdds = 0;
   /** The run's own load over time (src/metrics/load.ts). */
@@ -128,6 +135,7 @@ export class Machine {
       sealerRng: new CounterRng(rngKey(s.seed, s.replication, cpu, STREAM.SEALER), 0, this.uniform), sealers: new Set(),
     }));
     this.rtCpus = cls.filter((c) => c === 'rt').length;
+    this.bhLru = new Uint8Array(s.cpus);
     this.rtRuntimeShare = s.rtRuntimeShare ?? this.kernel.rtRuntimeShare;
     this.preempt = s.preempt ?? 'voluntary';
     arena.setMglru(s.mglru ?? false);
@@ -234,6 +242,8 @@ export class Machine {
     const c = this.cpus[cpu];
     const k = this.costs;
     const at = Math.max(t, c.kworkerFreeAt);
+    const wake = this.s.wakeups?.kworker;
+    if (wake && c.cls !== 'rt') return at + sampleDuration(wake, c.rng) * 1e6;
     switch (c.cls) {
       case 'idle':
       case 'isolated':
@@ -277,6 +287,30 @@ export class Machine {
     return (Math.floor(t / this.tickNs) + ticks) * this.tickNs;
   }
 
+  /**
+   * A buffer-head lookup on `cpu` (__find_get_block -> bh_lru_install): the bh stays in the CPU's
+   * LRU. bh_lru_install does nothing while LRU caching is disabled (lru_cache_disabled(), v5.13).
+   */
+  bhLookup(cpu: number): void {
+    if (this.lruDisableCount === 0) this.bhLru[cpu] = 1;
+  }
+
+  /**
+   * cpu_needs_drain() (OP5.4): a non-empty batch, or from v5.15 a non-empty bh LRU. The model's
+   * batches are lru_add and activate; the kernel's other folio batches (lru_move_tail,
+   * lru_deactivate_file, lru_deactivate, lru_lazyfree) and the mlock batch are emptied by every
+   * local lru_add_drain() too, so they add no drain target the model misses after the seal's own.
+   */
+  needsDrain(cpu: number): boolean {
+    return this.arena.pvecCount(cpu) > 0 || (this.kernel.bhLruDrain && this.bhLru[cpu] === 1);
+  }
+
+  /** A drain_all caller on `cpu` woken by its last awaited work: flushWakeNs, or the scenario's measured wake-ups. */
+  callerWakeNs(cpu: number): number {
+    const wake = this.s.wakeups?.caller;
+    return wake ? sampleDuration(wake, this.cpus[cpu].sealerRng) * 1e6 : this.costs.flushWakeNs;
+  }
+
   /** queue_work_on(cpu, mm_percpu_wq, lru_add_drain_work) at time t (OP5.4). */
   queueDrainWork(cpu: number, t: number, acct: DrainAcct): DrainWork {
     const c = this.cpus[cpu];
@@ -304,6 +338,7 @@ export class Machine {
     if (c.cls === 'isolated') w.acct.isolatedDisturbances++;
     w.acct.byClass[c.cls]++;
     const dur = this.localDrainCost(this.arena.drainCpu(w.cpu));
+    this.bhLru[w.cpu] = 0; // lru_add_and_bh_lrus_drain(): invalidate_bh_lrus_cpu()
     w.acct.drainCpuNs += dur;
     w.doneAt = this.now + dur;
     c.kworkerFreeAt = w.doneAt;

@@ -91,6 +91,9 @@ export function applyOp(ctx: OpContext, o: Op): void {
     case 'drain':
       a.drainCpu(o.cpu);
       return;
+    case 'bhLookup':
+      m.bhLookup(o.cpu);
+      return;
     case 'drainAll':
       if (m.generating) m.load.drainAll(m.now);
       m.engine.spawn(lruAddDrainAll(m, new Task(o.cpu), m.drainAllVariant, m.background));

@@ -13,7 +13,8 @@
  * long before: a batch holds at most PAGEVEC_SIZE pages, all added after it, and `pages` is at
  * least 2 x PAGEVEC_SIZE + 2 (checked). Every replayed seal then has a file of its own,
  * N + (seal index x blocks + block), written just before the seal: one page in the batch of each
- * remote CPU, and page 0 pinned for pinForMs when the trace says the seal waited or failed.
+ * remote CPU, and page 0 pinned for pinForMs when the trace says the seal waited or failed; when
+ * its recorded drain also reached the sealing CPU (`ownCpu`), a bhLookup on the sealing CPU.
  */
 import type { Replay } from '../scenario/schema.ts';
 import { UsageError } from '../errors.ts';
@@ -92,6 +93,7 @@ export function startReplay(ctx: OpContext, r: Replay): void {
       const before = Math.max(0, seal.atMs - 0.001);
       m.engine.at(before * 1e6, () => {
         remote.forEach((rc, pi) => applyOp(ctx, { op: 'write', atMs: before, cpu: rc, file, pages: pi, compound: false, ranges: [[pi, pi + 1]] }));
+        if (seal.ownCpu) applyOp(ctx, { op: 'bhLookup', atMs: before, cpu });
         if (seal.pinForMs !== undefined) applyOp(ctx, { op: 'pin', atMs: before, cpu, file, pages: 0, compound: false, forMs: seal.pinForMs, ranges: [[0, 1]] });
       });
       m.engine.at(seal.atMs * 1e6, () => applyOp(ctx, { op: 'seal', atMs: seal.atMs, cpu, file, sealSeal: false }));

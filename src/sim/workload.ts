@@ -5,7 +5,7 @@
  * worker count, sees the same arrivals (common random numbers). Arrivals are scheduled one at a
  * time, so memory does not grow with the horizon.
  */
-import type { Duration } from '../scenario/schema.ts';
+import { sampleDuration } from './duration.ts';
 import { parseCpuList, parsePages } from '../scenario/lists.ts';
 import { CounterRng, rngKey } from '../stats/rng.ts';
 import { STREAM } from './machine.ts';
@@ -15,19 +15,10 @@ import { startReplay } from './trace-source.ts';
 
 const KINDS = ['producers', 'pins', 'seals', 'drainAll', 'localDrain', 'cpuClass'] as const;
 const LIFECYCLES = KINDS.length;
+/** The bhLookups generators' kind in the PRNG key (after the lifecycles, 6, and the replay's fitted pages, 7). */
+const BH_LOOKUPS = 8;
 
-export function sampleDuration(d: Duration, rng: CounterRng): number {
-  switch (d.dist) {
-    case 'fixed':
-      return d.ms;
-    case 'exponential':
-      return rng.exponential(d.meanMs);
-    case 'uniform':
-      return d.minMs + rng.next() * (d.maxMs - d.minMs);
-    case 'lognormal':
-      return d.medianMs * Math.exp(d.sigma * rng.normal());
-  }
-}
+export { sampleDuration } from './duration.ts';
 
 /**
  * A Poisson process: `fire(atMs)` at startMs + Exp, then every Exp after, up to `end` (ms). The
@@ -47,6 +38,7 @@ function arrivals(engine: Engine, rng: CounterRng, startMs: number, ratePerMs: n
 export function startWorkload(ctx: OpContext): void {
   startGenerators(ctx);
   startLifecycles(ctx);
+  startBhLookups(ctx);
   if (ctx.m.s.workload.replay) startReplay(ctx, ctx.m.s.workload.replay); // trace-driven arrivals (docs/traces.md)
 }
 
@@ -82,6 +74,19 @@ function startLifecycles(ctx: OpContext): void {
           m.generating = false;
         });
       });
+    }
+  });
+}
+
+/** Buffer-head lookups: each arrival fills its CPU's bh LRU (the bhLookup op). */
+function startBhLookups(ctx: OpContext): void {
+  const { m } = ctx;
+  const s = m.s;
+  s.workload.bhLookups?.forEach((g, gi) => {
+    const end = Math.min(g.endMs ?? s.horizonMs, s.horizonMs);
+    for (const cpu of parseCpuList(`workload.bhLookups[${gi}].cpus`, g.cpus, s.cpus)) {
+      const rng = new CounterRng(rngKey(s.seed, s.replication, STREAM.WORKLOAD, BH_LOOKUPS, gi, cpu), 0, m.uniform);
+      arrivals(m.engine, rng, g.startMs, g.ratePerMs, end, () => m.bhLookup(cpu));
     }
   });
 }

@@ -42,6 +42,20 @@ export function allStrategies(): Strategy[] {
   return [...[...STRATEGIES.values()].map((s) => USER.get(s.name) ?? s), ...[...USER.values()].filter((s) => !STRATEGIES.has(s.name))];
 }
 
+/**
+ * The versions (sha256 of the bundled sources, plugin.ts) of the user strategies among `names`,
+ * by name; undefined when none of them is a user strategy. Sweep cell ids and manifests carry
+ * them, so a sweep resumed or merged with a changed strategy file is refused rather than mixed.
+ */
+export function pluginVersions(names: readonly string[]): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  for (const n of names) {
+    const p = USER.get(n)?.plugin;
+    if (p) (out ??= {})[n] = p.sha256;
+  }
+  return out;
+}
+
 /** User strategies loaded in this thread, in load order. */
 export function userStrategies(): Strategy[] {
   return [...USER.values()];

@@ -3,7 +3,8 @@
  * inside each CPU's pagevecs and queue drain work only on the CPUs that hold one. The caller pays
  * for reading every pagevec entry (O(CPUs x PAGEVEC_SIZE)); in the kernel the look is racy and
  * must fall back to S4 when a page moves; here pages never move between pagevecs, so the look is
- * exact. Fewest wake-ups of all kworker-based strategies.
+ * exact. Fewest wake-ups of all kworker-based strategies. Its pass does not bump lru_drain_gen
+ * (src/sim/drain.ts): it covers its own CPUs only, so no other caller may return on it.
  */
 import { defineStrategy, drainAllOptions, pvecCount, pvecHoldsTagged, v414SealPath } from './api.ts';
 

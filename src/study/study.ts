@@ -139,6 +139,8 @@ export async function studyCommand(o: StudyOptions): Promise<number> {
   const report = join(o.out, 'report.html');
   const code = await reportCommand({ inputs: [results], out: report, log: o.log, ...(sens.result ? { sensitivity: join(sdir, 'sensitivity.json') } : {}) });
   o.log(`study: ${((performance.now() - t0) / 1000).toFixed(1)} s with ${workers === 'auto' ? 'auto' : workers} workers${failed ? `, ${failed} cells failed (see out/study/*/failed.jsonl)` : ''}`);
+  // What the 2017 verdicts rest on: each output's dependence, only as far as the intervals allow.
+  if (sens.result) process.stdout.write(`what the debate-2017 verdicts rest on (sensitivity: ${sens.result.design.morrisRuns} Morris + ${sens.result.design.sobolRuns} Sobol runs; the report's findings cite it):\n${sens.result.outputs.map((x) => `  ${x.finding}\n`).join('')}`);
   process.stdout.write(`results: ${results}\nreport:  ${report}  (open it in a browser: file://${join(process.cwd(), report)})\n`);
   return failed > 0 ? 1 : code;
 }

@@ -3,6 +3,7 @@
  * machine, so it hashes a form of the scenario that does not depend on key order or whitespace.
  */
 import { createHash } from 'node:crypto';
+import { pluginVersions } from '../strategies/registry.ts';
 
 /** JSON with object keys sorted at every level and no whitespace; undefined fields are left out. */
 export function canonicalJson(value: unknown): string {
@@ -23,15 +24,18 @@ export function sha256(text: string): string {
 /**
  * The id of one cell (one grid point, one replication): sha256 of the canonical JSON of the fully
  * resolved scenario (which already carries seed and replication), the replication, the strategies
- * and the lab version. Nothing about the host, the worker count or the shard goes in.
+ * and the lab version; for user strategies (--strategy-file) also the version of each file (the
+ * sha256 of its bundled sources), so a cell of a changed file is another cell. Nothing about the
+ * host, the worker count or the shard goes in. Cells with built-in strategies only keep the ids
+ * they had before user strategies existed (`plugins` is then left out).
  */
 export function cellIdOf(scenario: { strategies: string[] }, replication: number, labVersion: string): string {
-  return sha256(canonicalJson({ kind: 'drainlab/cell@1', scenario, replication, strategies: scenario.strategies, lab: labVersion }));
+  return sha256(canonicalJson({ kind: 'drainlab/cell@1', scenario, replication, strategies: scenario.strategies, lab: labVersion, plugins: pluginVersions(scenario.strategies) }));
 }
 
 /** The id of a grid point: the same hash over the point's scenario at replication 0 with the base seed. */
 export function pointIdOf(scenario: { strategies: string[] }, labVersion: string): string {
-  return sha256(canonicalJson({ kind: 'drainlab/point@1', scenario, strategies: scenario.strategies, lab: labVersion }));
+  return sha256(canonicalJson({ kind: 'drainlab/point@1', scenario, strategies: scenario.strategies, lab: labVersion, plugins: pluginVersions(scenario.strategies) }));
 }
 
 /**

@@ -17,7 +17,7 @@ import { AtomicFile, checkInputFile, readJsonInput, writeError } from '../io/fil
 import { canonicalLine, checkCellLine, sealLine } from './canonical.ts';
 import { checkManifest } from './manifest.ts';
 import { readAt, readLines, tornTailBytes } from './jsonl.ts';
-import { CELLS_FILE, FAILED_FILE, SWEEP_FILE, type SweepManifest } from './runner.ts';
+import { CELLS_FILE, FAILED_FILE, SWEEP_FILE, checkSamePlugins, type SweepManifest } from './runner.ts';
 
 export interface MergeOptions {
   out: string;
@@ -95,6 +95,8 @@ export function mergeSweeps(dirs: string[], opts: MergeOptions): MergeSummary {
     throw new UsageError(`merge: the inputs are different sweeps (config hashes differ; only shards of one sweep can be merged): ${dirs.map((d, i) => `${d}: "${manifests[i]!.sweep.name}" config ${manifests[i]!.configHash.slice(0, 12)}`).join('; ')}`);
   }
   const first = manifests[0]!;
+  // Shards run with different versions of a user strategy file are not one sweep.
+  for (let i = 1; i < manifests.length; i++) checkSamePlugins(first.plugins, manifests[i]!.plugins, 'merge', [`${dirs[0]} ran`, `${dirs[i]} ran`]);
   const outManifest = join(out, SWEEP_FILE);
   if (existsSync(outManifest)) {
     const m = manifestOf(out, '--out');

@@ -23,6 +23,7 @@ import { sweepWorkers, type WorkersOption } from '../pool/auto-workers.ts';
 import { UsageError } from '../errors.ts';
 import { LAB_VERSION, type CellSpec, type ResolvedSweep, type Sweep } from './grid.ts';
 import { checkCellLine, sealLine } from './canonical.ts';
+import { pluginVersions, strategy as lookupStrategy } from '../strategies/registry.ts';
 import { readLines, truncateTornTail } from './jsonl.ts';
 import { ShardDealer, shardLabel, type Shard } from './shard.ts';
 import { fmtRate, progressLine } from './progress.ts';
@@ -44,6 +45,12 @@ export interface SweepManifest {
   startedAt: string;
   /** The last run's summary (written when it ends, also when interrupted). */
   summary: SweepSummary | null;
+  /**
+   * The user strategies (--strategy-file) the cells run, by name: file and version (sha256 of the
+   * bundled sources). --resume and merge refuse a directory whose versions differ. Absent when
+   * every strategy is a built-in.
+   */
+  plugins?: Record<string, { file: string; sha256: string }>;
   /** Set by merge: the directories joined into this one. */
   mergedFrom?: { dir: string; shard: Shard | null; cells: number }[];
 }
@@ -94,6 +101,22 @@ export interface SweepOptions {
   handleSignals?: boolean;
   /** Stops dispatching when aborted (like a first SIGINT). */
   signal?: AbortSignal;
+}
+
+/**
+ * Throws a UsageError when two sweeps' user strategy versions differ (`where` starts the message):
+ * a strategy file changed (or was added or dropped) since the directory was written.
+ */
+export function checkSamePlugins(before: SweepManifest['plugins'], now: SweepManifest['plugins'], where: string, labels: [string, string] = ['was run with', 'now it is']): void {
+  const names = new Set([...Object.keys(before ?? {}), ...Object.keys(now ?? {})]);
+  for (const n of [...names].sort()) {
+    const a = before?.[n];
+    const b = now?.[n];
+    if (a?.sha256 === b?.sha256) continue;
+    const was = a ? `${a.file} version ${a.sha256}` : 'no such user strategy';
+    const is = b ? `${b.file} version ${b.sha256}` : 'no such user strategy';
+    throw new UsageError(`${where}: strategy "${n}": ${labels[0]} ${was}, ${labels[1]} ${is}; its cells would mix two versions of the strategy: start a new --out (or restore the file)`);
+  }
 }
 
 function readManifest(path: string): SweepManifest {
@@ -186,13 +209,17 @@ export async function runSweep(sweep: CellSource, opts: SweepOptions): Promise<S
   let torn = 0;
   let shardCells = 0;
   let resumed = 0;
+  let plugins: SweepManifest['plugins'];
   try {
     ({ ids: done, torn } = opts.resume ? finishedIds(cellsPath, opts.warn ?? opts.log) : { ids: new Set<string>(), torn: 0 });
     for (const c of sweep.cells()) {
       if (!inMine(c)) continue;
       shardCells++;
       if (done.has(c.cellId)) resumed++;
+      for (const [name, sha256] of Object.entries(pluginVersions(c.scenario.strategies) ?? {})) (plugins ??= {})[name] ??= { file: lookupStrategy(name).plugin!.file, sha256 };
     }
+    // A changed strategy file gives its cells other ids; refuse rather than mix versions in one directory.
+    if (opts.resume && previous) checkSamePlugins(previous.plugins, plugins, `--resume: ${dir}`);
   } catch (e) {
     dropPool();
     throw e;
@@ -210,6 +237,7 @@ export async function runSweep(sweep: CellSource, opts: SweepOptions): Promise<S
     totals: { cells: sweep.config.cells, shardCells },
     startedAt: previous?.startedAt ?? started.toISOString(),
     summary: null,
+    ...(plugins ? { plugins } : {}),
   };
   try {
     writeAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n', '--out');

@@ -357,7 +357,7 @@ export async function runSensitivity(o: SensitivityOptions): Promise<{ result: S
       out.sobol = sf.map((f, i) => ({ factor: f.name, s1: r.s1[i]!, st: r.st[i]! })).sort((a, b) => b.st.value - a.st.value);
     }
   }
-  for (const out of outputs) out.finding = finding(out, factors);
+  for (const out of outputs) out.finding = finding(out, factors, sobolRuns > 0 ? o.samples : undefined);
   const result: SensitivityResult = {
     schema: 'drainlab/sensitivity@1',
     scenario: o.name,
@@ -371,23 +371,82 @@ export async function runSensitivity(o: SensitivityOptions): Promise<{ result: S
   return { result, summaries };
 }
 
-const pct = (v: number) => `${Math.round(v * 100)} %`;
+/**
+ * What one output depends on, as far as the intervals allow (every claim below needs its CI):
+ * - `flat`: the output never moved over the design;
+ * - `dominant`: one factor's total index ST is at least DOMINANT with its whole 95 % CI, and its CI
+ *   lies above every other analysed factor's, and no factor left out of the Sobol phase moved the
+ *   output in screening (Morris mu* at least SURVIVE of the output's largest);
+ * - `noisy`: not dominant, and the leading factor's ST interval is wider than NOISY: more samples
+ *   (--samples) are needed before anything can be said;
+ * - `shared`: not dominant, the intervals narrow enough: several factors matter (those whose ST
+ *   interval reaches the leader's), or one leads only among the analysed factors (`unanalysed`);
+ * - `screening`: no Sobol indices for it (no survivor, or --samples below 2): Morris ranks only.
+ */
+export type Dependence =
+  | { kind: 'flat'; value: number }
+  | { kind: 'dominant'; top: SobolRow }
+  | { kind: 'noisy'; top: SobolRow }
+  | { kind: 'shared'; leaders: SobolRow[]; unanalysed: MorrisRow[] }
+  | { kind: 'screening'; top: MorrisRow; next?: MorrisRow };
 
-/** One sentence per output: what it depends on mostly, from the Sobol indices where there are some. */
-export function finding(out: OutputResult, factors: Factor[]): string {
+/** ST's lower bound a factor needs to be the one an output "depends mostly on". */
+export const DOMINANT = 0.5;
+/** An ST interval wider than this says nothing about which factor leads. */
+export const NOISY = 0.4;
+
+export function dependence(out: OutputResult): Dependence {
+  if (!(out.max > out.min)) return { kind: 'flat', value: out.min };
+  if (!out.sobol || out.sobol.length === 0) return { kind: 'screening', top: out.morris[0]!, ...(out.morris[1] ? { next: out.morris[1] } : {}) };
+  const [top, ...others] = out.sobol as [SobolRow, ...SobolRow[]];
+  const analysed = new Set(out.sobol.map((x) => x.factor));
+  const largest = Math.max(0, ...out.morris.map((m) => m.muStar).filter(Number.isFinite));
+  const unanalysed = out.morris.filter((m) => !analysed.has(m.factor) && largest > 0 && m.muStar >= SURVIVE * largest);
+  const separated = others.every((b) => top.st.lo > b.st.hi);
+  if (top.st.lo >= DOMINANT && separated && unanalysed.length === 0) return { kind: 'dominant', top };
+  if (top.st.hi - top.st.lo > NOISY) return { kind: 'noisy', top };
+  return { kind: 'shared', leaders: [top, ...others.filter((b) => b.st.hi >= top.st.lo)], unanalysed };
+}
+
+const pct = (v: number) => `${Math.round(v * 100)} %`;
+const stText = (x: SobolRow) => `ST ${pct(x.st.value)} [${pct(x.st.lo)}, ${pct(x.st.hi)}]`;
+
+/**
+ * The dependence in words, for a sentence about a verdict: "depends mostly on X (what it stands
+ * for): ST 62 % [48 %, 75 %]", "no single assumption dominates it: ...", "too noisy to say ...".
+ */
+export function dependenceText(d: Dependence, factors: Factor[], samples?: number): string {
   const about = (n: string) => factors.find((f) => f.name === n)?.about ?? n;
-  const what = `${out.metric} of ${out.strategy}`;
-  if (!(out.max > out.min)) return `${what} is ${Number.isFinite(out.min) ? out.min : 'undefined'} at every point: it depends on none of the factors.`;
-  if (out.sobol && out.sobol.length > 0) {
-    const [a, b] = out.sobol;
-    const tail = b && b.st.value >= 0.1 ? `, then on ${b.factor} (${about(b.factor)}, ST ${pct(b.st.value)})` : '';
-    // Interactions only when the intervals say so: ST's lower bound above S1's upper bound by 0.1.
-    const inter = a!.st.lo - a!.s1.hi > 0.1 ? '; much of it through interactions' : '';
-    const over = a!.st.value > 1 || a!.s1.value > 1 ? ' (an estimate above 100 % is sampling noise around 100 %)' : '';
-    return `${what} depends mostly on ${a!.factor} (${about(a!.factor)}): ST ${pct(a!.st.value)} [${pct(a!.st.lo)}, ${pct(a!.st.hi)}], S1 ${pct(a!.s1.value)}${over}${tail}${inter}.`;
+  switch (d.kind) {
+    case 'flat':
+      return `depends on none of the factors (${Number.isFinite(d.value) ? d.value : 'undefined'} at every point)`;
+    case 'dominant':
+      return `depends mostly on ${d.top.factor} (${about(d.top.factor)}): ${stText(d.top)}, S1 ${pct(d.top.s1.value)}${d.top.st.value > 1 || d.top.s1.value > 1 ? ' (an estimate above 100 % is sampling noise around 100 %)' : ''}`;
+    case 'noisy':
+      return `is too noisy to say which assumption it depends on: the leading factor, ${d.top.factor} (${about(d.top.factor)}), has ${stText(d.top)}${samples ? ` at N = ${samples}` : ''}; more samples would narrow it`;
+    case 'shared': {
+      const lead = d.leaders.map((x) => `${x.factor} (${about(x.factor)}, ${stText(x)})`);
+      const left = d.unanalysed.length ? `; ${d.unanalysed.map((m) => m.factor).join(', ')}, left out of the Sobol phase, also moved it in screening` : '';
+      return d.leaders.length > 1
+        ? `depends on no single assumption: ${lead.join(' and ')} overlap${left}`
+        : `depends on no single assumption: ${lead[0]} leads, below ${pct(DOMINANT)} or not clear of the rest${left}`;
+    }
+    case 'screening':
+      return `has no Sobol indices (so no intervals); by Morris screening ${d.top.factor} (${about(d.top.factor)}) moves it most (mu* ${d.top.muStar.toPrecision(3)}${d.next ? `, next ${d.next.factor} ${d.next.muStar.toPrecision(3)}` : ''})`;
   }
-  const [a] = out.morris;
-  return `${what} depends mostly on ${a!.factor} (${about(a!.factor)}) by Morris screening (mu* ${a!.muStar.toPrecision(3)}).`;
+}
+
+/** One sentence per output: what it depends on, as far as the Sobol intervals allow (dependence()). */
+export function finding(out: OutputResult, factors: Factor[], samples?: number): string {
+  const d = dependence(out);
+  let tail = '';
+  if (d.kind === 'dominant' && out.sobol) {
+    const b = out.sobol[1];
+    if (b && b.st.value >= 0.1) tail = `, then on ${b.factor} (${factors.find((f) => f.name === b.factor)?.about ?? b.factor}, ${stText(b)})`;
+    // Interactions only when the intervals say so: ST's lower bound above S1's upper bound by 0.1.
+    if (d.top.st.lo - d.top.s1.hi > 0.1) tail += '; much of it through interactions';
+  }
+  return `${out.metric} of ${out.strategy} ${dependenceText(d, factors, samples)}${tail}.`;
 }
 
 /** The terminal summary: the ranking, then one line per output. */

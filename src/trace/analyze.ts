@@ -78,6 +78,8 @@ export interface DrainAllObs {
   works: DrainWorkObs[];
   /** What the caller was doing: a seal (F_ADD_SEALS), fadvise(DONTNEED), or another path. */
   via: 'seal' | 'fadvise' | 'other';
+  /** When the caller's syscall returned (seals and fadvise; -1: not seen). */
+  returnNs: number;
 }
 
 export interface SealObs {
@@ -206,6 +208,7 @@ export function analyze(t: Trace, comm?: string): Analysis {
         s.latencyNs = e.t - s.startNs;
         s.ret = e.ret;
         s.result = e.ret === 0 ? 'ok' : e.ret === -16 ? 'EBUSY' : e.ret === -1 ? 'EPERM' : 'error';
+        for (const d of s.drainAlls) d.returnNs = e.t;
         openCall.delete(e.pid);
         break;
       }
@@ -213,16 +216,19 @@ export function analyze(t: Trace, comm?: string): Analysis {
         inFadvise.add(e.pid);
         if (commMatches(e.comm, comm) && e.t >= start) fadvises.push({ pid: e.pid, comm: e.comm, cpu: e.cpu, t: e.t });
         break;
-      case 'fadviseExit':
+      case 'fadviseExit': {
         inFadvise.delete(e.pid);
+        const call = openCall.get(e.pid);
+        if (call && call.via === 'fadvise') call.returnNs = e.t;
         openCall.delete(e.pid);
         break;
+      }
       case 'drainQueue': {
         if (!commMatches(e.comm, comm) && !inSeal.has(e.pid)) break;
         let call = openCall.get(e.pid);
         // A new call when this task's previous one queued more than 1 ms ago or already queued this CPU.
         if (!call || e.t - call.works[call.works.length - 1].queuedNs > 1e6 || call.works.some((w) => w.target === e.target)) {
-          call = { pid: e.pid, comm: e.comm, cpu: e.cpu, t: e.t, works: [], via: inSeal.has(e.pid) ? 'seal' : inFadvise.has(e.pid) ? 'fadvise' : 'other' };
+          call = { pid: e.pid, comm: e.comm, cpu: e.cpu, t: e.t, works: [], via: inSeal.has(e.pid) ? 'seal' : inFadvise.has(e.pid) ? 'fadvise' : 'other', returnNs: -1 };
           openCall.set(e.pid, call);
           drainAlls.push(call);
           inSeal.get(e.pid)?.drainAlls.push(call);

@@ -29,6 +29,8 @@ export interface Expectation {
   spurious?: boolean;
   passes?: number;
   drainAllCalls?: number;
+  /** CPUs the seal's drain work reached. */
+  cpusInterrupted?: number;
   minLockHoldMs?: number;
   maxLockHoldMs?: number;
   /** Run level: drain_all passes of all seals (E2.11), and the lockdep cycle expected, or none (E2.10). */
@@ -151,6 +153,7 @@ function casesAt(hz: Hz): ValidationCase[] {
       base(hz, { kernel: '6.12', mglru: true, strategies: ['no-drain', 'v4.16'], script: REREAD }),
       every(['no-drain', 'v4.16'], { seal: 0, result: 'ok', passes: 0, drainAllCalls: 0, latencyMs: [0, 0.1] })),
     ...busySealer(hz),
+    ...bhLru(hz),
     ...fillRule(hz),
   ];
 }
@@ -217,6 +220,28 @@ function busySealer(hz: Hz): ValidationCase[] {
   ];
 }
 
+/**
+ * The buffer-head LRU (docs/kernel-model.md OP5'): CPU 0 looks up a buffer head at 1 ms, CPU 1
+ * holds the memfd's page, CPU 0 seals at 5 ms. From v5.15 (6.1+ here) the seal's drain_all also
+ * queues work on CPU 0 itself, after its own local drain, because only that work empties the bh
+ * LRU; on 5.10 it reaches CPU 1 only. Drain work run on CPU 0 in between (a background drain_all
+ * at 2 ms, before CPU 1's page exists) empties it; a local lru_add_drain() does not.
+ */
+function bhLru(hz: Hz): ValidationCase[] {
+  const sc = (kernel: '5.10' | '6.18', between: ScenarioInput['script']) => base(hz, {
+    kernel, strategies: ['v4.16'],
+    script: [{ atMs: 1, cpu: 0, op: 'bhLookup' }, ...between!, { atMs: 3, cpu: 1, op: 'write', pages: '0' }, { atMs: 5, cpu: 0, op: 'seal' }],
+  });
+  const c = (id: string, title: string, scenario: ScenarioInput, cpus: number): ValidationCase =>
+    ({ id, title, hz, scenario: { name: `${id} HZ=${hz}`, ...scenario }, expect: [{ strategy: 'v4.16', seal: 0, result: 'ok', drainAllCalls: 1, cpusInterrupted: cpus, latencyMs: [0, 1] }] });
+  return [
+    c('BH-LRU-6.18', "6.18: a bh in the sealing CPU's LRU: drain work on CPU 1 (the page) and on CPU 0 itself", sc('6.18', []), 2),
+    c('BH-LRU-6.18-local', "6.18: the sealer's CPU drained locally at 2 ms: the bh stays, CPU 0 still gets work", sc('6.18', [{ atMs: 2, cpu: 0, op: 'drain' }]), 2),
+    c('BH-LRU-6.18-work', '6.18: drain work ran on CPU 0 at 2 ms (a background drain_all): the bh LRU is empty, CPU 1 only', sc('6.18', [{ atMs: 2, cpu: 2, op: 'drainAll' }]), 1),
+    c('BH-LRU-5.10', "5.10: drain_all does not look at the bh LRU: CPU 1 only", sc('5.10', []), 1),
+  ];
+}
+
 /** The 2017 chain (section F), as the issue states it. */
 export const CHAIN_2017 = ['cpu_hotplug_lock', 'cpuhp_state_mutex', 'cpuhp_state-completion', 'sb_writers', 'pipe->mutex', 'i_rwsem'];
 
@@ -279,6 +304,7 @@ export function check(e: Expectation, run: StrategyRun): string[] {
   if (e.spurious !== undefined && s.spurious !== e.spurious) bad.push(`spurious ${s.spurious}, expected ${e.spurious}`);
   if (e.passes !== undefined && s.passes !== e.passes) bad.push(`passes ${s.passes}, expected ${e.passes}`);
   if (e.drainAllCalls !== undefined && s.drainAllCalls !== e.drainAllCalls) bad.push(`drainAllCalls ${s.drainAllCalls}, expected ${e.drainAllCalls}`);
+  if (e.cpusInterrupted !== undefined && s.cpusInterrupted !== e.cpusInterrupted) bad.push(`cpusInterrupted ${s.cpusInterrupted}, expected ${e.cpusInterrupted}`);
   if (e.minLockHoldMs !== undefined && s.lockHoldMs < e.minLockHoldMs) bad.push(`lock held ${s.lockHoldMs.toFixed(1)} ms, expected >= ${e.minLockHoldMs}`);
   if (e.maxLockHoldMs !== undefined && s.lockHoldMs > e.maxLockHoldMs) bad.push(`lock held ${s.lockHoldMs.toFixed(1)} ms, expected <= ${e.maxLockHoldMs}`);
   if (s.unsafe) bad.push('unsafe');
@@ -292,4 +318,4 @@ function sameCycle(a: string[], b: string[]): boolean {
 }
 
 export const describeExpectation = (e: Expectation) =>
-  [e.result ?? '', e.drainPasses ? `${e.drainPasses[0]}-${e.drainPasses[1]} drain passes` : '', e.lockdepCycle ? (e.lockdepCycle === 'none' ? 'no lock cycle' : 'lock cycle') : '', e.maxLockHoldMs !== undefined ? `lock<=${e.maxLockHoldMs}` : '', e.latencyMs ? `${e.latencyMs[0]}-${e.latencyMs[1]}ms` : '', e.spurious ? 'spurious' : '', e.minLockHoldMs ? `lock>=${e.minLockHoldMs}` : ''].filter(Boolean).join(' ');
+  [e.result ?? '', e.drainPasses ? `${e.drainPasses[0]}-${e.drainPasses[1]} drain passes` : '', e.cpusInterrupted !== undefined ? `${e.cpusInterrupted} CPUs hit` : '', e.lockdepCycle ? (e.lockdepCycle === 'none' ? 'no lock cycle' : 'lock cycle') : '', e.maxLockHoldMs !== undefined ? `lock<=${e.maxLockHoldMs}` : '', e.latencyMs ? `${e.latencyMs[0]}-${e.latencyMs[1]}ms` : '', e.spurious ? 'spurious' : '', e.minLockHoldMs ? `lock>=${e.minLockHoldMs}` : ''].filter(Boolean).join(' ');

@@ -5,6 +5,7 @@
  * allocated, so a configuration that cannot fit in wasm32's 4 GiB is refused with the largest
  * page count that would.
  */
+/// <reference path="./as-scalars.d.ts" />
 import { tooLarge } from '../errors.ts';
 import * as K from '../../assembly/arena-constants.ts';
 

@@ -1,4 +1,4 @@
-// Only one drainprobe at a time on a machine: two would share CPU 1 (an RT spinner of one stalls
+// Only one drainprobe (or QEMU guest, CPU-heavy under TCG) at a time on a machine: two would share CPU 1 (an RT spinner of one stalls
 // the other's kworker). Test files run in parallel, and other checkouts may test too, so the
 // lock is a directory in the system temp dir, owned by a pid (a dead owner's lock is taken over).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ function ownerAlive(): boolean {
   }
 }
 
-export async function withProbeLock<T>(fn: () => Promise<T>, timeoutMs = 120_000): Promise<T> {
+export async function withProbeLock<T>(fn: () => Promise<T>, timeoutMs = 240_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -11,7 +11,7 @@ export const META: MetaLine = {
 export const SCHED: SchedLine = { kind: 'sched', rtRuntimeUs: 950000, rtPeriodUs: 1000000, autogroup: 1, lockdown: 'none' };
 
 export function run(parts: Partial<ProbeRun>): ProbeRun {
-  return { meta: META, sched: SCHED, rechecks: [], drains: [], walks: [], traces: [], verifies: [], skips: [], truncated: [], ...parts };
+  return { meta: META, sched: SCHED, rechecks: [], drains: [], walks: [], busySeals: [], traces: [], verifies: [], skips: [], truncated: [], guests: [], ...parts };
 }
 
 export const walk = (pages: number, latencyNs: number, rep = 0): WalkLine => ({

@@ -1,0 +1,247 @@
+/**
+ * Validation of the host's stochastic quantities as distributions (issue 14, section 4;
+ * docs/calibration.md "Distributions"). Two quantities, each measured >= 20 times by the probe:
+ *
+ * - busy sealer (case e): seals on a sealing CPU that a CFS spinner keeps busy, the pins released
+ *   2 ms after the seal call, so each seal returns at its first re-check: at once when the sealer,
+ *   woken by its timer, preempts the spinner, else a tick or two later (Machine.sealerRunsAt:
+ *   costs.sealerBusyPreemptProb and the scenario's `preempt`);
+ * - RT window phase (case f): a SCHED_FIFO spinner on the remote CPU and the seal at a pre-run
+ *   drawn uniformly from 0..900 ms: the drain waits for RT throttling's window, so the latency is
+ *   the rest of the window (about 950 ms less the pre-run).
+ *
+ * Each measured case becomes its scenario (cases.ts) and runs `replications` times in the model
+ * (seed 1, replication r = 0..R-1: the model's own random streams, deterministic). The measured
+ * latencies are then compared with the pooled model latencies (every case R times, so the model
+ * sample is the same mixture of cases as the measured one):
+ * - a two-sample Kolmogorov-Smirnov test (src/stats/ks.ts), pass when p >= alpha (0.05);
+ * - quantile bands: the measured p10/p50/p90 must lie inside the 95 % band of the same quantile
+ *   over model samples of the measured size (one sample per replication: each case's latency of
+ *   that replication; for a model that is deterministic per case, bootstrap resamples of the
+ *   pooled model latencies instead, seeded).
+ * A quantity passes when both hold. Deterministic quantities stay case by case (compare.ts).
+ */
+import type { Costs } from '../kernel/costs.ts';
+import { runResolved } from '../sim/run.ts';
+import { resolveScenario } from '../scenario/resolve.ts';
+import { ksTwoSample } from '../stats/ks.ts';
+import { CounterRng, keyFromString, quantile } from '../stats/index.ts';
+import type { PreemptModel } from '../kernel/versions.ts';
+import { caseScenario, SEAL_CPU, type CalibrationCase, type CalibrationScenario, type DrainCase, type RecheckCase } from './cases.ts';
+import type { ProbeRun } from './parse.ts';
+
+/** Case e: one seal on the busy sealing CPU, pins released `releaseMs` after the seal call. */
+export interface BusySealCase {
+  id: string;
+  kind: 'busyseal';
+  pages: number;
+  latencyMs: number;
+  result: 'ok' | 'EBUSY' | 'EPERM' | 'error';
+  startPhaseMs?: number;
+  releaseMs: number;
+}
+
+export type DistributionQuantity = 'busy-sealer' | 'rt-phase';
+
+export const DEFAULT_REPLICATIONS = 200;
+export const KS_ALPHA = 0.05;
+export const QUANTILES = [0.1, 0.5, 0.9] as const;
+const BAND_LEVEL = 0.95;
+const BOOTSTRAP_RESAMPLES = 1000;
+
+const ms = (ns: number) => ns / 1e6;
+
+/** Case e's seals as cases (seals whose reader never said when it released are left out). */
+export function busySealCases(run: ProbeRun): BusySealCase[] {
+  return run.busySeals
+    .filter((l) => l.releaseNs >= 0)
+    .map((l) => ({
+      id: `e/busy/rep${l.rep}`, kind: 'busyseal' as const, pages: l.pages, latencyMs: ms(l.latencyNs), result: l.result,
+      ...(l.startSinceTickNs === undefined ? {} : { startPhaseMs: ms(l.startSinceTickNs) }), releaseMs: ms(l.releaseNs),
+    }));
+}
+
+/** The RT-window phase runs (case f) among a file's cases. */
+export function rtPhaseCases(cases: readonly CalibrationCase[]): DrainCase[] {
+  return cases.filter((c): c is DrainCase => c.kind === 'drain' && c.id.startsWith('f/') && c.cpuClass === 'rt' && c.parked && c.result === 'ok' && !c.spinCapped);
+}
+
+export interface ModelOptions {
+  hz: number;
+  /** The host's preemption model (the scenario field `preempt`). */
+  preempt: PreemptModel;
+  costs?: Partial<Costs>;
+  strategy?: string;
+}
+
+type ReplicatedScenario = CalibrationScenario & { preempt: PreemptModel; replication: number };
+
+/** Case e's scenario: case a's script with the sealing CPU busy (a CFS hog) from time 0. */
+export function busySealScenario(c: BusySealCase, o: ModelOptions): ReplicatedScenario {
+  const asRecheck: RecheckCase = { id: c.id, kind: 'recheck', pages: c.pages, latencyMs: c.latencyMs, result: c.result, delayMs: 2, releaseMs: c.releaseMs, ...(c.startPhaseMs === undefined ? {} : { startPhaseMs: c.startPhaseMs }) };
+  const s = caseScenario(asRecheck, { hz: o.hz, strategy: o.strategy, costs: o.costs });
+  return {
+    ...s,
+    name: `calibration ${c.id}`,
+    description: `drainprobe case ${c.id}: a CFS spinner on CPU ${SEAL_CPU}, pins released ${c.releaseMs.toFixed(3)} ms after the seal call; measured ${c.result} after ${c.latencyMs.toFixed(3)} ms`,
+    script: [{ atMs: 0, cpu: SEAL_CPU, op: 'cpuClass', class: 'busy' }, ...s.script],
+    preempt: o.preempt,
+    replication: 0,
+  };
+}
+
+function rtScenario(c: DrainCase, o: ModelOptions): ReplicatedScenario {
+  return { ...caseScenario(c, { hz: o.hz, strategy: o.strategy, costs: o.costs }), preempt: o.preempt, replication: 0 };
+}
+
+/**
+ * The model's latency of one case in replications 0..R-1 (the scenario resolved once). Case k runs
+ * with seed k + 1, so the cases of one replication draw independent streams (with one seed for
+ * all, every case of a replication would wait or not together).
+ */
+function modelLatencies(s: ReplicatedScenario, costs: Partial<Costs> | undefined, R: number, caseIndex = 0): number[] {
+  const resolved = resolveScenario(s, s.name, costs);
+  const out: number[] = [];
+  for (let r = 0; r < R; r++) {
+    const record = runResolved({ ...resolved, seed: caseIndex + 1, replication: r });
+    const seal = record.runs[0]?.seals[0];
+    if (!seal) throw new Error(`${s.name}: the simulator produced no seal before horizonMs ${s.horizonMs}`);
+    out.push(seal.endMs - seal.startMs);
+  }
+  return out;
+}
+
+export interface QuantileBand {
+  p: number;
+  measuredMs: number;
+  modelMs: number;
+  lo: number;
+  hi: number;
+  inside: boolean;
+}
+
+export interface DistributionResult {
+  quantity: DistributionQuantity;
+  /** Measured seals compared, and model latencies (cases x replications). */
+  n: number;
+  m: number;
+  replications: number;
+  ks: { d: number; p: number; alpha: number; pass: boolean };
+  bands: QuantileBand[];
+  bandMethod: 'replication' | 'bootstrap';
+  pass: boolean;
+  /** The measurement ran on a loaded host (set by the caller from the file's load). */
+  loaded?: boolean;
+  measuredMs: number[];
+  note?: string;
+}
+
+/** The 95 % band of quantile p over samples (each a list of latencies). */
+function band(samples: number[][], p: number): { lo: number; hi: number } {
+  const qs = samples.map((s) => quantile(s, p)).sort((a, b) => a - b);
+  return { lo: quantile(qs, (1 - BAND_LEVEL) / 2), hi: quantile(qs, 1 - (1 - BAND_LEVEL) / 2) };
+}
+
+/**
+ * Compares measured latencies (one per case) with the model's: `model[c][r]` is case c's latency
+ * in replication r. Pure: no simulation here (tests call it with fixed numbers).
+ */
+export function compareDistribution(quantity: DistributionQuantity, measured: readonly number[], model: readonly (readonly number[])[], seed = quantity): DistributionResult {
+  const n = measured.length;
+  const reps = model[0]?.length ?? 0;
+  const pooled = model.flat();
+  const ks = ksTwoSample(measured, pooled);
+  const ksPass = Number.isFinite(ks.p) && ks.p >= KS_ALPHA;
+  // per-replication samples (each case once, as measured); when the model does not vary across
+  // replications the band of those is a point, so the band comes from bootstrap resamples of the
+  // pooled model latencies instead (the spread of a quantile of n draws from the model mixture)
+  const varies = model.some((row) => row.some((x) => x !== row[0]));
+  let samples: number[][];
+  let method: DistributionResult['bandMethod'];
+  if (varies && reps >= 2) {
+    samples = Array.from({ length: reps }, (_, r) => model.map((row) => row[r]));
+    method = 'replication';
+  } else {
+    const rng = new CounterRng(keyFromString(`distribution/${seed}`));
+    samples = Array.from({ length: BOOTSTRAP_RESAMPLES }, () => Array.from({ length: n }, () => pooled[rng.int(pooled.length)]));
+    method = 'bootstrap';
+  }
+  const bands = QUANTILES.map((p) => {
+    const b = band(samples, p);
+    const mq = quantile(measured, p);
+    return { p, measuredMs: mq, modelMs: quantile(pooled, p), lo: b.lo, hi: b.hi, inside: mq >= b.lo && mq <= b.hi };
+  });
+  const pass = n > 0 && ksPass && bands.every((b) => b.inside);
+  return {
+    quantity, n, m: pooled.length, replications: reps, ks: { d: ks.d, p: ks.p, alpha: KS_ALPHA, pass: ksPass }, bands, bandMethod: method, pass,
+    measuredMs: [...measured],
+  };
+}
+
+export interface DistributionInput {
+  busySeals: readonly BusySealCase[];
+  cases: readonly CalibrationCase[];
+}
+
+/** Runs the model `replications` times per case and compares each quantity that was measured. */
+export async function validateDistributions(input: DistributionInput, o: ModelOptions & { replications?: number; onProgress?: (done: number, total: number) => void }): Promise<DistributionResult[]> {
+  const R = o.replications ?? DEFAULT_REPLICATIONS;
+  const out: DistributionResult[] = [];
+  const busy = input.busySeals.filter((c) => c.result === 'ok');
+  const rt = rtPhaseCases(input.cases);
+  const total = busy.length + rt.length;
+  let done = 0;
+  const step = async () => {
+    done++;
+    o.onProgress?.(done, total);
+    await new Promise((r) => setImmediate(r)); // let a SIGINT handler run between cases
+  };
+  if (busy.length) {
+    const model: number[][] = [];
+    for (const [k, c] of busy.entries()) {
+      model.push(modelLatencies(busySealScenario(c, o), o.costs, R, k));
+      await step();
+    }
+    out.push(compareDistribution('busy-sealer', busy.map((c) => c.latencyMs), model));
+  }
+  if (rt.length) {
+    const model: number[][] = [];
+    for (const [k, c] of rt.entries()) {
+      model.push(modelLatencies(rtScenario(c, o), o.costs, R, k));
+      await step();
+    }
+    out.push(compareDistribution('rt-phase', rt.map((c) => c.latencyMs), model));
+  }
+  return out;
+}
+
+/**
+ * costs.sealerBusyPreemptProb from case e: a seal waited when it returned more than half a tick
+ * after the model's latency for a sealer that never waits (the same case with the probability 1).
+ */
+export async function fitSealerBusyPreempt(busySeals: readonly BusySealCase[], o: ModelOptions): Promise<{ prob: number; waited: number; n: number; ticksLate: Record<string, number> } | undefined> {
+  const ok = busySeals.filter((c) => c.result === 'ok');
+  if (ok.length === 0) return undefined;
+  const tickMs = 1000 / o.hz;
+  const costs = { ...o.costs, sealerBusyPreemptProb: 1 };
+  const ticksLate: Record<string, number> = {};
+  let waited = 0;
+  for (const c of ok) {
+    const [base] = modelLatencies(busySealScenario(c, { ...o, costs }), costs, 1);
+    const late = Math.max(0, Math.round((c.latencyMs - base) / tickMs));
+    ticksLate[late] = (ticksLate[late] ?? 0) + 1;
+    if (c.latencyMs - base > tickMs / 2) waited++;
+  }
+  return { prob: Math.round(((ok.length - waited) / ok.length) * 1000) / 1000, waited, n: ok.length, ticksLate };
+}
+
+/** One line per result, for calibrate and validate (the LOADED HOST mark is part of the verdict). */
+export function distributionVerdict(r: DistributionResult): string {
+  const v = r.pass ? 'pass' : 'FAIL';
+  return r.loaded ? `${v} (LOADED HOST)` : v;
+}
+
+export function describeBands(r: DistributionResult): string {
+  return r.bands.map((b) => `p${Math.round(b.p * 100)} ${b.measuredMs.toFixed(2)} in [${b.lo.toFixed(2)}, ${b.hi.toFixed(2)}]${b.inside ? '' : ' OUT'}`).join('; ');
+}
+

@@ -1,0 +1,53 @@
+// Issue 17: a loaded machine's run-queue waits (scenario `wakeups`), and the replay measuring them
+// on a trace's drain_all calls outside the seals, so that the fast seals' latencies agree.
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { resolveScenario } from '../src/scenario/resolve.ts';
+import type { ScenarioInput } from '../src/scenario/schema.ts';
+import { runResolved } from '../src/sim/run.ts';
+import { analyze, readTrace } from '../src/trace/analyze.ts';
+import { agreement, replayScenario } from '../src/trace/replay.ts';
+
+const seal = (input: ScenarioInput) => runResolved(resolveScenario(input), { strategies: ['v4.16'] }).runs[0].seals[0];
+// CPU 1 holds the memfd's page; CPU 0 seals at 5 ms.
+const sc = (extra: Partial<ScenarioInput> = {}): ScenarioInput => ({
+  kernel: '6.18', cpus: 2, pages: 4, hz: 250,
+  script: [{ atMs: 0, cpu: 1, op: 'write', pages: '0' }, { atMs: 5, cpu: 0, op: 'seal' }], ...extra,
+});
+
+describe('measured wake-ups', () => {
+  it('replace the class rules: the kworker starts and the caller runs again after the drawn waits', () => {
+    const quiet = seal(sc());
+    const loaded = seal(sc({ wakeups: { kworker: { dist: 'fixed', ms: 0.5 }, caller: { dist: 'fixed', ms: 0.2 } } }));
+    const l = (s: typeof quiet) => s.endMs - s.startMs;
+    // the quiet rule: idle CPU 1's kworker at kworkerIdleWakeNs (20 us), the caller at flushWakeNs (3 us)
+    expect(l(loaded) - l(quiet)).toBeCloseTo(0.5 - 0.02 + 0.2 - 0.003, 6);
+    expect(seal(sc({ wakeups: { kworker: { dist: 'fixed', ms: 0.5 } } })).endMs - loaded.endMs).toBeCloseTo(0.003 - 0.2, 6);
+  });
+
+  it('leave RT throttling alone: a kworker behind an RT spinner still waits for the throttle', () => {
+    const s = seal(sc({ rtRuntimeShare: false, cpuClasses: [{ cpus: '1', class: 'rt' }], wakeups: { kworker: { dist: 'fixed', ms: 0.5 } } }));
+    expect(s.endMs - s.startMs).toBeGreaterThan(900);
+  });
+
+  it('an empirical duration draws among its samples; an empty one is refused by name', () => {
+    const s = seal(sc({ wakeups: { kworker: { dist: 'empirical', samplesMs: [0.25] } } }));
+    expect(s.endMs - seal(sc()).endMs).toBeCloseTo(0.25 - 0.02, 6);
+    expect(() => resolveScenario(sc({ wakeups: { kworker: { dist: 'empirical', samplesMs: [] } } }))).toThrow(/wakeups\.kworker\.samplesMs.*at least one sample/);
+  });
+
+  it('the replay measures them outside the seals and its fast seals come closer to the trace (fixture)', () => {
+    const a = analyze(readTrace(join(import.meta.dirname, 'fixtures', 'trace-6.18-small.jsonl.gz')), 'dwl-*');
+    const s = replayScenario(a, {});
+    const outside = a.drainAlls.filter((d) => d.via !== 'seal').flatMap((d) => d.works.filter((w) => w.startNs >= w.queuedNs));
+    expect(s.wakeups?.kworker).toMatchObject({ dist: 'empirical' });
+    expect(s.wakeups!.kworker!.dist === 'empirical' && s.wakeups!.kworker!.samplesMs.length).toBe(outside.length);
+    const fast = (scenario: typeof s) => agreement(a, runResolved({ ...scenario, strategies: ['v4.16'] }), 'v4.16')!.fast;
+    const measured = fast(s);
+    const classRules = fast({ ...s, wakeups: undefined });
+    expect(measured.seals).toBeGreaterThan(10);
+    expect(measured.ks.d).toBeLessThan(classRules.ks.d);
+    expect(classRules.ks.p).toBeLessThan(0.01); // the class rules' fast seals are far too fast
+    expect(measured.ks.p).toBeGreaterThan(0.01); // measured wake-ups: not rejected at 1 %
+  });
+});
