@@ -159,3 +159,14 @@ describe('validate --calibration with case g', () => {
     }
   });
 });
+
+describe('cases a and b of a guest', () => {
+  it('are modelled as the measured kernel (6.1 as 6.1), a version the lab lacks as 6.18', async () => {
+    const { compareCases } = await import('../src/calibrate/compare.ts');
+    const c = { id: 'b/idle/rep0', kind: 'drain' as const, pages: 8, latencyMs: 0.05, result: 'ok' as const, cpuClass: 'idle' as const, parked: true };
+    const seen: string[] = [];
+    const stub = async (s: { kernel: string }) => (seen.push(s.kernel), { latencyMs: 0.05, result: 'ok' as const });
+    for (const kernel of ['6.1.0-57-cloud-amd64', '6.12.117+deb12-cloud-amd64', '5.15.0-1-generic']) await compareCases([c], stub, { kernel, hz: 250 });
+    expect(seen).toEqual(['6.1', '6.12', '6.18']);
+  });
+});

@@ -74,6 +74,25 @@ export default defineStrategy({
 `,
 );
 
+// A synchronous loop that never yields, on its third seal: only the harness watchdog can stop it.
+const SPIN = file(
+  'spin.ts',
+  `import { addSealsLocked, defineStrategy, tagPins, waitLoop } from 'drainlab/strategy';
+let seals = 0;
+export default defineStrategy({
+  name: 'spin',
+  models: 'test: loops forever on its third seal',
+  *addSeals(ctx, sealSeal) {
+    return yield* addSealsLocked(ctx, function* (c) {
+      yield* tagPins(c);
+      if (++seals === 3) for (;;) {}
+      return yield* waitLoop(c, { scan0: 'none' });
+    }, sealSeal);
+  },
+});
+`,
+);
+
 // Keeps the inode lock: the second seal of the file waits for it forever.
 const STUCK = file(
   'stuck.ts',
@@ -155,6 +174,33 @@ describe('user strategies', () => {
     const t = file('tmpl.ts', strategyTemplate('tmpl'));
     const r = runResolved(presetScenario('debate-2017'), { strategies: ['v4.16', loadStrategyFile(t).name] });
     expect(JSON.stringify(r.runs[1]!.seals)).toBe(JSON.stringify(r.runs[0]!.seals));
+  });
+
+  it('a seal path that never yields is stopped by the watchdog (small budget), exit 1 naming the file, the others kept, for --workers 1 and 2', () => {
+    // Cost: two CLI runs of debate-2017, each ~1 s of budget plus start-up.
+    const records = ['1', '2'].map((w) => {
+      const out = join(dir, `spin-${w}.json`);
+      const p = spawnSync(process.execPath, ['bin/drainlab.js', 'run', '--preset', 'debate-2017', '--strategy', 'v4.14', '--strategy-file', SPIN, '--strategy', 'no-drain', '--workers', w, '--out', out], { encoding: 'utf8', env: { ...process.env, DRAINLAB_PLUGIN_BUDGET_MS: '500' } });
+      expect(p.status, p.stderr).toBe(1);
+      expect(p.stderr).toMatch(/strategy spin \(.*spin\.ts\) hung: one call into its seal path \(at simulated time [\d.]+ ms\) ran for more than 500 ms of wall-clock time/);
+      return JSON.parse(readFileSync(out, 'utf8')) as { provenance: unknown; runs: { strategy: string; error?: { kind: string; file: string }; summary: { seals: number } }[] };
+    });
+    for (const rec of records) {
+      expect(rec.runs.map((x) => x.strategy)).toEqual(['v4.14', 'no-drain', 'spin']);
+      expect(rec.runs[2]!.error).toMatchObject({ kind: 'hung', file: expect.stringContaining('spin.ts') });
+      expect(rec.runs[0]!.summary.seals).toBe(48);
+      expect(rec.runs[1]!.summary.seals).toBe(48);
+    }
+    expect(strip(records[1]!)).toBe(strip(records[0]!));
+    // The built-ins' runs are those of a run without the user strategy.
+    const alone = runResolved(presetScenario('debate-2017'), { strategies: ['v4.14', 'no-drain'] });
+    expect(JSON.stringify(records[0]!.runs.slice(0, 2))).toBe(JSON.stringify(alone.runs));
+  });
+
+  it('a module that never finishes loading is a usage error naming the file', () => {
+    const p = spawnSync(process.execPath, ['bin/drainlab.js', 'run', '--preset', 'fuse-selftest', '--strategy-file', file('spin-load.mjs', 'for (;;) {}\n')], { encoding: 'utf8', env: { ...process.env, DRAINLAB_PLUGIN_BUDGET_MS: '300' } });
+    expect(p.status).toBe(2);
+    expect(p.stderr).toMatch(/spin-load\.mjs: the module ran for more than 300 ms of wall-clock time while loading/);
   });
 
   it('the CLI exits 1 naming the file and line, and writes the other strategies\' results', () => {

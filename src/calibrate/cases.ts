@@ -1,11 +1,12 @@
 /**
  * Probe measurements as calibration cases (times in ms, docs/scenario-format.md units), and for each
- * case the scenario (docs/scenario-format.md) that reproduces it on the simulator: kernel "6.18",
+ * case the scenario (docs/scenario-format.md) that reproduces it on the simulator: the measured kernel's version (default "6.18"),
  * the host's HZ, 2 CPUs (seal CPU 0, remote CPU 1), and the script ops of what the probe did.
  * The simulator's jiffies fall at multiples of 1/HZ from time 0, so each seal is placed at the
  * same offset within its jiffy as the measured one (probe tick.c).
  */
 import type { Costs } from '../kernel/costs.ts';
+import type { KernelVersion } from '../kernel/versions.ts';
 import type { ProbeRun } from './parse.ts';
 import type { DrainLine, RecheckLine, WalkLine } from './lines.ts';
 
@@ -115,7 +116,7 @@ export function probeCases(run: ProbeRun): CalibrationCase[] {
 export interface CalibrationScenario {
   name: string;
   description: string;
-  kernel: '6.18';
+  kernel: KernelVersion;
   hz: number;
   cpus: number;
   files: number;
@@ -134,6 +135,8 @@ export type ScriptOp =
 
 export interface ScenarioOptions {
   hz: number;
+  /** The measured kernel's version in the lab (default "6.18", the host's): a guest's 6.1 or 6.12 is modelled as itself. */
+  kernel?: KernelVersion;
   /** The strategy that stands for the kernel's own seal path (default "v4.16": upstream since 4.16). */
   strategy?: string;
   /** Costs to run with (a calibration's fitted costs), written into the scenario. */
@@ -217,7 +220,7 @@ export function caseScenario(c: CalibrationCase, o: ScenarioOptions): Calibratio
   return {
     name: `calibration ${c.id}`,
     description: `drainprobe case ${c.id}: ${what}; measured ${c.result} after ${c.latencyMs.toFixed(3)} ms`,
-    kernel: '6.18',
+    kernel: o.kernel ?? '6.18',
     hz: o.hz,
     cpus: 2,
     files: 1,

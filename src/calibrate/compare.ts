@@ -11,6 +11,7 @@
 import { DEFAULT_COSTS, type Costs } from '../kernel/costs.ts';
 import { caseScenario, type CalibrationCase, type CalibrationScenario, type MeasuredResult, type RecheckCase } from './cases.ts';
 import { recheckTimesNs } from './ticks.ts';
+import { labKernel } from './file.ts';
 import { median } from '../stats/index.ts';
 
 export type PredictedResult = 'ok' | 'EBUSY' | 'EPERM';
@@ -87,7 +88,8 @@ function judgeRecheck(c: RecheckCase, hz: number, slackMs: number, p: { latencyM
 export async function compareCases(cases: readonly CalibrationCase[], predict: Predictor, o: CompareOptions): Promise<Comparison> {
   const rows: ComparisonRow[] = [];
   const tickMs = 1000 / o.hz;
-  const so = { hz: o.hz, strategy: o.strategy, costs: o.costs };
+  // the measured kernel as itself (a guest's 6.1 or 6.12); a version the lab lacks as the host's 6.18
+  const so = { hz: o.hz, strategy: o.strategy, costs: o.costs, kernel: labKernel(o.kernel) ?? '6.18' };
   const walkSizes = new Map<number, CalibrationCase[]>();
   for (const c of cases) {
     if (c.result === 'error') continue; // the probe failed there: nothing to compare

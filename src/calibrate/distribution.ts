@@ -22,11 +22,17 @@
  * A quantity passes when both hold. Deterministic quantities stay case by case (compare.ts).
  */
 import type { Costs } from '../kernel/costs.ts';
-import { runResolved } from '../sim/run.ts';
+import { simulate } from '../sim/run.ts';
 import { resolveScenario } from '../scenario/resolve.ts';
+import { Arena } from '../wasm/core.ts';
+import { planArena } from '../wasm/layout.ts';
 import { ksTwoSample } from '../stats/ks.ts';
 import { CounterRng, keyFromString, quantile } from '../stats/index.ts';
-import type { PreemptModel } from '../kernel/versions.ts';
+import { readFileSync } from 'node:fs';
+import { release } from 'node:os';
+import { gunzipSync } from 'node:zlib';
+import { PREEMPT_MODELS, type PreemptModel } from '../kernel/versions.ts';
+import { parseKernelConfig } from './kernel-package.ts';
 import { caseScenario, SEAL_CPU, type CalibrationCase, type CalibrationScenario, type DrainCase, type RecheckCase } from './cases.ts';
 import type { ProbeRun } from './parse.ts';
 
@@ -101,10 +107,13 @@ function rtScenario(c: DrainCase, o: ModelOptions): ReplicatedScenario {
  */
 function modelLatencies(s: ReplicatedScenario, costs: Partial<Costs> | undefined, R: number, caseIndex = 0): number[] {
   const resolved = resolveScenario(s, s.name, costs);
+  // one arena for the case's replications, reset before each (as the sweep's workers do); the
+  // strategy run alone, without a record's provenance (os.cpus() per run was a fifth of the time)
+  const arena = Arena.create(planArena(resolved.files, resolved.pages, resolved.cpus, resolved.pagevecSize));
   const out: number[] = [];
   for (let r = 0; r < R; r++) {
-    const record = runResolved({ ...resolved, seed: caseIndex + 1, replication: r });
-    const seal = record.runs[0]?.seals[0];
+    if (r > 0) arena.reset();
+    const seal = simulate({ ...resolved, seed: caseIndex + 1, replication: r }, resolved.strategies[0], arena).seals[0];
     if (!seal) throw new Error(`${s.name}: the simulator produced no seal before horizonMs ${s.horizonMs}`);
     out.push(seal.endMs - seal.startMs);
   }
@@ -245,3 +254,111 @@ export function describeBands(r: DistributionResult): string {
   return r.bands.map((b) => `p${Math.round(b.p * 100)} ${b.measuredMs.toFixed(2)} in [${b.lo.toFixed(2)}, ${b.hi.toFixed(2)}]${b.inside ? '' : ' OUT'}`).join('; ');
 }
 
+
+// --- the host's preemption model ---------------------------------------------------------------
+
+export interface HostPreempt {
+  model: PreemptModel;
+  source: 'debugfs' | 'config' | 'default';
+}
+
+/** "none voluntary (full) lazy" (debugfs sched/preempt) -> "full"; "lazy" counts as full. */
+export function preemptFromDebugfs(text: string): PreemptModel | undefined {
+  const m = /\((\w+)\)/.exec(text);
+  const v = m?.[1];
+  if (v === 'lazy') return 'full';
+  return (PREEMPT_MODELS as readonly string[]).includes(v ?? '') ? (v as PreemptModel) : undefined;
+}
+
+/**
+ * The host's preemption model for case e's scenarios: debugfs sched/preempt when the probe could
+ * read it; else the kernel config's (/proc/config.gz, only when the run is this host's kernel),
+ * with a `preempt=` boot option over it under PREEMPT_DYNAMIC; else the scenario default
+ * (voluntary: the model's none and voluntary wait alike, Machine.sealerRunsAt).
+ */
+export function hostPreempt(run: ProbeRun): HostPreempt {
+  const fromDebugfs = run.sched?.preempt ? preemptFromDebugfs(run.sched.preempt) : undefined;
+  if (fromDebugfs) return { model: fromDebugfs, source: 'debugfs' };
+  if (run.meta.release === release()) {
+    try {
+      const raw = readFileSync('/proc/config.gz');
+      const facts = parseKernelConfig(gunzipSync(raw).toString('utf8'));
+      let model = facts.preempt;
+      if (facts.preemptDynamic) {
+        const boot = /(?:^|\s)preempt=(\w+)/.exec(readFileSync('/proc/cmdline', 'utf8'))?.[1];
+        if (boot && (PREEMPT_MODELS as readonly string[]).includes(boot)) model = boot as PreemptModel;
+      }
+      if (model) return { model, source: 'config' };
+    } catch {
+      // no IKCONFIG_PROC: the default below
+    }
+  }
+  return { model: 'voluntary', source: 'default' };
+}
+
+// --- in calibrate and validate -----------------------------------------------------------------
+
+/** What a calibration file keeps for the distribution checks (file.ts CalibrationFile). */
+export interface DistributionFileParts {
+  busySeals?: BusySealCase[];
+  preempt?: HostPreempt;
+  distributions?: DistributionResult[];
+  load?: { loadAvg1: number[]; cpus: number; loaded: boolean };
+  host: { hz: number | null };
+  costs: Partial<Costs>;
+  cases: CalibrationCase[];
+  notes: string[];
+}
+
+/**
+ * Calibrate's part: case e's seals into the file, costs.sealerBusyPreemptProb fitted from them,
+ * and (with `compare`) the in-sample distribution checks (this run's costs on this run).
+ */
+export async function addDistributions(file: DistributionFileParts, run: ProbeRun, o: { compare: boolean; replications?: number; log?: (l: string) => void }): Promise<void> {
+  const hz = file.host.hz;
+  const busySeals = busySealCases(run);
+  const rt = rtPhaseCases(file.cases);
+  if (!hz || (busySeals.length === 0 && rt.length === 0)) return;
+  const preempt = hostPreempt(run);
+  file.preempt = preempt;
+  if (busySeals.length) {
+    file.busySeals = busySeals;
+    const fit = await fitSealerBusyPreempt(busySeals, { hz, preempt: preempt.model, costs: file.costs });
+    if (fit) {
+      file.costs.sealerBusyPreemptProb = fit.prob;
+      const nice = run.busySetup ? ` (sealer nice ${run.busySetup.sealerNice}, spinner nice ${run.busySetup.hogNice})` : '';
+      file.notes.push(
+        `case e: with a CFS spinner on the sealing CPU${nice}, ${fit.n - fit.waited} of ${fit.n} seals returned at their re-check and ${fit.waited} waited ` +
+          `(ticks late: ${JSON.stringify(fit.ticksLate)}) -> sealerBusyPreemptProb ${fit.prob}; preemption model ${preempt.model} (${preempt.source}).`,
+      );
+    }
+  }
+  if (!o.compare) return;
+  const loaded = !!file.load?.loaded;
+  file.distributions = (await validateDistributions({ busySeals, cases: file.cases }, {
+    hz, preempt: preempt.model, costs: file.costs, replications: o.replications,
+    onProgress: (d, t) => o.log?.(`calibrate: model replications, case ${d} of ${t}`),
+  })).map((r) => ({ ...r, loaded }));
+}
+
+/** A calibration file as validate reads it (the fields this module needs). */
+export type DistributionFile = DistributionFileParts & { measuredAt?: string };
+
+/**
+ * validate's part: the costs fitted from `fit` against the measurements of `fit` (in-sample) and,
+ * given, of `against` (out-of-sample: another probe run, not used in the fit).
+ */
+export async function inAndOutOfSample(fit: DistributionFile, against: DistributionFile | undefined, o: { replications?: number; log?: (l: string) => void } = {}): Promise<{ inSample: DistributionResult[]; outOfSample?: DistributionResult[] }> {
+  const run = async (data: DistributionFile, label: string) => {
+    const hz = data.host.hz ?? fit.host.hz;
+    if (!hz) return [];
+    const preempt = (data.preempt ?? fit.preempt ?? { model: 'voluntary' as const }).model;
+    const res = await validateDistributions({ busySeals: data.busySeals ?? [], cases: data.cases }, {
+      hz, preempt, costs: fit.costs, replications: o.replications,
+      onProgress: (d, t) => o.log?.(`validate: ${label}: model replications, case ${d} of ${t}`),
+    });
+    return res.map((r) => ({ ...r, loaded: !!data.load?.loaded }));
+  };
+  const inSample = await run(fit, 'in-sample');
+  return against ? { inSample, outOfSample: await run(against, 'out-of-sample') } : { inSample };
+}

@@ -7,11 +7,13 @@
 import { z } from 'zod';
 import { UsageError } from '../errors.ts';
 import type { Costs } from '../kernel/costs.ts';
+import { KERNELS, type KernelVersion } from '../kernel/versions.ts';
 import { readJsonInput, writeAtomic } from '../io/files.ts';
 import { costsSchema } from '../scenario/schema.ts';
 import type { CalibrationCase } from './cases.ts';
 import type { Comparison } from './compare.ts';
 import type { FitDerived } from './fit.ts';
+import type { BusySealCase, DistributionResult, HostPreempt } from './distribution.ts';
 import type { GuestCase } from './guest.ts';
 
 export const CALIBRATION_SCHEMA = 'drainlab/calibration@1';
@@ -31,6 +33,11 @@ export interface CalibrationFile {
   load?: { loadAvg1: number[]; cpus: number; loaded: boolean };
   /** Said loudly: e.g. a fit of partial probe output (calibrate --allow-partial). */
   warnings?: string[];
+  /** Case e: seals on a busy sealing CPU (distribution.ts), and the preemption model they ran under. */
+  busySeals?: BusySealCase[];
+  preempt?: HostPreempt;
+  /** The in-sample distribution checks (busy sealer, RT window phase) against model replications. */
+  distributions?: DistributionResult[];
   /**
    * false when the measured kernel's clock cannot be trusted (a QEMU guest under TCG: a 10 ms
    * sleep takes 34-49 ms of guest time). `validate --calibration` then compares outcomes, drain
@@ -112,6 +119,12 @@ export function readCalibration(path: string): CalibrationFile {
     throw new UsageError(`--calibration ${path}: ${i.path.join('.') || '(top level)'}: ${i.message} (expected a drainlab/calibration@1 file from drainlab calibrate --out)`);
   }
   return r.data as unknown as CalibrationFile;
+}
+
+/** The lab's kernel version of a measured release ("6.1.0-27-cloud-amd64" -> "6.1"); undefined when the lab has no such version. */
+export function labKernel(release: string): KernelVersion | undefined {
+  const v = calibrationKernelVersion(release);
+  return (KERNELS as readonly string[]).includes(v) ? (v as KernelVersion) : undefined;
 }
 
 /** "6.18.44-fc-v669" -> "6.18": the kernel version a calibration was measured on, as the lab names versions. */

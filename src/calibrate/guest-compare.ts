@@ -14,7 +14,7 @@
  * tasks' pages in the same batch only ever make it drain earlier).
  */
 import { runScenario } from '../sim/run.ts';
-import { KERNELS, KERNEL_CONSTANTS, MGLRU_KERNELS, type KernelVersion } from '../kernel/versions.ts';
+import { KERNEL_CONSTANTS, MGLRU_KERNELS, type KernelVersion } from '../kernel/versions.ts';
 import type { Costs } from '../kernel/costs.ts';
 import type { GuestCase } from './guest.ts';
 import type { MeasuredResult } from './cases.ts';
@@ -69,12 +69,7 @@ export interface GuestComparison {
   notCompared: number;
 }
 
-/** "6.1.0-27-cloud-amd64" -> "6.1"; undefined when the lab has no such version. */
-export function labKernel(release: string): KernelVersion | undefined {
-  const m = /^(\d+)\.(\d+)/.exec(release);
-  const v = m ? `${m[1]}.${m[2]}` : release;
-  return (KERNELS as readonly string[]).includes(v) ? (v as KernelVersion) : undefined;
-}
+export { labKernel } from './file.ts';
 
 /**
  * Whether the multi-gen LRU was on, from /sys/kernel/mm/lru_gen/enabled as the reread case read

@@ -11,6 +11,7 @@ import { guestCases } from './guest.ts';
 import { compareCases, type Predictor } from './compare.ts';
 import { locateProbe, runProbe, type ProbeCase } from './probe.ts';
 import { parseProbeOutput, type ProbeRun } from './parse.ts';
+import { addDistributions } from './distribution.ts';
 import { CALIBRATION_SCHEMA, writeCalibration, type CalibrationFile } from './file.ts';
 import { UsageError } from '../errors.ts';
 
@@ -27,6 +28,8 @@ export interface CalibrateOptions {
   strategy?: string;
   /** Fit a probe run that did not finish (no end line, interrupted, killed), with a warning in the file. */
   allowPartial?: boolean;
+  /** Model replications per case for the distribution checks (distribution.ts; default 200). */
+  replications?: number;
   log?: (line: string) => void;
 }
 
@@ -48,7 +51,7 @@ export function partialReason(run: ProbeRun, exit?: { code: number | null; signa
 }
 
 /** Fits a parsed probe run into a calibration file (no I/O). */
-export async function buildCalibration(run: ProbeRun, o: Pick<CalibrateOptions, 'predictor' | 'strategy'> = {}, configHz?: number | null): Promise<CalibrationFile> {
+export async function buildCalibration(run: ProbeRun, o: Pick<CalibrateOptions, 'predictor' | 'strategy' | 'replications' | 'log'> = {}, configHz?: number | null): Promise<CalibrationFile> {
   const host = configHz === undefined ? hostInfo(run) : hostInfo(run, configHz);
   const fit = fitCalibration(run, host);
   const cases = probeCases(run);
@@ -66,6 +69,8 @@ export async function buildCalibration(run: ProbeRun, o: Pick<CalibrateOptions, 
       skipped: run.skips.map((s) => ({ case: s.case, reason: s.reason })),
     },
   };
+  // case e's fit and, with a predictor, the in-sample distribution checks (distribution.ts)
+  await addDistributions(file, run, { compare: !!o.predictor, replications: o.replications, log: o.log });
   if (run.guests.length) file.guestCases = guestCases(run);
   if (o.predictor && host.hz) {
     file.comparison = await compareCases(cases, o.predictor, { kernel: host.kernel, hz: host.hz, strategy: o.strategy, costs: fit.costs });

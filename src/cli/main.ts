@@ -8,6 +8,7 @@ import { UsageError } from '../errors.ts';
 import { termSafe } from '../io/text.ts';
 import { STRATEGY_NAMES } from '../scenario/strategy-names.ts';
 import type { Costs } from '../kernel/costs.ts';
+import type { ProbeCase } from '../calibrate/probe.ts';
 import type { mergeCommand, sweepCommand, tuneCommand } from '../sweep/command.ts';
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -213,6 +214,8 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
     .option('--budget <seconds>', 'the probe\'s time limit (default 40; in a guest 60)', int('--budget', 5, 600))
     .option('--recorded <file>', 'fit a recorded probe output instead of running the probe')
     .option('--allow-partial', 'fit a probe run that did not finish (killed, interrupted), with a warning in the file')
+    .option('--cases <list>', 'the probe cases to run, a comma list of a..g (default a,b,c,d,e; f, the RT-window phase, adds ~45 s)', probeCaseList)
+    .option('--replications <n>', 'model replications per case for the distribution checks (busy sealer, RT window phase)', int('--replications', 200, 100000), 200)
     .option('--kernel <spec>', 'boot this kernel under QEMU and run the probe in it: 6.1, 6.12, 6.12-rt, a Debian package name, or a path to a vmlinuz-<release> with its config-<release> beside it (docs/calibration.md)')
     .option('--cpus <n>', 'the guest\'s vCPUs (with --kernel; 2..64, default 8)', int('--cpus', 2, 64))
     .addOption(new Option('--accel <how>', 'the guest\'s accelerator (with --kernel): auto tries KVM, then TCG').choices(['auto', 'kvm', 'tcg']).default('auto'))
@@ -227,8 +230,10 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
   p.command('validate')
     .description('the validation suite: docs/kernel-model.md E1/E2 cases (and calibration comparisons)')
     .option('--calibration <file>', 'also compare the model with this calibration file\'s measurements')
+    .option('--against <file>', 'with --calibration: also check the distributions out of sample, on this other calibration file\'s measurements')
+    .option('--replications <n>', 'model replications per case for the distribution checks', int('--replications', 200, 100000), 200)
     .option('--json', 'print the results as JSON')
-    .action(async (o: { calibration?: string; json?: boolean }) => setCode(await (await import('./validate.ts')).validateCommand(o, out)));
+    .action(async (o: { calibration?: string; against?: string; replications: number; json?: boolean }) => setCode(await (await import('./validate.ts')).validateCommand(o, out)));
 
   p.command('sweep')
     .description('run a parameter grid x replications on a worker pool, streaming cells to DIR/cells.jsonl (docs/scaling.md)')
@@ -377,16 +382,28 @@ function program(out: (s: string) => void, setCode: (c: number) => void): Comman
 export interface CalibrateCliOptions {
   out?: string; quick?: boolean; budget?: number; recorded?: string; allowPartial?: boolean;
   kernel?: string; cpus?: number; accel: 'auto' | 'kvm' | 'tcg'; full?: boolean;
+  /** Host probe cases (--cases) and model replications for the distribution checks (--replications). */
+  cases?: ProbeCase[]; replications: number;
 }
 
-async function calibrateCommand(o: { out: string; quick?: boolean; budget: number; recorded?: string; allowPartial?: boolean }, out: (s: string) => void): Promise<number> {
+/** --cases: a comma list of the probe's cases (src/calibrate/probe.ts PROBE_CASES). */
+function probeCaseList(v: string): ProbeCase[] {
+  const all: readonly string[] = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+  const list = v.split(',').map((x) => x.trim()).filter(Boolean);
+  if (!list.length || list.some((x) => !all.includes(x))) throw new UsageError(`--cases: got ${JSON.stringify(v)}; allowed: a comma list of ${all.join(', ')}`);
+  return [...new Set(list)] as ProbeCase[];
+}
+
+async function calibrateCommand(o: CalibrateCliOptions & { out: string; budget: number }, out: (s: string) => void): Promise<number> {
   const { calibrate } = await import('../calibrate/index.ts');
   const { simPredictor } = await import('../calibrate/predict.ts');
   let recorded: string | undefined;
   if (o.recorded !== undefined) recorded = (await import('../io/files.ts')).readInputText(o.recorded, '--recorded'); // '' is exit 2, never the live probe
   let r: Awaited<ReturnType<typeof calibrate>>;
   try {
-    r = await calibrate({ out: o.out, quick: o.quick, budgetMs: o.budget * 1000, recorded, allowPartial: o.allowPartial, predictor: simPredictor(), log: (l) => process.stderr.write(`${l}\n`) });
+    // case f (the RT window phase, ~2 s a run) comes on top of the budget for the other cases
+    const budgetMs = o.budget * 1000 + (o.cases?.includes('f') ? 45_000 : 0);
+    r = await calibrate({ out: o.out, quick: o.quick, budgetMs, recorded, allowPartial: o.allowPartial, cases: o.cases, replications: o.replications, predictor: simPredictor(), log: (l) => process.stderr.write(`${l}\n`) });
   } catch (e) {
     // A recorded probe output that does not parse is the user's input: exit 2 naming the file and line.
     if (o.recorded !== undefined && (e as Error)?.name === 'ProbeOutputError') throw new UsageError(`--recorded ${o.recorded}: ${(e as Error).message.replace(/^recorded probe output:?/, 'line ')}`);
@@ -401,6 +418,7 @@ async function calibrateCommand(o: { out: string; quick?: boolean; budget: numbe
   if (r.file.load?.loaded) out(`calibrate: ${(await import('../calibrate/fit.ts')).loadedHostLine(r.file.load)}`);
   out(`calibrate: ${r.file.host.kernel}, HZ=${r.file.host.hz}; fitted ${Object.keys(r.file.costs).join(', ')}; wrote ${r.path}`);
   if (c) out(`model against measurement: ${c.passed} passed, ${c.failed} failed (drainlab validate --calibration ${r.path} shows each case)`);
+  if (r.file.distributions?.length) out((await import('./distributions.ts')).distributionSummary(r.file.distributions, 'in-sample'));
   return 0;
 }
 

@@ -37,7 +37,7 @@ export function withStrategies(list: readonly string[], extra: readonly string[]
 export function failureLines(runs: readonly StrategyRun[]): string[] {
   return runs.filter((r) => r.error).map((r) => {
     const e = r.error!;
-    return `strategy ${r.strategy} (${e.file}${e.line !== undefined ? `:${e.line}:${e.column}` : ''}) ${e.kind === 'stuck' ? 'never finished a seal: ' : ''}${e.message}`;
+    return `strategy ${r.strategy} (${e.file}${e.line !== undefined ? `:${e.line}:${e.column}` : ''}) ${e.kind === 'stuck' ? 'never finished a seal: ' : e.kind === 'hung' ? 'hung: ' : ''}${e.message}`;
   });
 }
 

@@ -77,11 +77,13 @@ async function guestComparison(file: import('../calibrate/file.ts').CalibrationF
   return compareGuest(cases, { kernel, hz, mglru: mglruFromCases(cases) ?? false, timings, loaded: file.load?.loaded ?? false, costs: file.costs });
 }
 
-export async function validateCommand(o: { calibration?: string; json?: boolean }, out: (s: string) => void): Promise<number> {
+export async function validateCommand(o: { calibration?: string; against?: string; replications?: number; json?: boolean }, out: (s: string) => void): Promise<number> {
+  if (o.against && !o.calibration) throw new UsageError('--against needs --calibration (the file whose fitted costs are checked on the other run)');
   const cmp = o.calibration ? await calibrationComparison(o.calibration) : undefined;
+  const dist = o.calibration ? await (await import('./validate-distributions.ts')).distributionChecks(o.calibration, o.against, o.replications) : undefined;
   const results = runValidationCases();
   const failed = results.filter((r) => r.failures.length > 0);
-  if (o.json) out(JSON.stringify({ cases: results, failed: failed.length, calibration: cmp }, null, 2));
+  if (o.json) out(JSON.stringify({ cases: results, failed: failed.length, calibration: cmp, ...(dist ? { distributions: dist.json } : {}) }, null, 2));
   else {
     out(table(['case', 'HZ', 'strategy', 'seal', 'expected', 'model', 'verdict'],
       results.map((r) => [r.id, String(r.hz), r.strategy, r.seal < 0 ? 'run' : String(r.seal), r.expected, r.got, r.failures.length ? `FAIL: ${r.failures.join('; ')}` : 'ok'])));
@@ -100,9 +102,10 @@ export async function validateCommand(o: { calibration?: string; json?: boolean 
       out(`calibration cases: ${cmp.passed} passed, ${cmp.failed} failed${nc}${cmp.loadedLine && cmp.failed ? ' (on a loaded host: see LOADED HOST above)' : ''}`);
       if (cmp.guest) printGuest(cmp.guest, out);
     }
+    for (const l of dist?.lines ?? []) out(l);
   }
   const guestFailed = cmp?.guest && 'rows' in cmp.guest ? cmp.guest.failed : 0;
-  return failed.length > 0 || (cmp?.failed ?? 0) > 0 || guestFailed > 0 ? 1 : 0;
+  return failed.length > 0 || (cmp?.failed ?? 0) > 0 || guestFailed > 0 || (dist?.failed ?? 0) > 0 ? 1 : 0;
 }
 
 /** Case g's table: case, model, kernel, match (docs/calibration.md "Case g"). */

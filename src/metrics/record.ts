@@ -133,11 +133,13 @@ export interface PluginRef {
 
 /**
  * A user strategy that failed: it threw (`threw`), or a seal it started had not returned by
- * the horizon and still had not a grace period later (`stuck`). The run's seals and summary
- * hold what finished before; the command exits 1.
+ * the horizon and still had not a grace period later (`stuck`); the run's seals and summary hold
+ * what finished before. Or one call into its seal path ran past the harness's wall-clock budget
+ * (`hung`: a loop that never yields; DRAINLAB_PLUGIN_BUDGET_MS): its thread was stopped and the
+ * run holds no seals. The command exits 1 in every case.
  */
 export interface StrategyFailure {
-  kind: 'threw' | 'stuck';
+  kind: 'threw' | 'stuck' | 'hung';
   message: string;
   /** The strategy's source file and line (of the throw, or of the step a stuck seal waits in). */
   file: string;

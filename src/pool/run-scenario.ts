@@ -8,7 +8,9 @@ import { planArena } from '../wasm/layout.ts';
 import { ShardPool } from '../shard/pool.ts';
 import { MAX_WORKERS } from '../shard/protocol.ts';
 import { workerEntry } from '../io/worker-entry.ts';
-import { claimStrategies, runResolved, simulate, startSimulation, withWarnings, type Claimed, type RunOptions } from '../sim/run.ts';
+import { claimStrategies, hungRun, runResolved, simulate, startSimulation, withWarnings, type Claimed, type RunOptions } from '../sim/run.ts';
+import { GUARD_BYTES, guardReading, pluginBudgetMs } from '../sim/plugin-guard.ts';
+import { hasStrategy, strategy as lookupStrategy } from '../strategies/registry.ts';
 import { provenance } from '../metrics/provenance.ts';
 import { cpuMs, probe, workOf, workersFor, SPLIT_PAYBACK_MS, SPREAD_PAYBACK_MS, type WorkersOption } from './auto-workers.ts';
 import { pluginSpecs } from '../strategies/plugin.ts';
@@ -35,6 +37,72 @@ export interface ScenarioRunOptions extends Omit<RunOptions, 'workers'> {
  * `workers` is a count (obeyed) or 'auto', the default: as many as the work pays for (runAuto).
  */
 export async function runResolvedAsync(s: Scenario, opts: ScenarioRunOptions = {}): Promise<RunRecord<Scenario>> {
+  const users = withOptions(s, opts).strategies.filter((n) => hasStrategy(n) && lookupStrategy(n).plugin !== undefined);
+  return users.length > 0 ? runGuarded(s, opts, users) : runPlain(s, opts);
+}
+
+/**
+ * With user strategies: each runs in a worker thread of its own under the harness watchdog
+ * (src/sim/plugin-guard.ts): a call into its seal path that runs past the wall-clock budget
+ * (DRAINLAB_PLUGIN_BUDGET_MS) gets its thread terminated, and its run is recorded as `hung`
+ * (the command exits 1) while every other strategy's run is kept. The built-ins run as without
+ * user strategies, meanwhile. A strategy's run is the same simulation in any thread, so the
+ * record is the same for any worker count.
+ */
+async function runGuarded(s: Scenario, opts: ScenarioRunOptions, users: string[]): Promise<RunRecord<Scenario>> {
+  const started = new Date();
+  const t0 = performance.now();
+  const scenario = withOptions(s, opts);
+  planArena(scenario.files, scenario.pages, scenario.cpus, scenario.pagevecSize); // refuse before starting threads
+  const budget = pluginBudgetMs();
+  const w = typeof opts.workers === 'number' ? opts.workers : availableParallelism();
+  const { Piscina } = await import('piscina');
+  const pool = new Piscina({ ...workerEntry('strategy-worker'), minThreads: 0, maxThreads: Math.max(1, Math.min(users.length, w - 1)), idleTimeout: 1000 });
+  const plugins = pluginSpecs();
+  const jobs = users.map((name) => {
+    const guard = new SharedArrayBuffer(GUARD_BYTES);
+    const abort = new AbortController();
+    const job: { name: string; guard: SharedArrayBuffer; abort: AbortController; stoppedAtNs?: number; done: boolean; result?: Promise<StrategyRun> } = { name, guard, abort, done: false };
+    const task = { scenario: { ...scenario, strategies: [name] }, next: new Int32Array(new SharedArrayBuffer(4)), plugins, guard };
+    job.result = (pool.run(task, { signal: abort.signal }) as Promise<Claimed[]>)
+      .then(
+        (c) => c[0]!.run,
+        (e: unknown) => {
+          if (!abort.signal.aborted) throw e;
+          const p = lookupStrategy(name);
+          return hungRun(name, p.plugin!, p.apiVersion ?? 0, budget, job.stoppedAtNs);
+        },
+      )
+      .finally(() => (job.done = true));
+    job.result.catch(() => {}); // awaited below
+    return job;
+  });
+  // The watchdog: this thread's event loop turns whenever it is not running built-ins itself.
+  const watchdog = setInterval(() => {
+    for (const j of jobs) {
+      if (j.done || j.abort.signal.aborted) continue;
+      const r = guardReading(j.guard);
+      if (r && r.ms > budget) {
+        j.stoppedAtNs = r.atNs;
+        j.abort.abort();
+      }
+    }
+  }, Math.max(10, Math.min(250, budget >> 2)));
+  try {
+    const rest = scenario.strategies.filter((n) => !users.includes(n));
+    const base = rest.length > 0 ? await runPlain(s, { ...opts, strategies: rest }) : undefined;
+    const mine = new Map<string, StrategyRun>();
+    for (const j of jobs) mine.set(j.name, await j.result!);
+    const runs = scenario.strategies.map((n) => mine.get(n) ?? base!.runs[rest.indexOf(n)]!);
+    return withWarnings({ schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, Math.max(base?.provenance.workers ?? 1, 2)), runs });
+  } finally {
+    clearInterval(watchdog);
+    await pool.destroy();
+  }
+}
+
+/** runResolvedAsync without user strategies (or for the built-ins beside them). */
+async function runPlain(s: Scenario, opts: ScenarioRunOptions = {}): Promise<RunRecord<Scenario>> {
   if (opts.workers === undefined || opts.workers === 'auto') return runAuto(s, { ...opts, workers: undefined });
   const w = opts.workers;
   const strategies = opts.strategies ?? s.strategies;

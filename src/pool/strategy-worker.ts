@@ -10,6 +10,7 @@ import type { Scenario } from '../scenario/resolve.ts';
 import { Arena } from '../wasm/core.ts';
 import { ensurePlugins, type PluginSpec } from '../strategies/plugin.ts';
 import { planArena } from '../wasm/layout.ts';
+import { setPluginGuard } from '../sim/plugin-guard.ts';
 
 export interface StrategyTask {
   scenario: Scenario;
@@ -17,6 +18,8 @@ export interface StrategyTask {
   next: Int32Array;
   /** User strategy files the main thread loaded. */
   plugins?: PluginSpec[];
+  /** The harness watchdog's shared memory (src/sim/plugin-guard.ts), for a user strategy's run. */
+  guard?: SharedArrayBuffer;
 }
 
 let arena: Arena | undefined;
@@ -33,6 +36,7 @@ function arenaFor(s: Scenario): Arena {
 }
 
 export default function strategyWorker(t: StrategyTask): Claimed[] {
+  setPluginGuard(t.guard);
   ensurePlugins(t.plugins);
   return claimStrategies(t.scenario, t.next, () => arenaFor(t.scenario));
 }

@@ -16,6 +16,8 @@ import { loadWarnings } from '../metrics/load.ts';
 import type { RunRecord, SealRecord, StrategyFailure, StrategyRun } from '../metrics/record.ts';
 import { provenance } from '../metrics/provenance.ts';
 import type { Costs } from '../kernel/costs.ts';
+import { guardedProc } from './plugin-guard.ts';
+import { newAcct } from '../metrics/drain-acct.ts';
 
 export interface RunOptions {
   /** Overrides the scenario's strategies. */
@@ -60,7 +62,9 @@ export function startSimulation(s: Scenario, strategy: string | Strategy, arena:
   const plugin = strat.plugin;
   const m = new Machine(s, arena, strat.drainAll);
   const seals: SealRecord[] = [];
-  const ctx: OpContext = { m, addSeals: strat.addSeals, seals, started: 0, plugin: plugin !== undefined, inFlight: plugin ? new Set() : undefined };
+  // A user strategy's steps are timed for the harness watchdog (plugin-guard.ts) when this thread has one.
+  const addSeals: Strategy['addSeals'] = plugin ? (sc, sealSeal) => guardedProc(strat.addSeals(sc, sealSeal), () => m.now) : strat.addSeals;
+  const ctx: OpContext = { m, addSeals, seals, started: 0, plugin: plugin !== undefined, inFlight: plugin ? new Set() : undefined };
   // Script ops in (atMs, order in file) order: the engine's sequence numbers keep file order on ties.
   s.script.forEach((o, i) => {
     const op = prepareOp(s, o, `script[${i}]`);
@@ -141,6 +145,27 @@ function stuckSeals(s: Scenario, m: Machine, ctx: OpContext, plugin: PluginInfo)
     first.where ? plugin.locate(first.where) : undefined,
     horizon,
   );
+}
+
+/**
+ * The run of a user strategy the harness watchdog stopped (plugin-guard.ts): one call into its
+ * seal path ran past the wall-clock budget, so its thread was terminated and nothing it
+ * simulated is kept; the record says so (`error.kind` 'hung') and the command exits 1.
+ */
+export function hungRun(strategyName: string, plugin: PluginInfo, apiVersion: number, budgetMs: number, atNs: number | undefined): StrategyRun {
+  return {
+    strategy: strategyName,
+    plugin: { file: plugin.file, sha256: plugin.sha256, api: apiVersion, ...(plugin.shadows ? { shadows: true } : {}) },
+    error: {
+      kind: 'hung',
+      message: `one call into its seal path${atNs !== undefined ? ` (at simulated time ${atNs / 1e6} ms)` : ''} ran for more than ${budgetMs} ms of wall-clock time without returning (a loop that never yields?); the harness stopped it (DRAINLAB_PLUGIN_BUDGET_MS) and kept none of its run`,
+      file: plugin.file,
+      atMs: atNs !== undefined ? atNs / 1e6 : 0,
+    },
+    seals: [],
+    summary: summarize([], newAcct(), 0),
+    lockdep: { edges: [], cycles: [] },
+  };
 }
 
 function describe(e: unknown): string {

@@ -21,6 +21,7 @@ import { buildSync, type BuildResult } from 'esbuild';
 import { UsageError } from '../errors.ts';
 import * as api from './api.ts';
 import { registerUserStrategy } from './registry.ts';
+import { pluginBudgetMs } from '../sim/plugin-guard.ts';
 import type { PluginInfo, Strategy } from './types.ts';
 
 /** What a worker thread needs to load the same strategy file (plain data). */
@@ -35,6 +36,8 @@ export const STRATEGY_FILE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const;
 /** The module id user strategies import the API from. */
 export const API_MODULE = 'drainlab/strategy';
 
+/** The global through which the module's (module, exports, require) reach its script. */
+const ARGS = 'drainlab.pluginArgs';
 /** Marks the evaluated bundle's frames in stack traces: `<absPath>` + this. */
 const BUNDLE_SUFFIX = ' [drainlab strategy bundle]';
 
@@ -78,7 +81,9 @@ function loadSpec(spec: PluginSpec, flag: string): Strategy {
   const { code, map, sha256 } = bundle(absPath, file, flag);
   // Compiled once per thread; evaluated afresh for every run (instantiate), so that state a file
   // keeps in module scope never carries from one run to the next, whichever thread runs it.
-  const script = new Script(`(function (module, exports, require) {${code}\n})`, { filename: absPath + BUNDLE_SUFFIX });
+  // The module runs inside the script (its arguments passed through a global for the moment of
+  // the call), so vm's timeout bounds it: a module that loops forever at load is stopped.
+  const script = new Script(`(function (module, exports, require) {${code}\n}).apply(undefined, globalThis[Symbol.for('${ARGS}')])`, { filename: absPath + BUNDLE_SUFFIX });
   const instantiate = (): Strategy => {
     const exports = evaluate(script, absPath, map, file, flag);
     const candidate = (exports.default ?? exports.strategy) as Strategy | undefined;
@@ -142,12 +147,21 @@ function evaluate(script: Script, absPath: string, map: SourceMap, file: string,
   const req = createRequire(absPath);
   const requireShim = (id: string): unknown => (id === API_MODULE ? api : req(id));
   const mod = { exports: {} as Record<string, unknown> };
+  const budget = pluginBudgetMs();
+  const g = globalThis as unknown as Record<symbol, unknown>;
+  const key = Symbol.for(ARGS);
   try {
     // The wrapper stays on the bundle's first line, so bundle lines are stack lines.
-    (script.runInThisContext() as (m: unknown, e: unknown, r: unknown) => void)(mod, mod.exports, requireShim);
+    g[key] = [mod, mod.exports, requireShim];
+    script.runInThisContext({ timeout: budget });
   } catch (e) {
+    if ((e as { code?: string })?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+      throw new UsageError(`${flag}: ${file}: the module ran for more than ${budget} ms of wall-clock time while loading (a loop that never ends?); stopped (DRAINLAB_PLUGIN_BUDGET_MS)`);
+    }
     const at = locate(e, map, absPath);
     throw new UsageError(`${flag}: ${file}${at ? `:${at.line}:${at.column}` : ''}: the module threw while loading: ${(e as Error)?.message ?? String(e)}`);
+  } finally {
+    delete g[key];
   }
   return mod.exports;
 }
