@@ -6,7 +6,7 @@ import { resolveScenario } from '../src/scenario/resolve.ts';
 import type { ScenarioInput } from '../src/scenario/schema.ts';
 import { runResolved } from '../src/sim/run.ts';
 import { analyze, readTrace } from '../src/trace/analyze.ts';
-import { agreement, replayScenario } from '../src/trace/replay.ts';
+import { agreement, drainedByAnother, replayScenario } from '../src/trace/replay.ts';
 
 const seal = (input: ScenarioInput) => runResolved(resolveScenario(input), { strategies: ['v4.16'] }).runs[0].seals[0];
 // CPU 1 holds the memfd's page; CPU 0 seals at 5 ms.
@@ -49,5 +49,20 @@ describe('measured wake-ups', () => {
     expect(measured.ks.d).toBeLessThan(classRules.ks.d);
     expect(classRules.ks.p).toBeLessThan(0.01); // the class rules' fast seals are far too fast
     expect(measured.ks.p).toBeGreaterThan(0.01); // measured wake-ups: not rejected at 1 %
+  });
+});
+
+describe('a seal that waited behind another caller\'s drain (no work of its own)', () => {
+  const call = (t: number, works: { target: number; queuedNs: number; startNs: number; endNs: number }[], via: 'fadvise' | 'seal' = 'fadvise') =>
+    ({ pid: 9, comm: 'dwl-fadv', cpu: 0, t, works, via, returnNs: -1 });
+  const seal = (startNs: number, endNs: number) =>
+    ({ pid: 7, comm: 'dwl-seal', cpu: 0, startNs, endNs, latencyNs: endNs - startNs, result: 'ok' as const, ret: 0, drainAlls: [] });
+  const a = { drainAlls: [call(1000, [{ target: 1, queuedNs: 1000, startNs: 5000, endNs: 6000 }])] } as unknown as Parameters<typeof drainedByAnother>[0];
+
+  it('gets the CPUs that pass still had to drain when it started, if it returned after them', () => {
+    expect(drainedByAnother(a, seal(2000, 7000))).toEqual([1]);
+    expect(drainedByAnother(a, seal(2000, 2010))).toEqual([]); // returned at once: nothing of it was waiting
+    expect(drainedByAnother(a, seal(6500, 9000))).toEqual([]); // that work had already ended
+    expect(drainedByAnother(a, seal(500, 9000))).toEqual([]); // the other call came later
   });
 });

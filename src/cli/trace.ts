@@ -107,7 +107,7 @@ export async function replayCommand(trace: string, o: { cpus?: number; strategy?
   out(table(['strategy', 'seals', 'ok', 'EBUSY', 'spurious', 'p50 ms', 'p99 ms', 'lock p99 ms', 'CPUs hit', 'drain CPU ms', 'drain_alls'], rows));
   if (agree) {
     out(
-      `agreement with the trace (${baseline}): results ${agree.sameResult}/${agree.seals}, drain_all inside the seal ${agree.sameDrainAll}/${agree.seals}, ` +
+      `agreement with the trace (${baseline}): results ${agree.sameResult}/${agree.seals}, drain work queued inside the seal ${agree.sameDrainAll}/${agree.seals}, ` +
         `drain targets ${agree.sameTargets}/${agree.seals} (remote CPUs only ${agree.sameRemoteTargets}/${agree.seals}; the recorded drain_all also queued work on the sealing CPU in ${agree.recordedSelfTargets}), ` +
         `latency within a jiffy ${agree.latencyWithinJiffy}/${agree.seals}, KS D=${agree.ks.d} p=${agree.ks.p} ` +
         `(p50 ${agree.latencyMs.recorded.p50} ms recorded, ${agree.latencyMs.replayed.p50} ms replayed); ` +
