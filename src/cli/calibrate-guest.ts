@@ -44,7 +44,7 @@ export async function calibrateGuestCommand(o: CalibrateCliOptions, out: Out): P
         `${g.attempts.length > 1 ? ` after ${g.attempts.length - 1} failed attempt(s) (${g.attempts.slice(0, -1).map((a) => `${a.accel}: ${a.outcome}`).join(', ')})` : ''}` +
         `: HZ=${r.file.host.hz}, ${g.config.preempt ?? '?'} preemption, mglru ${g.scenario.mglru}` +
         `${g.scenario.rtRuntimeShare === undefined ? '' : `, RT_RUNTIME_SHARE ${g.scenario.rtRuntimeShare ? 'on' : 'off'}`}` +
-        `; ${r.file.cases.length} cases in ${((Date.now() - t0) / 1000).toFixed(0)} s; wrote ${r.path}`,
+        `; ${r.file.cases.length} cases${r.file.guestCases?.length ? ` and ${r.file.guestCases.length} case-g measurements` : ''} in ${((Date.now() - t0) / 1000).toFixed(0)} s; wrote ${r.path}`,
     );
     if (r.file.timingsCalibrated === false) out('calibrate: TCG: timings not calibrated (emulated time); outcomes, drain targets and fill behaviour stand');
     return 0;
