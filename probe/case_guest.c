@@ -99,22 +99,18 @@ static int rw_pages(struct gjob *j, bool write)
 	return 0;
 }
 
-static void *gjob_run(void *arg)
+static void gjob_do(struct gjob *j)
 {
-	struct gjob *j = arg;
-	if (pin_self(j->cpu)) {
-		j->err = errno;
-		return NULL;
-	}
 	/* SCHED_FIFO for the short burst (nice -20 where RT is not allowed), and a local drain
 	 * first: other tasks on this CPU do not run between the drain and the last page, so none of
 	 * their pages enter the batch in between (a loaded host). The burst is at most 32 page
 	 * writes; RLIMIT_RTTIME (main) is the backstop. */
-	struct sched_param sp = { .sched_priority = 1 };
-	if (pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp))
+	struct sched_param sp = { .sched_priority = 1 }, other = { .sched_priority = 0 };
+	bool rt = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0;
+	if (!rt)
 		setpriority(PRIO_PROCESS, (id_t)gettid(), -20);
 	if ((j->err = local_drain()))
-		return NULL;
+		goto out;
 	switch (j->op) {
 	case G_LOCAL_DRAIN:
 		break;
@@ -131,17 +127,89 @@ static void *gjob_run(void *arg)
 			j->err = rw_pages(j, false);
 		break;
 	}
+out:
+	if (rt)
+		pthread_setschedparam(pthread_self(), SCHED_OTHER, &other);
+}
+
+/*
+ * One worker thread per CPU, alive for the whole case: a thread that ends drains its CPU's
+ * batches on the way out (glibc gives back the unused part of its stack with
+ * madvise(MADV_DONTNEED), and the zap calls lru_add_drain(); seen on 6.1, where every page a
+ * short-lived writer parked was on the LRU by the time of the seal). Between jobs a worker
+ * sleeps on its condition variable, which drains nothing.
+ */
+struct gworker {
+	pthread_t th; int cpu; bool up, quit;
+	pthread_mutex_t mu; pthread_cond_t cv;
+	struct gjob *job; /* set by the caller, cleared by the worker when done */
+};
+static struct gworker g_workers[G_MAXCPU];
+
+static void *gworker_main(void *arg)
+{
+	struct gworker *w = arg;
+	int pe = pin_self(w->cpu) ? errno : 0;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->job && !w->quit)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!w->job)
+			break;
+		struct gjob *j = w->job;
+		pthread_mutex_unlock(&w->mu);
+		if (pe)
+			j->err = pe;
+		else
+			gjob_do(j);
+		pthread_mutex_lock(&w->mu);
+		w->job = NULL;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
 	return NULL;
 }
 
 static int run_job(struct gjob *j)
 {
-	pthread_t t;
-	int e = pthread_create(&t, NULL, gjob_run, j);
-	if (e)
-		return e;
-	pthread_join(t, NULL);
+	if (j->cpu < 0 || j->cpu >= G_MAXCPU)
+		return EINVAL;
+	struct gworker *w = &g_workers[j->cpu];
+	if (!w->up) {
+		w->cpu = j->cpu;
+		w->quit = false;
+		w->job = NULL;
+		pthread_mutex_init(&w->mu, NULL);
+		pthread_cond_init(&w->cv, NULL);
+		int e = pthread_create(&w->th, NULL, gworker_main, w);
+		if (e)
+			return e;
+		w->up = true;
+	}
+	pthread_mutex_lock(&w->mu);
+	w->job = j;
+	pthread_cond_broadcast(&w->cv);
+	while (w->job)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
 	return j->err;
+}
+
+static void workers_stop(void)
+{
+	for (int c = 0; c < G_MAXCPU; c++) {
+		struct gworker *w = &g_workers[c];
+		if (!w->up)
+			continue;
+		pthread_mutex_lock(&w->mu);
+		w->quit = true;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->th, NULL);
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->cv);
+		w->up = false;
+	}
 }
 
 /* Runs one step on `cpu` and waits for it; 0 or an errno. */
@@ -566,6 +634,7 @@ void case_guest(void)
 		if (!stopping())
 			case_pin();
 	}
+	workers_stop();
 	free(g_wbuf);
 	g_wbuf = NULL;
 }

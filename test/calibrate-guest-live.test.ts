@@ -25,10 +25,11 @@ describe('case g on this machine', () => {
     const own = cases.find((c) => c.id === 'park/seal-cpu/rep0')!;
     expect(own.results).toEqual(['ok']);
     if (traced) expect(own.targets).toEqual([]);
-    // pins: gone in the second sleep or in the last one -> ok; past the last re-check -> EBUSY
-    expect(cases.filter((c) => c.test === 'pin').map((c) => [c.release, c.results[0]])).toEqual([
-      ['early', 'ok'], ['before-last', 'ok'], ['after-last', 'EBUSY'], ['after-return', 'EBUSY'],
-    ]);
+    // pins gone in the second sleep -> ok; gone only after the seal returned -> EBUSY. (Released
+    // half a sleep before or after the last re-check they turn on the sealer's wake-up, which a
+    // loaded host delays: at a load average of 19 here one released 188 ms in came back ok at 197 ms.)
+    const pin = (when: string) => cases.find((c) => c.release === when)?.results[0];
+    expect([pin('early'), pin('after-return')]).toEqual(['ok', 'EBUSY']);
     expect(cases.filter((c) => c.test !== 'pin').every((c) => c.results.every((r) => r === 'ok'))).toBe(true);
     // other tasks' pages only ever make a batch drain earlier: never past a 31-page batch
     const fills = cases.filter((c) => c.test === 'fill' && typeof c.drainedAt === 'number');
