@@ -197,6 +197,20 @@ describe('user strategies', () => {
     expect(JSON.stringify(records[0]!.runs.slice(0, 2))).toBe(JSON.stringify(alone.runs));
   });
 
+  it('in a sweep, the watchdog stops it in each cell, the cells keep the other strategies, exit 1', () => {
+    // Cost: one CLI sweep of 2 debate-2017 cells, each ~0.5 s of budget plus a worker restart.
+    const sweepFile = file('spin-sweep.json', JSON.stringify({ name: 'spin', base: 'debate-2017', params: { cpus: [8] }, replications: 2, strategies: ['v4.14'] }));
+    const out = join(dir, 'spin-sweep');
+    const p = spawnSync(process.execPath, ['bin/drainlab.js', 'sweep', '--file', sweepFile, '--strategy-file', SPIN, '--out', out, '--workers', '2'], { encoding: 'utf8', env: { ...process.env, DRAINLAB_PLUGIN_BUDGET_MS: '500' } });
+    expect(p.status, p.stderr).toBe(1);
+    expect(p.stderr).toMatch(/strategy spin \(.*spin\.ts\): one call into its seal path .* ran for more than 500 ms/);
+    const cells = readFileSync(join(out, 'cells.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { record: { runs: { strategy: string; error?: { kind: string }; summary: { seals: number } }[] } });
+    expect(cells).toHaveLength(2);
+    for (const c of cells) {
+      expect(c.record.runs.map((r) => [r.strategy, r.error?.kind, r.summary.seals])).toEqual([['v4.14', undefined, 48], ['spin', 'hung', 0]]);
+    }
+  });
+
   it('a module that never finishes loading is a usage error naming the file', () => {
     const p = spawnSync(process.execPath, ['bin/drainlab.js', 'run', '--preset', 'fuse-selftest', '--strategy-file', file('spin-load.mjs', 'for (;;) {}\n')], { encoding: 'utf8', env: { ...process.env, DRAINLAB_PLUGIN_BUDGET_MS: '300' } });
     expect(p.status).toBe(2);

@@ -14,6 +14,7 @@ import { Piscina } from 'piscina';
 import { pathToFileURL } from 'node:url';
 import { workerEntry } from '../io/worker-entry.ts';
 import { pluginSpecs } from '../strategies/plugin.ts';
+import { GUARD_BYTES, guardReading, pluginBudgetMs } from '../sim/plugin-guard.ts';
 import type { CellDone, CellTask, WorkerResult, WorkerTask } from './protocol.ts';
 
 export interface CellFailed {
@@ -72,30 +73,66 @@ export class CellPool {
     return p;
   }
 
-  /** Runs one cell; retried once on a fresh worker if its worker dies. Never rejects. */
+  /**
+   * Runs one cell; retried once on a fresh worker if its worker dies. Never rejects. With user
+   * strategies, under the harness watchdog (src/sim/plugin-guard.ts): a call into a user
+   * strategy's seal path that runs past DRAINLAB_PLUGIN_BUDGET_MS gets its worker terminated, and
+   * the cell runs again without that strategy, whose run is recorded as `hung` (a strategy
+   * failure: the sweep exits 1, the other strategies' runs are kept).
+   */
   async run(task: Omit<CellTask, 'attempt' | 'workers' | 'kind'>): Promise<CellOutcome> {
     let last: Error | undefined;
+    const hung: Record<string, number> = {};
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const guard = this.plugins.length > 0 ? new SharedArrayBuffer(GUARD_BYTES) : undefined;
+      const abort = guard ? new AbortController() : undefined;
+      const watch = guard ? { guard, abort: abort!, stopped: undefined as { atNs: number; strategyIndex: number } | undefined } : undefined;
+      if (watch) this.watched.add(watch);
       try {
-        const r = (await this.pool.run({ ...task, kind: 'cell', attempt, workers: this.workers, plugins: this.plugins } satisfies CellTask)) as WorkerResult;
+        const r = (await this.pool.run({ ...task, kind: 'cell', attempt, workers: this.workers, plugins: this.plugins, ...(guard ? { guard } : {}), ...(Object.keys(hung).length ? { hung } : {}) } satisfies CellTask, abort ? { signal: abort.signal } : {})) as WorkerResult;
         if (r.state === 'done') return r;
         if (r.state === 'error') return { state: 'failed', cellId: task.cellId, cause: 'error', attempts: attempt, error: r.error };
         throw new Error(`unexpected worker answer ${r.state}`);
       } catch (e) {
         last = e instanceof Error ? e : new Error(String(e));
         if (this.destroyed) return { state: 'failed', cellId: task.cellId, cause: 'abandoned', attempts: attempt, error: errorData(last) };
+        const name = watch?.stopped ? task.scenario.strategies[watch.stopped.strategyIndex] : undefined;
+        if (name !== undefined && !(name in hung)) {
+          hung[name] = watch!.stopped!.atNs;
+          attempt--; // the watchdog's stop is not the worker dying: run the cell again without it
+        }
+      } finally {
+        if (watch) this.watched.delete(watch);
       }
     }
     return { state: 'failed', cellId: task.cellId, cause: 'worker-exit', attempts: MAX_ATTEMPTS, error: errorData(last!) };
   }
 
+  /** Cells in flight with user strategies: the watchdog's view of each. */
+  private readonly watched = new Set<{ guard: SharedArrayBuffer; abort: AbortController; stopped?: { atNs: number; strategyIndex: number } }>();
+  private readonly budgetMs = this.plugins.length > 0 ? pluginBudgetMs() : 0;
+  private readonly watchdog = this.plugins.length > 0 ? setInterval(() => this.watch(), Math.max(10, Math.min(250, this.budgetMs >> 2))).unref() : undefined;
+
+  private watch(): void {
+    for (const w of this.watched) {
+      if (w.abort.signal.aborted) continue;
+      const r = guardReading(w.guard);
+      if (r && r.ms > this.budgetMs) {
+        w.stopped = { atNs: r.atNs, strategyIndex: r.strategyIndex };
+        w.abort.abort();
+      }
+    }
+  }
+
   /** Waits for running cells, then stops the workers. */
   async close(): Promise<void> {
+    clearInterval(this.watchdog);
     await this.pool.close();
   }
 
   /** Stops the workers now; running cells are abandoned (their promises settle as failed). */
   async destroy(): Promise<void> {
+    clearInterval(this.watchdog);
     this.destroyed = true;
     await this.pool.destroy();
   }

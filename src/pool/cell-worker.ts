@@ -15,6 +15,7 @@ import { resolveScenario, type Scenario } from '../scenario/resolve.ts';
 import { Arena } from '../wasm/core.ts';
 import { planArena } from '../wasm/layout.ts';
 import { ensurePlugins } from '../strategies/plugin.ts';
+import { setPluginGuard } from '../sim/plugin-guard.ts';
 import type { SweepCell } from '../metrics/cells.ts';
 import type { WorkerResult, WorkerTask } from './protocol.ts';
 
@@ -47,8 +48,9 @@ export default function handle(task: WorkerTask): WorkerResult {
   }
   const t0 = performance.now();
   try {
+    setPluginGuard(task.guard);
     ensurePlugins(task.plugins);
-    const record = runResolved(task.scenario, { workers: task.workers }, arenaFor(task.scenario));
+    const record = runResolved(task.scenario, { workers: task.workers, ...(task.hung ? { hung: task.hung } : {}) }, arenaFor(task.scenario));
     // cellId first: resume finds it at the start of each line without parsing the whole record.
     const cell: SweepCell = {
       cellId: task.cellId,

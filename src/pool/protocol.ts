@@ -24,6 +24,10 @@ export interface CellTask {
   workers: number;
   /** User strategy files the main thread loaded: the worker loads them too before simulating. */
   plugins?: PluginSpec[];
+  /** With user strategies: the harness watchdog's shared memory (src/sim/plugin-guard.ts). */
+  guard?: SharedArrayBuffer;
+  /** User strategies the watchdog stopped in an earlier attempt of this cell (name -> simulated ns): not run again. */
+  hung?: Record<string, number>;
 }
 
 /** A no-op that makes a worker load its modules and compile the WASM core (pool warm-up). */

@@ -9,7 +9,7 @@
  *
  * Layout of the guard (a SharedArrayBuffer of GUARD_BYTES): Float64 [0] the wall-clock ms
  * (Date.now()) at which the current call began, 0 outside a call; [1] the simulated time (ns) of
- * that call.
+ * that call; [2] the index of its strategy in the scenario's list.
  */
 import type { Proc } from './engine.ts';
 import { UsageError } from '../errors.ts';
@@ -28,7 +28,7 @@ export function pluginBudgetMs(env: NodeJS.ProcessEnv = process.env): number {
   return v;
 }
 
-export const GUARD_BYTES = 16;
+export const GUARD_BYTES = 24;
 
 let guard: Float64Array | undefined;
 
@@ -38,11 +38,12 @@ export function setPluginGuard(buf: SharedArrayBuffer | undefined): void {
 }
 
 /** A user strategy's seal generator with each step timed into the guard (the generator itself when there is none). */
-export function guardedProc<R>(g: Proc<R>, nowNs: () => number): Proc<R> {
+export function guardedProc<R>(g: Proc<R>, nowNs: () => number, strategyIndex: number): Proc<R> {
   const gd = guard;
   if (!gd) return g;
   const step = <T>(f: () => T): T => {
     gd[1] = nowNs();
+    gd[2] = strategyIndex;
     gd[0] = Date.now();
     try {
       return f();
@@ -61,9 +62,9 @@ export function guardedProc<R>(g: Proc<R>, nowNs: () => number): Proc<R> {
   return wrapped as unknown as Proc<R>;
 }
 
-/** The guard's reading: the wall-clock ms the current call has run, and its simulated time (ns); undefined outside a call. */
-export function guardReading(buf: SharedArrayBuffer, nowMs = Date.now()): { ms: number; atNs: number } | undefined {
+/** The guard's reading: the wall-clock ms the current call has run, its simulated time (ns) and strategy index; undefined outside a call. */
+export function guardReading(buf: SharedArrayBuffer, nowMs = Date.now()): { ms: number; atNs: number; strategyIndex: number } | undefined {
   const a = new Float64Array(buf);
   const t = a[0]!;
-  return t > 0 ? { ms: nowMs - t, atNs: a[1]! } : undefined;
+  return t > 0 ? { ms: nowMs - t, atNs: a[1]!, strategyIndex: a[2]! } : undefined;
 }

@@ -16,12 +16,17 @@ import { loadWarnings } from '../metrics/load.ts';
 import type { RunRecord, SealRecord, StrategyFailure, StrategyRun } from '../metrics/record.ts';
 import { provenance } from '../metrics/provenance.ts';
 import type { Costs } from '../kernel/costs.ts';
-import { guardedProc } from './plugin-guard.ts';
+import { guardedProc, pluginBudgetMs } from './plugin-guard.ts';
 import { newAcct } from '../metrics/drain-acct.ts';
 
 export interface RunOptions {
   /** Overrides the scenario's strategies. */
   strategies?: string[];
+  /**
+   * User strategies the harness watchdog stopped in an earlier attempt (name -> simulated time of
+   * the call, ns): not run again; their runs are hungRun()'s (src/sim/plugin-guard.ts).
+   */
+  hung?: Record<string, number>;
   seed?: number;
   workers?: number;
   calibration?: Partial<Costs>;
@@ -63,7 +68,7 @@ export function startSimulation(s: Scenario, strategy: string | Strategy, arena:
   const m = new Machine(s, arena, strat.drainAll);
   const seals: SealRecord[] = [];
   // A user strategy's steps are timed for the harness watchdog (plugin-guard.ts) when this thread has one.
-  const addSeals: Strategy['addSeals'] = plugin ? (sc, sealSeal) => guardedProc(strat.addSeals(sc, sealSeal), () => m.now) : strat.addSeals;
+  const addSeals: Strategy['addSeals'] = plugin ? (sc, sealSeal) => guardedProc(strat.addSeals(sc, sealSeal), () => m.now, s.strategies.indexOf(strategyName)) : strat.addSeals;
   const ctx: OpContext = { m, addSeals, seals, started: 0, plugin: plugin !== undefined, inFlight: plugin ? new Set() : undefined };
   // Script ops in (atMs, order in file) order: the engine's sequence numbers keep file order on ties.
   s.script.forEach((o, i) => {
@@ -189,6 +194,10 @@ export function runResolved(s: Scenario, opts: RunOptions = {}, given?: Arena): 
   let arena = given;
   let fresh = given === undefined;
   const runs = scenario.strategies.map((name) => {
+    if (opts.hung && name in opts.hung) {
+      const st = lookup(name);
+      return hungRun(name, st.plugin!, st.apiVersion ?? 0, pluginBudgetMs(), opts.hung[name]);
+    }
     if (!arena) arena = Arena.create(plan);
     else if (!fresh) arena.reset();
     fresh = false;
