@@ -3,13 +3,17 @@
 // are fetched by the project's own code when missing (apt-get download + dpkg -x into
 // ~/.cache/drainlab/kernels); qemu-system-x86 and cpio by scripts/ensure-qemu.mjs (npm test runs
 // it). Cost on the 2-vCPU build VM at a load average of ~13: 6.1 ~20 s, 6.12 ~30 s (longer when its
-// multi-threaded TCG guest oopses with int3 and is booted again, as once at 16 vCPUs), SIGINT ~9 s.
+// multi-threaded TCG guest oopses with int3 and is booted again, as once at 16 vCPUs), the dying
+// guest's three boots ~37 s, SIGINT ~9 s.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { calibrateGuest } from '../src/calibrate/guest-boot.ts';
+import { fetchKernel } from '../src/calibrate/kernel-package.ts';
+import { buildGuestBinaries, buildInitramfs } from '../src/calibrate/initramfs.ts';
+import { bootGuest } from '../src/calibrate/qemu.ts';
 import { readCalibration } from '../src/calibrate/file.ts';
 import type { DrainCase } from '../src/calibrate/cases.ts';
 import { withProbeLock } from './support/calibrate-lock.ts';
@@ -91,6 +95,24 @@ describe.each([
     const pin = (id: string) => f.guestCases?.find((c) => c.id.startsWith(`pin/${id}/`))?.results;
     expect(pin('early')).toEqual(['ok']);
     expect(pin('after-last')).toEqual(['EBUSY']);
+  });
+});
+
+describe('a guest that dies', () => {
+  it('is booted again under multi-threaded TCG, then single-threaded; each attempt says why it failed', async (ctx) => {
+    if (why) return ctx.skip(why);
+    const k = fetchKernel('6.1');
+    const tmp = mkdtempSync(join(dir, 'dies-'));
+    const initrd = buildInitramfs(tmp, buildGuestBinaries(), ['--quick']);
+    // no /init to run: the kernel panics ("VFS: Unable to mount root fs"), and panic=-1 ends QEMU
+    const boot = await withProbeLock(() => bootGuest({ kernel: k.vmlinuz, initrd, cpus: 2, dir: tmp, accel: 'tcg', probeBudgetMs: 10_000, extraAppend: 'rdinit=/nonexistent' }), 600_000);
+    expect(boot.attempts.map((a) => a.accel)).toEqual(['tcg-multi', 'tcg-multi', 'tcg-single']);
+    for (const a of boot.attempts) {
+      expect(a.outcome).toBe('died');
+      expect(a.reason).toMatch(/^Kernel panic - not syncing/);
+      expect(a.guest.start).toBeUndefined();
+    }
+    expect(processesMentioning(tmp)).toEqual([]);
   });
 });
 

@@ -58,6 +58,8 @@ export interface QemuArgsOptions {
   accel: Accel;
   consolePath: string;
   dataPath: string;
+  /** Appended to the kernel command line (tests: `rdinit=/nonexistent` makes a guest that panics). */
+  extraAppend?: string;
 }
 
 /** The QEMU command line: no default devices, console on ttyS0, the framed data on ttyS1, exit on panic. */
@@ -67,7 +69,7 @@ export function qemuArgs(o: QemuArgsOptions): string[] {
     '-nodefaults', '-display', 'none', '-no-reboot',
     ...accel,
     '-smp', String(o.cpus), '-m', String(o.memMb),
-    '-kernel', o.kernel, '-initrd', o.initrd, '-append', KERNEL_CMDLINE,
+    '-kernel', o.kernel, '-initrd', o.initrd, '-append', o.extraAppend ? `${KERNEL_CMDLINE} ${o.extraAppend}` : KERNEL_CMDLINE,
     '-chardev', `file,id=con,path=${o.consolePath}`, '-serial', 'chardev:con',
     '-chardev', `file,id=data,path=${o.dataPath}`, '-serial', 'chardev:data',
   ];
@@ -100,6 +102,7 @@ export interface BootOptions {
   limitMs: number;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  extraAppend?: string;
 }
 
 const readOr = (p: string) => {
@@ -115,7 +118,7 @@ export function bootOnce(accel: Accel, o: BootOptions, n: number): Promise<BootA
   const log = o.log ?? (() => {});
   const consolePath = join(o.dir, `console-${n}.log`);
   const dataPath = join(o.dir, `data-${n}.log`);
-  const args = qemuArgs({ kernel: o.kernel, initrd: o.initrd, cpus: o.cpus, memMb: o.memMb ?? guestMemoryMb(o.cpus), accel, consolePath, dataPath });
+  const args = qemuArgs({ kernel: o.kernel, initrd: o.initrd, cpus: o.cpus, memMb: o.memMb ?? guestMemoryMb(o.cpus), accel, consolePath, dataPath, extraAppend: o.extraAppend });
   const t0 = Date.now();
   return new Promise((resolve) => {
     // `timeout` bounds QEMU even if this process dies without cleaning up; its own session (detached)
