@@ -45,6 +45,8 @@ export interface BusySealCase {
   result: 'ok' | 'EBUSY' | 'EPERM' | 'error';
   startPhaseMs?: number;
   releaseMs: number;
+  /** Runnable tasks machine-wide just before the seal (the probe's own included). */
+  runnable?: number;
 }
 
 export type DistributionQuantity = 'busy-sealer' | 'rt-phase';
@@ -64,6 +66,7 @@ export function busySealCases(run: ProbeRun): BusySealCase[] {
     .map((l) => ({
       id: `e/busy/rep${l.rep}`, kind: 'busyseal' as const, pages: l.pages, latencyMs: ms(l.latencyNs), result: l.result,
       ...(l.startSinceTickNs === undefined ? {} : { startPhaseMs: ms(l.startSinceTickNs) }), releaseMs: ms(l.releaseNs),
+      ...(l.runnable === undefined ? {} : { runnable: l.runnable }),
     }));
 }
 
@@ -211,7 +214,13 @@ export async function validateDistributions(input: DistributionInput, o: ModelOp
       model.push(modelLatencies(busySealScenario(c, o), o.costs, R, k));
       await step();
     }
-    out.push(compareDistribution('busy-sealer', busy.map((c) => c.latencyMs), model));
+    const r = compareDistribution('busy-sealer', busy.map((c) => c.latencyMs), model);
+    const run = busy.map((c) => c.runnable).filter((x): x is number => x !== undefined);
+    if (run.length) {
+      const med = quantile(run, 0.5);
+      r.note = `runnable tasks machine-wide before the seals: median ${med} (${Math.min(...run)}..${Math.max(...run)}); the model's busy CPU has the sealer and one CFS spinner`;
+    }
+    out.push(r);
   }
   if (rt.length) {
     const model: number[][] = [];

@@ -121,6 +121,8 @@ export const busySealLine = z.object({
   releaseNs: ns,
   plannedReleaseNs: ns,
   hogRunning: z.boolean(),
+  /** Runnable tasks machine-wide just before the seal (/proc/loadavg), the probe's own included. */
+  runnable: nonNeg.optional(),
   ...tickPos,
 });
 

@@ -57,6 +57,7 @@ export async function distributionChecks(fitPath: string, againstPath: string | 
       if (f.load?.loaded) lines.push(`${p}: ${loadedHostLine(f.load)}`);
     }
     lines.push(distributionTable(rows));
+    for (const { label, r } of rows) if (r.note) lines.push(`${r.quantity} ${label}: ${r.note}`);
   } else {
     lines.push(`distributions: neither file has busy-sealer (case e) or RT-phase (case f) measurements (drainlab calibrate --cases a,b,c,d,e,f)`);
   }
