@@ -170,3 +170,38 @@ describe('cases a and b of a guest', () => {
     expect(seen).toEqual(['6.1', '6.12', '6.18']);
   });
 });
+
+// Case g of real Debian 6.1 and 6.12 kernels booted with 16 vCPUs under TCG (drainlab calibrate
+// --kernel 6.1|6.12 --cpus 16 --accel tcg), kept from their calibration files.
+const guestFixture = (name: string): { host: { kernel: string; hz: number }; guestCases: GuestCase[] } =>
+  JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
+const TCG = (kernel: GuestFacts['kernel'], mglru: boolean): GuestFacts => ({ kernel, hz: 250, mglru, timings: false, loaded: false });
+
+describe('case g of real 6.1 and 6.12 guests (16 vCPUs, TCG)', () => {
+  it('6.1 matches its model in every compared row: 15-page batches, the activate batch, 16 CPUs of targets', async () => {
+    const f = guestFixture('guest-cases-6.1-16cpu-tcg.json');
+    expect(labKernel(f.host.kernel)).toBe('6.1');
+    expect(mglruFromCases(f.guestCases)).toBe(false);
+    const g = await compareGuest(f.guestCases, TCG('6.1', false));
+    expect([g.passed, g.failed, g.notCompared]).toEqual([14, 0, 2]);
+    expect(row(g.rows, 'park/all').kernel.targets).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    expect(row(g.rows, 'fill/n=16').kernel).toMatchObject({ drainedAt: 15, onLruBefore: 15, targets: [1] });
+    expect(row(g.rows, 'concurrent/sealers=4').kernel.targets).toEqual([4, 5, 6, 7]);
+    // the same kernel judged as 6.12 with its multi-gen LRU: the fills and the re-read fail
+    const wrong = await compareGuest(f.guestCases, TCG('6.12', true));
+    expect(wrong.rows.filter((r) => r.match === 'no').map((r) => r.case.replace(/\/rep0.*/, ''))).toEqual(
+      ['fill/n=15', 'fill/n=16', 'fill/n=30', 'fill/n=31', 'fill/n=32', 'reread']);
+  });
+
+  it('6.12 matches its model with the multi-gen LRU on (the re-read parks nothing), and fails it with the LRU off', async () => {
+    const f = guestFixture('guest-cases-6.12-16cpu-tcg.json');
+    expect(labKernel(f.host.kernel)).toBe('6.12');
+    expect(mglruFromCases(f.guestCases)).toBe(true);
+    const g = await compareGuest(f.guestCases, TCG('6.12', true));
+    expect([g.passed, g.failed, g.notCompared]).toEqual([14, 0, 2]);
+    expect(row(g.rows, 'fill/n=31').kernel).toMatchObject({ drainedAt: 31, onLruBefore: 31, targets: [] });
+    expect(row(g.rows, 'reread').kernel.targets).toEqual([]);
+    const off = await compareGuest(f.guestCases, TCG('6.12', false));
+    expect(off.rows.filter((r) => r.match === 'no').map((r) => r.case)).toEqual(['reread/rep0']);
+  });
+});
