@@ -32,6 +32,9 @@ vi.mock('../src/pool/cell-pool.ts', async (importOriginal) => {
       if (r.state === 'error') return { state: 'failed' as const, cellId: task.cellId, cause: 'error' as const, attempts: 1, error: r.error };
       throw new Error('unexpected answer');
     }
+    async runBatch(tasks: Parameters<import('../src/pool/cell-pool.ts').CellPool['runBatch']>[0]) {
+      return Promise.all(tasks.map((t) => this.run(t)));
+    }
     async close() {}
     async destroy() {}
   }

@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { workerEntry } from '../io/worker-entry.ts';
 import { pluginSpecs } from '../strategies/plugin.ts';
 import { GUARD_BYTES, guardReading, pluginBudgetMs } from '../sim/plugin-guard.ts';
-import type { CellDone, CellTask, WorkerResult, WorkerTask } from './protocol.ts';
+import type { BatchTask, CellDone, CellResult, CellTask, WorkerResult, WorkerTask } from './protocol.ts';
 
 export interface CellFailed {
   state: 'failed';
@@ -35,6 +35,14 @@ export type CellOutcome = CellDone | CellFailed;
 export const MAX_ATTEMPTS = 2;
 
 const errorData = (e: Error) => ({ name: e.name, message: e.message, stack: e.stack });
+
+/** A cell as the sweep hands it to the pool (the pool adds the attempt, W and the plugins). */
+export type PoolCell = Omit<CellTask, 'attempt' | 'workers' | 'kind' | 'plugins' | 'guard' | 'hung'>;
+
+function outcomeOf(r: CellResult, cellId: string, attempt: number): CellOutcome {
+  if (r.state === 'done') return r;
+  return { state: 'failed', cellId, cause: 'error', attempts: attempt, error: r.error };
+}
 
 export class CellPool {
   readonly workers: number;
@@ -74,25 +82,25 @@ export class CellPool {
   }
 
   /**
-   * Runs one cell; retried once on a fresh worker if its worker dies. Never rejects. With user
-   * strategies, under the harness watchdog (src/sim/plugin-guard.ts): a call into a user
+   * Runs one cell; retried once on a fresh worker if its worker dies. Never rejects. `from`: the
+   * first attempt's number (2 when the cell's batch died under it: its last attempt runs alone).
+   * With user strategies, under the harness watchdog (src/sim/plugin-guard.ts): a call into a user
    * strategy's seal path that runs past DRAINLAB_PLUGIN_BUDGET_MS gets its worker terminated, and
    * the cell runs again without that strategy, whose run is recorded as `hung` (a strategy
    * failure: the sweep exits 1, the other strategies' runs are kept).
    */
-  async run(task: Omit<CellTask, 'attempt' | 'workers' | 'kind'>): Promise<CellOutcome> {
+  async run(task: PoolCell, from = 1): Promise<CellOutcome> {
     let last: Error | undefined;
     const hung: Record<string, number> = {};
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    for (let attempt = from; attempt <= MAX_ATTEMPTS; attempt++) {
       const guard = this.plugins.length > 0 ? new SharedArrayBuffer(GUARD_BYTES) : undefined;
       const abort = guard ? new AbortController() : undefined;
       const watch = guard ? { guard, abort: abort!, stopped: undefined as { atNs: number; strategyIndex: number } | undefined } : undefined;
       if (watch) this.watched.add(watch);
       try {
-        const r = (await this.pool.run({ ...task, kind: 'cell', attempt, workers: this.workers, plugins: this.plugins, ...(guard ? { guard } : {}), ...(Object.keys(hung).length ? { hung } : {}) } satisfies CellTask, abort ? { signal: abort.signal } : {})) as WorkerResult;
-        if (r.state === 'done') return r;
-        if (r.state === 'error') return { state: 'failed', cellId: task.cellId, cause: 'error', attempts: attempt, error: r.error };
-        throw new Error(`unexpected worker answer ${r.state}`);
+        const r = (await this.pool.run({ ...this.cellTask(task, attempt), ...(guard ? { guard } : {}), ...(Object.keys(hung).length ? { hung } : {}) } satisfies CellTask, abort ? { signal: abort.signal } : {})) as WorkerResult;
+        if (Array.isArray(r) || r.state === 'pong') throw new Error('unexpected worker answer');
+        return outcomeOf(r, task.cellId, attempt);
       } catch (e) {
         last = e instanceof Error ? e : new Error(String(e));
         if (this.destroyed) return { state: 'failed', cellId: task.cellId, cause: 'abandoned', attempts: attempt, error: errorData(last) };
@@ -106,6 +114,32 @@ export class CellPool {
       }
     }
     return { state: 'failed', cellId: task.cellId, cause: 'worker-exit', attempts: MAX_ATTEMPTS, error: errorData(last!) };
+  }
+
+  /**
+   * Runs several cells as one task on one worker (short cells: one round trip for all). The
+   * outcomes are in the tasks' order and are what `run` would give: if the worker dies in the
+   * batch, no one can tell which cell killed it, so every cell of the batch runs again alone, as
+   * its second and last attempt. Never rejects.
+   */
+  async runBatch(tasks: readonly PoolCell[]): Promise<CellOutcome[]> {
+    if (tasks.length === 1) return [await this.run(tasks[0]!)];
+    // User strategies run under the watchdog, which guards one cell per task: no batches then.
+    if (this.plugins.length > 0) return Promise.all(tasks.map((t) => this.run(t)));
+    try {
+      const batch: BatchTask = { kind: 'batch', cells: tasks.map((t) => this.cellTask(t, 1)) };
+      const rs = (await this.pool.run(batch satisfies WorkerTask)) as WorkerResult;
+      if (!Array.isArray(rs) || rs.length !== tasks.length) throw new Error('unexpected worker answer to a batch');
+      return rs.map((r, i) => outcomeOf(r, tasks[i]!.cellId, 1));
+    } catch (e) {
+      const err = errorData(e instanceof Error ? e : new Error(String(e)));
+      if (this.destroyed) return tasks.map((t) => ({ state: 'failed', cellId: t.cellId, cause: 'abandoned', attempts: 1, error: err }));
+      return Promise.all(tasks.map((t) => this.run(t, 2)));
+    }
+  }
+
+  private cellTask(task: PoolCell, attempt: number): CellTask {
+    return { ...task, kind: 'cell', attempt, workers: this.workers, plugins: this.plugins };
   }
 
   /** Cells in flight with user strategies: the watchdog's view of each. */

@@ -17,7 +17,7 @@ import { planArena } from '../wasm/layout.ts';
 import { ensurePlugins } from '../strategies/plugin.ts';
 import { setPluginGuard } from '../sim/plugin-guard.ts';
 import type { SweepCell } from '../metrics/cells.ts';
-import type { WorkerResult, WorkerTask } from './protocol.ts';
+import type { BatchTask, CellResult, CellTask, PingDone, PingTask, WorkerResult, WorkerTask } from './protocol.ts';
 
 /** Arenas kept per worker: at most this many layouts, and this many bytes of WASM memory in all. */
 const ARENA_KEEP = 4;
@@ -40,12 +40,21 @@ function arenaFor(s: Scenario): Arena {
   return a;
 }
 
+export default function handle(task: CellTask): CellResult;
+export default function handle(task: BatchTask): CellResult[];
+export default function handle(task: PingTask): PingDone;
+export default function handle(task: WorkerTask): WorkerResult;
 export default function handle(task: WorkerTask): WorkerResult {
   if (task.kind === 'ping') {
     // Loads the simulator and compiles the core once per thread, before the first timed cell.
     runResolved(resolveScenario({ name: 'warmup', cpus: 1, pages: 1, horizonMs: 1, strategies: ['v4.14'] }, '(warmup)'));
     return { state: 'pong', threadId };
   }
+  if (task.kind === 'batch') return task.cells.map(runCell);
+  return runCell(task);
+}
+
+function runCell(task: CellTask): CellResult {
   const t0 = performance.now();
   try {
     setPluginGuard(task.guard);

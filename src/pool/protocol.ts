@@ -35,7 +35,16 @@ export interface PingTask {
   kind: 'ping';
 }
 
-export type WorkerTask = CellTask | PingTask;
+/**
+ * Several short cells in one task (one round trip and one wake-up for all of them): the worker
+ * runs them in order and answers one result per cell, in the same order.
+ */
+export interface BatchTask {
+  kind: 'batch';
+  cells: CellTask[];
+}
+
+export type WorkerTask = CellTask | PingTask | BatchTask;
 
 export interface CellDone {
   state: 'done';
@@ -62,4 +71,4 @@ export interface PingDone {
 }
 
 export type CellResult = CellDone | CellError;
-export type WorkerResult = CellResult | PingDone;
+export type WorkerResult = CellResult | PingDone | CellResult[];

@@ -83,6 +83,8 @@ export interface SweepSummary {
   tornBytes: number;
   /** Cells (written) in which a user strategy failed: threw, or a seal never returned (exit 1). */
   strategyFailures: number;
+  /** Tasks handed to the pool: fewer than the cells when short cells went in batches (BatchSizer). */
+  tasks: number;
 }
 
 export interface SweepOptions {
@@ -101,6 +103,8 @@ export interface SweepOptions {
   handleSignals?: boolean;
   /** Stops dispatching when aborted (like a first SIGINT). */
   signal?: AbortSignal;
+  /** Cells per pool task, fixed (tests); default: BatchSizer's, from the cells' measured time. */
+  batchCells?: number;
 }
 
 /**
@@ -277,6 +281,7 @@ export async function runSweep(sweep: CellSource, opts: SweepOptions): Promise<S
   let failed = 0;
   let strategyFailures = 0;
   let warned = 0;
+  let sent = 0;
   const bar = progressLine(sweep.config.name, shardCells, resumed, opts.progress);
   try {
     if (toRun > 0 && interrupted === null && starting) {
@@ -324,18 +329,39 @@ export async function runSweep(sweep: CellSource, opts: SweepOptions): Promise<S
         }
       };
       const maxInflight = 2 * workers;
+      const sizer = new BatchSizer(workers);
+      let batch: CellSpec[] = [];
+      let dispatched = 0;
+      const send = (cells: CellSpec[]) => {
+        dispatched += cells.length;
+        sent++;
+        const tasks = cells.map((c) => ({ cellId: c.cellId, pointId: c.pointId, params: c.params, replication: c.replication, scenario: c.scenario }));
+        const p: Promise<void> = pool!
+          .runBatch(tasks)
+          .then((os) => {
+            if (abandon) return;
+            os.forEach((o, i) => {
+              if (o.state === 'done') sizer.observe(o.wallMs);
+              record(cells[i]!, o);
+            });
+          })
+          .then(() => flushed) // a slot frees only once its lines are on disk
+          .finally(() => inflight.delete(p));
+        inflight.add(p);
+      };
       for (const c of sweep.cells()) {
         if (interrupted !== null) break;
         if (!inMine(c) || done.has(c.cellId)) continue;
+        batch.push(c);
+        if (batch.length < (opts.batchCells ?? sizer.size(toRun - dispatched))) continue;
         while (inflight.size >= maxInflight && !abandon) await Promise.race(inflight);
         if (interrupted !== null) break;
-        const task = { cellId: c.cellId, pointId: c.pointId, params: c.params, replication: c.replication, scenario: c.scenario };
-        const p: Promise<void> = pool
-          .run(task)
-          .then((o) => (abandon ? undefined : record(c, o)))
-          .then(() => flushed) // a slot frees only once its line is on disk
-          .finally(() => inflight.delete(p));
-        inflight.add(p);
+        send(batch);
+        batch = [];
+      }
+      if (batch.length > 0 && interrupted === null) {
+        while (inflight.size >= maxInflight && !abandon) await Promise.race(inflight);
+        if (interrupted === null) send(batch);
       }
       await Promise.all(inflight);
       await flushed;
@@ -371,10 +397,41 @@ export async function runSweep(sweep: CellSource, opts: SweepOptions): Promise<S
     maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     tornBytes: torn,
     strategyFailures,
+    tasks: sent,
   };
   writeAtomic(manifestPath, JSON.stringify({ ...manifest, summary }, null, 2) + '\n');
   return summary;
 }
+
+/**
+ * How many cells go in one task. Each task costs a round trip (structured clones of the task and
+ * of the answer, two thread wake-ups: ~0.3 ms on the 2-vCPU VM, docs/scaling.md section 7), which
+ * tiny cells (~1 ms) cannot carry; a batch shares it. The size follows the cells' measured time:
+ * as many as fill BATCH_TARGET_MS by the slowest cell of the last BATCH_WINDOW (so a grid whose
+ * cells grow does not load one worker with a long batch), at most BATCH_MAX, and at most an
+ * even share of what is left over the 2W slots in flight (so the last tasks stay balanced).
+ * The first cells go one by one (nothing measured yet); cells of 0.2 s and more always do.
+ * Results never depend on it: every cell runs alone on its worker's arena, in any batch.
+ */
+export class BatchSizer {
+  private readonly recent: number[] = [];
+  constructor(private readonly workers: number) {}
+  observe(wallMs: number): void {
+    this.recent.push(wallMs);
+    if (this.recent.length > BATCH_WINDOW) this.recent.shift();
+  }
+  /** Cells for the next task, with `left` cells not yet dispatched (the one being batched included). */
+  size(left: number): number {
+    if (this.recent.length === 0) return 1;
+    const slowest = Math.max(...this.recent);
+    const byTime = Math.floor(BATCH_TARGET_MS / Math.max(slowest, 0.01));
+    const byShare = Math.floor(left / (2 * this.workers));
+    return Math.max(1, Math.min(BATCH_MAX, byTime, byShare));
+  }
+}
+export const BATCH_TARGET_MS = 50;
+export const BATCH_MAX = 64;
+const BATCH_WINDOW = 16;
 
 /** Cells whose warnings are spelled out on stderr; the rest are counted. */
 const WARN_CELLS = 5;

@@ -13,6 +13,8 @@ const real = require(join(__dirname, '..', '..', 'build', 'workers', 'cell-worke
 const handle = real.default ?? real;
 
 module.exports = function faulty(task) {
+  // A batch (several short cells in one task) meets the same faults, cell by cell.
+  if (task.kind === 'batch') return task.cells.map(faulty);
   if (task.kind === 'cell') {
     const delay = Number(process.env.FAULTY_WORKER_DELAY_MS ?? 0);
     if (delay > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delay);
