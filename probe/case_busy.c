@@ -1,8 +1,9 @@
 /*
  * Case e: the sealer's own wake-ups on a busy CPU (issue 14; docs/calibration.md "Distributions").
- * A CFS spinner (nice 0) is pinned to the sealing CPU for the whole case, and the sealer runs at
- * nice 0 too (a plain user task, not the probe's usual nice -20). Each seal is case a's: 4 pages
- * pinned by vmsplice, the pipe read empty on the remote CPU (idle) a fixed time after the seal
+ * A CFS spinner is pinned to the sealing CPU for the whole case at the sealer's own nice: both at
+ * -20 where the probe may (CAP_SYS_NICE), so that on a shared host other nice-0 tasks get about
+ * 1 % of that CPU and it holds what the model's busy CPU holds, the sealer and one CFS hog of the
+ * same weight; else both at 0. Each seal is case a's: 4 pages pinned by vmsplice, the pipe read empty on the remote CPU (idle) a fixed time after the seal
  * call, so the seal returns at its first re-check after that, i.e. after a timer wake-up on the
  * busy CPU: at once when the woken sealer preempts the spinner, else a tick or two later.
  * One {"kind":"busyseal"} line per seal; >= 20 seals in a full run.
@@ -30,14 +31,14 @@ static struct {
 	pthread_t th;
 	_Atomic int stop, running;
 	int64_t until;
-	int cpu;
+	int cpu, nice;
 } H;
 
 static void *hog(void *arg)
 {
 	(void)arg;
 	pin_self(H.cpu);
-	setpriority(PRIO_PROCESS, (id_t)gettid(), 0); /* a CFS hog at nice 0, whatever we inherited */
+	setpriority(PRIO_PROCESS, (id_t)gettid(), H.nice); /* the sealer's weight, whatever we inherited */
 	atomic_store(&H.running, 1);
 	while (!atomic_load_explicit(&H.stop, memory_order_relaxed) &&
 	       !atomic_load_explicit(&g_stop, memory_order_relaxed) && mono_ns() < H.until)
@@ -118,7 +119,10 @@ void case_busy_sealer(void)
 		emit_skip("e", "budget exhausted before the busy-sealer case");
 		return;
 	}
+	pid_t me = gettid();
+	int nice_before = getpriority(PRIO_PROCESS, (id_t)me);
 	H.cpu = g_opt.seal_cpu;
+	H.nice = nice_before < 0 ? nice_before : 0; /* -20 when main could take it */
 	H.until = mono_ns() + (need < 20000000000LL ? need : 20000000000LL);
 	atomic_store(&H.stop, 0);
 	atomic_store(&H.running, 0);
@@ -126,16 +130,14 @@ void case_busy_sealer(void)
 		emit_skip("e", "cannot start the CFS spinner thread");
 		return;
 	}
-	pid_t me = gettid();
-	int nice_before = getpriority(PRIO_PROCESS, (id_t)me);
-	setpriority(PRIO_PROCESS, (id_t)me, 0);
+	setpriority(PRIO_PROCESS, (id_t)me, H.nice);
 	{
 		struct jw w;
 		jw_begin(&w, "busy-setup");
 		jw_str(&w, "case", "e");
 		jw_int(&w, "cpu", H.cpu);
 		jw_int(&w, "sealerNice", getpriority(PRIO_PROCESS, (id_t)me));
-		jw_int(&w, "hogNice", 0);
+		jw_int(&w, "hogNice", H.nice);
 		jw_int(&w, "seals", n);
 		jw_int(&w, "releaseAfterNs", E_RELEASE_NS);
 		jw_end(&w);

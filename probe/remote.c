@@ -43,6 +43,7 @@ static struct {
 	bool capped;
 	int err;
 	int64_t t_done;
+	int64_t t_drained; /* CMD_DRAIN: when the pipe was empty */
 } R = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
 /* Spin as what we are now until `until`, release or stop; false when told to stop. */
@@ -124,6 +125,9 @@ static void do_drain(void)
 		}
 		left -= (size_t)n;
 	}
+	/* the release time, taken before the drop to nice 0: on a loaded CPU the renice itself can
+	 * let other tasks in first, and a timestamp after it came tens of ms late (issue 14) */
+	R.t_drained = mono_ns();
 	setpriority(PRIO_PROCESS, (id_t)gettid(), 0); /* a spinner must compete as nice 0 */
 }
 
@@ -149,7 +153,7 @@ static void *worker(void *arg)
 			do_write();
 		else if (cmd == CMD_DRAIN)
 			do_drain();
-		int64_t t = mono_ns();
+		int64_t t = cmd == CMD_DRAIN ? R.t_drained : mono_ns();
 		pthread_mutex_lock(&R.mu);
 		R.t_done = t;
 		R.done_seq = my;

@@ -66,3 +66,33 @@ describe('a seal that waited behind another caller\'s drain (no work of its own)
     expect(drainedByAnother(a, seal(500, 9000))).toEqual([]); // the other call came later
   });
 });
+
+describe("another caller's drain_all replayed with its recorded kworker delays", () => {
+  const replay = (startDelaysMs?: (number | null)[]): ScenarioInput => ({
+    kernel: '6.18', cpus: 2, files: 3, pages: 64, hz: 250, horizonMs: 300,
+    workload: {
+      replay: {
+        source: 'test', recordedCpus: 2,
+        drainAll: [{ cpu: 0, atMs: 100, ...(startDelaysMs ? { startDelaysMs } : {}) }],
+        seals: [{ cpu: 0, atMs: 100.5, remoteCpus: [1] }],
+      },
+    } as ScenarioInput['workload'],
+  });
+  const one = (input: ScenarioInput) => runResolved(resolveScenario(input), { strategies: ['v4.16'] }).runs[0];
+
+  it('its work waits as recorded, and the seal behind it finds its page drained', () => {
+    const run = one(replay([null, 2]));
+    // the recorded call queued work on CPU 1: a page of CPU 1's stream makes it need a drain
+    expect(run.summary.background?.cpusInterrupted).toBe(1);
+    const s = run.seals[0];
+    expect(s).toMatchObject({ result: 'ok', drainAllCalls: 1, cpusInterrupted: 0 });
+    expect(s.mutexWaitMs).toBeGreaterThan(1.4); // behind the other pass, whose work started 2 ms after its queue
+    expect(s.endMs - s.startMs).toBeLessThan(2);
+  });
+
+  it('without them the other pass is over at once and the seal drains CPU 1 itself', () => {
+    const s = one(replay()).seals[0];
+    expect(s).toMatchObject({ result: 'ok', cpusInterrupted: 1 });
+    expect(s.endMs - s.startMs).toBeLessThan(0.1);
+  });
+});

@@ -144,6 +144,8 @@ export const replaySchema = obj(
     drainAll: z.array(obj({
       cpu: nonNegInt().describe('The recorded CPU of the caller.'),
       atMs: ms.describe('When it called, ms from the start of the recording.'),
+      startDelaysMs: z.array(ms.nullable().describe('A delay, ms, or null (no work recorded there).')).optional()
+        .describe("Per recorded CPU: how long the call's drain work waited for that CPU's kworker (queue_work -> execute_start), as recorded; the replayed work starts after the same delay (rt CPUs keep RT throttling). Absent or null: the CPU's rule, or the scenario's wakeups."),
     }, 'a replay.drainAll entry').describe('One lru_add_drain_all() call.')).default([])
       .describe('lru_add_drain_all calls by other paths than a seal (fadvise, compaction ...), replicated onto every CPU of the caller\'s residue class.'),
     seals: z.array(obj({

@@ -27,6 +27,8 @@ export interface DrainAllOptions {
   force?: boolean;
   /** S7: the caller drains each remote pagevec itself under that CPU's lock: no work item, no kworker. */
   remote?: boolean;
+  /** A replayed call: the recorded queue -> execute_start delay of its work on a CPU (ns), if any (src/sim/trace-source.ts). */
+  startDelayNs?: (cpu: number) => number | undefined;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface DrainAllOptions {
  * property loads stay monomorphic instead of deoptimizing at each strategy's new shape.
  */
 export function drainAllOptions(o: DrainAllOptions = {}): DrainAllOptions {
-  return { filter: o.filter, filterNsPerCpu: o.filterNsPerCpu, force: o.force ?? false, remote: o.remote ?? false };
+  return { filter: o.filter, filterNsPerCpu: o.filterNsPerCpu, force: o.force ?? false, remote: o.remote ?? false, startDelayNs: o.startDelayNs };
 }
 const NO_OPTIONS = drainAllOptions();
 
@@ -104,7 +106,7 @@ function queueWork(m: Machine, variant: DrainAllVariant, acct: DrainAcct, o: Dra
     const wanted = o.filter ? o.filter(c) : variant.cpus === 'all' || m.needsDrain(c);
     if (wanted) {
       t += k.queueWorkNs;
-      works.push(m.queueDrainWork(c, t, acct));
+      works.push(m.queueDrainWork(c, t, acct, o.startDelayNs ? o.startDelayNs(c) : undefined));
     }
   }
   return t;

@@ -36,6 +36,8 @@ export interface DrainWork {
   doneAt: number;
   completion: Completion;
   acct: DrainAcct;
+  /** A replayed call's recorded start delay (ns; -1: the CPU's rule applies). */
+  delayNs: number;
 }
 
 interface CpuState {
@@ -312,10 +314,10 @@ export class Machine {
   }
 
   /** queue_work_on(cpu, mm_percpu_wq, lru_add_drain_work) at time t (OP5.4). */
-  queueDrainWork(cpu: number, t: number, acct: DrainAcct): DrainWork {
+  queueDrainWork(cpu: number, t: number, acct: DrainAcct, delayNs?: number): DrainWork {
     const c = this.cpus[cpu];
     if (c.pending) return c.pending; // already pending: the same work is flushed
-    const w: DrainWork = { cpu, queuedAt: t, startAt: 0, doneAt: 0, completion: new Completion(), acct };
+    const w: DrainWork = { cpu, queuedAt: t, startAt: 0, doneAt: 0, completion: new Completion(), acct, delayNs: delayNs ?? -1 };
     c.pending = w;
     acct.cpusInterrupted++;
     this.scheduleKworker(w);
@@ -324,7 +326,8 @@ export class Machine {
 
   private scheduleKworker(w: DrainWork): void {
     const c = this.cpus[w.cpu];
-    w.startAt = this.kworkerStart(w.cpu, Math.max(w.queuedAt, this.now));
+    const t = Math.max(w.queuedAt, this.now);
+    w.startAt = w.delayNs >= 0 && c.cls !== 'rt' ? Math.max(t, c.kworkerFreeAt) + w.delayNs : this.kworkerStart(w.cpu, t);
     // Never (an unthrottled RT spinner): nothing is scheduled; setCpuClass reschedules it when the
     // spinner stops.
     c.startEvent = Number.isFinite(w.startAt) ? this.engine.at(w.startAt, () => this.runKworker(w)) : undefined;

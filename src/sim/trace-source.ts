@@ -20,8 +20,11 @@ import type { Replay } from '../scenario/schema.ts';
 import { UsageError } from '../errors.ts';
 import { RangeOp } from '../wasm/core.ts';
 import { applyOp, producePage, type OpContext } from './ops.ts';
+import { drainAllOptions, lruAddDrainAll } from './drain.ts';
+
+const nsOrUndefined = (ms: number | null | undefined) => (ms === null || ms === undefined ? undefined : ms * 1e6);
 import { CounterRng, rngKey } from '../stats/rng.ts';
-import { STREAM } from './machine.ts';
+import { STREAM, Task } from './machine.ts';
 
 /** The fitted page streams' PRNG key (after workload.ts's generator kinds 0..6). */
 const REPLAY_STREAM = 7;
@@ -44,6 +47,7 @@ export function startReplay(ctx: OpContext, r: Replay): void {
   const ringPages = s.pages;
 
   // Page rings: one closure per CPU stepping through its recorded stream (or its fitted Poisson stream).
+  const produceOn: (() => void)[] = [];
   for (let j = 0; j < n; j++) {
     let k = 0;
     const produce = () => {
@@ -53,6 +57,7 @@ export function startReplay(ctx: OpContext, r: Replay): void {
       producePage(m, 'write', j, j, page);
       k++;
     };
+    produceOn.push(produce);
     const rate = r.pageRates?.[j % R];
     if (rate !== undefined) {
       if (rate <= 0) continue;
@@ -80,7 +85,20 @@ export function startReplay(ctx: OpContext, r: Replay): void {
   for (const d of r.drainAll) {
     for (let b = 0; b < blocks; b++) {
       const cpu = b * R + d.cpu;
-      if (cpu < n) m.engine.at(d.atMs * 1e6, () => applyOp(ctx, { op: 'drainAll', atMs: d.atMs, cpu }));
+      if (cpu >= n) continue;
+      const delays = d.startDelaysMs;
+      if (!delays) {
+        m.engine.at(d.atMs * 1e6, () => applyOp(ctx, { op: 'drainAll', atMs: d.atMs, cpu }));
+        continue;
+      }
+      // Each CPU the recorded call queued work on needed a drain: one more page of its stream just
+      // before (the fewest that explain the work, as for a seal's remote CPUs).
+      const before = Math.max(0, d.atMs - 0.001);
+      const targets = delays.flatMap((x, rc) => (x !== null && b * R + rc < n ? [b * R + rc] : []));
+      m.engine.at(before * 1e6, () => targets.forEach((c) => produceOn[c]()));
+      // The recorded delay of the work on CPU c applies to its replica in the same block.
+      const o = drainAllOptions({ startDelayNs: (c) => (c >= b * R && c < (b + 1) * R ? nsOrUndefined(delays[c - b * R]) : undefined) });
+      m.engine.at(d.atMs * 1e6, () => m.engine.spawn(lruAddDrainAll(m, new Task(cpu), m.drainAllVariant, m.background, o)));
     }
   }
 

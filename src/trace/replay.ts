@@ -47,7 +47,14 @@ export function replayScenario(a: Analysis, o: { cpus?: number; strategies?: str
     }
     pages.push(out);
   }
-  const drainAll = a.drainAlls.filter((d) => d.via !== 'seal' && inWindow(d.t)).map((d) => ({ cpu: d.cpu, atMs: ms3(d.t - t0) }));
+  // Other callers' drain_alls, with how long their works waited for each CPU's kworker: that is
+  // the recorded machine's own activity, replayed as it happened (a seal that waits behind it
+  // then finds its pages drained, or not, as it did).
+  const drainAll = a.drainAlls.filter((d) => d.via !== 'seal' && inWindow(d.t)).map((d) => {
+    const delays: (number | null)[] = new Array(R).fill(null);
+    for (const w of d.works) if (w.startNs >= w.queuedNs && w.target < R) delays[w.target] = ms3(w.startNs - w.queuedNs);
+    return { cpu: d.cpu, atMs: ms3(d.t - t0), ...(delays.some((x) => x !== null) ? { startDelaysMs: delays } : {}) };
+  });
   const seals = a.seals
     .filter((s) => s.result !== 'unfinished' && inWindow(s.startNs))
     .map((s) => {
