@@ -3,8 +3,10 @@
 // `npm install` and `npm start` run). Plain node: no TypeScript loader at run time.
 import { existsSync } from 'node:fs';
 
-// Until a command installs its own handler, SIGINT / SIGTERM exit 130 / 143 at once, from the
-// first moment (also while the CLI loads); src/cli/main.ts (installSignalGuard) sees the flag.
+// Until a command installs its own handler, SIGINT / SIGTERM exit 130 / 143 at once, from this
+// line on (also while the CLI loads); src/cli/main.ts (installSignalGuard) sees the flag. Before
+// this line, during Node's own start-up, no JavaScript handler can exist: a signal there ends the
+// process by the signal (a shell shows 130 all the same); scripts/kill-trials.mjs tells the two apart.
 globalThis.__drainlabSignalGuard = true;
 for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
   process.on(sig, () => {
@@ -19,4 +21,9 @@ if (!existsSync(main)) {
   process.stderr.write('drainlab: not built yet (build/js/main.js is missing); run `npm run build` in the drainlab directory\n');
   process.exit(2);
 }
-process.exitCode = await (await import(main.href)).main(process.argv.slice(2));
+const code = await (await import(main.href)).main(process.argv.slice(2));
+// Exit here instead of letting the event loop drain: Node's natural shutdown closes the signal
+// handlers before it stops the worker threads and frees the heap, and a SIGINT in that window
+// would end the process by the signal instead of exit 130. process.exit keeps them to the end
+// (stdout and stderr are synchronous for files, pipes and terminals on Linux: nothing is lost).
+process.exit(code);

@@ -20,8 +20,8 @@
 //
 // Usage: node scripts/build.mjs [--force] [--quiet] [--public]
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync, renameSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -74,16 +74,38 @@ const { build } = await import('esbuild');
 const external = ['piscina', 'esbuild', 'tinybench', 'uplot', 'playwright-core', 'cli-progress', 'assemblyscript', 'fast-check', 'vitest'];
 const common = { bundle: true, external, platform: 'node', target: 'node20', logLevel: 'warning', absWorkingDir: ROOT };
 
+/**
+ * Writes a build's files so that a CLI running while it rebuilds never sees half of one: each file
+ * goes to a temporary name and is renamed into place, entry points last; chunks of older builds
+ * stay an hour (a running CLI loads its commands' chunks lazily, by the names its main.js has).
+ */
+function writeOutputs(outputFiles, chunkDir) {
+  const mine = new Set(outputFiles.map((f) => f.path));
+  const entriesLast = [...outputFiles].sort((a, b) => Number(!a.path.includes('/chunks/')) - Number(!b.path.includes('/chunks/')));
+  for (const f of entriesLast) {
+    mkdirSync(dirname(f.path), { recursive: true });
+    const tmp = `${f.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, f.contents);
+    renameSync(tmp, f.path);
+  }
+  if (chunkDir && existsSync(chunkDir)) {
+    for (const n of readdirSync(chunkDir)) {
+      const p = join(chunkDir, n);
+      if (!mine.has(p) && Date.now() - statSync(p).mtimeMs > 3600_000) rmSync(p, { force: true });
+    }
+  }
+}
+
 await group('cli', jsInputs, ['build/js/main.js'], async () => {
-  rmSync(join(ROOT, 'build', 'js'), { recursive: true, force: true });
-  await build({ ...common, entryPoints: { main: 'src/cli/main.ts' }, outdir: 'build/js', format: 'esm', splitting: true, chunkNames: 'chunks/[name]-[hash]',
+  const r = await build({ ...common, entryPoints: { main: 'src/cli/main.ts' }, outdir: 'build/js', format: 'esm', splitting: true, chunkNames: 'chunks/[name]-[hash]', write: false,
     // commander is CommonJS and require()s node builtins; an ES module bundle needs a require.
     banner: { js: "import { createRequire as __drainlabRequire } from 'node:module'; const require = __drainlabRequire(import.meta.url);" },
   });
+  writeOutputs(r.outputFiles, join(ROOT, 'build', 'js', 'chunks'));
 });
 
 await group('workers', jsInputs, ['cell-worker', 'shard-worker', 'strategy-worker'].map((n) => `build/workers/${n}.cjs`), async () => {
-  await build({
+  const r = await build({
     ...common,
     entryPoints: { 'cell-worker': 'src/pool/cell-worker.ts', 'shard-worker': 'src/shard/worker.ts', 'strategy-worker': 'src/pool/strategy-worker.ts' },
     outdir: 'build/workers',
@@ -92,7 +114,9 @@ await group('workers', jsInputs, ['cell-worker', 'shard-worker', 'strategy-worke
     // import.meta.url is the bundle's own file URL (src/io/paths.ts walks up from it to the package root).
     banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     define: { 'import.meta.url': '__bundleUrl' },
+    write: false,
   });
+  writeOutputs(r.outputFiles);
 });
 
 // The package's public entry points (package.json `exports`). The CLI does not use these files: a

@@ -5,6 +5,13 @@
 // completes. The merged result (merge --canonical) must be byte-identical to an uninterrupted run,
 // and every SIGINT must end the process with exit 130.
 //
+// Kills land in three phases: start-up (from the spawn on, Node's own start-up included), running
+// (the sweep's cells), and teardown (the last cell is on disk: the pool closes, the manifest is
+// written, the process exits). Before each SIGINT the trial reads the process's caught-signal mask
+// (/proc/PID/status, SigCgt): a SIGINT sent once drainlab's handler is installed must give exit
+// 130; one sent earlier, while Node itself starts and no JavaScript can run yet, ends the process
+// by the signal (no program can catch it there) and is counted apart.
+//
 //   node scripts/kill-trials.mjs [TRIALS=20] [SEED=1]
 //
 // Prints one line per trial and a summary; exit 1 if any trial fails. Needs `npm run build`.
@@ -38,6 +45,17 @@ function cli(args, env = {}) {
   return { child, done };
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Whether the process has a SIGINT handler installed now (bit 1 of SigCgt); null when it is gone. */
+function catchesSigint(pid) {
+  try {
+    const m = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? (BigInt(`0x${m[1]}`) & 2n) !== 0n : null;
+  } catch {
+    return null;
+  }
+}
+const CELLS = 40;
+const linesOf = (dir) => cellsOf(dir).toString().split('\n').filter(Boolean).length;
 const cellsOf = (dir) => (existsSync(join(dir, 'cells.jsonl')) ? readFileSync(join(dir, 'cells.jsonl')) : Buffer.alloc(0));
 
 /** Damages one whole line in the middle of cells.jsonl: cut short (newline kept) or one byte changed. */
@@ -94,6 +112,9 @@ let sigints = 0;
 let sigint130 = 0;
 let kills = 0;
 let damagedTrials = 0;
+let caughtSigints = 0;
+let beforeHandler = 0;
+const phases = { 'start-up': 0, running: 0, teardown: 0 };
 for (let t = 1; t <= TRIALS; t++) {
   const dir = join(root, `t${t}`);
   const events = [];
@@ -102,22 +123,39 @@ for (let t = 1; t <= TRIALS; t++) {
   let damaged = false;
   for (let k = 0; k < nKills; k++) {
     const run = cli(['sweep', '--file', sweepFile, '--out', dir, '--workers', '2', '--quiet', ...(existsSync(join(dir, 'sweep.json')) ? ['--resume'] : [])], { DRAINLAB_TEST_CELL_DELAY_MS: '600' });
-    // Anywhere from the end of node's own start-up to well into the sweep.
-    await sleep(Math.floor(startMs * (0.5 + rand()) + rand() * 8000));
+    const u = rand();
+    const phase = u < 0.25 ? 'start-up' : u < 0.8 ? 'running' : 'teardown';
+    if (phase === 'start-up') await sleep(Math.floor(rand() * 1.5 * startMs));
+    else if (phase === 'running') await sleep(Math.floor(startMs * (0.5 + rand()) + rand() * 8000));
+    else {
+      // Wait for the last cell on disk (or the end), then a little more.
+      while (run.child.exitCode === null && run.child.signalCode === null && linesOf(dir) < CELLS) await sleep(20);
+      await sleep(Math.floor(rand() * 300));
+    }
     const sig = rand() < 0.5 ? 'SIGINT' : 'SIGKILL';
+    const caught = sig === 'SIGINT' ? catchesSigint(run.child.pid) : null;
     run.child.kill(sig);
     const r = await run.done;
     kills++;
     if (sig === 'SIGINT') {
       sigints++;
-      // 130 whenever the signal arrived; 0 only if the sweep had already finished.
       if (r.code === 130) sigint130++;
-      else if (!(r.code === 0 && r.signal === null)) {
+      if (caught === true) {
+        caughtSigints++;
+        // The handler was there: exit 130 and nothing else.
+        if (r.code !== 130) {
+          ok = false;
+          events.push(`SIGINT (handler installed, ${phase}) gave code ${r.code} signal ${r.signal}: ${r.stderr.slice(-300)}`);
+        }
+      } else if (caught === false && r.signal === 'SIGINT') {
+        beforeHandler++; // Node's own start-up: no handler can exist yet
+      } else if (!(r.code === 0 && r.signal === null) && r.code !== 130) {
         ok = false;
-        events.push(`SIGINT gave code ${r.code} signal ${r.signal}: ${r.stderr.slice(-300)}`);
+        events.push(`SIGINT (${caught === null ? 'process already gone' : 'no handler'}, ${phase}) gave code ${r.code} signal ${r.signal}: ${r.stderr.slice(-300)}`);
       }
     }
-    events.push(`${sig} -> ${r.code ?? r.signal}, ${cellsOf(dir).toString().split('\n').filter(Boolean).length} lines`);
+    phases[phase]++;
+    events.push(`${sig} (${phase}${caught === false ? ', before the handler' : ''}) -> ${r.code ?? r.signal}, ${linesOf(dir)} lines`);
     if (!damaged) {
       const d = damage(dir);
       if (!d.startsWith('none')) {
@@ -148,6 +186,6 @@ for (let t = 1; t <= TRIALS; t++) {
   if (!ok) failed++;
   process.stdout.write(`trial ${String(t).padStart(2)}: ${ok ? 'ok  ' : 'FAIL'} ${events.join('; ')}; resume reported the damage: ${damagedReported}; merged identical: ${same}\n`);
 }
-process.stdout.write(`\nstart-up of the CLI here: ${startMs} ms; load ${(await import('node:os')).loadavg()[0].toFixed(1)}\n${TRIALS} trials (${damagedTrials} with a damaged line), ${kills} kills (${sigints} SIGINT: ${sigint130} exited 130, the rest had finished), ${failed} failed; ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+process.stdout.write(`\nstart-up of the CLI here: ${startMs} ms; load ${(await import('node:os')).loadavg()[0].toFixed(1)}\n${TRIALS} trials (${damagedTrials} with a damaged line), ${kills} kills (start-up ${phases['start-up']}, running ${phases.running}, teardown ${phases.teardown}); ${sigints} SIGINT: ${caughtSigints} with drainlab's handler installed (${sigint130} exited 130 in all), ${beforeHandler} during Node's own start-up (ended by the signal), ${sigints - caughtSigints - beforeHandler} after the process had finished; ${failed} failed; ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
 rmSync(root, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);

@@ -8,8 +8,8 @@ import type { RunRecord } from '../metrics/record.ts';
 import { decimateMinMax } from './decimate.ts';
 import { buildFindings } from './findings.ts';
 import { byScenario, prepare, scenarioName, type Prepared } from './prepare.ts';
+import type { ReportInputs } from './ingest.ts';
 import { observations, pairedTable, type Boot } from './paired.ts';
-import { provenanceOf } from './provenance.ts';
 import { questionOf } from './questions.ts';
 import { strategyDescription } from './strategies.ts';
 import { strategyTable } from './tables.ts';
@@ -89,7 +89,11 @@ function warningsOf(cells: readonly SweepCell[]): string[] {
   });
 }
 
-export function buildReportData(inputs: ReadonlyArray<RunRecord | SweepCell>, opts: BuildOptions = {}): ReportData {
+/**
+ * The report's data from its inputs: records or cells in an array, or a `ReportInputs` filled one
+ * cell at a time (what `drainlab report` does, so a 1 GB cells.jsonl is never all in memory).
+ */
+export function buildReportData(inputs: ReadonlyArray<RunRecord | SweepCell> | ReportInputs, opts: BuildOptions = {}): ReportData {
   const prep = prepare(inputs);
   const { cells, strategies } = prep;
   const boot: Boot = { resamples: opts.resamples ?? 2000, level: opts.level ?? 0.95 };
@@ -98,6 +102,7 @@ export function buildReportData(inputs: ReadonlyArray<RunRecord | SweepCell>, op
   const wanted = opts.baselineStrategy ?? 'v4.14';
   const baseline = strategies.includes(wanted) ? wanted : (strategies[0] ?? wanted);
   if (baseline !== wanted && strategies.length > 0) notes.push(`The baseline strategy ${wanted} is not in the inputs; differences are against ${baseline}.`);
+  prep.inputs.restoreTimelines(baseline);
   if (prep.duplicates > 0) notes.push(`${prep.duplicates} duplicate (cell, replication) records were dropped (the first of each was kept).`);
 
   // A user strategy (--strategy-file) is shown with its file and version (sha256 of its sources).
@@ -130,11 +135,11 @@ export function buildReportData(inputs: ReadonlyArray<RunRecord | SweepCell>, op
     const desc = (list[0]!.record.scenario as { description?: string }).description;
     return {
       scenario: name, question: questionOf(name, desc).question, anchor: scenarioAnchor(name),
-      table: strategyTable(name, list, strategies),
+      table: strategyTable(name, list, strategies, prep.inputs.samples(name)),
       paired: pairedTable(observations(list, strategies), strategies, baseline, boot, `${name}|`),
     };
   });
-  const table = strategyTable(groups.size > 1 ? `all ${groups.size} scenarios pooled` : [...groups.keys()][0] ?? 'all inputs', cells, strategies);
+  const table = strategyTable(groups.size > 1 ? `all ${groups.size} scenarios pooled` : [...groups.keys()][0] ?? 'all inputs', cells, strategies, prep.inputs.samples());
   if (new Set(table.rows.map((r) => r.runs)).size > 1) notes.push('Not every strategy ran in every cell and replication; the paired tables use only common replications.');
   const obs = observations(cells, strategies);
   const paired = pairedTable(obs, strategies, baseline, boot);
@@ -159,7 +164,7 @@ export function buildReportData(inputs: ReadonlyArray<RunRecord | SweepCell>, op
     strategies: info,
     scenarios,
     params,
-    provenance: provenanceOf(cells),
+    provenance: prep.inputs.provenance.result(),
     findings,
     scenarioSections,
     table,

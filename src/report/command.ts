@@ -13,7 +13,8 @@ import { writeAtomic } from '../io/files.ts';
 import { buildReportData } from './build.ts';
 import { reportErrors } from './errors.ts';
 import { loadBench, loadCalibration } from './extras.ts';
-import { loadResults } from './load.ts';
+import { streamResults } from './load.ts';
+import { ReportInputs } from './ingest.ts';
 import { renderReport } from './render.ts';
 import { UsageError } from '../errors.ts';
 
@@ -55,14 +56,24 @@ export async function reportCommand(opts: ReportCommandOptions): Promise<number>
     if (e instanceof UsageError) throw e;
   }
 
-  const loaded = await loadResults(opts.inputs);
-  for (const s of loaded.skipped) log(`report: skipped ${s}`);
+  // One cell at a time: what the report keeps of each is small (src/report/ingest.ts).
+  const inputs = new ReportInputs();
+  const sources: string[] = [];
+  for await (const r of streamResults(opts.inputs, { onSkip: (s) => log(`report: skipped ${s}`), onSource: (f) => sources.push(f) })) {
+    inputs.add(r.cell);
+    const n = inputs.size + inputs.duplicates;
+    if (n % 100_000 === 0) log(`report: read ${n} results`);
+    // The reading is synchronous underneath: let the event loop run now and then, so a SIGINT or
+    // SIGTERM ends the command (130 / 143) while a large input is read, not after.
+    if (n % 1000 === 0) await new Promise((r) => setImmediate(r));
+  }
+  if (inputs.size === 0) throw reportErrors.noRecords([...opts.inputs]);
   const calibration = opts.calibration ? await loadCalibration(opts.calibration) : undefined;
   const sensitivity = opts.sensitivity ? await loadSensitivity(opts.sensitivity) : undefined;
   const bench = opts.bench && opts.bench.length ? await loadBench(opts.bench) : undefined;
   const baseline = opts.baseline ? await loadBaseline(opts.baseline) : undefined;
 
-  const data = buildReportData(loaded.cells, { sources: loaded.sources, ...(opts.baselineStrategy ? { baselineStrategy: opts.baselineStrategy } : {}) });
+  const data = buildReportData(inputs, { sources, ...(opts.baselineStrategy ? { baselineStrategy: opts.baselineStrategy } : {}) });
   if (calibration) data.calibration = calibration;
   if (sensitivity) {
     data.sensitivity = sensitivity;

@@ -27,8 +27,11 @@ export function observations(cells: readonly SweepCell[], strategies: readonly s
   const order = new Map(strategies.map((s, i) => [s, i]));
   for (const c of cells) {
     const runs = [...c.record.runs].sort((a, b) => order.get(a.strategy)! - order.get(b.strategy)!);
-    for (const r of runs) {
-      keys.push(pairKey(c));
+    const key = pairKey(c);
+    for (const r0 of runs) {
+      // The summary once per run (the report's inputs keep it in columns and rebuild it on access).
+      const r = { ...r0, strategy: r0.strategy, summary: r0.summary, lockdep: r0.lockdep };
+      keys.push(key);
       strategy.push(r.strategy);
       for (const m of METRIC_LIST) {
         const v = m.of(r);

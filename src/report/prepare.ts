@@ -1,18 +1,10 @@
 /** The report's inputs made uniform: run records and sweep lines as cells, deduplicated, with their params flattened. */
 import type { RunRecord } from '../metrics/record.ts';
-import { runRecordToCell } from './load.ts';
+import { ReportInputs, scenarioName } from './ingest.ts';
 import { orderStrategies, strategyColor } from './strategies.ts';
 import type { ParamValue, SweepCell } from './types.ts';
 
-/** A cell's pairing key: one cell and one seed, so both sides of a pair saw the same arrivals. */
-export const pairKey = (c: Pick<SweepCell, 'cellId' | 'replication'>) => `${c.cellId}#${c.replication}`;
-
-const isRecord = (x: RunRecord | SweepCell): x is RunRecord => (x as RunRecord).schema === 'drainlab/run@1' && !('record' in x);
-
-export function scenarioName(r: RunRecord): string {
-  const n = (r.scenario as Record<string, unknown>).name;
-  return typeof n === 'string' && n !== '' ? n : 'unnamed';
-}
+export { pairKey, scenarioName } from './ingest.ts';
 
 /** Flattens nested params to dotted names with scalar values. */
 export function flattenParams(params: SweepCell['params'], prefix = '', out: Record<string, ParamValue> = {}): Record<string, ParamValue> {
@@ -28,35 +20,30 @@ export function flattenParams(params: SweepCell['params'], prefix = '', out: Rec
 export const fmtParam = (v: ParamValue) => (typeof v === 'string' ? v : JSON.stringify(v));
 
 export interface Prepared {
+  /** The kept cells, reduced (src/report/ingest.ts: no seals, one timeline). */
   cells: SweepCell[];
   flat: Record<string, ParamValue>[];
   strategies: string[];
   /** One colour per strategy, the same in every chart. */
   colors: Map<string, string>;
   duplicates: number;
+  /** Where the seals, the provenance and the timelines went. */
+  inputs: ReportInputs;
 }
 
-export function prepare(inputs: ReadonlyArray<RunRecord | SweepCell>): Prepared {
-  const seen = new Set<string>();
-  const cells: SweepCell[] = [];
-  let duplicates = 0;
-  let runIndex = 0;
-  for (const x of inputs) {
-    const c = isRecord(x) ? runRecordToCell(x, runIndex++) : x;
-    const k = pairKey(c);
-    if (seen.has(k)) {
-      duplicates++;
-      continue;
-    }
-    seen.add(k);
-    cells.push(c);
+/** The report's inputs, deduplicated and reduced: an array of records or cells, or inputs already taken one at a time. */
+export function prepare(from: ReadonlyArray<RunRecord | SweepCell> | ReportInputs): Prepared {
+  let inputs: ReportInputs;
+  if (from instanceof ReportInputs) inputs = from;
+  else {
+    inputs = new ReportInputs();
+    for (const x of from) inputs.add(x);
   }
-  const names = new Set<string>();
-  for (const c of cells) for (const r of c.record.runs) names.add(r.strategy);
-  const strategies = orderStrategies(names);
+  const strategies = orderStrategies(inputs.names());
   let unknown = 0;
   const colors = new Map(strategies.map((s) => [s, strategyColor(s, unknown++)]));
-  return { cells, flat: cells.map((c) => flattenParams(c.params)), strategies, colors, duplicates };
+  const cells = inputs.cells;
+  return { cells, flat: cells.map((c) => flattenParams(c.params)), strategies, colors, duplicates: inputs.duplicates, inputs };
 }
 
 /** Cells grouped by scenario name, in first-seen order. */

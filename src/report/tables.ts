@@ -4,13 +4,16 @@
  * says nothing about which strategy is better (issue 13).
  */
 import { quantileSorted, sortSamples } from '../stats/quantile.ts';
+import type { SealSamples } from './ingest.ts';
 import type { StrategyRow, StrategyTable, SweepCell } from './types.ts';
 
-export function strategyTable(scope: string, cells: readonly SweepCell[], strategies: readonly string[]): StrategyTable {
+/**
+ * One row per strategy: counts summed over the runs of `cells`, latency and lock-hold quantiles
+ * over every seal of those runs (`seals`: the same runs' seals per strategy, src/report/ingest.ts).
+ */
+export function strategyTable(scope: string, cells: readonly SweepCell[], strategies: readonly string[], seals: ReadonlyMap<string, SealSamples>): StrategyTable {
   const rows: StrategyRow[] = [];
   for (const s of strategies) {
-    const lat: number[] = [];
-    const hold: number[] = [];
     const cycles = new Map<string, string[]>();
     const row: StrategyRow = {
       strategy: s, runs: 0, seals: 0, latencyP50: null, latencyP99: null, latencyMax: null,
@@ -35,20 +38,17 @@ export function strategyTable(scope: string, cells: readonly SweepCell[], strate
         row.drainAllCalls += m.drainAllCalls;
         row.unfinished += m.unfinished ?? 0;
         if (m.seals > 0) summaryMax = Math.max(summaryMax, m.latencyMs.max);
-        for (const seal of r.seals) {
-          lat.push(seal.endMs - seal.startMs);
-          hold.push(seal.lockHoldMs);
-        }
         for (const cyc of r.lockdep?.cycles ?? []) cycles.set(cyc.join(' -> '), cyc);
       }
     }
     if (row.runs === 0) continue;
-    if (lat.length > 0) {
-      const sl = sortSamples(lat);
+    const sample = seals.get(s);
+    if (sample && sample.n > 0) {
+      const sl = sortSamples(sample.latencies());
       row.latencyP50 = quantileSorted(sl, 0.5);
       row.latencyP99 = quantileSorted(sl, 0.99);
       row.latencyMax = sl[sl.length - 1]!;
-      row.lockHoldP99 = quantileSorted(sortSamples(hold), 0.99);
+      row.lockHoldP99 = quantileSorted(sortSamples(sample.holds()), 0.99);
     } else if (Number.isFinite(summaryMax)) {
       row.latencyMax = summaryMax; // records without per-seal lists: only the max pools exactly
     }

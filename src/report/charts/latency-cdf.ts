@@ -6,13 +6,11 @@ import type { ChartData, LinesChart } from '../types.ts';
 export function latencyCdf(prep: Prepared, columns: number): ChartData {
   const base = { id: 'latency-cdf', title: 'Seal latency distribution (CDF)', question: 'How long does fcntl(F_ADD_SEALS, F_SEAL_WRITE) take with each strategy, over all seals?' };
   const { cells, strategies, colors } = prep;
-  const per = new Map<string, number[]>(strategies.map((s) => [s, []]));
+  const pooled = prep.inputs.samples();
+  const per = new Map<string, Float64Array>(strategies.map((s) => [s, pooled.get(s)?.latencies() ?? new Float64Array(0)]));
   const unfinished = new Map<string, number>(strategies.map((s) => [s, 0]));
   for (const c of cells) {
-    for (const r of c.record.runs) {
-      for (const seal of r.seals) per.get(r.strategy)!.push(seal.endMs - seal.startMs);
-      unfinished.set(r.strategy, unfinished.get(r.strategy)! + (r.summary.unfinished ?? 0));
-    }
+    for (const r of c.record.runs) unfinished.set(r.strategy, unfinished.get(r.strategy)! + (r.summary.unfinished ?? 0));
   }
   let lo = Infinity;
   let hi = -Infinity;

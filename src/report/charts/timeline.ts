@@ -5,6 +5,7 @@
  */
 import type { TimelineEvent } from '../../metrics/record.ts';
 import { fmtParam, flattenParams, scenarioName, type Prepared } from '../prepare.ts';
+import { timelineScore } from '../ingest.ts';
 import type { ChartData, SweepCell, TimelineChart } from '../types.ts';
 
 /**
@@ -36,20 +37,8 @@ export function timeline(prep: Prepared, baseline: string): ChartData {
   let chosen: SweepCell | undefined;
   let bestSpan = -1;
   for (const c of cells) {
-    const runs = c.record.runs.filter((r) => r.timeline && r.timeline.length > 0);
-    if (runs.length === 0) continue;
-    const ref = runs.find((r) => r.strategy === baseline) ?? runs[0]!;
-    const ev = ref.timeline!;
-    let a = Infinity;
-    let b = -Infinity;
-    for (const e of ev) {
-      a = Math.min(a, e.atMs);
-      b = Math.max(b, e.atMs + (e.durMs ?? 0));
-    }
-    // The most telling seal: the one that involved the most CPUs (up to 8: kworkers, IPIs), then
-    // the slowest, then the one with the most strategies to switch between.
-    const cpus = Math.min(8, new Set(ev.map((e) => e.cpu)).size);
-    const score = cpus * 1e12 + (b - a) * 1e3 + runs.length;
+    const score = timelineScore(c.record.runs, baseline);
+    if (score < 0) continue;
     if (score > bestSpan) {
       bestSpan = score;
       chosen = c;
