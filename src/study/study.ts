@@ -9,7 +9,7 @@
  *   pages-per-cpu  pages parked per writer CPU, 1 .. 31 (around PAGEVEC_SIZE 14): when does no-drain fail?
  */
 import type { WorkersOption } from '../pool/auto-workers.ts';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { readFileSync, rmSync } from 'node:fs';
 import { Sweep } from '../sweep/grid.ts';
 import { runSweep, CELLS_FILE } from '../sweep/runner.ts';
@@ -141,6 +141,6 @@ export async function studyCommand(o: StudyOptions): Promise<number> {
   o.log(`study: ${((performance.now() - t0) / 1000).toFixed(1)} s with ${workers === 'auto' ? 'auto' : workers} workers${failed ? `, ${failed} cells failed (see out/study/*/failed.jsonl)` : ''}`);
   // What the 2017 verdicts rest on: each output's dependence, only as far as the intervals allow.
   if (sens.result) process.stdout.write(`what the debate-2017 verdicts rest on (sensitivity: ${sens.result.design.morrisRuns} Morris + ${sens.result.design.sobolRuns} Sobol runs; the report's findings cite it):\n${sens.result.outputs.map((x) => `  ${x.finding}\n`).join('')}`);
-  process.stdout.write(`results: ${results}\nreport:  ${report}  (open it in a browser: file://${join(process.cwd(), report)})\n`);
+  process.stdout.write(`results: ${results}\nreport:  ${report}  (open it in a browser: file://${resolve(report)})\n`);
   return failed > 0 ? 1 : code;
 }
