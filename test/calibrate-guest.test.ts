@@ -205,3 +205,15 @@ describe('case g of real 6.1 and 6.12 guests (16 vCPUs, TCG)', () => {
     expect(off.rows.filter((r) => r.match === 'no').map((r) => r.case)).toEqual(['reread/rep0']);
   });
 });
+
+describe('a pin case parks no pages', () => {
+  it('so drain work during its seal is shown as other tasks\' (6.12 under TCG once drained CPU 2 there), never failed on its own', async () => {
+    const f = guestFixture('guest-cases-6.12-16cpu-tcg.json');
+    const cases = f.guestCases.map((c) => (c.id === 'pin/early/rep0' ? { ...c, targets: [2] } : c));
+    const g = await compareGuest(cases, TCG('6.12', true));
+    expect(row(g.rows, 'pin/early')).toMatchObject({ match: 'other load', why: expect.stringMatching(/parks no pages/) });
+    // its outcome still counts
+    const flipped = cases.map((c) => (c.id === 'pin/early/rep0' ? { ...c, results: ['EBUSY' as const] } : c));
+    expect(row((await compareGuest(flipped, TCG('6.12', true))).rows, 'pin/early').match).toBe('no');
+  });
+});

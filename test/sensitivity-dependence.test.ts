@@ -3,7 +3,13 @@
 // interval is wide; "no single assumption" when intervals overlap or a factor left out of the
 // Sobol phase also moved the output; Morris ranks only, with no claim, where there are no
 // indices. And the report's findings carry these sentences for the outputs they cite.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { presetScenario } from '../src/scenario/presets.ts';
+import { runResolved } from '../src/sim/run.ts';
+import { reportCommand } from '../src/report/command.ts';
 import { dependence, dependenceText, finding, type Factor, type OutputResult, type SensitivityResult } from '../src/sweep/sensitivity.ts';
 import { withDependence } from '../src/report/sensitivity.ts';
 import type { Finding, FindingStat } from '../src/report/findings-types.ts';
@@ -64,5 +70,24 @@ describe('dependence', () => {
     ]);
     expect(other!.dependsOn).toBeUndefined();
     expect(elsewhere!.dependsOn).toBeUndefined();
+  });
+
+  it('drainlab report --sensitivity shows them under the findings they concern (HTML and JSON)', async () => {
+    // Cost: one fuse-selftest run (2 strategies) and two reports, well under a second.
+    const dir = mkdtempSync(join(tmpdir(), 'drainlab-depends-'));
+    writeFileSync(join(dir, 'run.json'), JSON.stringify(runResolved(presetScenario('fuse-selftest'), { strategies: ['v4.14', 'no-drain'] })));
+    const moved = out([{ factor: 'a', s1: ix(0.7, 0.6, 0.8), st: ix(0.8, 0.62, 0.95) }], { a: 1, b: 0.05, c: 0 });
+    const sens = { schema: 'drainlab/sensitivity@1', scenario: 'fuse-selftest', factors, design: { trajectories: 2, levels: 4, samples: 64, seed: 1, morrisRuns: 8, sobolRuns: 192 }, survivors: ['a'], ranking: [], outputs: [{ ...moved, finding: finding(moved, factors) }] };
+    writeFileSync(join(dir, 'sensitivity.json'), JSON.stringify(sens));
+    const log = () => {};
+    expect(await reportCommand({ inputs: [join(dir, 'run.json')], out: join(dir, 'r.json'), sensitivity: join(dir, 'sensitivity.json'), log })).toBe(0);
+    const data = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { findings: Finding[] };
+    const michal = data.findings.find((f) => f.id === 'michal')!;
+    expect(michal.dependsOn).toEqual(['In fuse-selftest, spurious EBUSY of no-drain depends mostly on a (the first): ST 80 % [62 %, 95 %], S1 70 %.']);
+    expect(await reportCommand({ inputs: [join(dir, 'run.json')], out: join(dir, 'r.html'), sensitivity: join(dir, 'sensitivity.json'), log })).toBe(0);
+    expect(readFileSync(join(dir, 'r.html'), 'utf8')).toContain('<p class="depends"><a href="#sensitivity">What it rests on</a>: In fuse-selftest, spurious EBUSY of no-drain depends mostly on a (the first)');
+    // Without --sensitivity, no such sentence.
+    expect(await reportCommand({ inputs: [join(dir, 'run.json')], out: join(dir, 'plain.json'), log })).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'plain.json'), 'utf8')).findings.some((f: Finding) => f.dependsOn)).toBe(false);
   });
 });

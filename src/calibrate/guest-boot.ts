@@ -124,7 +124,7 @@ export async function calibrateGuest(o: GuestCalibrateOptions): Promise<GuestCal
   const t0 = Date.now();
   const load = [loadavg()[0]];
   log(`calibrate: kernel ${spec}: looking it up (apt-get download + dpkg -x into the cache when missing)`);
-  const k = fetchKernel(spec, o.cacheDir);
+  const k = fetchKernel(spec, o.cacheDir, log);
   const facts = kernelFacts(k);
   log(`calibrate: ${k.package ?? k.vmlinuz}: HZ=${facts.hz}, ${facts.preempt ?? 'unknown'} preemption${facts.preemptDynamic ? ' (dynamic)' : ''}, LRU_GEN ${facts.lruGen ? (facts.lruGenEnabled ? 'on' : 'built, off') : 'absent'}`);
   const bins = buildGuestBinaries();

@@ -10,7 +10,7 @@
  * - timings (one jiffy) only where the calibration file's timings are calibrated (host, KVM).
  * Pins released near the last re-check flip on timing alone; under TCG they are listed, not
  * compared. On a host marked loaded, work on CPUs that hold none of the case's pages is put
- * down to the other load (shown, not failed); the fill case keeps its cleanest try (other
+ * down to the other load (shown, not failed), as is any work for a pin case, which parks no pages; the fill case keeps its cleanest try (other
  * tasks' pages in the same batch only ever make it drain earlier).
  */
 import { runScenario } from '../sim/run.ts';
@@ -207,7 +207,10 @@ function judge(c: GuestCase, model: GuestSide, f: GuestFacts): { match: GuestMat
     const extra = c.targets.filter((x) => !model.targets!.includes(x));
     // a CPU that held pages of the case after the seal's local drain (not a sealing CPU)
     const held = (x: number) => c.parkCpus.includes(x) && !c.sealCpus.includes(x);
-    if (missing.length === 0 && f.loaded && !extra.some(held)) {
+    if (missing.length === 0 && c.parkCpus.length === 0) {
+      // the case parks no pages anywhere (pin): whatever else sat in a batch got the work
+      other = `work also on [${extra.join(',')}]: this case parks no pages, so that work was for pages of other tasks`;
+    } else if (missing.length === 0 && f.loaded && !extra.some(held)) {
       other = `work also on [${extra.join(',')}], which held none of the case's pages: put down to the host's other load`;
     } else {
       bad.push(`work on ${list(c.targets)}, model ${list(model.targets)}`);

@@ -102,7 +102,7 @@ export function newestPackage(spec: string): string {
  * The kernel for `spec`: a path to a vmlinuz (its config beside it), or a version / package name
  * fetched into the cache when missing. Errors name what is missing and what to do instead.
  */
-export function fetchKernel(spec: string, cacheDir = kernelCacheDir()): KernelPackage {
+export function fetchKernel(spec: string, cacheDir = kernelCacheDir(), log: (line: string) => void = () => {}): KernelPackage {
   if (spec.includes('/')) return fromPath(spec);
   let pkg: string;
   try {
@@ -116,6 +116,7 @@ export function fetchKernel(spec: string, cacheDir = kernelCacheDir()): KernelPa
   const dir = join(cacheDir, pkg);
   if (!existsSync(join(dir, 'boot'))) {
     if (!run('apt-get', ['--version']).ok) throw new UsageError(`--kernel ${spec}: apt-get is not available; install ${pkg} elsewhere and pass --kernel /path/to/vmlinuz`);
+    log(`calibrate: fetching ${pkg} (apt-get download, dpkg -x into ${cacheDir})`);
     const tmp = `${dir}.${process.pid}.tmp`;
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
