@@ -16,6 +16,12 @@ for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
   });
 }
 
+// For scripts/kill-trials.mjs: a harmless SIGWINCH listener marks, in the process's caught-signal
+// mask (/proc/PID/status SigCgt), that the handlers above are installed (Node's own start-up
+// handler also sets the SIGINT bit, so that bit alone says nothing). Removed when exit begins.
+const mark = process.env.DRAINLAB_TEST_SIGNAL_MARK ? () => {} : undefined;
+if (mark) process.on('SIGWINCH', mark);
+
 const main = new URL('../build/js/main.js', import.meta.url);
 if (!existsSync(main)) {
   process.stderr.write('drainlab: not built yet (build/js/main.js is missing); run `npm run build` in the drainlab directory\n');
@@ -30,4 +36,5 @@ const code = await (await import(main.href)).main(process.argv.slice(2));
 // 65536 bytes), so wait until both streams have handed everything to the kernel first.
 const flushed = (s) => new Promise((resolve) => (s.writableNeedDrain || s.writableLength > 0 ? s.write('', () => resolve()) : resolve()));
 await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+if (mark) process.off('SIGWINCH', mark);
 process.exit(code);

@@ -8,9 +8,10 @@
 // Kills land in three phases: start-up (from the spawn on, Node's own start-up included), running
 // (the sweep's cells), and teardown (the last cell is on disk: the pool closes, the manifest is
 // written, the process exits). Before each SIGINT the trial reads the process's caught-signal mask
-// (/proc/PID/status, SigCgt): a SIGINT sent once drainlab's handler is installed must give exit
-// 130; one sent earlier, while Node itself starts and no JavaScript can run yet, ends the process
-// by the signal (no program can catch it there) and is counted apart.
+// (/proc/PID/status, SigCgt, with a marker bin/drainlab.js sets under DRAINLAB_TEST_SIGNAL_MARK): a
+// SIGINT sent while drainlab's handler is installed must give exit 130; one sent earlier, while
+// Node itself starts and no JavaScript can run yet, ends the process by the signal (no program can
+// catch it there), and one sent once exit has begun finds the work done; both are counted apart.
 //
 //   node scripts/kill-trials.mjs [TRIALS=20] [SEED=1]
 //
@@ -38,18 +39,23 @@ const sweepFile = join(root, 'sweep.json');
 writeFileSync(sweepFile, JSON.stringify({ name: 'kill', base: 'fuse-selftest', params: { cpus: [2, 4, 8, 16] }, replications: 10, strategies: ['v4.14', 'no-drain'] }));
 
 function cli(args, env = {}) {
-  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, DRAINLAB_TEST_SIGNAL_MARK: '1', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += String(d)));
   const done = new Promise((res) => child.on('exit', (code, signal) => res({ code, signal, stderr })));
   return { child, done };
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** Whether the process has a SIGINT handler installed now (bit 1 of SigCgt); null when it is gone. */
+/**
+ * Whether drainlab's SIGINT handler is installed now: bin/drainlab.js adds a SIGWINCH listener as a
+ * marker when DRAINLAB_TEST_SIGNAL_MARK is set (bit 27 of SigCgt in /proc/PID/status) and removes it
+ * when exit begins. Node sets the SIGINT bit itself from its first instant (its own handler ends
+ * the process by the signal), so that bit says nothing. null when the process is gone.
+ */
 function catchesSigint(pid) {
   try {
     const m = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? (BigInt(`0x${m[1]}`) & 2n) !== 0n : null;
+    return m ? (BigInt(`0x${m[1]}`) & (1n << 27n)) !== 0n : null;
   } catch {
     return null;
   }
@@ -186,6 +192,6 @@ for (let t = 1; t <= TRIALS; t++) {
   if (!ok) failed++;
   process.stdout.write(`trial ${String(t).padStart(2)}: ${ok ? 'ok  ' : 'FAIL'} ${events.join('; ')}; resume reported the damage: ${damagedReported}; merged identical: ${same}\n`);
 }
-process.stdout.write(`\nstart-up of the CLI here: ${startMs} ms; load ${(await import('node:os')).loadavg()[0].toFixed(1)}\n${TRIALS} trials (${damagedTrials} with a damaged line), ${kills} kills (start-up ${phases['start-up']}, running ${phases.running}, teardown ${phases.teardown}); ${sigints} SIGINT: ${caughtSigints} with drainlab's handler installed (${sigint130} exited 130 in all), ${beforeHandler} during Node's own start-up (ended by the signal), ${sigints - caughtSigints - beforeHandler} after the process had finished; ${failed} failed; ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+process.stdout.write(`\nstart-up of the CLI here: ${startMs} ms; load ${(await import('node:os')).loadavg()[0].toFixed(1)}\n${TRIALS} trials (${damagedTrials} with a damaged line), ${kills} kills (start-up ${phases['start-up']}, running ${phases.running}, teardown ${phases.teardown}); ${sigints} SIGINT: ${caughtSigints} with drainlab's handler installed (${sigint130} exited 130 in all), ${beforeHandler} during Node's own start-up (ended by the signal), ${sigints - caughtSigints - beforeHandler} once exit had begun (the work done); ${failed} failed; ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
 rmSync(root, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);

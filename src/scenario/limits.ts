@@ -7,7 +7,9 @@
  *   events     expected arrivals of every generator (rate x CPUs listed x its window; lifecycles
  *              capped by their files) plus the script's ops: what the event engine processes;
  *   pageSteps  pages touched: batches written or pinned, a tag walk over the file's pages per
- *              seal, a pagevec scan over every CPU per drain_all, the arena itself.
+ *              seal, a pagevec scan over every CPU per drain_all, the arena itself;
+ *   and 4 counters per load window of the horizon (horizonMs / load.windowMs), counted as events
+ *              (a schema-valid horizonMs of 2^31 made 2e7 windows: 1.9 GB and 15 s per strategy).
  * Both are multiplied by the number of strategies (each runs the whole scenario). Memory is bounded
  * separately by the arena plan (src/wasm/layout.ts, 4 GiB). Over a limit is exit 2 naming the limit,
  * the estimate, and DRAINLAB_MAX_EVENTS / DRAINLAB_MAX_PAGE_STEPS to raise it deliberately.
@@ -18,6 +20,7 @@
  */
 import { UsageError } from '../errors.ts';
 import { parseCpuList, parsePages } from './lists.ts';
+import { LOAD_DEFAULTS } from './schema.ts';
 import type { Scenario } from './resolve.ts';
 
 export const DEFAULT_MAX_EVENTS = 100_000_000;
@@ -95,6 +98,8 @@ export function estimateWork(s: Scenario): WorkEstimate {
       pageSteps += s.cpus * s.pagevecSize;
     }
   });
+  // The load meter (src/metrics/load.ts) keeps, and reports, 4 counters per window of the horizon.
+  events += 4 * Math.ceil(s.horizonMs / (s.load?.windowMs ?? LOAD_DEFAULTS.windowMs));
   const k = s.strategies.length;
   return { events: Math.ceil(events * k), pageSteps: Math.ceil(pageSteps * k), strategies: k };
 }
