@@ -24,6 +24,10 @@ if (!existsSync(main)) {
 const code = await (await import(main.href)).main(process.argv.slice(2));
 // Exit here instead of letting the event loop drain: Node's natural shutdown closes the signal
 // handlers before it stops the worker threads and frees the heap, and a SIGINT in that window
-// would end the process by the signal instead of exit 130. process.exit keeps them to the end
-// (stdout and stderr are synchronous for files, pipes and terminals on Linux: nothing is lost).
+// would end the process by the signal instead of exit 130. process.exit keeps them to the end.
+// A pipe whose reader is slower than us is not written synchronously (libuv queues what the
+// 64 KiB pipe buffer does not take, and process.exit drops it: `run --json | ...` was cut at
+// 65536 bytes), so wait until both streams have handed everything to the kernel first.
+const flushed = (s) => new Promise((resolve) => (s.writableNeedDrain || s.writableLength > 0 ? s.write('', () => resolve()) : resolve()));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 process.exit(code);

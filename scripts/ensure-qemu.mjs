@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Makes sure the tools that boot other kernels for `drainlab calibrate --kernel` exist:
-// qemu-system-x86_64 (Debian package qemu-system-x86) and cpio (package cpio), plus the static C
-// library the guest's probe links against (libc.a, package libc6-dev). Installed with apt-get when
+// qemu-system-x86_64 (Debian package qemu-system-x86) and cpio (package cpio), plus a C compiler
+// (gcc) and the static C library the guest's probe links against (libc.a, package libc6-dev). Installed with apt-get when
 // we are root and something is missing; a machine that already has them pays one `command -v`.
 // Exit 0 when everything is there (or was installed); exit 0 with a clear message naming the
 // packages when they cannot be had, because the guest test then skips itself with the same
@@ -17,6 +17,7 @@ const LIBC_A = ['/usr/lib/x86_64-linux-gnu/libc.a', '/usr/lib64/libc.a', '/usr/l
 const onPath = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
 const missing = () => [
   ...TOOLS.filter((t) => !onPath(t.bin)).map((t) => t.pkg),
+  ...(['cc', 'gcc'].some(onPath) ? [] : ['gcc']), // the guest's probe and /init are built with gcc -static
   ...(LIBC_A.some((p) => existsSync(p)) ? [] : ['libc6-dev']),
 ];
 

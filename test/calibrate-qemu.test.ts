@@ -28,6 +28,8 @@ function guestSkipReason(): string | undefined {
   const has = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
   if (!has('qemu-system-x86_64')) return 'qemu-system-x86_64 is not installed (package qemu-system-x86; node scripts/ensure-qemu.mjs installs it as root)';
   if (!has('cpio')) return 'cpio is not installed (package cpio; node scripts/ensure-qemu.mjs installs it as root)';
+  if (!has('cc') && !has('gcc')) return 'no C compiler to build the guest\'s static probe with (package gcc; node scripts/ensure-qemu.mjs installs it as root)';
+  if (!['/usr/lib/x86_64-linux-gnu/libc.a', '/usr/lib64/libc.a', '/usr/lib/libc.a'].some((p) => existsSync(p))) return 'no static C library libc.a (package libc6-dev; node scripts/ensure-qemu.mjs installs it as root)';
   if (!has('apt-get') && !existsSync(join(process.env.HOME ?? '/root', '.cache', 'drainlab', 'kernels'))) return 'no apt-get to fetch the Debian kernels with, and none cached';
   return undefined;
 }

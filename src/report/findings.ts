@@ -58,7 +58,16 @@ const list = (xs: string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1
 const listSome = (xs: string[], n: number) => (xs.length <= n ? list(xs) : `${xs.slice(0, n).join(', ')} and ${xs.length - n} more`);
 
 /** The sweep parameter that varies within a scenario's cells (one name), with the cells at each value. */
-function along(cells: SweepCell[]): { param: string; at: [string, SweepCell[]][] } | undefined {
+type Along = { param: string; at: [string, SweepCell[]][] } | undefined;
+const ALONG = new WeakMap<SweepCell[], { v: Along }>();
+/** along(), once per list of cells (so its sub-lists, and the observations cached on them, are reused). */
+function along(cells: SweepCell[]): Along {
+  let hit = ALONG.get(cells);
+  if (!hit) ALONG.set(cells, (hit = { v: alongOf(cells) }));
+  return hit.v;
+}
+
+function alongOf(cells: SweepCell[]): Along {
   const flat = cells.map((c) => flattenParams(c.params));
   const names = new Set(flat.flatMap((f) => Object.keys(f)));
   for (const n of [...names].sort()) {
@@ -68,7 +77,9 @@ function along(cells: SweepCell[]): { param: string; at: [string, SweepCell[]][]
     cells.forEach((c, i) => {
       const v = flat[i]![n];
       const k = v === undefined ? '–' : fmtParam(v);
-      at.set(k, [...(at.get(k) ?? []), c]);
+      const list = at.get(k);
+      if (list) list.push(c);
+      else at.set(k, [c]); // not a copy per cell: that was quadratic (minutes at 164k cells)
     });
     const sorted = [...at.entries()].sort(([a], [b]) => (Number(a) - Number(b)) || (a < b ? -1 : a > b ? 1 : 0));
     return { param: n, at: sorted };
