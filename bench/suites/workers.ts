@@ -125,18 +125,28 @@ export const workersSuite: Suite = {
       const list = targets(ctx, dir);
       const rounds = workersRounds(ctx);
       const times = list.map(() => new Map<Variant, Timing[]>(VARIANTS.map((v) => [v, []])));
+      // A command that fails (exit != 0) is a failed check of its target, which then drops out.
+      const broken = new Map<number, string>();
       for (let round = 0; round < rounds; round++) {
         ctx.log(`  round ${round + 1}/${rounds}: ${list.length} targets x W=1, W=2, default`);
         list.forEach((t, i) => {
-          for (let k = 0; k < VARIANTS.length; k++) {
+          for (let k = 0; k < VARIANTS.length && !broken.has(i); k++) {
             const v = VARIANTS[(k + round + i) % VARIANTS.length]!;
-            times[i]!.get(v)!.push(once(t, v, dir));
+            try {
+              times[i]!.get(v)!.push(once(t, v, dir));
+            } catch (e) {
+              broken.set(i, (e as Error).message);
+            }
           }
         });
       }
       const bar = 1 - AUTO_MAX_LOSS;
       let levels = 1;
       list.forEach((t, i) => {
+        if (broken.has(i)) {
+          out.checks.push({ suite: this.name, what: `every command ran: ${t.label}`, ok: false, detail: broken.get(i)! });
+          return;
+        }
         const m = times[i]!;
         const ms = (v: Variant) => m.get(v)!.map((x) => x.ms);
         const best: Variant = median(ms('1')) <= median(ms('2')) ? '1' : '2';
