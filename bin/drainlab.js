@@ -36,5 +36,8 @@ const code = await (await import(main.href)).main(process.argv.slice(2));
 // 65536 bytes), so wait until both streams have handed everything to the kernel first.
 const flushed = (s) => new Promise((resolve) => (s.writableNeedDrain || s.writableLength > 0 ? s.write('', () => resolve()) : resolve()));
 await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+// One turn of the event loop: a SIGINT already caught by libuv but not yet seen by JavaScript
+// runs its handler now (exit 130) instead of being dropped by the exit below.
+await new Promise((resolve) => setImmediate(resolve));
 if (mark) process.off('SIGWINCH', mark);
 process.exit(code);
