@@ -59,7 +59,7 @@ describe('the audit classes are exit 2, named, nothing written', () => {
   });
 
   it('schema-valid scenarios that would run for ever are refused with the estimate and the limit', async () => {
-    await refused(['run', '--scenario', 'h.json'], /estimated 4\.80e\+10 events.*limit is 1\.00e\+8.*DRAINLAB_MAX_EVENTS/, { 'h.json': { cpus: 4, horizonMs: 1e9, workload: { producers: [{ cpus: 'all', ratePerMs: 1 }] } } });
+    await refused(['run', '--scenario', 'h.json'], /estimated 4\.85e\+10 events.*limit is 1\.00e\+8.*DRAINLAB_MAX_EVENTS/, { 'h.json': { cpus: 4, horizonMs: 1e9, workload: { producers: [{ cpus: 'all', ratePerMs: 1 }] } } });
     await refused(['run', '--scenario', 'r.json'], /DRAINLAB_MAX_EVENTS/, { 'r.json': { cpus: 4, workload: { producers: [{ cpus: 'all', ratePerMs: 8192 }] } } });
     await refused(['sweep', '--file', 'sw.json'], /list index 99999999; allowed: 0\.\.10000/, { 'sw.json': { name: 'i', base: 'fuse-selftest', params: { 'script[99999999].atMs': [1] } } });
   });
