@@ -35,6 +35,7 @@ import { PREEMPT_MODELS, type PreemptModel } from '../kernel/versions.ts';
 import { parseKernelConfig } from './kernel-package.ts';
 import { caseScenario, SEAL_CPU, type CalibrationCase, type CalibrationScenario, type DrainCase, type RecheckCase } from './cases.ts';
 import type { ProbeRun } from './parse.ts';
+import type { CalibrationLoad } from './fit.ts';
 
 /** Case e: one seal on the busy sealing CPU, pins released `releaseMs` after the seal call. */
 export interface BusySealCase {
@@ -312,7 +313,7 @@ export interface DistributionFileParts {
   busySeals?: BusySealCase[];
   preempt?: HostPreempt;
   distributions?: DistributionResult[];
-  load?: { loadAvg1: number[]; cpus: number; loaded: boolean };
+  load?: CalibrationLoad;
   host: { hz: number | null };
   costs: Partial<Costs>;
   cases: CalibrationCase[];
