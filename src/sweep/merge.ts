@@ -14,7 +14,7 @@ import { closeSync, existsSync, openSync, realpathSync, renameSync, rmSync, stat
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { AtomicFile, checkInputFile, readJsonInput, writeError } from '../io/files.ts';
-import { canonicalLine, checkCellLine, sealLine } from './canonical.ts';
+import { canonicalJson, canonicalLine, checkCellLine, sealLine, sha256 } from './canonical.ts';
 import { checkManifest } from './manifest.ts';
 import { readAt, readLines, tornTailBytes } from './jsonl.ts';
 import { CELLS_FILE, FAILED_FILE, SWEEP_FILE, checkSamePlugins, type SweepManifest } from './runner.ts';
@@ -48,7 +48,13 @@ export interface MergeSummary {
 function manifestOf(dir: string, flag = 'merge'): SweepManifest {
   const p = join(dir, SWEEP_FILE);
   if (!existsSync(p)) throw new UsageError(`${flag}: ${dir} has no ${SWEEP_FILE}; give directories written by drainlab sweep --out`);
-  return checkManifest(readJsonInput(p, flag), p);
+  const m = checkManifest(readJsonInput(p, flag), p);
+  // The config hash is the sweep's fingerprint: merge trusts the manifest's sweep (its cell count says
+  // what is missing) only if it still hashes to it; an edited or damaged sweep.json is bad input.
+  if (sha256(canonicalJson(m.sweep)) !== m.configHash) {
+    throw new UsageError(`${p}: the sweep it describes does not match its configHash ${m.configHash.slice(0, 12)} (the file was edited or damaged); rerun the sweep with --resume to rewrite it`);
+  }
+  return m;
 }
 
 interface Entry {
