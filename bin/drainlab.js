@@ -39,5 +39,9 @@ await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 // One turn of the event loop: a SIGINT already caught by libuv but not yet seen by JavaScript
 // runs its handler now (exit 130) instead of being dropped by the exit below.
 await new Promise((resolve) => setImmediate(resolve));
-if (mark) process.off('SIGWINCH', mark);
+if (mark) {
+  // For kill-trials.mjs: when exit began (a SIGINT sent after this finds the work done, exit 0).
+  process.stderr.write(`drainlab-test: exit begins at ${process.hrtime.bigint()}\n`); // CLOCK_MONOTONIC: one clock for every process
+  process.off('SIGWINCH', mark);
+}
 process.exit(code);

@@ -5,13 +5,18 @@
 // completes. The merged result (merge --canonical) must be byte-identical to an uninterrupted run,
 // and every SIGINT must end the process with exit 130.
 //
-// Kills land in three phases: start-up (from the spawn on, Node's own start-up included), running
-// (the sweep's cells), and teardown (the last cell is on disk: the pool closes, the manifest is
-// written, the process exits). Before each SIGINT the trial reads the process's caught-signal mask
-// (/proc/PID/status, SigCgt, with a marker bin/drainlab.js sets under DRAINLAB_TEST_SIGNAL_MARK): a
-// SIGINT sent while drainlab's handler is installed must give exit 130; one sent earlier, while
-// Node itself starts and no JavaScript can run yet, ends the process by the signal (no program can
-// catch it there), and one sent once exit has begun finds the work done; both are counted apart.
+// The killed runs use slow cells (150 ms each, the test wrapper of the cell worker), and the kill
+// point is chosen by progress, not by time, so a loaded host does not move it: start-up (a random
+// moment within 1.5x the CLI's measured start-up), running (once a random number of this run's
+// cells are on disk, at least one still to come), teardown (every cell on disk: the pool closes,
+// the manifest is written, the process exits). Each kill is reported with the phase it actually
+// hit. A signal sent after the process had begun to exit by itself (bin/drainlab.js notes that
+// moment on CLOCK_MONOTONIC under DRAINLAB_TEST_SIGNAL_MARK) interrupted nothing: it is counted
+// apart and the trial tries again (at most 4 extra tries). Every SIGINT sent before exit began
+// must give exit 130, except one that arrives while Node itself starts, before drainlab's handler
+// exists (no program can catch it there): the process's caught-signal mask (/proc/PID/status,
+// SigCgt, a SIGWINCH marker bin/drainlab.js sets) tells that case apart, counted separately.
+// Every SIGKILL sent before exit began must end the process by SIGKILL.
 //
 //   node scripts/kill-trials.mjs [TRIALS=20] [SEED=1]
 //
@@ -61,7 +66,15 @@ function catchesSigint(pid) {
   }
 }
 const CELLS = 40;
-const linesOf = (dir) => cellsOf(dir).toString().split('\n').filter(Boolean).length;
+/** Slow cells for the runs that are killed: the real cell worker behind the test wrapper that sleeps before each cell. */
+const CELL_MS = 150;
+const SLOW = { DRAINLAB_CELL_WORKER: fileURLToPath(new URL('../test/support/faulty-cell-worker.cjs', import.meta.url)), FAULTY_WORKER_DELAY_MS: String(CELL_MS) };
+/** Newline-terminated lines of cells.jsonl (a torn final line is not counted). */
+const wholeLines = (dir) => {
+  let n = 0;
+  for (const b of cellsOf(dir)) if (b === 10) n++;
+  return n;
+};
 const cellsOf = (dir) => (existsSync(join(dir, 'cells.jsonl')) ? readFileSync(join(dir, 'cells.jsonl')) : Buffer.alloc(0));
 
 /** Damages one whole line in the middle of cells.jsonl: cut short (newline kept) or one byte changed. */
@@ -118,8 +131,9 @@ let sigints = 0;
 let sigint130 = 0;
 let kills = 0;
 let damagedTrials = 0;
-let caughtSigints = 0;
 let beforeHandler = 0;
+/** Signals that found the process already done (it exited 0 by itself): not kills; the trial tries again. */
+const missed = { SIGINT: 0, SIGKILL: 0 };
 const phases = { 'start-up': 0, running: 0, teardown: 0 };
 for (let t = 1; t <= TRIALS; t++) {
   const dir = join(root, `t${t}`);
@@ -127,41 +141,58 @@ for (let t = 1; t <= TRIALS; t++) {
   let ok = true;
   const nKills = 1 + Math.floor(rand() * 3);
   let damaged = false;
-  for (let k = 0; k < nKills; k++) {
-    const run = cli(['sweep', '--file', sweepFile, '--out', dir, '--workers', '2', '--quiet', ...(existsSync(join(dir, 'sweep.json')) ? ['--resume'] : [])], { DRAINLAB_TEST_CELL_DELAY_MS: '600' });
+  let done = 0;
+  for (let attempt = 0; done < nKills && attempt < nKills + 4; attempt++) {
+    const before = wholeLines(dir);
+    const full = CELLS + (damaged ? 1 : 0); // whole lines once every cell is on disk (a damaged line stays)
+    const run = cli(['sweep', '--file', sweepFile, '--out', dir, '--workers', '2', '--quiet', ...(existsSync(join(dir, 'sweep.json')) ? ['--resume'] : [])], SLOW);
+    const alive = () => run.child.exitCode === null && run.child.signalCode === null;
+    // The kill point, chosen by progress (cells on disk), not by time, so load does not move it.
     const u = rand();
-    const phase = u < 0.25 ? 'start-up' : u < 0.8 ? 'running' : 'teardown';
-    if (phase === 'start-up') await sleep(Math.floor(rand() * 1.5 * startMs));
-    else if (phase === 'running') await sleep(Math.floor(startMs * (0.5 + rand()) + rand() * 8000));
-    else {
-      // Wait for the last cell on disk (or the end), then a little more.
-      while (run.child.exitCode === null && run.child.signalCode === null && linesOf(dir) < CELLS) await sleep(20);
-      await sleep(Math.floor(rand() * 300));
+    let aim = u < 0.25 ? 'start-up' : u < 0.8 ? 'running' : 'teardown';
+    if (aim === 'running' && full - before < 2) aim = 'teardown'; // no cell left to stop in the middle of
+    if (aim === 'start-up') {
+      const until = Date.now() + Math.floor(rand() * 1.5 * startMs);
+      while (alive() && Date.now() < until) await sleep(5);
+    } else if (aim === 'running') {
+      const target = before + 1 + Math.floor(rand() * (full - before - 1)); // at least one cell still to come
+      while (alive() && wholeLines(dir) < target) await sleep(10);
+      await sleep(Math.floor(rand() * CELL_MS));
+    } else {
+      while (alive() && wholeLines(dir) < full) await sleep(10);
+      await sleep(Math.floor(rand() * 50));
     }
     const sig = rand() < 0.5 ? 'SIGINT' : 'SIGKILL';
-    const caught = sig === 'SIGINT' ? catchesSigint(run.child.pid) : null;
+    const atKill = wholeLines(dir);
+    const phase = atKill === before ? 'start-up' : atKill < full ? 'running' : 'teardown';
+    const marked = sig === 'SIGINT' ? catchesSigint(run.child.pid) : null;
+    const sentAt = process.hrtime.bigint(); // CLOCK_MONOTONIC, the clock bin/drainlab.js notes its exit on
     run.child.kill(sig);
     const r = await run.done;
+    const began = /^drainlab-test: exit begins at (\d+)$/m.exec(r.stderr)?.[1];
+    if (r.code === 0 && r.signal === null && began !== undefined && BigInt(began) <= sentAt) {
+      // The process had finished before the signal was sent: nothing was interrupted.
+      missed[sig]++;
+      events.push(`${sig} (after exit began) -> 0, not a kill`);
+      continue;
+    }
+    done++;
     kills++;
     if (sig === 'SIGINT') {
       sigints++;
       if (r.code === 130) sigint130++;
-      if (caught === true) {
-        caughtSigints++;
-        // The handler was there: exit 130 and nothing else.
-        if (r.code !== 130) {
-          ok = false;
-          events.push(`SIGINT (handler installed, ${phase}) gave code ${r.code} signal ${r.signal}: ${r.stderr.slice(-300)}`);
-        }
-      } else if (caught === false && r.signal === 'SIGINT') {
-        beforeHandler++; // Node's own start-up: no handler can exist yet
-      } else if (!(r.code === 0 && r.signal === null) && r.code !== 130) {
+      else if (marked === false && r.signal === 'SIGINT') beforeHandler++; // Node's own start-up: no handler can exist yet
+      else {
+        // Sent before exit began, with drainlab's handler installed: it must give 130.
         ok = false;
-        events.push(`SIGINT (${caught === null ? 'process already gone' : 'no handler'}, ${phase}) gave code ${r.code} signal ${r.signal}: ${r.stderr.slice(-300)}`);
+        events.push(`SIGINT (${phase}, handler ${marked === true ? 'installed' : marked === false ? 'not yet installed' : 'unknown'}) gave code ${r.code} signal ${r.signal}: ${r.stderr.slice(-300)}`);
       }
+    } else if (r.signal !== 'SIGKILL') {
+      ok = false;
+      events.push(`SIGKILL (${phase}) gave code ${r.code} signal ${r.signal} before exit began: ${r.stderr.slice(-300)}`);
     }
     phases[phase]++;
-    events.push(`${sig} (${phase}${caught === false ? ', before the handler' : ''}) -> ${r.code ?? r.signal}, ${linesOf(dir)} lines`);
+    events.push(`${sig} (${phase}${marked === false ? ', before the handler' : ''}) -> ${r.code ?? r.signal}, ${wholeLines(dir)} lines`);
     if (!damaged) {
       const d = damage(dir);
       if (!d.startsWith('none')) {
@@ -169,6 +200,10 @@ for (let t = 1; t <= TRIALS; t++) {
         damaged = true;
       }
     }
+  }
+  if (done === 0) {
+    ok = false;
+    events.push(`no kill landed in ${nKills + 4} attempts`);
   }
   if (damaged) damagedTrials++;
   // Resume until complete (a finished sweep resumes to "complete" at once).
@@ -192,6 +227,6 @@ for (let t = 1; t <= TRIALS; t++) {
   if (!ok) failed++;
   process.stdout.write(`trial ${String(t).padStart(2)}: ${ok ? 'ok  ' : 'FAIL'} ${events.join('; ')}; resume reported the damage: ${damagedReported}; merged identical: ${same}\n`);
 }
-process.stdout.write(`\nstart-up of the CLI here: ${startMs} ms; load ${(await import('node:os')).loadavg()[0].toFixed(1)}\n${TRIALS} trials (${damagedTrials} with a damaged line), ${kills} kills (start-up ${phases['start-up']}, running ${phases.running}, teardown ${phases.teardown}); ${sigints} SIGINT: ${caughtSigints} with drainlab's handler installed (${sigint130} exited 130 in all), ${beforeHandler} during Node's own start-up (ended by the signal), ${sigints - caughtSigints - beforeHandler} once exit had begun (the work done); ${failed} failed; ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+process.stdout.write(`\nstart-up of the CLI here: ${startMs} ms; load ${(await import('node:os')).loadavg()[0].toFixed(1)}\n${TRIALS} trials (${damagedTrials} with a damaged line), ${kills} kills (start-up ${phases['start-up']}, running ${phases.running}, teardown ${phases.teardown}); ${sigints} SIGINT: ${sigint130} exited 130, ${beforeHandler} during Node's own start-up (ended by the signal); not kills, the process had finished: ${missed.SIGINT} SIGINT, ${missed.SIGKILL} SIGKILL; ${failed} failed; ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
 rmSync(root, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);

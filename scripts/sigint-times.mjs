@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const bin = fileURLToPath(new URL('../bin/drainlab.js', import.meta.url));
+const slowWorker = fileURLToPath(new URL('../test/support/faulty-cell-worker.cjs', import.meta.url));
 const N = Number(process.argv[2] ?? 40);
 const maxMs = Number(process.argv[3] ?? 3000);
 const root = mkdtempSync(join(tmpdir(), 'drainlab-sigint-'));
@@ -33,7 +34,8 @@ for (let i = 0; i < N; i++) {
   const out = join(root, 'out');
   rmSync(out, { recursive: true, force: true });
   const at = Math.round(((i + 0.5) / N) * maxMs);
-  const env = { ...process.env, DRAINLAB_TEST_SIGNAL_MARK: '1', DRAINLAB_TEST_CELL_DELAY_MS: '300' };
+  // Slow cells: the real cell worker behind the test wrapper that sleeps before each cell.
+  const env = { ...process.env, DRAINLAB_TEST_SIGNAL_MARK: '1', DRAINLAB_CELL_WORKER: slowWorker, FAULTY_WORKER_DELAY_MS: '300' };
   const child = spawn(process.execPath, [bin, 'sweep', '--file', sweepFile, '--out', out, '--workers', '2', '--quiet'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += String(d)));

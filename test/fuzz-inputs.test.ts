@@ -86,7 +86,7 @@ function startWatchdog(): void {
 // ------------------------------------------------------------------------------------------------
 // One case: a fresh directory, inputs written, a snapshot, main() in that directory, the checks.
 
-type Tally = { cases: number; exit0: number; exit1: number; exit2: number; internal: number; badCode: number; wroteOnExit2: number; overMemory: number; maxMs: number };
+type Tally = { cases: number; exit0: number; exit1: number; exit2: number; internal: number; badCode: number; wroteOnExit2: number; overMemory: number; maxMs: number; exit1Checks: Map<string, number> };
 const tally = new Map<string, Tally>();
 const failures: string[] = [];
 
@@ -121,6 +121,21 @@ interface Case {
   files: Record<string, string | { fifo: true } | { symlink: string } | { dir: true }>;
   argv: string[];
   env?: Record<string, string>;
+}
+
+/**
+ * The failed check an exit 1 reports, or undefined when stderr names none (then the exit 1 is a
+ * defect: a user-caused failure must be exit 2, and a bug says "internal error"). The checks that
+ * exit 1 (docs/cli.md): merge with cells missing and no --allow-partial, a sweep with failed cells,
+ * a report's failed --fail-on checks.
+ */
+function failedCheck(argv: string[], err: string): string | undefined {
+  if (/internal error/.test(err)) return undefined;
+  const cmd = argv[0];
+  if (cmd === 'merge' && !argv.includes('--allow-partial') && /^merge: \d+\/\d+ cells from .*, \d+ MISSING/m.test(err)) return 'merge: cells missing';
+  if (cmd === 'sweep' && /^sweep .*\((?:\d+ resumed, )?\d+ run, [1-9]\d* failed/m.test(err)) return 'sweep: cells failed';
+  if (cmd === 'report' && /^report: \d+ --fail-on check\(s\) failed/m.test(err)) return 'report: --fail-on failed';
+  return undefined;
 }
 
 let caseNo = 0;
@@ -161,7 +176,7 @@ async function runCase(kind: string, c: Case): Promise<void> {
     }
   }
   const ms = performance.now() - t0;
-  const t = tally.get(kind) ?? { cases: 0, exit0: 0, exit1: 0, exit2: 0, internal: 0, badCode: 0, wroteOnExit2: 0, overMemory: 0, maxMs: 0 };
+  const t = tally.get(kind) ?? { cases: 0, exit0: 0, exit1: 0, exit2: 0, internal: 0, badCode: 0, wroteOnExit2: 0, overMemory: 0, maxMs: 0, exit1Checks: new Map() };
   tally.set(kind, t);
   t.cases++;
   t.maxMs = Math.max(t.maxMs, ms);
@@ -171,8 +186,13 @@ async function runCase(kind: string, c: Case): Promise<void> {
     return `${kind}: ${JSON.stringify(c).slice(0, 600)}\n  exit ${code}; stderr: ${stderr.slice(0, 600)}`;
   };
   if (code === 0) t.exit0++;
-  else if (code === 1) t.exit1++;
-  else if (code === 2) t.exit2++;
+  else if (code === 1) {
+    t.exit1++;
+    // Exit 1 is a failed check the command reports in its own words (docs/cli.md), never anything else.
+    const check = failedCheck(c.argv, stderr);
+    if (check === undefined) failures.push(`exit 1 without a failed check: ${what()}`);
+    else t.exit1Checks.set(check, (t.exit1Checks.get(check) ?? 0) + 1);
+  } else if (code === 2) t.exit2++;
   else {
     t.badCode++;
     failures.push(`exit code ${code}: ${what()}`);
@@ -394,7 +414,8 @@ afterAll(async () => {
   await watchdog?.terminate();
   rmSync(root, { recursive: true, force: true });
   const rows = [...tally.entries()].map(([k, t]) => `${k.padEnd(24)} ${String(t.cases).padStart(6)} ${String(t.exit0).padStart(6)} ${String(t.exit1).padStart(6)} ${String(t.exit2).padStart(6)} ${String(t.internal).padStart(9)} ${String(t.badCode).padStart(8)} ${String(t.wroteOnExit2).padStart(7)} ${String(t.overMemory).padStart(6)} ${(t.maxMs / 1000).toFixed(1).padStart(8)}`);
-  process.stdout.write(`\nfuzz: ${TOTAL} cases\n${'kind'.padEnd(24)}  cases  exit0  exit1  exit2  internal  badcode  wrote2  ovmem  max s\n${rows.join('\n')}\n`);
+  const checks = [...tally.entries()].flatMap(([k, t]) => [...t.exit1Checks.entries()].map(([c, n]) => `  ${k}: ${n} x ${c}`));
+  process.stdout.write(`\nfuzz: ${TOTAL} cases\n${'kind'.padEnd(24)}  cases  exit0  exit1  exit2  internal  badcode  wrote2  ovmem  max s\n${rows.join('\n')}\nexit 1, by failed check:\n${checks.join('\n') || '  none'}\n`);
 });
 
 describe(`fuzz: ${TOTAL} generated inputs over every input kind`, () => {

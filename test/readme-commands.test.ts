@@ -56,8 +56,10 @@ const HOW: Record<string, { skip?: string; as?: string[]; why?: string; check?: 
   'npm install && npm start': {
     as: ['npx drainlab study --quick --out out/study'],
     why: 'npm install needs the network and npm start runs the full study (minutes); this is the same command (drainlab study) in its quick form',
-    check: () => {
+    check: (r) => {
       expect(lines('out/study/results.jsonl').length).toBeGreaterThan(20);
+      // the terminal answers the thread's three questions, as the report's first screen does
+      expect(r.stdout).toMatch(/the 2017 questions[^\n]*\n  1\. Michal Hocko's patch[^\n]*\n {5}\S[\s\S]*\n  2\. David Herrmann's proposal[\s\S]*\n  3\. the follow-ups/);
       const html = readFileSync(join(dir, 'out/study/report.html'), 'utf8');
       expect(html).toContain('Does dropping lru_add_drain_all() from the pin wait cause spurious EBUSY');
       expect(html.indexOf('id="findings"')).toBeLessThan(html.indexOf('id="scenarios"'));

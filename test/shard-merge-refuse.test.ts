@@ -65,6 +65,17 @@ describe('merge refuses', () => {
     expect(existsSync(join(d('out3'), 'cells.jsonl'))).toBe(false);
   });
 
+  it('a manifest whose sweep no longer matches its configHash (its cell count would decide what is missing)', async () => {
+    cpSync(d('a1'), d('a1-edited'), { recursive: true });
+    const p = join(d('a1-edited'), 'sweep.json');
+    const m = JSON.parse(readFileSync(p, 'utf8'));
+    m.sweep.cells = 8193;
+    writeFileSync(p, JSON.stringify(m));
+    expect(await merge(d('a1-edited'), '--out', d('out5'))).toBe(2);
+    expect(stderr).toMatch(/a1-edited\/sweep\.json: the sweep it describes does not match its configHash/);
+    expect(existsSync(d('out5'))).toBe(false);
+  });
+
   it('a directory that is not a sweep output', async () => {
     expect(await merge(root, '--out', d('out4'))).toBe(2);
     expect(stderr).toMatch(/has no sweep\.json/);

@@ -298,6 +298,48 @@ export class AtomicFile {
   }
 }
 
+/**
+ * A scratch file for intermediate data (merge's sorted runs), created in an existing directory
+ * (an output's staging directory, so it shares the output's file system and its clean-up):
+ * exclusive create, never renamed, removed by `remove()` or at process exit whatever ends it.
+ * Write errors are UsageErrors naming `flag` (a full disk is the user's to fix).
+ */
+export class ScratchFile {
+  readonly path: string;
+  private fd = -1;
+  constructor(dir: string, name: string, readonly flag = '--out') {
+    this.path = tempPathFor(join(dir, name));
+    try {
+      this.fd = openSync(this.path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600);
+    } catch (e) {
+      throw writeError(flag, this.path, e);
+    }
+    track(this.path);
+  }
+  append(data: Uint8Array): void {
+    try {
+      writeAllSync(this.fd, data);
+    } catch (e) {
+      throw writeError(this.flag, this.path, e);
+    }
+  }
+  /** Reads up to buf.length bytes at `position`; returns the count (0 at the end). */
+  readAt(buf: Uint8Array, position: number): number {
+    return readSync(this.fd, buf, 0, buf.length, position);
+  }
+  remove(): void {
+    if (this.fd >= 0) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        /* best effort */
+      }
+      this.fd = -1;
+    }
+    removeTemp(this.path);
+  }
+}
+
 /** Appends whole lines with one write each and syncs, so a crash leaves no partial line behind a finished one. */
 export function appendLines(path: string, lines: string[], flag = '--out'): void {
   if (lines.length === 0) return;

@@ -18,6 +18,7 @@ import { streamResults } from './load.ts';
 import { ReportInputs } from './ingest.ts';
 import { renderReport } from './render.ts';
 import { UsageError } from '../errors.ts';
+import type { Finding } from './findings-types.ts';
 
 export interface ReportCommandOptions {
   inputs: string[];
@@ -41,6 +42,8 @@ export interface ReportCommandOptions {
   baselineStrategy?: string;
   /** Where progress goes (default process.stderr). */
   log?: (line: string) => void;
+  /** Receives the report's findings once it is written (the study prints the 2017 answers). */
+  onFindings?: (findings: readonly Finding[]) => void;
 }
 
 export async function reportCommand(opts: ReportCommandOptions): Promise<number> {
@@ -98,6 +101,7 @@ export async function reportCommand(opts: ReportCommandOptions): Promise<number>
   const content = opts.out.toLowerCase().endsWith('.json') ? JSON.stringify(data) : renderReport(data);
   writeAtomic(opts.out, content, '-o');
   log(`report: wrote ${opts.out} (${(Buffer.byteLength(content) / 1024).toFixed(0)} KiB): ${data.inputs.records} runs in ${data.inputs.cells} cells, ${data.strategies.length} strategies`);
+  opts.onFindings?.(data.findings);
   if (opts.saveBaseline) log(`report: saved baseline ${await saveBaseline(opts.saveBaseline, data)}`);
   for (const f of failures) log(`report: FAIL ${f.message}`);
   if (failOn.length) log(failures.length ? `report: ${failures.length} --fail-on check(s) failed` : 'report: --fail-on checks passed');

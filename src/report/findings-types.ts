@@ -11,6 +11,9 @@ export interface FindingStat extends Omit<PairedCell, 'metric'> {
   baseline: string;
 }
 
+/** The ids of the 2017 thread's three questions, the findings that come first. */
+export const THREAD_QUESTIONS: readonly string[] = ['michal', 'david', 'upstream'];
+
 export interface Finding {
   id: string;
   /** The question, as the scenario (or the 2017 thread) asks it. */

@@ -278,7 +278,7 @@ ${baselineHtml(data)}
 ${calibrationHtml(data)}
 ${benchHtml(data)}
 ${sensitivityHtml(data.sensitivity)}
-<h2 id="pooled">All scenarios pooled (${esc(data.table.scope)})</h2>
+<h2 id="pooled">${data.scenarioSections.length > 1 ? `All ${data.scenarioSections.length} scenarios pooled` : `The one scenario: ${esc(data.table.scope)}`}</h2>
 <p class="how">${esc(pooledNote)}</p>
 <details><summary>The pooled table</summary>${strategyTableHtml(data.table, data)}</details>
 ${whatWasRunHtml(data)}`;

@@ -275,6 +275,7 @@ const COST_HELP: Record<(typeof COST_NAMES)[number], string> = {
   remoteDrainNsPerCpu: "remote-drain (S7): draining one remote CPU's pagevec from the caller.",
   rcuExpeditedNs: 'lru-disable (S8): synchronize_rcu_expedited().',
   sealerBusyPreemptProb: 'EEVDF kernels (6.6+): the chance (0..1, not a time) that a sealer woken by its timer on a busy CPU preempts the CFS hog at once; else it waits for a tick (scenario preempt).',
+  timerSlackBusyNs: "timerSlackNs for a sleeper on a busy CPU (one running a CFS hog): no exit from idle.",
 };
 
 const costsShape = Object.fromEntries(
@@ -283,7 +284,7 @@ const costsShape = Object.fromEntries(
     (k.endsWith('Prob')
       ? z.number({ error: 'a probability (number in 0..1)' }).min(0, { error: 'allowed: 0..1' }).max(1, { error: 'allowed: 0..1' })
       : z.number({ error: 'a time in nanoseconds (number >= 0)' }).min(0, { error: 'a time in nanoseconds (number >= 0)' }).max(MAX_COST_NS, { error: `allowed: 0..${MAX_COST_NS} ns` })).optional()
-      .describe(`${COST_HELP[k]} Nanoseconds unless said otherwise; default ${k === 'sealerBusyPreemptProb' ? SEALER_BUSY_PREEMPT_PROB.toFixed(4) : DEFAULT_COSTS[k]}${k === 'kworkerBusyMaxNs' ? ' (one tick)' : ''}.`),
+      .describe(`${COST_HELP[k]} Nanoseconds unless said otherwise; default ${k === 'sealerBusyPreemptProb' ? SEALER_BUSY_PREEMPT_PROB.toFixed(4) : k === 'timerSlackBusyNs' ? 'timerSlackNs' : DEFAULT_COSTS[k]}${k === 'kworkerBusyMaxNs' ? ' (one tick)' : ''}.`),
   ]),
 ) as Record<(typeof COST_NAMES)[number], z.ZodOptional<z.ZodNumber>>;
 

@@ -15,6 +15,7 @@ import { Sweep } from '../sweep/grid.ts';
 import { runSweep, CELLS_FILE } from '../sweep/runner.ts';
 import { writeAtomic } from '../io/files.ts';
 import { reportCommand } from '../report/command.ts';
+import { THREAD_QUESTIONS, type Finding } from '../report/findings-types.ts';
 import type { ScenarioInput } from '../scenario/schema.ts';
 import { PRESETS, presetNames } from '../scenario/presets.ts';
 import { runSensitivity } from '../sweep/sensitivity.ts';
@@ -90,7 +91,7 @@ export function studySweeps(quick: boolean, userStrategies: readonly string[] = 
 export function studySensitivity() {
   return {
     input: structuredClone(PRESETS['debate-2017']!.scenario) as Record<string, unknown>,
-    name: 'debate-2017', metrics: ['spuriousEbusy', 'latencyMs.p99'], strategies: ['v4.14', 'no-drain'],
+    name: 'debate-2017', metrics: ['spuriousEbusy', 'latencyMs.p99', 'cpusPerSeal'], strategies: ['v4.14', 'no-drain', 'drain-unlocked'],
     trajectories: 3, levels: 4, samples: 64, sobolFactors: 3, seed: 1,
   };
 }
@@ -137,8 +138,14 @@ export async function studyCommand(o: StudyOptions): Promise<number> {
     for (const d of dirs) yield readFileSync(join(d, CELLS_FILE)); // one shard at a time, not one huge string
   })());
   const report = join(o.out, 'report.html');
-  const code = await reportCommand({ inputs: [results], out: report, log: o.log, ...(sens.result ? { sensitivity: join(sdir, 'sensitivity.json') } : {}) });
+  let answers: readonly Finding[] = [];
+  const code = await reportCommand({
+    inputs: [results], out: report, log: o.log, onFindings: (f) => (answers = f), ...(sens.result ? { sensitivity: join(sdir, 'sensitivity.json') } : {}),
+  });
   o.log(`study: ${((performance.now() - t0) / 1000).toFixed(1)} s with ${workers === 'auto' ? 'auto' : workers} workers${failed ? `, ${failed} cells failed (see out/study/*/failed.jsonl)` : ''}`);
+  // The 2017 thread's questions, answered as the report's first screen answers them.
+  const asked = answers.filter((f) => THREAD_QUESTIONS.includes(f.id));
+  if (asked.length) process.stdout.write(`the 2017 questions (paired statistics per scenario; the report's findings give the details):\n${asked.map((f, i) => `  ${i + 1}. ${f.askedBy}: ${f.question}\n     ${f.answer}\n`).join('')}`);
   // What the 2017 verdicts rest on: each output's dependence, only as far as the intervals allow.
   if (sens.result) process.stdout.write(`what the debate-2017 verdicts rest on (sensitivity: ${sens.result.design.morrisRuns} Morris + ${sens.result.design.sobolRuns} Sobol runs; the report's findings cite it):\n${sens.result.outputs.map((x) => `  ${x.finding}\n`).join('')}`);
   process.stdout.write(`results: ${results}\nreport:  ${report}  (open it in a browser: file://${resolve(report)})\n`);

@@ -71,13 +71,16 @@ export type LineCheck = { ok: true; cellId: string } | { ok: false; why: string 
  * one (written before checksums) must parse in full with a cellId and a record. The one judgement
  * resume and merge share.
  */
+/** A cell id: a sha256 in lowercase hex (merge's sort stores it as 32 bytes). */
+const CELL_ID_RE = /^[0-9a-f]{64}$/;
+
 export function checkCellLine(line: string): LineCheck {
   const m = SUM_RE.exec(line);
   if (m) {
     const body = `${line.slice(0, m.index)}}`;
     if (sha256(body).slice(0, 16) !== m[1]) return { ok: false, why: 'checksum mismatch (damaged line)' };
     const id = quickCellId(body) ?? cellIdOfLine(body);
-    return id === undefined ? { ok: false, why: 'no cellId' } : { ok: true, cellId: id };
+    return id === undefined || !CELL_ID_RE.test(id) ? { ok: false, why: 'no cellId' } : { ok: true, cellId: id };
   }
   let v: unknown;
   try {
@@ -87,7 +90,7 @@ export function checkCellLine(line: string): LineCheck {
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return { ok: false, why: 'not a JSON object' };
   const o = v as { cellId?: unknown; record?: unknown };
-  if (typeof o.cellId !== 'string' || !/^[0-9a-f]{64}$/.test(o.cellId)) return { ok: false, why: 'no cellId' };
+  if (typeof o.cellId !== 'string' || !CELL_ID_RE.test(o.cellId)) return { ok: false, why: 'no cellId' };
   if (o.record === null || typeof o.record !== 'object') return { ok: false, why: 'no record' };
   return { ok: true, cellId: o.cellId };
 }

@@ -5,18 +5,20 @@
  * and is an error if they do not (the simulation is deterministic, so a difference means a
  * different build or a bug, and silently keeping one would hide it).
  *
- * Memory: an index of (cellId, input, byte offset, length) per line (~150 bytes a cell) is sorted;
- * the lines themselves are read back one at a time while writing, so records never pile up in
- * memory, whatever their size. Nothing is written on refusal: the output is staged in temporary
- * files and renamed into place at the end.
+ * Memory is bounded whatever the cell count: the index of (cellId, input, byte offset, length) per
+ * line is sorted by an external merge sort (src/sweep/index-sort.ts: runs of 65,536 entries, on disk
+ * in the staging directory beyond one run), and the lines themselves are read back one at a time
+ * while writing, so records never pile up in memory, whatever their size. Nothing is written on
+ * refusal: the output is staged in temporary files and renamed into place at the end.
  */
 import { closeSync, existsSync, openSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { AtomicFile, checkInputFile, readJsonInput, writeError } from '../io/files.ts';
-import { canonicalLine, checkCellLine, sealLine } from './canonical.ts';
+import { canonicalJson, canonicalLine, checkCellLine, sealLine, sha256 } from './canonical.ts';
 import { checkManifest } from './manifest.ts';
 import { readAt, readLines, tornTailBytes } from './jsonl.ts';
+import { IndexSort, type IndexEntry, type IndexSortOptions } from './index-sort.ts';
 import { CELLS_FILE, FAILED_FILE, SWEEP_FILE, checkSamePlugins, type SweepManifest } from './runner.ts';
 
 export interface MergeOptions {
@@ -24,6 +26,8 @@ export interface MergeOptions {
   /** Write canonical lines (record.provenance removed): byte-comparable across runs and hosts. */
   canonical?: boolean;
   log: (line: string) => void;
+  /** The index sort's run size and fan-in (tests make them tiny to exercise the disk passes). */
+  sort?: IndexSortOptions;
 }
 
 export interface MergeSummary {
@@ -48,14 +52,13 @@ export interface MergeSummary {
 function manifestOf(dir: string, flag = 'merge'): SweepManifest {
   const p = join(dir, SWEEP_FILE);
   if (!existsSync(p)) throw new UsageError(`${flag}: ${dir} has no ${SWEEP_FILE}; give directories written by drainlab sweep --out`);
-  return checkManifest(readJsonInput(p, flag), p);
-}
-
-interface Entry {
-  id: string;
-  src: number;
-  offset: number;
-  bytes: number;
+  const m = checkManifest(readJsonInput(p, flag), p);
+  // The config hash is the sweep's fingerprint: merge trusts the manifest's sweep (its cell count says
+  // what is missing) only if it still hashes to it; an edited or damaged sweep.json is bad input.
+  if (sha256(canonicalJson(m.sweep)) !== m.configHash) {
+    throw new UsageError(`${p}: the sweep it describes does not match its configHash ${m.configHash.slice(0, 12)} (the file was edited or damaged); rerun the sweep with --resume to rewrite it`);
+  }
+  return m;
 }
 
 /** Shards listed by number in the summary; more are counted. */
@@ -112,72 +115,77 @@ export function mergeSweeps(dirs: string[], opts: MergeOptions): MergeSummary {
     return existsSync(p) ? (checkInputFile(p, 'merge'), p) : undefined;
   });
 
-  // 2. Index every whole line (the same judgement as --resume: a damaged line is left out, by line number).
-  const entries: Entry[] = [];
-  const perInput = dirs.map(() => 0);
-  cellsOf.forEach((path, src) => {
-    if (!path) return;
-    const { size, keep } = tornTailBytes(path);
-    if (keep < size) opts.log(`merge: ${path} ends in a torn line (${size - keep} bytes); left out`);
-    const bad: string[] = [];
-    for (const l of readLines(path)) {
-      if (l.text.trim() === '') continue;
-      const c = checkCellLine(l.text);
-      if (!c.ok) {
-        bad.push(`${l.lineNo} (${c.why})`);
-        continue;
-      }
-      entries.push({ id: c.cellId, src, offset: l.offset, bytes: l.bytes });
-      perInput[src]!++;
-    }
-    if (bad.length) opts.log(`merge: ${path}: ${bad.length} damaged line(s) left out (--resume in that directory runs their cells again): line ${bad.slice(0, 20).join(', line ')}${bad.length > 20 ? ` and ${bad.length - 20} more` : ''}`);
-  });
-  entries.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.src - b.src || a.offset - b.offset));
-
-  // 3. Stage: sorted, deduplicated lines to a temporary file (refusal removes it and writes nothing).
+  // 2. Stage: the output goes to temporary files (refusal removes them and writes nothing); the
+  // index's sorted runs, when it needs any, go beside them.
   const fresh = !existsSync(out);
   const stage = fresh ? `${resolve(out)}.${process.pid}.merge-tmp` : out;
   const staged: AtomicFile[] = [];
   const fds = cellsOf.map((p) => (p ? openSync(p, 'r') : -1));
+  let index: IndexSort | undefined;
   let cells = 0;
   let duplicates = 0;
-  const merged = new Set<string>();
   try {
     const cellsFile = new AtomicFile(join(stage, CELLS_FILE), '--out');
     staged.push(cellsFile);
-    for (let i = 0; i < entries.length; ) {
-      const e = entries[i]!;
-      const line = readAt(fds[e.src]!, e.offset, e.bytes);
-      let j = i + 1;
-      if (j < entries.length && entries[j]!.id === e.id) {
-        const canon = canonicalLine(line);
-        for (; j < entries.length && entries[j]!.id === e.id; j++) {
-          const o = entries[j]!;
-          if (canonicalLine(readAt(fds[o.src]!, o.offset, o.bytes)) !== canon) {
-            throw new UsageError(`merge: cell ${e.id} differs between ${dirs[e.src]} and ${dirs[o.src]} (provenance aside): the inputs were not made by the same build, or the simulation is not deterministic`);
-          }
-          duplicates++;
-        }
-      }
-      cellsFile.write((opts.canonical ? sealLine(canonicalLine(line)) : line) + '\n');
-      cells++;
-      merged.add(e.id);
-      i = j;
-    }
+    index = new IndexSort(stage, '--out', opts.sort);
 
-    // 4. Failed cells no input completed (last report of each wins).
+    // 3. Index every whole line (the same judgement as --resume: a damaged line is left out, by line number).
+    const perInput = dirs.map(() => 0);
+    cellsOf.forEach((path, src) => {
+      if (!path) return;
+      const { size, keep } = tornTailBytes(path);
+      if (keep < size) opts.log(`merge: ${path} ends in a torn line (${size - keep} bytes); left out`);
+      const bad: string[] = [];
+      for (const l of readLines(path)) {
+        if (l.text.trim() === '') continue;
+        const c = checkCellLine(l.text);
+        if (!c.ok) {
+          bad.push(`${l.lineNo} (${c.why})`);
+          continue;
+        }
+        index!.add({ id: c.cellId, src, offset: l.offset, bytes: l.bytes });
+        perInput[src]!++;
+      }
+      if (bad.length) opts.log(`merge: ${path}: ${bad.length} damaged line(s) left out (--resume in that directory runs their cells again): line ${bad.slice(0, 20).join(', line ')}${bad.length > 20 ? ` and ${bad.length - 20} more` : ''}`);
+    });
+
+    // Failed cells (last report of each wins), kept only while no input has completed them.
     const failedById = new Map<string, string>();
     failedOf.forEach((path) => {
       if (!path) return;
       for (const l of readLines(path)) {
         try {
           const id = (JSON.parse(l.text) as { cellId?: unknown }).cellId;
-          if (typeof id === 'string' && !merged.has(id)) failedById.set(id, l.text);
+          if (typeof id === 'string') failedById.set(id, l.text);
         } catch {
           opts.log(`merge: ${path}:${l.lineNo}: unreadable, skipped`);
         }
       }
     });
+
+    // 4. Sorted, deduplicated lines to the staged cells.jsonl: each line is read back from its input.
+    let prev: IndexEntry | undefined;
+    let prevCanon: string | undefined;
+    let prevLine = '';
+    for (const e of index.sorted()) {
+      if (prev && e.id === prev.id) {
+        prevCanon ??= canonicalLine(prevLine);
+        if (canonicalLine(readAt(fds[e.src]!, e.offset, e.bytes)) !== prevCanon) {
+          throw new UsageError(`merge: cell ${e.id} differs between ${dirs[prev.src]} and ${dirs[e.src]} (provenance aside): the inputs were not made by the same build, or the simulation is not deterministic`);
+        }
+        duplicates++;
+        continue;
+      }
+      const line = readAt(fds[e.src]!, e.offset, e.bytes);
+      cellsFile.write((opts.canonical ? sealLine(canonicalLine(line)) : line) + '\n');
+      cells++;
+      failedById.delete(e.id);
+      prev = e;
+      prevLine = line;
+      prevCanon = undefined;
+    }
+    index.dispose();
+
     const failedLines = [...failedById.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, t]) => t + '\n');
     if (failedLines.length) {
       const f = new AtomicFile(join(stage, FAILED_FILE), '--out');
@@ -230,6 +238,7 @@ export function mergeSweeps(dirs: string[], opts: MergeOptions): MergeSummary {
     } else if (failedLines.length === 0) rmSync(join(out, FAILED_FILE), { force: true });
     return summary;
   } catch (e) {
+    index?.dispose();
     for (const f of staged) f.abort();
     if (fresh) rmSync(stage, { recursive: true, force: true });
     throw e;

@@ -55,7 +55,7 @@ export interface Factor {
 export function defaultFactors(s: Scenario): Factor[] {
   const f: Factor[] = [
     { name: 'kworkerIdleWakeNs', path: 'costs.kworkerIdleWakeNs', min: 5_000, max: 200_000, log: true, about: 'the kworker wake-up on an idle CPU' },
-    { name: 'kworkerBusyMaxNs', path: 'costs.kworkerBusyMaxNs', min: 250_000, max: 10_000_000, log: true, about: 'how long a kworker waits behind a CFS hog (up to a tick)' },
+    { name: 'kworkerBusyMaxNs', path: 'costs.kworkerBusyMaxNs', min: 250_000, max: 10_000_000, log: true, about: 'how long a kworker waits behind a CFS hog, up to a tick' },
     { name: 'kworkerBusyPreemptProb', path: 'costs.kworkerBusyPreemptProb', min: 0, max: 1, about: 'the chance a woken kworker preempts a CFS hog at once' },
     { name: 'busyCpus', path: 'cpuClasses', min: 0, max: Math.max(0, s.cpus - 1), integer: true, busyCpus: true, about: 'how many CPUs run a CFS hog' },
     { name: 'timerSlackNs', path: 'costs.timerSlackNs', min: 10_000, max: 500_000, log: true, about: 'the timer slack of the wait loop\'s sleeps' },
@@ -64,8 +64,8 @@ export function defaultFactors(s: Scenario): Factor[] {
     { name: 'drainNsPerPage', path: 'costs.drainNsPerPage', min: 20, max: 300, log: true, about: 'the per-page cost of a drain' },
     { name: 'tagWalkNsPerPage', path: 'costs.tagWalkNsPerPage', min: 3, max: 40, log: true, about: 'the tag walk per page' },
     { name: 'mutexHandoffNs', path: 'costs.mutexHandoffNs', min: 500, max: 20_000, log: true, about: 'the mutex hand-off' },
-    { name: 'pagevecSize', path: 'pagevecSize', min: 7, max: 31, integer: true, about: 'PAGEVEC_SIZE (pages a CPU parks before it drains itself)' },
-    { name: 'hz', path: 'hz', min: 0, max: 0, values: [100, 250, 300, 1000], about: 'HZ (the wait loop sleeps in jiffies)' },
+    { name: 'pagevecSize', path: 'pagevecSize', min: 7, max: 31, integer: true, about: 'PAGEVEC_SIZE, the pages a CPU parks before it drains itself' },
+    { name: 'hz', path: 'hz', min: 0, max: 0, values: [100, 250, 300, 1000], about: 'HZ, since the wait loop sleeps in jiffies' },
   ];
   if (s.script.some((o) => o.op === 'pin')) f.push({ name: 'pinDurationScale', path: 'script[*].forMs', min: 0.25, max: 4, log: true, scale: true, about: 'how long direct-IO pins are held' });
   if (s.cpus < 2) return f.filter((x) => !x.busyCpus);
