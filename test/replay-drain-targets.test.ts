@@ -21,7 +21,7 @@ const run = (replay: Replay) =>
 // An fadvise caller on CPU 0 at 100 ms whose work on CPU 1 waits 0.5 ms for its kworker; a seal on
 // CPU 0 at 100.1 ms (its page on CPU 1) waits for drain_all's mutex behind it; a page of CPU 0's
 // stream arrives at 100.3 ms, during that wait, after the seal's own local drain.
-const base = (drainAll: Partial<Replay['drainAll'][number]> = {}, extra: Partial<Replay> = {}): Replay => ({
+const base = (drainAll: Partial<NonNullable<Replay['drainAll']>[number]> = {}, extra: Partial<Replay> = {}): Replay => ({
   source: 'test', recordedCpus: 2,
   pages: [[100.3], []],
   drainAll: [{ cpu: 0, atMs: 100, startDelaysMs: [null, 0.5], ...drainAll }],
