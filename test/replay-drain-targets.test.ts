@@ -14,7 +14,7 @@ import { runResolved } from '../src/sim/run.ts';
 import { analyze, readTrace } from '../src/trace/analyze.ts';
 import { agreement, refillsOf, replayScenario } from '../src/trace/replay.ts';
 
-type Replay = NonNullable<ScenarioInput['workload']>['replay'];
+type Replay = NonNullable<NonNullable<ScenarioInput['workload']>['replay']>;
 const run = (replay: Replay) =>
   runResolved(resolveScenario({ kernel: '6.18', cpus: 2, files: 3, pages: 64, hz: 250, horizonMs: 300, workload: { replay } as ScenarioInput['workload'] }), { strategies: ['v4.16'] }).runs[0];
 
