@@ -10,7 +10,7 @@ import { baselinePath, compare, loadBaseline, saveBaseline, type Comparison } fr
 import { writeAtomic } from '../src/io/files.ts';
 import { reportMarkdown } from './markdown.ts';
 import { benchProvenance, cpuLabel } from './provenance.ts';
-import { HostLoadMeter } from './host-load.ts';
+import { HostLoadMeter } from '../src/io/host-load.ts';
 import { scanSuite } from './suites/scan.ts';
 import { nextTaggedSuite } from './suites/next-tagged.ts';
 import { pagevecSuite } from './suites/pagevec.ts';

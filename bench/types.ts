@@ -4,7 +4,7 @@
  * latency.{p50,mean,p99,rme} in ms and throughput.mean in ops/s) read. Fields may be added; these
  * are never renamed.
  */
-import type { HostLoad } from './host-load.ts';
+import type { HostLoad } from '../src/io/host-load.ts';
 
 /** Latency of one iteration, in ms (tinybench's Statistics, the fields this lab uses). */
 export interface LatencyStats {
@@ -96,7 +96,7 @@ export interface BenchProvenance {
 export interface BenchReport {
   schema: 'drainlab/bench@1';
   provenance: BenchProvenance;
-  /** How busy the host was before and during the run, and whether that makes it noisy (bench/host-load.ts). */
+  /** How busy the host was before and during the run, and whether that makes it noisy (src/io/host-load.ts). */
   hostLoad?: HostLoad;
   options: { mode: 'full' | 'quick' | 'tiny'; quick: boolean; suites: string[] };
   suites: SuiteResult[];

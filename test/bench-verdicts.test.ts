@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { judged, speedup, taskResult, latencyOf } from '../bench/harness.ts';
 import { suiteMarkdown, reportMarkdown, verdictText } from '../bench/markdown.ts';
-import { hostVerdict, parseLoadavg, parseProcStat } from '../bench/host-load.ts';
+import { hostVerdict, parseLoadavg, parseProcStat } from '../src/io/host-load.ts';
 import type { BenchReport, SuiteResult } from '../bench/types.ts';
 
 const task = (variant: string, samples: number[]) => taskResult({ group: 'g', variant, per: 1, unit: 'page' }, latencyOf(samples));

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { calibrate, hostLoad, loadedHostLine } from '../src/calibrate/index.ts';
+import { hostLoadSummary } from '../src/calibrate/fit.ts';
+import { hostVerdict } from '../src/io/host-load.ts';
 import { calibrationKernelMismatch, calibrationKernelVersion } from '../src/calibrate/file.ts';
 import { parseProbeOutput } from '../src/calibrate/parse.ts';
 import { main } from '../src/cli/main.ts';
@@ -53,11 +55,37 @@ describe('loaded host', () => {
   it('is recorded in the file and printed as one plain line', async () => {
     const loaded = fixtureText().replace(/"loadAvg1":[0-9.]+/g, '"loadAvg1":4.1');
     const idle = fixtureText().replace(/"loadAvg1":[0-9.]+/g, '"loadAvg1":0.2');
-    expect(hostLoad(parseProbeOutput(loaded))).toEqual({ loadAvg1: [4.1, 4.1], cpus: 2, loaded: true });
+    // a recorded run (no meter): judged by the load average at the probe's start, before its threads
+    expect(hostLoad(parseProbeOutput(loaded))).toEqual({
+      loadAvg1: [4.1, 4.1], cpus: 2, loaded: true, othersCpus: null, loadBefore: 4.1, stealPct: null, why: ['load average 4.10 before the run, on 2 CPUs'],
+    });
     expect(hostLoad(parseProbeOutput(idle)).loaded).toBe(false);
-    expect(loadedHostLine(hostLoad(parseProbeOutput(loaded)))).toMatch(/^LOADED HOST: load average 4\.10 -> 4\.10 on 2 CPUs/);
+    expect(loadedHostLine(hostLoad(parseProbeOutput(loaded)))).toMatch(/^LOADED HOST while the probe ran: load average 4\.10 before the run, on 2 CPUs: wake-ups are late/);
     const r = await calibrate({ recorded: loaded });
     expect(r.status === 'measured' && r.file.load?.loaded).toBe(true);
+  });
+
+  it("judges other processes' CPU, not the probe's own threads (the verdict fails both ways)", () => {
+    const run = parseProbeOutput(fixtureText().replace(/"loadAvg1":[0-9.]+/g, '"loadAvg1":0.06'));
+    // the lead's quiet-host run: load average 0.06 -> 0.81, all of it the probe's spinners (0.78 CPUs
+    // of the probe and calibrate, 0.40 of the 2 CPUs busy): not loaded
+    const quiet = hostLoad(run, hostVerdict({ cpus: 2, loadBefore: 0.06, loadDuringMax: 0.81, busyShare: 0.4, stealShare: 0.002, selfCpus: 0.78 }));
+    expect(quiet).toMatchObject({ loaded: false, othersCpus: 0.02, why: [] });
+    expect(hostLoadSummary(quiet)).toMatch(/^host while the probe ran: other processes used 0\.02 of 2 CPUs, load average 0\.06 before, steal 0\.2 % \(quiet/);
+    // the same probe with another process spinning a CPU beside it: loaded, and said so in those words
+    const busy = hostLoad(run, hostVerdict({ cpus: 2, loadBefore: 0.06, loadDuringMax: 1.9, busyShare: 0.9, stealShare: 0.002, selfCpus: 0.78 }));
+    expect(busy).toMatchObject({ loaded: true, othersCpus: 1.02 });
+    expect(loadedHostLine(busy)).toMatch(/^LOADED HOST while the probe ran: other processes used 1\.02 of 2 CPUs during the run: wake-ups are late/);
+    // the boundary: a quarter of the CPUs is still quiet, just over it is loaded
+    const at = (busyShare: number) => hostVerdict({ cpus: 2, loadBefore: 0, loadDuringMax: 0, busyShare, stealShare: 0, selfCpus: 0.5 }).noisy;
+    expect(at(0.5)).toBe(false); // others 0.50 = 2/4
+    expect(at(0.51)).toBe(true); // others 0.52
+  });
+
+  it('reads a file written before the meter (loadAvg1 only) and words its line as what it is', () => {
+    const old = { loadAvg1: [0.06, 0.81], cpus: 2, loaded: true };
+    expect(loadedHostLine(old)).toMatch(/^LOADED HOST: load average 0\.06 -> 0\.81 on 2 CPUs while the probe ran \(the probe's own threads included; this file predates/);
+    expect(hostLoadSummary(old)).toBeUndefined();
   });
 
   it('validate --calibration prints it above the comparison', async () => {
@@ -70,6 +98,6 @@ describe('loaded host', () => {
     } finally {
       spy.mockRestore();
     }
-    expect(lines.join('')).toMatch(/\nLOADED HOST: load average 4\.10 -> 4\.10 on 2 CPUs/);
+    expect(lines.join('')).toMatch(/\nLOADED HOST while the probe ran: load average 4\.10 before the run, on 2 CPUs/);
   });
 });

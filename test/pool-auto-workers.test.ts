@@ -7,7 +7,7 @@ import { presetScenario } from '../src/scenario/presets.ts';
 import { resolveScenario } from '../src/scenario/resolve.ts';
 import { runResolved, simulate, startSimulation } from '../src/sim/run.ts';
 import { runResolvedAsync } from '../src/pool/run-scenario.ts';
-import { parseWorkers, probe, workersFor, PROBE_SLICES } from '../src/pool/auto-workers.ts';
+import { estimateFromTrace, parseWorkers, probe, threadClock, workersFor, PROBE_SLICES } from '../src/pool/auto-workers.ts';
 import { Arena } from '../src/wasm/core.ts';
 import { planArena } from '../src/wasm/layout.ts';
 import { largeScenario } from '../bench/scenario-scaling.ts';
@@ -31,6 +31,35 @@ describe('--workers auto', () => {
     expect(parseWorkers('auto', 8)).toBe('auto');
     expect(parseWorkers('3', 8)).toBe(3);
     for (const bad of ['0', '9', '1.5', 'two', '']) expect(() => parseWorkers(bad, 8)).toThrow(/--workers: .*allowed: an integer in 1\.\.8, or auto/);
+  });
+
+  it('extrapolates from the slices after the first: a costly first slice counts once, not 64 times', () => {
+    const cum = (first: number, per: number) => Array.from({ length: PROBE_SLICES }, (_, i) => first + per * i);
+    // Slice 1 alone over the budget (time-0 work, cold code), then 2 ms a slice: the probe goes on
+    // until its rate window holds a quarter of the budget (13 slices), then 166 + 50 x 2.
+    const front = estimateFromTrace({ cpu: cum(140, 2), pass: cum(100, 0) }, 100);
+    expect(front).toMatchObject({ slices: 14, finished: false, strategyMs: 266, passMs: 100 });
+    // Steady from the start, 3 ms a slice: the window starts where half the budget was spent.
+    const steady = estimateFromTrace({ cpu: cum(3, 3), pass: cum(1, 1) }, 100);
+    expect(steady).toMatchObject({ slices: 34, finished: false, strategyMs: 192, passMs: 64 });
+    // Under the budget: the whole horizon, measured.
+    expect(estimateFromTrace({ cpu: cum(1, 1), pass: cum(0, 0) }, 100)).toMatchObject({ slices: 64, finished: true, strategyMs: 64 });
+  });
+
+  it.skipIf(process.platform !== 'linux')('reads this thread\'s CPU time (Linux: /proc/thread-self/schedstat)', () => {
+    const clock = threadClock();
+    expect(clock).toBeDefined();
+    const t0 = clock!.read();
+    const c0 = process.cpuUsage();
+    let x = 0;
+    // Work until this thread's clock has moved 20 ms (it ticks at HZ), or ~10 s of CPU if it never does.
+    for (let i = 0; clock!.read() - t0 < 20 && i < 1e5; i++) for (let j = 0; j < 1e4; j++) x += Math.sqrt(x + j);
+    expect(x).toBeGreaterThan(0);
+    expect(clock!.read() - t0).toBeGreaterThanOrEqual(20);
+    // and no more than the whole process used meanwhile (plus a tick)
+    const proc = process.cpuUsage(c0);
+    expect(clock!.read() - t0).toBeLessThanOrEqual((proc.user + proc.system) / 1000 + 10);
+    clock!.close();
   });
 
   it('a run advanced in probe slices equals the run advanced at once', () => {

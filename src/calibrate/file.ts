@@ -12,7 +12,7 @@ import { readJsonInput, writeAtomic } from '../io/files.ts';
 import { costsSchema } from '../scenario/schema.ts';
 import type { CalibrationCase } from './cases.ts';
 import type { Comparison } from './compare.ts';
-import type { FitDerived } from './fit.ts';
+import type { CalibrationLoad, FitDerived } from './fit.ts';
 import type { BusySealCase, DistributionResult, HostPreempt } from './distribution.ts';
 import type { GuestCase } from './guest.ts';
 
@@ -29,8 +29,8 @@ export interface CalibrationFile {
   derived: FitDerived;
   probe: { version: number; quick: boolean; elapsedMs: number | null; complete: boolean; skipped: { case: string; reason: string }[] };
   comparison?: Comparison;
-  /** The host's load while the probe ran (fit.ts hostLoad). */
-  load?: { loadAvg1: number[]; cpus: number; loaded: boolean };
+  /** The host's load while the probe ran (fit.ts hostLoad; older files lack othersCpus, loadBefore, stealPct, why). */
+  load?: CalibrationLoad;
   /** Said loudly: e.g. a fit of partial probe output (calibrate --allow-partial). */
   warnings?: string[];
   /** Case e: seals on a busy sealing CPU (distribution.ts), and the preemption model they ran under. */

@@ -16,6 +16,7 @@ import type { ProbeRun } from './parse.ts';
 import type { HostInfo } from './host.ts';
 import { probeCases, type DrainCase } from './cases.ts';
 import { leastSquares } from './regress.ts';
+import { hostVerdict, type HostLoad } from '../io/host-load.ts';
 import { recheckTicks } from './ticks.ts';
 
 export type RtGovernor = 'rt-throttling' | 'dl-server' | 'unclear';
@@ -265,28 +266,61 @@ function workCpus(run: ProbeRun, cs: DrainCase[], out: FitResult): void {
   );
 }
 
-/** The 1-minute load average at the probe's start and end, and whether the host counts as loaded (> 0.7). */
-export interface HostLoad {
+/**
+ * The host's load while the probe ran, as the calibration file keeps it (`load`). The verdict is
+ * src/io/host-load.ts's (one place for the concept): other processes' CPU during the run (the
+ * host's busy time less calibrate's own and the probe's, spinner threads included), the load
+ * average before it, and steal. `loadAvg1` (the probe's start and end) is kept for reference and
+ * judges nothing: the probe's own spinners raise it (0.06 -> 0.81 on an idle 2-CPU host).
+ * Files written before this kept only loadAvg1, cpus and loaded (judged by loadAvg1 > 0.7); they
+ * still read.
+ */
+export interface CalibrationLoad {
   loadAvg1: number[];
   cpus: number;
   loaded: boolean;
+  /** CPUs' worth of time other processes used while the probe ran; null when not measured (a recorded run). */
+  othersCpus?: number | null;
+  /** 1-minute load average just before the probe. */
+  loadBefore?: number | null;
+  stealPct?: number | null;
+  /** Why it counts as loaded, one reason each (io/host-load.ts hostVerdict); empty when not. */
+  why?: string[];
 }
-export function hostLoad(run: ProbeRun): HostLoad {
+
+/**
+ * The run's load: from `measured` (calibrate's meter around the probe) when given; else (a recorded
+ * run) from what the probe printed: the load average at its start, before its own threads ran.
+ */
+export function hostLoad(run: ProbeRun, measured?: HostLoad): CalibrationLoad {
   const loadAvg1 = [run.meta.loadAvg1, run.end?.loadAvg1].filter((x): x is number => x !== undefined);
-  return { loadAvg1, cpus: run.meta.cpus, loaded: loadAvg1.some((l) => l > 0.7) };
+  const v = measured ?? hostVerdict({ cpus: run.meta.cpus, loadBefore: run.meta.loadAvg1 ?? null, loadDuringMax: null, busyShare: null, stealShare: null, selfCpus: 0 });
+  return { loadAvg1, cpus: v.cpus, loaded: v.noisy, othersCpus: v.othersCpus, loadBefore: v.loadBefore, stealPct: v.stealPct, why: v.why };
 }
 
 /** The one plain line that says a measurement ran on a loaded host (calibrate and validate print it). */
-export function loadedHostLine(l: HostLoad): string {
-  return `LOADED HOST: load average ${l.loadAvg1.map((x) => x.toFixed(2)).join(' -> ')} on ${l.cpus} CPUs while the probe ran (idle would be < 0.7): wake-ups are late and other tasks may drain the batches, so timing cases can fail for that reason, not the model's`;
+export function loadedHostLine(l: CalibrationLoad): string {
+  const tail = ': wake-ups are late and other tasks may drain the batches, so timing cases can fail for that reason, not the model\'s';
+  if (l.why?.length) return `LOADED HOST while the probe ran: ${l.why.join('; ')}${tail}`;
+  // a file from before the other-processes measure: its verdict was the load average alone
+  return `LOADED HOST: load average ${l.loadAvg1.map((x) => x.toFixed(2)).join(' -> ')} on ${l.cpus} CPUs while the probe ran (the probe's own threads included; this file predates the measure of other processes' CPU)${tail}`;
+}
+
+/** What the meter saw while the probe ran, whether loaded or not (undefined for a file without it). */
+export function hostLoadSummary(l: CalibrationLoad): string | undefined {
+  if (l.othersCpus === undefined || l.othersCpus === null) return undefined;
+  const parts = [`other processes used ${l.othersCpus.toFixed(2)} of ${l.cpus} CPUs`];
+  if (l.loadBefore !== undefined && l.loadBefore !== null) parts.push(`load average ${l.loadBefore.toFixed(2)} before`);
+  if (l.stealPct !== undefined && l.stealPct !== null) parts.push(`steal ${l.stealPct.toFixed(1)} %`);
+  return `host while the probe ran: ${parts.join(', ')} (${l.loaded ? 'loaded' : 'quiet'}: loaded means other processes over a quarter of the CPUs, a load average over half of them before, or steal over 5 %)`;
 }
 
 /** Fits what the run measured; costs it cannot measure are left out (the defaults stay). */
-export function fitCalibration(run: ProbeRun, host: HostInfo): FitResult {
+export function fitCalibration(run: ProbeRun, host: HostInfo, measuredLoad?: HostLoad): FitResult {
   const out: FitResult = { costs: {}, notes: [], derived: {} };
-  const load = hostLoad(run);
+  const load = hostLoad(run, measuredLoad);
   if (load.loaded) {
-    out.notes.push(`the host was busy (load average ${load.loadAvg1.map((l) => l.toFixed(2)).join(' -> ')}): other tasks delay wake-ups and may drain the remote batch; figures are noisier than on an idle machine.`);
+    out.notes.push(`the host was busy (${load.why!.join('; ')}): other tasks delay wake-ups and may drain the remote batch; figures are noisier than on an idle machine.`);
   }
   const hz = host.hz ?? run.clock?.hzFromTick;
   const tick = run.clock?.tickNs ?? (hz ? 1e9 / hz : undefined);

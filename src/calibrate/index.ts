@@ -8,12 +8,13 @@ import { hostInfo } from './host.ts';
 import { fitCalibration, hostLoad } from './fit.ts';
 import { probeCases } from './cases.ts';
 import { guestCases } from './guest.ts';
-import { compareCases, type Predictor } from './compare.ts';
+import { compareCases, slackSpreadNs, type Predictor } from './compare.ts';
 import { locateProbe, runProbe, type ProbeCase } from './probe.ts';
 import { parseProbeOutput, type ProbeRun } from './parse.ts';
 import { addDistributions } from './distribution.ts';
 import { CALIBRATION_SCHEMA, writeCalibration, type CalibrationFile } from './file.ts';
 import { UsageError } from '../errors.ts';
+import { HostLoadMeter, type HostLoad } from '../io/host-load.ts';
 
 export interface CalibrateOptions {
   /** Where to write the calibration JSON (nothing written when absent). */
@@ -50,10 +51,14 @@ export function partialReason(run: ProbeRun, exit?: { code: number | null; signa
   return undefined;
 }
 
-/** Fits a parsed probe run into a calibration file (no I/O). */
-export async function buildCalibration(run: ProbeRun, o: Pick<CalibrateOptions, 'predictor' | 'strategy' | 'replications' | 'log'> = {}, configHz?: number | null): Promise<CalibrationFile> {
+/**
+ * Fits a parsed probe run into a calibration file (no I/O). `measuredLoad`: the host meter's verdict
+ * over the probe's run (calibrate); without it (a recorded run) the load is judged from the load
+ * average the probe printed at its start.
+ */
+export async function buildCalibration(run: ProbeRun, o: Pick<CalibrateOptions, 'predictor' | 'strategy' | 'replications' | 'log'> & { measuredLoad?: HostLoad } = {}, configHz?: number | null): Promise<CalibrationFile> {
   const host = configHz === undefined ? hostInfo(run) : hostInfo(run, configHz);
-  const fit = fitCalibration(run, host);
+  const fit = fitCalibration(run, host, o.measuredLoad);
   const cases = probeCases(run);
   const file: CalibrationFile = {
     schema: CALIBRATION_SCHEMA,
@@ -63,7 +68,7 @@ export async function buildCalibration(run: ProbeRun, o: Pick<CalibrateOptions, 
     cases,
     notes: fit.notes,
     derived: fit.derived,
-    load: hostLoad(run),
+    load: hostLoad(run, o.measuredLoad),
     probe: {
       version: run.meta.version, quick: run.meta.quick, elapsedMs: run.end?.elapsedMs ?? null, complete: !!run.end && !run.end.interrupted,
       skipped: run.skips.map((s) => ({ case: s.case, reason: s.reason })),
@@ -73,7 +78,7 @@ export async function buildCalibration(run: ProbeRun, o: Pick<CalibrateOptions, 
   await addDistributions(file, run, { compare: !!o.predictor, replications: o.replications, log: o.log });
   if (run.guests.length) file.guestCases = guestCases(run);
   if (o.predictor && host.hz) {
-    file.comparison = await compareCases(cases, o.predictor, { kernel: host.kernel, hz: host.hz, strategy: o.strategy, costs: fit.costs });
+    file.comparison = await compareCases(cases, o.predictor, { kernel: host.kernel, hz: host.hz, strategy: o.strategy, costs: fit.costs, slackSpreadNs: slackSpreadNs(fit.derived) });
   }
   return file;
 }
@@ -82,13 +87,19 @@ export async function calibrate(o: CalibrateOptions = {}): Promise<CalibrateOutc
   const log = o.log ?? (() => {});
   let run: ProbeRun;
   let exit: { code: number | null; signal: string | null } | undefined;
+  let measuredLoad: HostLoad | undefined;
   if (o.recorded !== undefined) {
     run = parseProbeOutput(o.recorded, 'recorded probe output');
   } else {
     const probe = locateProbe();
     if (!probe.available) return { status: 'unavailable', reason: probe.reason };
     log(`calibrate: running ${probe.path}${o.quick ? ' --quick' : ''} (at most ${Math.round((o.budgetMs ?? 40_000) / 1000)} s)`);
+    // the host's load from just before the probe to its exit: other processes' CPU, not the probe's
+    // own (its spinners raise the load average by themselves; io/host-load.ts)
+    const meter = new HostLoadMeter();
+    meter.start();
     const res = await runProbe({ binary: probe.path, quick: o.quick, cases: o.cases, budgetMs: o.budgetMs ?? 40_000, onStderr: (l) => log(l) });
+    measuredLoad = meter.stop();
     run = res.run;
     exit = { code: res.code, signal: res.signal };
   }
@@ -96,7 +107,7 @@ export async function calibrate(o: CalibrateOptions = {}): Promise<CalibrateOutc
   if (partial && !o.allowPartial) {
     throw new UsageError(`calibrate: ${partial}; refusing to fit partial output (nothing written). --allow-partial fits it anyway, with a warning in the file`);
   }
-  const file = await buildCalibration(run, o);
+  const file = await buildCalibration(run, { ...o, measuredLoad });
   if (partial) {
     const warning = `PARTIAL PROBE OUTPUT (fitted with --allow-partial): ${partial}; cases that did not run are missing and the fit may rest on fewer measurements`;
     file.warnings = [...(file.warnings ?? []), warning];

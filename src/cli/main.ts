@@ -415,7 +415,12 @@ async function calibrateCommand(o: CalibrateCliOptions & { out: string; budget: 
   }
   const c = r.file.comparison;
   for (const w of r.file.warnings ?? []) out(`calibrate: WARNING: ${w}`);
-  if (r.file.load?.loaded) out(`calibrate: ${(await import('../calibrate/fit.ts')).loadedHostLine(r.file.load)}`);
+  if (r.file.load) {
+    const { loadedHostLine, hostLoadSummary } = await import('../calibrate/fit.ts');
+    if (r.file.load.loaded) out(`calibrate: ${loadedHostLine(r.file.load)}`);
+    const summary = hostLoadSummary(r.file.load);
+    if (summary) out(`calibrate: ${summary}`);
+  }
   out(`calibrate: ${r.file.host.kernel}, HZ=${r.file.host.hz}; fitted ${Object.keys(r.file.costs).join(', ')}; wrote ${r.path}`);
   if (c) out(`model against measurement: ${c.passed} passed, ${c.failed} failed (drainlab validate --calibration ${r.path} shows each case)`);
   if (r.file.distributions?.length) out((await import('./distributions.ts')).distributionSummary(r.file.distributions, 'in-sample'));

@@ -60,6 +60,15 @@ export interface Costs {
    * SEALER_BUSY_PREEMPT_PROB applies.
    */
   sealerBusyPreemptProb?: number;
+  /**
+   * timerSlackNs for a sleeper whose CPU runs a CFS hog (class busy) when it goes to sleep: the
+   * CPU is running when the tick comes, so the wake-up has no exit from idle (on the host VM, a
+   * halted vCPU resumed by the hypervisor) and the woken sealer that preempts the hog runs a few us
+   * after the tick. Optional: unset, timerSlackNs applies (what every preset does). Fitted by
+   * calibrate from case e (docs/calibration.md "Distributions"): 3 and 20 us in two runs on the
+   * host's 6.18, where case a's idle sleepers measured 60 and 38 us.
+   */
+  timerSlackBusyNs?: number;
 }
 
 /**
@@ -95,4 +104,4 @@ export const DEFAULT_COSTS: Readonly<Costs> = Object.freeze({
   rcuExpeditedNs: 200_000,
 });
 
-export const COST_NAMES = [...Object.keys(DEFAULT_COSTS), 'sealerBusyPreemptProb'] as (keyof Costs)[];
+export const COST_NAMES = [...Object.keys(DEFAULT_COSTS), 'sealerBusyPreemptProb', 'timerSlackBusyNs'] as (keyof Costs)[];

@@ -12,7 +12,7 @@ import { claimStrategies, hungRun, runResolved, simulate, startSimulation, withW
 import { GUARD_BYTES, guardReading, pluginBudgetMs } from '../sim/plugin-guard.ts';
 import { hasStrategy, strategy as lookupStrategy } from '../strategies/registry.ts';
 import { provenance } from '../metrics/provenance.ts';
-import { cpuMs, probe, workOf, workersFor, SPLIT_PAYBACK_MS, SPREAD_PAYBACK_MS, type WorkersOption } from './auto-workers.ts';
+import { autoLog, cpuMs, probe, workOf, workersFor, SPLIT_PAYBACK_MS, SPREAD_PAYBACK_MS, type WorkersOption } from './auto-workers.ts';
 import { pluginSpecs } from '../strategies/plugin.ts';
 import type { Scenario } from '../scenario/resolve.ts';
 import type { RunRecord, StrategyRun } from '../metrics/record.ts';
@@ -207,6 +207,7 @@ async function runAuto(s: Scenario, opts: ScenarioRunOptions): Promise<RunRecord
   const w = spread
     ? workersFor(work.totalMs, opts.payback?.spread ?? SPREAD_PAYBACK_MS, n, cores)
     : workersFor(work.passMs, opts.payback?.split ?? SPLIT_PAYBACK_MS, MAX_WORKERS, cores);
+  autoLog({ what: spread ? 'spread' : 'split', strategies: n, workMs: Math.round(spread ? work.totalMs : work.passMs), workers: w, probeWallMs: Math.round(performance.now() - t0) }, est);
   if (w > 1 && spread) return runStrategiesInParallel(scenario, {}, w, { next, arena, finish: sim.finish, started, t0 });
   const pool = w > 1 ? await ShardPool.start(arena, w) : undefined;
   try {

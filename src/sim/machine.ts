@@ -196,16 +196,18 @@ export class Machine {
    * after its expiry, rounded up to the level's granularity (kernel/time/timer.c calc_index:
    * `expires = (expires >> LVL_SHIFT(lvl)) + 1`), so a level-0 sleep of j jiffies ends at the
    * (j+1)-th tick after the current one, and one of >= 63 jiffies at a multiple of 8 jiffies.
-   * The sleeper runs timerSlackNs after that tick. Returns the absolute wake-up time.
+   * The sleeper runs timerSlackNs after that tick; timerSlackBusyNs, when set, if its CPU runs a
+   * CFS hog as it goes to sleep (no exit from idle at the wake-up). Returns the absolute wake-up time.
    */
-  timerWakeAt(jiffies: number): number {
+  timerWakeAt(jiffies: number, cpu?: number): number {
     const now = Math.floor(this.now / this.tickNs);
     const expires = now + jiffies;
     let lvl = 0;
     while (lvl < 8 && jiffies >= 63 * 8 ** lvl) lvl++;
     const gran = 8 ** lvl;
     const bucket = (Math.floor(expires / gran) + 1) * gran;
-    return bucket * this.tickNs + this.costs.timerSlackNs;
+    const busy = cpu !== undefined && this.costs.timerSlackBusyNs !== undefined && this.cpus[cpu].cls === 'busy';
+    return bucket * this.tickNs + (busy ? this.costs.timerSlackBusyNs! : this.costs.timerSlackNs);
   }
 
   // --- CPUs and kworkers (OP5.4, OP5.5, CPU classes) ----------------------------------------

@@ -159,7 +159,7 @@ export function* waitLoop(ctx: SealCtx, opts: WaitLoopOptions): Proc<WaitResult>
       if (opts.scan0 !== 'none') yield* lruAddDrainAll(m, task, opts.scan0.drainAll, ctx.acct, opts.scan0.options?.(ctx)); // OP2.2b
     } else {
       const jiffies = Math.floor((m.s.hz << scan) / 200);
-      const t = m.timerWakeAt(jiffies);
+      const t = m.timerWakeAt(jiffies, task.cpu);
       m.trace(task.cpu, 'sleep', t - m.now, `${jiffies} jiffies`);
       const woken = task.fatalSignal ? true : ((yield { kind: 'interruptible', t, sleeper: task.sleeper }) as boolean);
       if (woken) scan = last; // OP2.2b: a fatal signal makes this pass the final one

@@ -1,11 +1,16 @@
 /**
- * How busy the host was, before and during a bench run (Linux /proc; `null` where unreadable).
- * Timings on a shared or oversubscribed host say as much about the neighbours as about the code,
- * so the report carries this and flags a noisy run (bench/README.md, "Noise"):
- *   - the 1-minute load average before the run above half the host's CPUs (others were runnable);
- *   - other processes using more than a quarter of the host's CPUs during the run (the host's busy
- *     time from /proc/stat, less this process's own CPU time, worker threads included);
- *   - more than 5 % of the CPU time stolen by the hypervisor during the run.
+ * How busy the host was, before and during a measurement (Linux /proc; `null` where unreadable).
+ * One place for the concept: `drainlab bench` judges its timings with it, and `drainlab calibrate`
+ * the probe run (src/calibrate/fit.ts hostLoad). Timings on a shared or oversubscribed host say as
+ * much about the neighbours as about what is measured, so a noisy run is flagged when:
+ *   - the 1-minute load average before the run is above half the host's CPUs (others were runnable);
+ *   - other processes used more than a quarter of the host's CPUs during the run: the host's busy
+ *     time from /proc/stat, less this process's own CPU time (worker threads included) and that of
+ *     the children it waited for (cutime/cstime of /proc/self/stat: the bench's CLI runs, the
+ *     calibrate probe with its spinner threads);
+ *   - more than 5 % of the CPU time was stolen by the hypervisor during the run.
+ * The load average during the run is recorded but judges nothing: it counts the run's own threads
+ * (a probe that pins spinners raises it from 0.06 to 0.81 on an idle 2-CPU host).
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -65,7 +70,7 @@ const cpuTimes = () => {
   const t = read('/proc/stat');
   return t === null ? null : parseProcStat(t);
 };
-/** CPU ms of this process and of the children it has waited for (the workers suite's CLI runs). */
+/** CPU ms of this process and of the children it has waited for (the workers suite's CLI runs, the probe). */
 const selfCpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000 + childrenCpuMs();
