@@ -43,6 +43,20 @@ describe('compareCases', () => {
     expect(one.rows[0].pass).toBe(true);
   });
 
+  it("one jiffy plus the measured slack's spread above its median: a tick-late wake-up passes whatever its slack, two ticks fail", async () => {
+    // case a measured the slack at 38 us median, 130 us p90 (the lead's run A): spread 92 us
+    const spread = { ...opts, slackSpreadNs: 130_000 - 38_000 };
+    const c = recheck({ latencyMs: 39.06 }); // a wake-up one tick late, 60 us more slack than the model's
+    const model = async () => ({ latencyMs: 35, result: 'ok' as const });
+    expect((await compareCases([c], model, opts)).rows[0]).toMatchObject({ pass: false, toleranceMs: 4, why: 'off by more than one jiffy' });
+    expect((await compareCases([c], model, spread)).rows[0]).toMatchObject({ pass: true, toleranceMs: 4.092 });
+    // beyond the spread, either way, and two ticks off, it fails
+    expect((await compareCases([recheck({ latencyMs: 39.1 })], model, spread)).rows[0]).toMatchObject({ pass: false, why: 'off by more than one jiffy and the slack spread' });
+    expect((await compareCases([recheck({ latencyMs: 30.9 })], model, spread)).rows[0].pass).toBe(false);
+    expect((await compareCases([recheck({ latencyMs: 30.95 })], model, spread)).rows[0].pass).toBe(true);
+    expect((await compareCases([recheck({ latencyMs: 43 })], model, spread)).rows[0].pass).toBe(false);
+  });
+
   it('EBUSY for ok fails when the pins went far from any re-check point', async () => {
     // seal 1 ms into a jiffy: re-checks at 0, 11, 35, 79, 163 ms; pins gone at 20 ms
     const cmp = await compareCases([recheck({})], async () => ({ latencyMs: 35, result: 'EBUSY' }), opts);

@@ -30,8 +30,12 @@ beforeAll(async () => {
   await writeFile('run.json', JSON.stringify(all.find((c) => c.record.scenario.name === 'debate-2017')!.record, null, 2));
   await writeFile('bad.json', '{"schema": "drainlab/run@1", ');
   await writeFile('wrong.json', JSON.stringify({ schema: 'drainlab/run@1', scenario: {}, provenance: {}, runs: [{ strategy: 'x' }] }));
-  // What `drainlab calibrate --recorded test/fixtures/probe-6.18-hz250-2026-11-25.jsonl --out FILE` wrote.
-  await writeFile('calib.json', await readFile(join(cwd, 'test/fixtures/calibration-6.18-hz250.json'), 'utf8'));
+  // What `drainlab calibrate --recorded test/fixtures/probe-6.18-hz250-2026-11-25.jsonl --out FILE`
+  // writes (every row passes; test/calibrate-fixture-fresh.test.ts), with one row marked failed so
+  // the report's FAIL cell and its count are seen too.
+  const calib = JSON.parse(await readFile(join(cwd, 'test/fixtures/calibration-6.18-hz250.json'), 'utf8'));
+  calib.comparison.rows.at(-1).pass = false;
+  await writeFile('calib.json', JSON.stringify(calib));
   await writeFile('bench.json', JSON.stringify({ suites: [{ name: 'scan', tasks: [{ name: 'AS SIMD', latency: { p50: 0.01, mean: 0.011, p99: 0.02, rme: 0.4 }, throughput: { mean: 95000 }, samples: 1000 }] }] }));
 });
 afterAll(() => process.chdir(cwd));

@@ -8,7 +8,7 @@ import { hostInfo } from './host.ts';
 import { fitCalibration, hostLoad } from './fit.ts';
 import { probeCases } from './cases.ts';
 import { guestCases } from './guest.ts';
-import { compareCases, type Predictor } from './compare.ts';
+import { compareCases, slackSpreadNs, type Predictor } from './compare.ts';
 import { locateProbe, runProbe, type ProbeCase } from './probe.ts';
 import { parseProbeOutput, type ProbeRun } from './parse.ts';
 import { addDistributions } from './distribution.ts';
@@ -78,7 +78,7 @@ export async function buildCalibration(run: ProbeRun, o: Pick<CalibrateOptions, 
   await addDistributions(file, run, { compare: !!o.predictor, replications: o.replications, log: o.log });
   if (run.guests.length) file.guestCases = guestCases(run);
   if (o.predictor && host.hz) {
-    file.comparison = await compareCases(cases, o.predictor, { kernel: host.kernel, hz: host.hz, strategy: o.strategy, costs: fit.costs });
+    file.comparison = await compareCases(cases, o.predictor, { kernel: host.kernel, hz: host.hz, strategy: o.strategy, costs: fit.costs, slackSpreadNs: slackSpreadNs(fit.derived) });
   }
   return file;
 }

@@ -42,9 +42,10 @@ export async function distributionChecks(fitPath: string, againstPath: string | 
   let outCases: unknown;
   if (against && against.host.hz) {
     // B's deterministic cases (re-checks, drains, walks) one by one under A's fitted costs
-    const { compareCases } = await import('../calibrate/compare.ts');
+    const { compareCases, slackSpreadNs } = await import('../calibrate/compare.ts');
     const { simPredictor } = await import('../calibrate/predict.ts');
-    const c = await compareCases(against.cases, simPredictor(fit.costs), { kernel: against.host.kernel, hz: against.host.hz, costs: fit.costs });
+    // the slack spread is the measured run's own (its seals' variation about the fitted median)
+    const c = await compareCases(against.cases, simPredictor(fit.costs), { kernel: against.host.kernel, hz: against.host.hz, costs: fit.costs, slackSpreadNs: slackSpreadNs(against.derived) });
     caseFailed = c.failed;
     outCases = c;
     lines.push(`\nout-of-sample cases: ${againstPath}'s measurements under ${fitPath}'s fitted costs: ${c.passed} passed, ${c.failed} failed` +

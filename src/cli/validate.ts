@@ -49,7 +49,7 @@ export function runValidationCases(): CaseResult[] {
 /** The model beside every measurement of a calibration file (fitted costs, the host's kernel preset). */
 async function calibrationComparison(path: string): Promise<(Comparison | UntimedComparison) & { loadedLine?: string; untimedLine?: string; guest?: GuestComparison | { skipped: string } }> {
   const { readCalibration } = await import('../calibrate/file.ts');
-  const { compareCases } = await import('../calibrate/compare.ts');
+  const { compareCases, slackSpreadNs } = await import('../calibrate/compare.ts');
   const { simPredictor } = await import('../calibrate/predict.ts');
   let file;
   try {
@@ -58,7 +58,7 @@ async function calibrationComparison(path: string): Promise<(Comparison | Untime
     throw new UsageError(`--calibration: ${(e as Error).message}`);
   }
   if (!file.host.hz) throw new UsageError(`--calibration: ${path} has no HZ for the host`);
-  const timed = await compareCases(file.cases, simPredictor(file.costs), { kernel: file.host.kernel, hz: file.host.hz, costs: file.costs });
+  const timed = await compareCases(file.cases, simPredictor(file.costs), { kernel: file.host.kernel, hz: file.host.hz, costs: file.costs, slackSpreadNs: slackSpreadNs(file.derived) });
   const { timingsCalibrated } = await import('../calibrate/file.ts');
   const { outcomesOnly, UNTIMED_LINE } = await import('../calibrate/untimed.ts');
   const timings = timingsCalibrated(file);

@@ -139,6 +139,8 @@ export const replaySchema = obj(
       .describe('CPUs of the recorded machine (R): CPU j of this scenario replays recorded CPU j mod R.'),
     pages: z.array(z.array(ms.describe('When one new page entered the batch, ms from the start of the recording.')).describe('The arrival times of one recorded CPU, sorted.')).default([])
       .describe("Per recorded CPU: when each new page entered that CPU's lru_add batch (sorted). CPU j writes them into its page ring (file j)."),
+    drains: z.array(z.array(ms.describe("When a task emptied the CPU's batch, ms from the start of the recording.")).describe('The drain times of one recorded CPU, sorted.')).optional()
+      .describe("Per recorded CPU: when a task's page burst left that CPU's batch (its own lru_add_drain(), or a full batch): CPU j empties its batches then, so that between bursts they fill as the recorded ones did. Kworkers' bursts are not listed (the replayed drain work is their own)."),
     pageRates: z.array(z.number().min(0, { error: 'pages per ms (number >= 0)' }).describe('New pages per ms on one recorded CPU.')).optional()
       .describe('Instead of recorded times (a fitted scenario): per recorded CPU, new pages per ms, drawn as a Poisson process.'),
     drainAll: z.array(obj({
@@ -146,6 +148,10 @@ export const replaySchema = obj(
       atMs: ms.describe('When it called, ms from the start of the recording.'),
       startDelaysMs: z.array(ms.nullable().describe('A delay, ms, or null (no work recorded there).')).optional()
         .describe("Per recorded CPU: how long the call's drain work waited for that CPU's kworker (queue_work -> execute_start), as recorded; the replayed work starts after the same delay (rt CPUs keep RT throttling). Absent or null: the CPU's rule, or the scenario's wakeups."),
+      returnMs: ms.optional()
+        .describe("When the recorded caller returned from the call (fadvise's exit), ms from the start of the recording: the replayed caller comes back from its flush then (its recorded wake-up), or once its last work is done, plus a drawn wake-up, when that is later. Absent: wake-ups as the scenario's rules."),
+      localDrainAfter: z.literal(true, { error: 'true (or leave it out)' }).optional()
+        .describe("The caller drains its own CPU's batches right after the call (lru_add_drain()), before it returns: fadvise(DONTNEED), whose second invalidate_mapping_pages releases its folio batch through __folio_batch_release (mm/fadvise.c, mm/truncate.c, mm/swap.c)."),
     }, 'a replay.drainAll entry').describe('One lru_add_drain_all() call.')).default([])
       .describe('lru_add_drain_all calls by other paths than a seal (fadvise, compaction ...), replicated onto every CPU of the caller\'s residue class.'),
     seals: z.array(obj({
@@ -155,6 +161,11 @@ export const replaySchema = obj(
       pinForMs: posMs.optional().describe('Page 0 is pinned from just before the seal for this long (inferred from the outcome and latency).'),
       ownCpu: z.literal(true, { error: 'true (or leave it out)' }).optional()
         .describe("The recorded drain_all also queued work on the sealing CPU after its local drain: a bhLookup on the sealing CPU just before the seal (a non-empty bh LRU is what a local lru_add_drain() leaves, v5.15+)."),
+      refills: z.array(obj({
+        cpu: nonNegInt().describe('The recorded CPU.'),
+        atMs: ms.describe('When, ms from the start of the recording.'),
+      }, 'a replay.seals refill').describe('One CPU refilled at one time.')).optional()
+        .describe("CPUs the seal's own drain_all queued work on although another caller's pass, pending when the seal began, had drained them just before: something refilled them between that pass's work and the seal's scan, which the trace does not show (other tasks' pages, or the bh LRU). The replay marks the CPU's bh LRU (only drain work clears it) at atMs, between the two."),
     }, 'a replay.seals entry').describe('One recorded F_ADD_SEALS(F_SEAL_WRITE), on a memfd of its own.')).default([])
       .describe('Seals: from cpu at atMs, on a new memfd whose pages wait in the batches of remoteCpus.'),
   },

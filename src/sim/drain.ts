@@ -29,6 +29,11 @@ export interface DrainAllOptions {
   remote?: boolean;
   /** A replayed call: the recorded queue -> execute_start delay of its work on a CPU (ns), if any (src/sim/trace-source.ts). */
   startDelayNs?: (cpu: number) => number | undefined;
+  /**
+   * A replayed call: when the recorded caller came back from its flush (absolute ns). The caller
+   * wakes then, or after the usual wake-up once its last work is done when that is later.
+   */
+  flushedAtNs?: number;
 }
 
 /**
@@ -36,7 +41,7 @@ export interface DrainAllOptions {
  * property loads stay monomorphic instead of deoptimizing at each strategy's new shape.
  */
 export function drainAllOptions(o: DrainAllOptions = {}): DrainAllOptions {
-  return { filter: o.filter, filterNsPerCpu: o.filterNsPerCpu, force: o.force ?? false, remote: o.remote ?? false, startDelayNs: o.startDelayNs };
+  return { filter: o.filter, filterNsPerCpu: o.filterNsPerCpu, force: o.force ?? false, remote: o.remote ?? false, startDelayNs: o.startDelayNs, flushedAtNs: o.flushedAtNs };
 }
 const NO_OPTIONS = drainAllOptions();
 
@@ -82,14 +87,20 @@ function* queueAndFlush(m: Machine, task: Task, variant: DrainAllVariant, acct: 
   m.trace(task.cpu, 'queue', t - m.now, `${works.length} CPUs`);
   yield { kind: 'until', t };
   // The works run in parallel on their CPUs; the waits are sequential.
+  const replayed = o.flushedAtNs !== undefined;
+  let woken = true;
   for (const w of works) {
     if (!w.completion.done) {
       yield { kind: 'wait', on: w.completion };
-      yield m.sleep(m.callerWakeNs(task.cpu));
+      if (replayed) woken = false;
+      else yield m.sleep(m.callerWakeNs(task.cpu));
     } else {
       yield m.sleep(k.flushDoneNs);
     }
   }
+  // A replayed call comes back when the recorded one did (its wake-up as recorded).
+  if (replayed && m.now < o.flushedAtNs!) yield { kind: 'until', t: o.flushedAtNs! };
+  else if (!woken) yield m.sleep(m.callerWakeNs(task.cpu));
   m.trace(task.cpu, 'flushed', undefined, `${works.length} CPUs`);
 }
 

@@ -14,17 +14,20 @@
  * least 2 x PAGEVEC_SIZE + 2 (checked). Every replayed seal then has a file of its own,
  * N + (seal index x blocks + block), written just before the seal: one page in the batch of each
  * remote CPU, and page 0 pinned for pinForMs when the trace says the seal waited or failed; when
- * its recorded drain also reached the sealing CPU (`ownCpu`), a bhLookup on the sealing CPU.
+ * its recorded drain also reached the sealing CPU (`ownCpu`), a bhLookup on the sealing CPU; and a
+ * bhLookup on each CPU of `refills` at its time (another caller's pass drained it just before the
+ * seal's own pass found it needing a drain again).
  */
 import type { Replay } from '../scenario/schema.ts';
 import { UsageError } from '../errors.ts';
 import { RangeOp } from '../wasm/core.ts';
 import { applyOp, producePage, type OpContext } from './ops.ts';
-import { drainAllOptions, lruAddDrainAll } from './drain.ts';
+import { drainAllOptions, localDrain, lruAddDrainAll, type DrainAllOptions } from './drain.ts';
+import type { Proc } from './engine.ts';
 
 const nsOrUndefined = (ms: number | null | undefined) => (ms === null || ms === undefined ? undefined : ms * 1e6);
 import { CounterRng, rngKey } from '../stats/rng.ts';
-import { STREAM, Task } from './machine.ts';
+import { STREAM, Task, type Machine } from './machine.ts';
 
 /** The fitted page streams' PRNG key (after workload.ts's generator kinds 0..6). */
 const REPLAY_STREAM = 7;
@@ -82,13 +85,30 @@ export function startReplay(ctx: OpContext, r: Replay): void {
     m.engine.at(times[0] * 1e6, step);
   }
 
+  // Recorded local drains and full batches of the tasks: CPU j's batches empty when recorded CPU
+  // j mod R's did, so between bursts they hold what the recorded ones held.
+  if (r.drains) {
+    for (let j = 0; j < n; j++) {
+      const times = r.drains[j % R];
+      if (!times || times.length === 0) continue;
+      let i = 0;
+      const step = () => {
+        applyOp(ctx, { op: 'drain', atMs: times[i], cpu: j });
+        i++;
+        if (i < times.length) m.engine.at(times[i] * 1e6, step);
+      };
+      m.engine.at(times[0] * 1e6, step);
+    }
+  }
+
   for (const d of r.drainAll) {
     for (let b = 0; b < blocks; b++) {
       const cpu = b * R + d.cpu;
       if (cpu >= n) continue;
       const delays = d.startDelaysMs;
       if (!delays) {
-        m.engine.at(d.atMs * 1e6, () => applyOp(ctx, { op: 'drainAll', atMs: d.atMs, cpu }));
+        if (d.localDrainAfter) m.engine.at(d.atMs * 1e6, () => m.engine.spawn(drainAllThenLocal(m, new Task(cpu), drainAllOptions({ flushedAtNs: nsOrUndefined(d.returnMs) }))));
+        else m.engine.at(d.atMs * 1e6, () => applyOp(ctx, { op: 'drainAll', atMs: d.atMs, cpu }));
         continue;
       }
       // Each CPU the recorded call queued work on needed a drain: one more page of its stream just
@@ -97,8 +117,8 @@ export function startReplay(ctx: OpContext, r: Replay): void {
       const targets = delays.flatMap((x, rc) => (x !== null && b * R + rc < n ? [b * R + rc] : []));
       m.engine.at(before * 1e6, () => targets.forEach((c) => produceOn[c]()));
       // The recorded delay of the work on CPU c applies to its replica in the same block.
-      const o = drainAllOptions({ startDelayNs: (c) => (c >= b * R && c < (b + 1) * R ? nsOrUndefined(delays[c - b * R]) : undefined) });
-      m.engine.at(d.atMs * 1e6, () => m.engine.spawn(lruAddDrainAll(m, new Task(cpu), m.drainAllVariant, m.background, o)));
+      const o = drainAllOptions({ startDelayNs: (c) => (c >= b * R && c < (b + 1) * R ? nsOrUndefined(delays[c - b * R]) : undefined), flushedAtNs: nsOrUndefined(d.returnMs) });
+      m.engine.at(d.atMs * 1e6, () => m.engine.spawn(d.localDrainAfter ? drainAllThenLocal(m, new Task(cpu), o) : lruAddDrainAll(m, new Task(cpu), m.drainAllVariant, m.background, o)));
     }
   }
 
@@ -114,7 +134,23 @@ export function startReplay(ctx: OpContext, r: Replay): void {
         if (seal.ownCpu) applyOp(ctx, { op: 'bhLookup', atMs: before, cpu });
         if (seal.pinForMs !== undefined) applyOp(ctx, { op: 'pin', atMs: before, cpu, file, pages: 0, compound: false, forMs: seal.pinForMs, ranges: [[0, 1]] });
       });
+      for (const rf of seal.refills ?? []) {
+        const rc = b * R + rf.cpu;
+        if (rc < n) m.engine.at(rf.atMs * 1e6, () => applyOp(ctx, { op: 'bhLookup', atMs: rf.atMs, cpu: rc }));
+      }
       m.engine.at(seal.atMs * 1e6, () => applyOp(ctx, { op: 'seal', atMs: seal.atMs, cpu, file, sealSeal: false }));
     }
   });
+}
+
+/**
+ * A replayed fadvise(DONTNEED) drain_all: generic_fadvise follows lru_add_drain_all() with a second
+ * invalidate_mapping_pages(), whose folio_batch_release() -> __folio_batch_release() does an
+ * lru_add_drain() on the caller's CPU (mm/fadvise.c, mm/truncate.c mapping_try_invalidate,
+ * mm/swap.c). It runs as soon as the call releases drain_all's mutex, before a waiter woken on
+ * the same CPU can scan it (in the traces: the caller's page burst just before its return).
+ */
+function* drainAllThenLocal(m: Machine, task: Task, o: DrainAllOptions): Proc {
+  yield* lruAddDrainAll(m, task, m.drainAllVariant, m.background, o);
+  yield* localDrain(m, task);
 }

@@ -33,39 +33,76 @@ export function replayScenario(a: Analysis, o: { cpus?: number; strategies?: str
   const windowMs = (o.seconds !== undefined ? Math.min(o.seconds, a.seconds) : a.seconds) * 1000;
   const inWindow = (tNs: number) => tNs >= t0 && (tNs - t0) / 1e6 <= windowMs;
   const hz = a.trace.hz && [100, 250, 300, 1000].includes(a.trace.hz) ? a.trace.hz : 250;
-  // Page arrivals: a burst of n pages leaving CPU r's batch at t means n pages entered it since the
-  // previous burst; they are spread evenly over that gap (the batch holds them until the burst).
-  const pages: number[][] = [];
-  for (let r = 0; r < R; r++) {
-    const out: number[] = [];
-    let prev = t0;
-    for (const b of a.bursts[r]) {
-      if (b.t < t0) continue;
-      if (!inWindow(b.t)) break;
-      for (let k = 0; k < b.n; k++) out.push(ms3(prev - t0 + ((k + 1) * (b.t - prev)) / (b.n + 1)));
-      prev = b.t;
-    }
-    pages.push(out);
-  }
+  // When a task (not a kworker: the replayed drain work is theirs) emptied each CPU's batch.
+  const drains = a.bursts.map((bs) => bs.filter((b) => !b.kworker && b.t >= t0 && inWindow(b.t)).map((b) => ms3(b.t - t0)));
   // Other callers' drain_alls, with how long their works waited for each CPU's kworker: that is
   // the recorded machine's own activity, replayed as it happened (a seal that waits behind it
   // then finds its pages drained, or not, as it did).
   const drainAll = a.drainAlls.filter((d) => d.via !== 'seal' && inWindow(d.t)).map((d) => {
     const delays: (number | null)[] = new Array(R).fill(null);
     for (const w of d.works) if (w.startNs >= w.queuedNs && w.target < R) delays[w.target] = ms3(w.startNs - w.queuedNs);
-    return { cpu: d.cpu, atMs: ms3(d.t - t0), ...(delays.some((x) => x !== null) ? { startDelaysMs: delays } : {}) };
+    // fadvise(DONTNEED) drains its own CPU again right after the call (schema: localDrainAfter).
+    // The caller's return as recorded (its wake-up after its last work, and so when it let go of
+    // drain_all's mutex), when the trace shows it.
+    const returned = d.returnNs > 0 && d.works.length > 0 && d.works.every((w) => w.endNs > 0) ? { returnMs: ms3(d.returnNs - t0) } : {};
+    return { cpu: d.cpu, atMs: ms3(d.t - t0), ...(delays.some((x) => x !== null) ? { startDelaysMs: delays } : {}), ...returned, ...(d.via === 'fadvise' ? { localDrainAfter: true as const } : {}) };
   });
   const seals = a.seals
     .filter((s) => s.result !== 'unfinished' && inWindow(s.startNs))
     .map((s) => {
       const pin = inferPin(s, hz);
       const targets = new Set(s.drainAlls.flatMap((d) => d.works.map((w) => w.target)));
-      const remote = [...(targets.size > 0 ? targets : drainedByAnother(a, s))].filter((c) => c !== s.cpu).sort((x, y) => x - y);
-      // Work on the sealing CPU after its own local drain: its bh LRU (KernelConstants.bhLruDrain).
-      const own = targets.has(s.cpu) ? { ownCpu: true as const } : {};
-      return { cpu: s.cpu, atMs: ms3(s.startNs - t0), remoteCpus: remote, ...own, ...(pin.kind !== 'none' ? { pinForMs: Math.round(pin.replayMs * 1000) / 1000 } : {}) };
+      // The seal's pages waited on the CPUs its own drain reached, and on those of another
+      // caller's pass it waited behind (which drained them first).
+      const remote = [...new Set([...targets, ...drainedByAnother(a, s)])].filter((c) => c !== s.cpu).sort((x, y) => x - y);
+      const refills = refillsOf(a, s).map((r) => ({ cpu: r.cpu, atMs: ms3(r.atNs - t0) }));
+      // Work on the sealing CPU after its own local drain: its bh LRU (KernelConstants.bhLruDrain),
+      // unless another pass drained it just before the seal's own (then a refill says when).
+      const own = targets.has(s.cpu) && !refills.some((r) => r.cpu === s.cpu) ? { ownCpu: true as const } : {};
+      return {
+        cpu: s.cpu, atMs: ms3(s.startNs - t0), remoteCpus: remote, ...own,
+        ...(refills.length > 0 ? { refills } : {}),
+        ...(pin.kind !== 'none' ? { pinForMs: Math.round(pin.replayMs * 1000) / 1000 } : {}),
+      };
     });
-  const replay = { source: `${a.trace.file} (sha256 ${a.trace.sha256.slice(0, 12)})`, recordedCpus: R, pages, drainAll, seals };
+  // Page arrivals: a burst of n pages leaving CPU r's batch at t means n pages entered it since the
+  // previous burst; they are spread evenly over that gap (the batch holds them until the burst).
+  // The pages the replay writes itself (one per seal on each of its remote CPUs, one per CPU a
+  // replayed drain_all reached) stand for some of them: as many fewer are spread in their gap,
+  // so that each replayed batch holds what the recorded one did (a seal's 8 pages are in the
+  // burst that moved them, and the replay writes one).
+  const own: number[][] = Array.from({ length: R }, () => []);
+  for (const d of drainAll) d.startDelaysMs?.forEach((x, rc) => { if (x !== null) own[rc].push(Math.max(0, d.atMs - 0.001)); });
+  const recSeals = a.seals.filter((x) => x.result !== 'unfinished' && inWindow(x.startNs));
+  seals.forEach((sl, si) => {
+    for (const rc of sl.remoteCpus) {
+      // The one page stands for all the sealer wrote there since its previous seal (mm_page_alloc,
+      // with record --comm); without page allocations in the trace, for one.
+      const n = Math.max(1, sealerPagesOn(a, recSeals[si], rc));
+      for (let k = 0; k < n; k++) own[rc].push(Math.max(0, sl.atMs - 0.001));
+    }
+  });
+  const pages: number[][] = [];
+  for (let r = 0; r < R; r++) {
+    const out: number[] = [];
+    const mine = own[r].sort((x, y) => x - y);
+    let m = 0;
+    let prev = t0;
+    for (const b of a.bursts[r]) {
+      if (b.t < t0) continue;
+      if (!inWindow(b.t)) break;
+      let k0 = 0;
+      while (m < mine.length && mine[m] <= (b.t - t0) / 1e6) {
+        m++;
+        k0++;
+      }
+      const n = Math.max(0, b.n - k0);
+      for (let k = 0; k < n; k++) out.push(ms3(prev - t0 + ((k + 1) * (b.t - prev)) / (n + 1)));
+      prev = b.t;
+    }
+    pages.push(out);
+  }
+  const replay = { source: `${a.trace.file} (sha256 ${a.trace.sha256.slice(0, 12)})`, recordedCpus: R, pages, drains, drainAll, seals };
   const layout = replayLayout({ ...replay, pageRates: undefined }, N);
   const maxPin = Math.max(0, ...seals.map((s) => s.pinForMs ?? 0));
   const classes = new Map<string, number[]>();
@@ -95,6 +132,15 @@ export function replayScenario(a: Analysis, o: { cpus?: number; strategies?: str
   );
 }
 
+/** Pages the sealing task allocated on CPU `cpu` (mm_page_alloc) since its previous seal began. */
+function sealerPagesOn(a: Analysis, s: Analysis['seals'][number], cpu: number): number {
+  let since = a.windowNs[0];
+  for (const x of a.seals) if (x.pid === s.pid && x.startNs < s.startNs) since = Math.max(since, x.startNs);
+  let n = 0;
+  for (const b of a.allocs[cpu] ?? []) if (b.pid === s.pid && b.t > since && b.t <= s.startNs) n += b.n;
+  return n;
+}
+
 /**
  * A seal with no drain work of its own that started while another caller's drain_all still had
  * work pending, and returned only after that work ended: its pages waited in a remote batch, its
@@ -104,10 +150,36 @@ export function replayScenario(a: Analysis, o: { cpus?: number; strategies?: str
 export function drainedByAnother(a: Analysis, s: Analysis['seals'][number]): number[] {
   for (const d of a.drainAlls) {
     if (d.via === 'seal' || d.t > s.startNs) continue;
-    const pending = d.works.filter((w) => w.endNs > s.startNs);
+    // A kworker that had already started when the seal began had moved the batch before the
+    // seal's tag pass (its burst comes at its start): only works not yet started count.
+    const pending = d.works.filter((w) => w.startNs >= s.startNs && w.endNs > s.startNs);
     if (pending.length > 0 && s.endNs >= Math.max(...pending.map((w) => w.endNs))) return pending.map((w) => w.target);
   }
   return [];
+}
+
+/**
+ * A seal whose own drain_all queued work on CPU c although another caller's pass, with work on c
+ * still pending when the seal began, ran that work before the seal queued its own: the other pass
+ * drained c (the seal's pages with it), and something refilled c before the seal's scan (pages of
+ * tasks the trace leaves out, or the bh LRU; no event shows which). Replayed as a bh LRU entry on
+ * c halfway between the other work's end and the seal's queue_work, so that the replayed seal
+ * meets the same state: c drained by the other pass, then needing a drain again.
+ */
+export function refillsOf(a: Analysis, s: Analysis['seals'][number]): { cpu: number; atNs: number }[] {
+  const own = new Map<number, number>(); // target -> the seal's queue time
+  for (const d of s.drainAlls) for (const w of d.works) if (!own.has(w.target)) own.set(w.target, w.queuedNs);
+  if (own.size === 0) return [];
+  const out: { cpu: number; atNs: number }[] = [];
+  for (const [cpu, q] of own) {
+    let end = -1;
+    for (const d of a.drainAlls) {
+      if (d.via === 'seal' || d.t > s.startNs) continue;
+      for (const w of d.works) if (w.target === cpu && w.endNs > s.startNs && w.endNs < q) end = Math.max(end, w.endNs);
+    }
+    if (end > 0) out.push({ cpu, atNs: Math.round((end + q) / 2) });
+  }
+  return out.sort((x, y) => x.cpu - y.cpu);
 }
 
 /** Fewest observations of each wake-up kind before the replay uses them instead of the class rules. */
@@ -199,7 +271,8 @@ export function agreement(a: Analysis, record: RunRecord<Scenario>, strategy: st
     const recTargets = recSet.size;
     if (recSet.has(rec.cpu)) out.recordedSelfTargets++;
     const recRemote = recTargets - (recSet.has(rec.cpu) ? 1 : 0);
-    const repRemote = rep.cpusInterrupted - (seal.ownCpu && (rep.drainPasses ?? 0) > 0 && rep.cpusInterrupted > 0 ? 1 : 0);
+    const ownMarked = seal.ownCpu || (seal.refills ?? []).some((r) => r.cpu === seal.cpu);
+    const repRemote = rep.cpusInterrupted - (ownMarked && (rep.drainPasses ?? 0) > 0 && rep.cpusInterrupted > 0 ? 1 : 0);
     if (repRemote === recRemote) out.sameRemoteTargets++;
     const same = rep.result === rec.result;
     if (same) out.sameResult++;
