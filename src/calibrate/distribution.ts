@@ -66,7 +66,7 @@ export const QUANTILES = [0.1, 0.5, 0.9] as const;
 export const FAMILY_ALPHA = 0.05;
 const CHECKS = 1 + QUANTILES.length;
 export const KS_ALPHA = FAMILY_ALPHA / CHECKS;
-const BAND_LEVEL = 1 - FAMILY_ALPHA / CHECKS;
+export const BAND_LEVEL = 1 - FAMILY_ALPHA / CHECKS;
 const BOOTSTRAP_RESAMPLES = 1000;
 
 const ms = (ns: number) => ns / 1e6;
