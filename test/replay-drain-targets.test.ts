@@ -4,7 +4,8 @@
 //  - fadvise(DONTNEED) drains its own CPU again right after lru_add_drain_all (its second
 //    invalidate_mapping_pages releases a folio batch: __folio_batch_release -> lru_add_drain);
 //  - a replayed call comes back from its flush when the recorded one did (`returnMs`);
-//  - a task's recorded page burst empties that CPU's batch in the replay (`drains`);
+//  - a task's recorded page burst empties that CPU's batch in the replay (`drains`), and the pages
+//    the replay writes itself (a seal's, a drain_all's) stand for recorded ones of the stream;
 //  - a CPU another pass drained, that the seal's own pass found needing a drain again (`refills`).
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -76,6 +77,19 @@ describe('replayed drain targets', () => {
     expect(rp.drainAll.filter((d) => d.localDrainAfter).length).toBe(a.drainAlls.filter((d) => d.via === 'fadvise').length);
     expect(rp.drainAll.some((d) => d.returnMs !== undefined)).toBe(true);
     expect(rp.drains!.flat().length).toBeGreaterThan(0);
+    // The pages the replay writes itself stand for recorded ones: a seal's one page on CPU 1 for
+    // the 8 its sealer wrote there, a replayed drain_all's page for the fadvise caller's read.
+    const [t0, t1] = a.windowNs;
+    for (const r of [0, 1]) {
+      const inW = a.bursts[r].filter((b) => b.t >= t0 && b.t <= t1);
+      const last = inW[inW.length - 1].t;
+      const fewer = inW.reduce((n, b) => n + b.n, 0) - rp.pages[r].length;
+      const sealerPages = a.allocs[r].filter((b) => a.seals.some((x) => x.pid === b.pid) && b.t >= t0 && b.t <= last).reduce((n, b) => n + b.n, 0);
+      const drainAllPages = rp.drainAll.filter((d) => typeof d.startDelaysMs?.[r] === 'number' && d.atMs <= (last - t0) / 1e6).length;
+      expect(fewer).toBeGreaterThanOrEqual(r === 1 ? 0.75 * sealerPages : 0);
+      expect(fewer).toBeLessThanOrEqual(sealerPages + drainAllPages);
+      if (r === 1) expect(sealerPages).toBeGreaterThan(8 * 20);
+    }
     const ag = agreement(a, runResolved(sc, { strategies: ['v4.16'] }), 'v4.16')!;
     expect(ag.sameResult).toBe(ag.seals);
     expect(ag.sameTargets / ag.seals).toBeGreaterThanOrEqual(0.9);

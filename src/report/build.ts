@@ -9,7 +9,7 @@ import { decimateMinMax } from './decimate.ts';
 import { buildFindings } from './findings.ts';
 import { byScenario, prepare, scenarioName, type Prepared } from './prepare.ts';
 import type { ReportInputs } from './ingest.ts';
-import { observations, pairedTable, type Boot } from './paired.ts';
+import { observations, observationsOf, pairedTable, type Boot } from './paired.ts';
 import { questionOf } from './questions.ts';
 import { strategyDescription } from './strategies.ts';
 import { strategyTable } from './tables.ts';
@@ -136,12 +136,13 @@ export function buildReportData(inputs: ReadonlyArray<RunRecord | SweepCell> | R
     return {
       scenario: name, question: questionOf(name, desc).question, anchor: scenarioAnchor(name),
       table: strategyTable(name, list, strategies, prep.inputs.samples(name)),
-      paired: pairedTable(observations(list, strategies), strategies, baseline, boot, `${name}|`),
+      paired: pairedTable(observationsOf(list, strategies), strategies, baseline, boot, `${name}|`),
     };
   });
   const table = strategyTable(groups.size > 1 ? `all ${groups.size} scenarios pooled` : [...groups.keys()][0] ?? 'all inputs', cells, strategies, prep.inputs.samples());
   if (new Set(table.rows.map((r) => r.runs)).size > 1) notes.push('Not every strategy ran in every cell and replication; the paired tables use only common replications.');
-  const obs = observations(cells, strategies);
+  // One scenario: its cells are all the cells, in the same order, so its rows are the report's.
+  const obs = groups.size === 1 ? observationsOf([...groups.values()][0]!, strategies) : observations(cells, strategies);
   const paired = pairedTable(obs, strategies, baseline, boot);
   const chartList = charts(prep, baseline, boot, columns);
   const drawn = new Set(chartList.filter((c) => c.kind !== 'missing').map((c) => c.id));

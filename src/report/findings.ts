@@ -6,7 +6,7 @@
  */
 import { fmtMetric, fmtMetricDiff, metric } from '../metrics/registry.ts';
 import { fmtParam, flattenParams } from './prepare.ts';
-import { observations, pairedCell, type Boot } from './paired.ts';
+import { observationsOf, pairedCell, type Boot } from './paired.ts';
 import { questionOf } from './questions.ts';
 import type { Finding, FindingStat } from './findings-types.ts';
 import type { SweepCell } from './types.ts';
@@ -32,13 +32,10 @@ function machine(cells: SweepCell[]): string {
   return cpus.length === 1 ? `${cpus[0]} CPUs` : `${cpus[0]}-${cpus[cpus.length - 1]} CPUs`;
 }
 
-const OBS = new WeakMap<SweepCell[], ReturnType<typeof observations>>();
-
 function stat(sc: ScenarioInput, cells: SweepCell[], where: string, s: string, baseline: string, name: string, ctx: Ctx): FindingStat | undefined {
   const runsOf = (x: string) => cells.some((c) => c.record.runs.some((r) => r.strategy === x));
   if (!runsOf(s) || !runsOf(baseline)) return undefined;
-  let obs = OBS.get(cells);
-  if (!obs) OBS.set(cells, (obs = observations(cells, ctx.strategies)));
+  const obs = observationsOf(cells, ctx.strategies);
   const p = pairedCell(obs, s, baseline, name, ctx.boot, `finding|${sc.name}|${where}|`);
   if (p.pairs === 0) return undefined;
   return { scenario: sc.name, where, metric: name, strategy: s, baseline, estimate: p.estimate, lo: p.lo, hi: p.hi, pairs: p.pairs, verdict: p.verdict, candidateMedian: p.candidateMedian, baselineMedian: p.baselineMedian };

@@ -21,8 +21,11 @@ import type { RunRecord, RunSummary, StrategyRun } from '../metrics/record.ts';
 import { runRecordToCell } from './load.ts';
 import type { SweepCell } from './types.ts';
 
+/** Where a kept cell carries its pairing key (non-enumerable: never serialised, never compared). */
+const PAIR_KEY = Symbol('pairKey');
+
 /** A cell's pairing key: one cell and one seed, so both sides of a pair saw the same arrivals. */
-export const pairKey = (c: Pick<SweepCell, 'cellId' | 'replication'>) => `${c.cellId}#${c.replication}`;
+export const pairKey = (c: Pick<SweepCell, 'cellId' | 'replication'>): string => (c as { [PAIR_KEY]?: string })[PAIR_KEY] ?? `${c.cellId}#${c.replication}`;
 
 const isRecord = (x: RunRecord | SweepCell): x is RunRecord => (x as RunRecord).schema === 'drainlab/run@1' && !('record' in x);
 
@@ -206,6 +209,8 @@ class SummaryColumns {
 
 const EMPTY: never[] = [];
 Object.freeze(EMPTY);
+/** The kept records' provenance: folded into ReportInputs.provenance as they arrive. */
+const EMPTY_PROVENANCE = Object.freeze({});
 
 /** A run as the report keeps it: no seals, no timeline (unless put back), lockdep cycles only, the summary in columns. */
 class SlimRun {
@@ -221,14 +226,27 @@ class SlimRun {
   }
 }
 
-/** Many cells carry equal small values (cpuClasses, lockdep cycles): one copy of each. */
+/**
+ * Many cells carry equal small values (cpuClasses, lockdep cycles, params, warnings) and equal
+ * strings (scenario names and descriptions, point ids, strategy names), each parsed afresh from
+ * its line: one copy of each.
+ */
 class Interner {
   private readonly m = new Map<string, unknown>();
+  private readonly strings = new Map<string, string>();
   of<T>(v: T): T {
     const k = JSON.stringify(v);
     const had = this.m.get(k);
     if (had !== undefined) return had as T;
     this.m.set(k, v);
+    return v;
+  }
+  /** One copy of an equal string (the value itself when it is not a string). */
+  str<T>(v: T): T {
+    if (typeof v !== 'string') return v;
+    const had = this.strings.get(v);
+    if (had !== undefined) return had as T;
+    this.strings.set(v, v);
     return v;
   }
 }
@@ -277,7 +295,7 @@ export class ReportInputs {
     let scenario: Record<string, unknown> = sc;
     if (this.fullScenario.has(name)) {
       scenario = {};
-      for (const f of SCENARIO_FIELDS) if (f in sc) scenario[f] = f === 'cpuClasses' ? this.interned.of(sc[f]) : sc[f];
+      for (const f of SCENARIO_FIELDS) if (f in sc) scenario[f] = f === 'cpuClasses' ? this.interned.of(sc[f]) : this.interned.str(sc[f]);
     } else {
       this.fullScenario.add(name);
     }
@@ -289,16 +307,17 @@ export class ReportInputs {
       for (const seal of r.seals) s.push(seal.endMs - seal.startMs, seal.lockHoldMs);
     }
     this.provenance.add(c.record.provenance);
-    const record = { schema: c.record.schema, scenario, provenance: {}, runs: c.record.runs.map((r) => this.slimRun(r)) } as unknown as RunRecord;
-    if (c.record.warnings) record.warnings = c.record.warnings;
-    const slim: SweepCell = { cellId: c.cellId, params: c.params, replication: c.replication, record };
-    if (c.pointId !== undefined) slim.pointId = c.pointId;
+    const record = { schema: this.interned.str(c.record.schema), scenario, provenance: EMPTY_PROVENANCE, runs: c.record.runs.map((r) => this.slimRun(r)) } as unknown as RunRecord;
+    if (c.record.warnings) record.warnings = this.interned.of(c.record.warnings);
+    const slim: SweepCell = { cellId: c.cellId, params: this.interned.of(c.params), replication: c.replication, record };
+    if (c.pointId !== undefined) slim.pointId = this.interned.str(c.pointId);
+    Object.defineProperty(slim, PAIR_KEY, { value: k });
     this.cells.push(slim);
     this.pickTimeline(c, slim);
   }
 
   private slimRun(r: StrategyRun): StrategyRun {
-    const out = new SlimRun(r.strategy, this.summaries, this.summaries.add(r.summary));
+    const out = new SlimRun(this.interned.str(r.strategy), this.summaries, this.summaries.add(r.summary));
     if (r.lockdep !== undefined) out.lockdep = { edges: EMPTY, cycles: r.lockdep.cycles.length ? this.interned.of(r.lockdep.cycles) : EMPTY };
     if (r.plugin) out.plugin = r.plugin;
     if (r.load?.warning) out.load = { warning: r.load.warning } as StrategyRun['load'];

@@ -19,12 +19,27 @@ export const PAIRED_METRICS: MetricId[] = [
 const finite = (v: number | undefined | null): v is number => typeof v === 'number' && Number.isFinite(v);
 export const orNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
+/**
+ * One metric's values, one per row: 8 bytes a row (a JS array of numbers and nulls took ~16), NaN
+ * where the metric has no value. JSON.stringify writes it as the array of numbers and nulls it
+ * stands for, so the report's JSON and saved baselines are unchanged.
+ */
+export class MetricColumn extends Float64Array {
+  toJSON(): (number | null)[] {
+    return Array.from(this, (v) => (Number.isNaN(v) ? null : v));
+  }
+}
+
 /** Every registry metric of every strategy run, one row per (cell, replication, strategy). */
 export function observations(cells: readonly SweepCell[], strategies: readonly string[]): Observations {
+  let rows = 0;
+  for (const c of cells) rows += c.record.runs.length;
   const keys: string[] = [];
   const strategy: string[] = [];
-  const metrics: Observations['metrics'] = Object.fromEntries(METRIC_LIST.map((m) => [m.name, [] as (number | null)[]]));
+  const cols = METRIC_LIST.map(() => new MetricColumn(rows));
+  const metrics: Observations['metrics'] = Object.fromEntries(METRIC_LIST.map((m, i) => [m.name, cols[i]!]));
   const order = new Map(strategies.map((s, i) => [s, i]));
+  let row = 0;
   for (const c of cells) {
     const runs = [...c.record.runs].sort((a, b) => order.get(a.strategy)! - order.get(b.strategy)!);
     const key = pairKey(c);
@@ -33,13 +48,29 @@ export function observations(cells: readonly SweepCell[], strategies: readonly s
       const r = { ...r0, strategy: r0.strategy, summary: r0.summary, lockdep: r0.lockdep };
       keys.push(key);
       strategy.push(r.strategy);
-      for (const m of METRIC_LIST) {
-        const v = m.of(r);
-        metrics[m.name]!.push(finite(v) ? v : null);
+      for (let i = 0; i < METRIC_LIST.length; i++) {
+        const v = METRIC_LIST[i]!.of(r);
+        cols[i]![row] = finite(v) ? v : NaN;
       }
+      row++;
     }
   }
   return { keys, strategy, metrics };
+}
+
+const CACHE = new WeakMap<readonly SweepCell[], { strategies: readonly string[]; obs: Observations }>();
+
+/**
+ * observations(), once per list of cells (and list of strategies): a scenario's table, its findings
+ * and, when the inputs hold one scenario, the whole report read the same rows instead of each
+ * making its own copy (a copy is ~0.8 KB a cell of three runs). Callers must not change the list.
+ */
+export function observationsOf(cells: readonly SweepCell[], strategies: readonly string[]): Observations {
+  const hit = CACHE.get(cells);
+  if (hit && hit.strategies === strategies) return hit.obs;
+  const obs = observations(cells, strategies);
+  CACHE.set(cells, { strategies, obs });
+  return obs;
 }
 
 /** key -> value of one metric for one strategy. */
@@ -49,7 +80,7 @@ export function metricMap(obs: Observations, strategy: string, name: MetricId): 
   if (!col) return m;
   for (let i = 0; i < obs.keys.length; i++) {
     const v = col[i];
-    if (obs.strategy[i] === strategy && v !== null && v !== undefined) m.set(obs.keys[i]!, v);
+    if (obs.strategy[i] === strategy && v !== null && v !== undefined && !Number.isNaN(v)) m.set(obs.keys[i]!, v);
   }
   return m;
 }

@@ -31,8 +31,11 @@ export interface Observations {
   keys: string[];
   /** Strategy of each row. */
   strategy: string[];
-  /** One column per metric; null where the metric has no value for that row. */
-  metrics: Record<MetricId, (number | null)[]>;
+  /**
+   * One column per metric; null where the metric has no value for that row (in memory a report's
+   * own columns are Float64Arrays with NaN there, written to JSON as these arrays).
+   */
+  metrics: Record<MetricId, ArrayLike<number | null>>;
 }
 
 export interface StrategyInfo {

@@ -80,7 +80,7 @@ export function checkCellLine(line: string): LineCheck {
     const body = `${line.slice(0, m.index)}}`;
     if (sha256(body).slice(0, 16) !== m[1]) return { ok: false, why: 'checksum mismatch (damaged line)' };
     const id = quickCellId(body) ?? cellIdOfLine(body);
-    return id === undefined || !CELL_ID_RE.test(id) ? { ok: false, why: 'no cellId' } : { ok: true, cellId: id };
+    return id === undefined || !CELL_ID_RE.test(id) ? { ok: false, why: 'no cellId' } : { ok: true, cellId: ownString(id) };
   }
   let v: unknown;
   try {
@@ -92,7 +92,16 @@ export function checkCellLine(line: string): LineCheck {
   const o = v as { cellId?: unknown; record?: unknown };
   if (typeof o.cellId !== 'string' || !CELL_ID_RE.test(o.cellId)) return { ok: false, why: 'no cellId' };
   if (o.record === null || typeof o.record !== 'object') return { ok: false, why: 'no record' };
-  return { ok: true, cellId: o.cellId };
+  return { ok: true, cellId: ownString(o.cellId) };
+}
+
+/**
+ * A copy of a short string that shares no memory with the string it was cut from. V8 makes a
+ * substring of 13 characters or more a slice that keeps its whole parent alive: a cell id matched
+ * out of its line kept the line (~6.5 KB), so resume's set of done ids held the whole cells.jsonl.
+ */
+function ownString(s: string): string {
+  return Buffer.from(s, 'latin1').toString('latin1');
 }
 
 /** The cellId at the start of a line this lab wrote (`{"cellId":"<64 hex>"`), or undefined. */

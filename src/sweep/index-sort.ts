@@ -6,7 +6,7 @@
  * the output's staging directory (48 bytes an entry), and the runs are then merged `fanIn` at a
  * time, in more passes when there are more runs than that. A merge that fits one run never touches
  * the disk. Memory: one run of entries plus one read buffer per merged run, whatever the cell count
- * (defaults: 65,536 entries, ~10 MiB, and 64 runs x 48 KiB); disk: 48 bytes a cell, twice at most
+ * (defaults: 65,536 entries, 3 MiB, and 64 runs x 48 KiB); disk: 48 bytes a cell, twice at most
  * during a pass. The order is the one the whole-index sort gave: cellId, then input, then offset.
  */
 import { ScratchFile } from '../io/files.ts';
@@ -141,11 +141,14 @@ function* mergeSorted(sources: Iterator<IndexEntry>[]): Generator<IndexEntry> {
 /**
  * Collects entries with `add`, then yields them sorted once with `sorted()`. `dispose()` removes
  * every scratch file (call it on success and on failure; process exit removes them too).
+ * Entries are held encoded (48 bytes each, in one buffer per run): no object and no string per
+ * entry, so nothing an entry came from (a cell id sliced out of its line) stays reachable.
  */
 export class IndexSort {
   private readonly runEntries: number;
   private readonly fanIn: number;
-  private buffer: IndexEntry[] = [];
+  private readonly buf: Buffer;
+  private n = 0;
   private runs: Run[] = [];
   /** Every run file not yet removed (those of a pass in progress included). */
   private readonly live = new Set<Run>();
@@ -159,18 +162,33 @@ export class IndexSort {
   ) {
     this.runEntries = Math.max(1, opts.runEntries ?? DEFAULT_RUN_ENTRIES);
     this.fanIn = Math.max(2, opts.fanIn ?? DEFAULT_FAN_IN);
+    this.buf = Buffer.alloc(this.runEntries * ENTRY_BYTES);
   }
 
   add(e: IndexEntry): void {
-    this.buffer.push(e);
-    if (this.buffer.length >= this.runEntries) this.spill();
+    encode(e, this.buf, this.n * ENTRY_BYTES);
+    if (++this.n === this.runEntries) this.spill();
+  }
+
+  /** The buffered entries in order (a sorted permutation of the buffer). */
+  private *buffered(): Generator<IndexEntry> {
+    const buf = this.buf;
+    const order = new Uint32Array(this.n);
+    for (let i = 0; i < order.length; i++) order[i] = i * ENTRY_BYTES;
+    order.sort((a, b) => {
+      // The id's first 4 bytes decide nearly always (ids are hashes); then the whole id, the input, the offset.
+      const x = buf.readUInt32BE(a);
+      const y = buf.readUInt32BE(b);
+      if (x !== y) return x < y ? -1 : 1;
+      return buf.compare(buf, b, b + 32, a, a + 32) || buf.readUInt32LE(a + 32) - buf.readUInt32LE(b + 32) || buf.readDoubleLE(a + 36) - buf.readDoubleLE(b + 36);
+    });
+    for (const at of order) yield decode(buf, at);
   }
 
   private spill(): void {
-    if (this.buffer.length === 0) return;
-    this.buffer.sort(compareEntries);
-    this.runs.push(this.write(this.buffer));
-    this.buffer = [];
+    if (this.n === 0) return;
+    this.runs.push(this.write(this.buffered()));
+    this.n = 0;
   }
 
   private write(entries: Iterable<IndexEntry>): Run {
@@ -189,9 +207,8 @@ export class IndexSort {
   *sorted(): Generator<IndexEntry> {
     if (this.runs.length === 0) {
       // Everything fits one run: no disk.
-      const all = this.buffer.sort(compareEntries);
-      this.buffer = [];
-      yield* all;
+      yield* this.buffered();
+      this.n = 0;
       return;
     }
     this.spill();
@@ -215,6 +232,6 @@ export class IndexSort {
   dispose(): void {
     for (const r of [...this.live]) this.remove(r);
     this.runs = [];
-    this.buffer = [];
+    this.n = 0;
   }
 }

@@ -33,20 +33,6 @@ export function replayScenario(a: Analysis, o: { cpus?: number; strategies?: str
   const windowMs = (o.seconds !== undefined ? Math.min(o.seconds, a.seconds) : a.seconds) * 1000;
   const inWindow = (tNs: number) => tNs >= t0 && (tNs - t0) / 1e6 <= windowMs;
   const hz = a.trace.hz && [100, 250, 300, 1000].includes(a.trace.hz) ? a.trace.hz : 250;
-  // Page arrivals: a burst of n pages leaving CPU r's batch at t means n pages entered it since the
-  // previous burst; they are spread evenly over that gap (the batch holds them until the burst).
-  const pages: number[][] = [];
-  for (let r = 0; r < R; r++) {
-    const out: number[] = [];
-    let prev = t0;
-    for (const b of a.bursts[r]) {
-      if (b.t < t0) continue;
-      if (!inWindow(b.t)) break;
-      for (let k = 0; k < b.n; k++) out.push(ms3(prev - t0 + ((k + 1) * (b.t - prev)) / (b.n + 1)));
-      prev = b.t;
-    }
-    pages.push(out);
-  }
   // When a task (not a kworker: the replayed drain work is theirs) emptied each CPU's batch.
   const drains = a.bursts.map((bs) => bs.filter((b) => !b.kworker && b.t >= t0 && inWindow(b.t)).map((b) => ms3(b.t - t0)));
   // Other callers' drain_alls, with how long their works waited for each CPU's kworker: that is
@@ -79,6 +65,43 @@ export function replayScenario(a: Analysis, o: { cpus?: number; strategies?: str
         ...(pin.kind !== 'none' ? { pinForMs: Math.round(pin.replayMs * 1000) / 1000 } : {}),
       };
     });
+  // Page arrivals: a burst of n pages leaving CPU r's batch at t means n pages entered it since the
+  // previous burst; they are spread evenly over that gap (the batch holds them until the burst).
+  // The pages the replay writes itself (one per seal on each of its remote CPUs, one per CPU a
+  // replayed drain_all reached) stand for some of them: as many fewer are spread in their gap,
+  // so that each replayed batch holds what the recorded one did (a seal's 8 pages are in the
+  // burst that moved them, and the replay writes one).
+  const own: number[][] = Array.from({ length: R }, () => []);
+  for (const d of drainAll) d.startDelaysMs?.forEach((x, rc) => { if (x !== null) own[rc].push(Math.max(0, d.atMs - 0.001)); });
+  const recSeals = a.seals.filter((x) => x.result !== 'unfinished' && inWindow(x.startNs));
+  seals.forEach((sl, si) => {
+    for (const rc of sl.remoteCpus) {
+      // The one page stands for all the sealer wrote there since its previous seal (mm_page_alloc,
+      // with record --comm); without page allocations in the trace, for one.
+      const n = Math.max(1, sealerPagesOn(a, recSeals[si], rc));
+      for (let k = 0; k < n; k++) own[rc].push(Math.max(0, sl.atMs - 0.001));
+    }
+  });
+  const pages: number[][] = [];
+  for (let r = 0; r < R; r++) {
+    const out: number[] = [];
+    const mine = own[r].sort((x, y) => x - y);
+    let m = 0;
+    let prev = t0;
+    for (const b of a.bursts[r]) {
+      if (b.t < t0) continue;
+      if (!inWindow(b.t)) break;
+      let k0 = 0;
+      while (m < mine.length && mine[m] <= (b.t - t0) / 1e6) {
+        m++;
+        k0++;
+      }
+      const n = Math.max(0, b.n - k0);
+      for (let k = 0; k < n; k++) out.push(ms3(prev - t0 + ((k + 1) * (b.t - prev)) / (n + 1)));
+      prev = b.t;
+    }
+    pages.push(out);
+  }
   const replay = { source: `${a.trace.file} (sha256 ${a.trace.sha256.slice(0, 12)})`, recordedCpus: R, pages, drains, drainAll, seals };
   const layout = replayLayout({ ...replay, pageRates: undefined }, N);
   const maxPin = Math.max(0, ...seals.map((s) => s.pinForMs ?? 0));
@@ -109,6 +132,15 @@ export function replayScenario(a: Analysis, o: { cpus?: number; strategies?: str
   );
 }
 
+/** Pages the sealing task allocated on CPU `cpu` (mm_page_alloc) since its previous seal began. */
+function sealerPagesOn(a: Analysis, s: Analysis['seals'][number], cpu: number): number {
+  let since = a.windowNs[0];
+  for (const x of a.seals) if (x.pid === s.pid && x.startNs < s.startNs) since = Math.max(since, x.startNs);
+  let n = 0;
+  for (const b of a.allocs[cpu] ?? []) if (b.pid === s.pid && b.t > since && b.t <= s.startNs) n += b.n;
+  return n;
+}
+
 /**
  * A seal with no drain work of its own that started while another caller's drain_all still had
  * work pending, and returned only after that work ended: its pages waited in a remote batch, its
@@ -118,7 +150,9 @@ export function replayScenario(a: Analysis, o: { cpus?: number; strategies?: str
 export function drainedByAnother(a: Analysis, s: Analysis['seals'][number]): number[] {
   for (const d of a.drainAlls) {
     if (d.via === 'seal' || d.t > s.startNs) continue;
-    const pending = d.works.filter((w) => w.endNs > s.startNs);
+    // A kworker that had already started when the seal began had moved the batch before the
+    // seal's tag pass (its burst comes at its start): only works not yet started count.
+    const pending = d.works.filter((w) => w.startNs >= s.startNs && w.endNs > s.startNs);
     if (pending.length > 0 && s.endNs >= Math.max(...pending.map((w) => w.endNs))) return pending.map((w) => w.target);
   }
   return [];
