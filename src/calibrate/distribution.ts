@@ -20,8 +20,9 @@
  *   latency of that replication; for a model that is deterministic per case, bootstrap resamples
  *   of the pooled model latencies instead, seeded).
  * The four checks share a family-wise 5 % (Bonferroni: 1.25 % each, bands at 98.75 %). For the busy
- * sealer the model's samples carry the measured wake-up jitter, centred (busyJitterMs): the model
- * wakes the sealer a fixed timerSlackBusyNs after the tick, the real one a few to tens of us later.
+ * sealer the model's samples carry the fitted run's wake-up jitter, centred (busyJitterMs): the
+ * model wakes the sealer a fixed timerSlackBusyNs after the tick, the real one a few to tens of us
+ * later; out of sample the jitter comes from the fit's run, as the costs do.
  * A quantity passes when all four hold. Deterministic quantities stay case by case (compare.ts).
  */
 import { DEFAULT_COSTS, type Costs } from '../kernel/costs.ts';
@@ -65,7 +66,7 @@ export const QUANTILES = [0.1, 0.5, 0.9] as const;
 export const FAMILY_ALPHA = 0.05;
 const CHECKS = 1 + QUANTILES.length;
 export const KS_ALPHA = FAMILY_ALPHA / CHECKS;
-const BAND_LEVEL = 1 - FAMILY_ALPHA / CHECKS;
+export const BAND_LEVEL = 1 - FAMILY_ALPHA / CHECKS;
 const BOOTSTRAP_RESAMPLES = 1000;
 
 const ms = (ns: number) => ns / 1e6;
@@ -246,7 +247,16 @@ export function withJitter(model: readonly (readonly number[])[], jitter: readon
 }
 
 /** Runs the model `replications` times per case and compares each quantity that was measured. */
-export async function validateDistributions(input: DistributionInput, o: ModelOptions & { replications?: number; onProgress?: (done: number, total: number) => void }): Promise<DistributionResult[]> {
+/**
+ * `jitterFrom`: the busy seals the model's wake-up jitter is taken from, with the costs they were
+ * fitted under (default: the measured seals themselves, under o.costs: in-sample). Out of sample it
+ * is the fit's run: the jitter is part of the fitted model, like its costs, and the other run's
+ * own spread must not widen the bands it is judged by.
+ */
+export async function validateDistributions(
+  input: DistributionInput,
+  o: ModelOptions & { replications?: number; onProgress?: (done: number, total: number) => void; jitterFrom?: readonly BusySealCase[] },
+): Promise<DistributionResult[]> {
   const R = o.replications ?? DEFAULT_REPLICATIONS;
   const out: DistributionResult[] = [];
   const busy = input.busySeals.filter((c) => c.result === 'ok');
@@ -264,7 +274,8 @@ export async function validateDistributions(input: DistributionInput, o: ModelOp
       model.push(modelLatencies(busySealScenario(c, o), o.costs, R, k));
       await step();
     }
-    const { residualMs, returned } = busyResiduals(busy, o, o.costs ?? {});
+    const from = o.jitterFrom ? o.jitterFrom.filter((c) => c.result === 'ok') : busy;
+    const { residualMs, returned } = busyResiduals(from, o, o.costs ?? {});
     const jitter = busyJitterMs(residualMs, returned);
     const r = compareDistribution('busy-sealer', busy.map((c) => c.latencyMs), withJitter(model, jitter, 'busy-sealer'));
     if (jitter.length) r.jitterUs = { n: jitter.length, p10: Math.round(quantile(jitter, 0.1) * 1e4) / 10, p90: Math.round(quantile(jitter, 0.9) * 1e4) / 10 };
@@ -421,7 +432,7 @@ export async function inAndOutOfSample(fit: DistributionFile, against: Distribut
     if (!hz) return [];
     const preempt = (data.preempt ?? fit.preempt ?? { model: 'voluntary' as const }).model;
     const res = await validateDistributions({ busySeals: data.busySeals ?? [], cases: data.cases }, {
-      hz, preempt, costs: fit.costs, replications: o.replications,
+      hz, preempt, costs: fit.costs, replications: o.replications, jitterFrom: fit.busySeals ?? [],
       onProgress: (d, t) => o.log?.(`validate: ${label}: model replications, case ${d} of ${t}`),
     });
     return res.map((r) => ({ ...r, loaded: !!data.load?.loaded }));

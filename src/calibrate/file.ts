@@ -27,7 +27,11 @@ export interface CalibrationFile {
   cases: CalibrationCase[];
   notes: string[];
   derived: FitDerived;
-  probe: { version: number; quick: boolean; elapsedMs: number | null; complete: boolean; skipped: { case: string; reason: string }[] };
+  probe: {
+    version: number; quick: boolean; elapsedMs: number | null; complete: boolean; skipped: { case: string; reason: string }[];
+    /** The probe's tick grid (its clock line), when it found one; absent in older files. */
+    clock?: { tickNs: number; tickPhaseNs: number; stepSeenAtPhaseNs: number[] };
+  };
   comparison?: Comparison;
   /** The host's load while the probe ran (fit.ts hostLoad; older files lack othersCpus, loadBefore, stealPct, why). */
   load?: CalibrationLoad;

@@ -72,6 +72,8 @@ export async function buildCalibration(run: ProbeRun, o: Pick<CalibrateOptions, 
     probe: {
       version: run.meta.version, quick: run.meta.quick, elapsedMs: run.end?.elapsedMs ?? null, complete: !!run.end && !run.end.interrupted,
       skipped: run.skips.map((s) => ({ case: s.case, reason: s.reason })),
+      // the tick grid every start phase is measured from (probe tick.c): to compare runs' references
+      ...(run.clock ? { clock: { tickNs: run.clock.tickNs, tickPhaseNs: run.clock.tickPhaseNs, stepSeenAtPhaseNs: run.clock.stepSeenAtPhaseNs } } : {}),
     },
   };
   // case e's fit and, with a predictor, the in-sample distribution checks (distribution.ts)

@@ -4,14 +4,14 @@
  * another run), and a summary line. A loaded host is part of the verdict, never only a JSON note.
  */
 import type { DistributionResult } from '../calibrate/distribution.ts';
-import { describeBands, distributionVerdict } from '../calibrate/distribution.ts';
+import { BAND_LEVEL, describeBands, distributionVerdict } from '../calibrate/distribution.ts';
 import { table } from './table.ts';
 
 export type SampleLabel = 'in-sample' | 'out-of-sample';
 
 export function distributionTable(rows: readonly { label: SampleLabel; r: DistributionResult }[]): string {
   return table(
-    ['quantity', 'sample', 'n', 'model n', 'KS D', 'KS p', 'quantiles (ms): measured in model 95% band', 'verdict'],
+    ['quantity', 'sample', 'n', 'model n', 'KS D', 'KS p', `quantiles (ms): measured in model ${Math.round(BAND_LEVEL * 10000) / 100}% band`, 'verdict'],
     rows.map(({ label, r }) => [
       r.quantity, label, String(r.n), `${r.m} (${r.replications} reps)`, r.ks.d.toFixed(3), r.ks.p.toFixed(3),
       describeBands(r), distributionVerdict(r) + (r.pass ? '' : `: ${[r.ks.pass ? '' : `KS p < ${r.ks.alpha}`, r.bands.every((b) => b.inside) ? '' : 'a quantile outside its band'].filter(Boolean).join(', ')}`),

@@ -224,10 +224,11 @@ const LARGE_CELL_PAGES = 1 << 22;
 export function sweepWorkers(first: Scenario, cells: number, cores = availableParallelism()): { workers: number; cellMs: number } {
   if (cells <= 1 || cores <= 1) return { workers: 1, cellMs: NaN };
   if (first.pages >= LARGE_CELL_PAGES) return { workers: Math.min(cores, cells), cellMs: Infinity };
+  const t0 = performance.now();
   const arena = Arena.create(planArena(first.files, first.pages, first.cpus, first.pagevecSize));
   const est = probe(startSimulation(first, first.strategies[0]!, arena), () => 0, SWEEP_PROBE_BUDGET_MS);
   const cellMs = workOf(est, first.strategies.length).totalMs;
   const workers = workersFor(cells * cellMs, CELL_PAYBACK_MS, cells, cores);
-  autoLog({ what: 'sweep', cells, workMs: Math.round(cells * cellMs), workers }, est);
+  autoLog({ what: 'sweep', cells, workMs: Math.round(cells * cellMs), workers, probeWallMs: Math.round(performance.now() - t0) }, est);
   return { workers, cellMs };
 }

@@ -20,8 +20,11 @@ import type { RunRecord, StrategyRun } from '../metrics/record.ts';
 /** As RunOptions, with a worker count that may be 'auto' (the default). */
 export interface ScenarioRunOptions extends Omit<RunOptions, 'workers'> {
   workers?: WorkersOption;
-  /** auto's payback thresholds (default SPREAD_/SPLIT_PAYBACK_MS); tests set them to force a choice. */
-  payback?: { spread?: number; split?: number };
+  /**
+   * auto's payback thresholds (default SPREAD_/SPLIT_PAYBACK_MS) and the most workers it may
+   * choose (default: the cores); tests and the bench set them to force a choice after the probe.
+   */
+  payback?: { spread?: number; split?: number; max?: number };
 }
 
 /**
@@ -181,28 +184,14 @@ async function runAuto(s: Scenario, opts: ScenarioRunOptions): Promise<RunRecord
   const t0 = performance.now();
   const scenario = withOptions(s, opts);
   const n = scenario.strategies.length;
-  const cores = availableParallelism();
+  const cores = Math.min(availableParallelism(), opts.payback?.max ?? Infinity);
   const spread = n > 1 && scenario.pages < RANGE_SPLIT_MIN_PAGES;
   const split = !spread && scenario.pages >= SHARD_MIN_PAGES;
   if (cores < 2 || n === 0 || (!spread && !split)) return runResolved(scenario, { workers: 1 });
   const arena = Arena.create(planArena(scenario.files, scenario.pages, scenario.cpus, scenario.pagevecSize));
-  const local: RangeRunner = { workers: 1, run: (op, a, lo, hi) => arena.exec(op, a, lo, hi) };
-  // While probing, the range passes are timed (CPU ms): the work a shard pool would split.
-  let passMs = 0;
-  arena.runner = {
-    workers: 1,
-    run: (op, a, lo, hi) => {
-      const c = cpuMs();
-      const r = arena.exec(op, a, lo, hi);
-      passMs += cpuMs() - c;
-      return r;
-    },
-  };
   const next = new Int32Array(new SharedArrayBuffer(4));
   Atomics.add(next, 0, 1); // strategy 0 is this thread's
-  const sim = startSimulation(scenario, scenario.strategies[0]!, arena);
-  const est = probe(sim, () => passMs);
-  arena.runner = local;
+  const { sim, est } = startProbed(scenario, arena);
   const work = workOf(est, n);
   const w = spread
     ? workersFor(work.totalMs, opts.payback?.spread ?? SPREAD_PAYBACK_MS, n, cores)
@@ -219,5 +208,31 @@ async function runAuto(s: Scenario, opts: ScenarioRunOptions): Promise<RunRecord
     return withWarnings({ schema: 'drainlab/run@1', scenario, provenance: provenance(started, performance.now() - t0, w), runs });
   } finally {
     await pool?.close();
+  }
+}
+
+/**
+ * Starts the scenario's first strategy on `arena` and probes it (src/pool/auto-workers.ts probe),
+ * timing its range passes meanwhile (the work a shard pool would split): what `--workers auto`
+ * does before it decides. The simulation goes on with `sim.finish()`; the arena's runner is back
+ * to this thread's own.
+ */
+export function startProbed(scenario: Scenario, arena: Arena): { sim: ReturnType<typeof startSimulation>; est: ReturnType<typeof probe> } {
+  const local: RangeRunner = { workers: 1, run: (op, a, lo, hi) => arena.exec(op, a, lo, hi) };
+  let passMs = 0;
+  arena.runner = {
+    workers: 1,
+    run: (op, a, lo, hi) => {
+      const c = cpuMs();
+      const r = arena.exec(op, a, lo, hi);
+      passMs += cpuMs() - c;
+      return r;
+    },
+  };
+  try {
+    const sim = startSimulation(scenario, scenario.strategies[0]!, arena);
+    return { sim, est: probe(sim, () => passMs) };
+  } finally {
+    arena.runner = local;
   }
 }

@@ -288,7 +288,9 @@ export class Machine {
     if (c.cls !== 'busy' || !this.kernel.eevdf) return t;
     if (c.sealerRng.next() < (this.costs.sealerBusyPreemptProb ?? SEALER_BUSY_PREEMPT_PROB)) return t;
     const ticks = this.preempt === 'full' || this.preempt === 'rt' ? 1 : c.sealerRng.next() < 0.5 ? 1 : 2;
-    return (Math.floor(t / this.tickNs) + ticks) * this.tickNs;
+    // it runs when that tick's interrupt switches to it: the busy CPU's wake-up path again
+    // (timerSlackBusyNs when set; unset, at the tick itself, as before it existed)
+    return (Math.floor(t / this.tickNs) + ticks) * this.tickNs + (this.costs.timerSlackBusyNs ?? 0);
   }
 
   /**
