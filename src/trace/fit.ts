@@ -188,12 +188,14 @@ export function fitWorkload(a: Analysis, o: FitOptions = {}): FitResult {
     if (obs.length === 0) continue;
     const e = bhRateMle(obs);
     const filled = obs.filter((x) => x.filled).length;
+    // Identified only with both kinds of observation (all filled: any rate above some bound fits).
+    const identified = filled >= BH_MIN_EACH && obs.length - filled >= BH_MIN_EACH;
     P.push({
       name: `bhLookups.cpu${r}`, unit: 'fills/ms', estimate: round(e.estimate, 8), ci: [round(e.lo, 8), round(e.hi, 8)],
       method: `maximum likelihood, likelihood-ratio 95 % interval: a pass that reached CPU ${r} and moved no page found its bh LRU filled, one that did not reach it found it empty, each after the time since CPU ${r}'s previous drain work (Poisson fills: P(filled) = 1 - exp(-rate x time)); ${filled} filled of ${obs.length} (passes whose work there moved pages say nothing)`,
-      provenance: `${src}: workqueue_queue_work targets and execute_start/end on CPU ${r}, kworker mm_lru_insertion/mm_lru_activate between them (a work that moved nothing found only per-CPU state no event shows: the bh LRU, v5.15+)`,
+      provenance: `${src}: workqueue_queue_work targets and execute_start/end on CPU ${r}, kworker mm_lru_insertion/mm_lru_activate between them (a work that moved nothing found only per-CPU state no event shows: the bh LRU, v5.15+)${identified ? '' : `; not identified (fewer than ${BH_MIN_EACH} filled or empty): no generator`}`,
     });
-    if (e.estimate > 0) bhLookups.push({ cpus: replicaList([r], R, N), ratePerMs: round(e.estimate, 8) });
+    if (identified && e.estimate > 0) bhLookups.push({ cpus: replicaList([r], R, N), ratePerMs: round(e.estimate, 8) });
   }
 
   // Seals per sealing CPU, and the pins they imply.
@@ -321,6 +323,9 @@ export function wakeupSamples(a: Analysis, inWindow: (tNs: number) => boolean): 
   return { kworker, caller };
 }
 
+/** Fewest filled, and fewest empty, observations of a CPU's bh LRU before fit-workload gives it a bhLookups generator. */
+export const BH_MIN_EACH = 3;
+
 /** The median and its distribution-free 95 % interval (order statistics, binomial ranks). */
 export function medianCI(v: number[]): { estimate: number; lo: number; hi: number } {
   const x = [...v].sort((p, q) => p - q);
@@ -335,7 +340,9 @@ export function medianCI(v: number[]): { estimate: number; lo: number; hi: numbe
  * What the trace says about CPU r's bh LRU at each drain_all pass with work somewhere (the pass
  * scanned r then): filled when its work on r moved no page (no kworker burst on r between
  * execute_start and execute_end: only state no event shows sent it there, the bh LRU from v5.15;
- * the mlock batch and the other folio batches leave no burst either, so this is an upper bound);
+ * the mlock batch and the other folio batches leave no burst either, so this is an upper bound;
+ * a work with any task's burst on r between its queue_work and its start says nothing: pages may
+ * have sent it there and left before it ran);
  * empty when it queued nothing on r; nothing when its work moved pages. `tauMs`: time since r's
  * previous drain work ended (which emptied the bh LRU), or since the window began.
  */
@@ -354,7 +361,9 @@ export function bhObservations(a: Analysis, r: number): { tauMs: number; filled:
     if (tau <= 0) continue;
     const w = d.works.find((x) => x.target === r);
     if (!w) out.push({ tauMs: tau, filled: false });
-    else if (w.startNs > 0 && w.endNs > 0 && !moved(w.startNs, w.endNs)) out.push({ tauMs: tau, filled: true });
+    // a burst on r between queue_work and execute_start: pages may have sent the work there and
+    // left the batch before the kworker came (nothing said about the bh LRU)
+    else if (w.startNs > 0 && w.endNs > 0 && !moved(w.startNs, w.endNs) && !a.anyBurstNs[r].some((t) => t >= w.queuedNs - 1000 && t < w.startNs)) out.push({ tauMs: tau, filled: true });
   }
   return out;
 }
