@@ -222,11 +222,11 @@ export const workersSuite: Suite = {
           const ci: [number, number] = [Math.min(1, vsOther.lo) / oh.hi, Math.min(1, vsOther.hi) / oh.lo];
           const level = vsOther.level + oh.level - 1;
           r = judgedInterval({ suite: this.name, label: `${t.label}: default (W=${c} in every round) vs the better (W=${best}): min(1, W=${o} / W=${c}) / the default's overhead, ${(level * 100).toFixed(1)} %+ bound`, value, kind: 'speedup', target: { op: '>=', value: bar } }, ci);
-          if (level < MIN_LEVEL && r.verdict !== 'undecided') r = { ...r, verdict: 'undecided', met: false };
+          if (level < MIN_LEVEL) r = { ...r, label: `${r.label} (under ${MIN_LEVEL * 100} %: too few rounds to judge)`, verdict: 'undecided', met: false };
           how = `W=${o} / W=${c} ${f3(vsOther.estimate)} [${f3(vsOther.lo)}, ${f3(vsOther.hi)}]; overhead ${f3(oh.estimate)} [${f3(oh.lo)}, ${f3(oh.hi)}] (${ohNote}); whole-CLI W=${c} / default ${f3(direct.estimate)} [${f3(direct.lo)}, ${f3(direct.hi)}]`;
         } else {
           r = judgedInterval({ suite: this.name, label: `${t.label}: default (auto: W=${chose.join('/')}) vs W=${best}, median of ${rounds} rounds, ${(direct.level * 100).toFixed(1)} % interval`, value: direct.estimate, kind: 'speedup', target: { op: '>=', value: bar } }, [direct.lo, direct.hi]);
-          if (direct.level < MIN_LEVEL && r.verdict !== 'undecided') r = { ...r, verdict: 'undecided', met: false };
+          if (direct.level < MIN_LEVEL) r = { ...r, label: `${r.label} (under ${MIN_LEVEL * 100} %: too few rounds to judge)`, verdict: 'undecided', met: false };
           how = `W=${best} / default ${f3(direct.estimate)} [${f3(direct.lo)}, ${f3(direct.hi)}] (paired, whole CLI)`;
         }
         out.ratios.push(r);
@@ -235,7 +235,7 @@ export const workersSuite: Suite = {
         out.checks.push({ suite: this.name, what: `records identical for W=1, W=2 and the default: ${t.label}`, ok: hashes.size === 1, detail: `${rounds} rounds` });
       }
       out.notes.push(
-        `Where the default ran one W (c) in every round, its verdict is min(1, the other W / W=c) / its overhead (a sweep: the probe's wall time in each default run; a run: the default forced to that W against --workers W in this process, ${overheadRounds} alternating rounds), each a median's distribution-free interval (order statistics); elsewhere the median over ${rounds} rounds of (the better W's time / the default's time), whole CLI, same round. ` +
+        `Where the default ran one W (c) in every round, its verdict is min(1, the other W / W=c) / its overhead (a sweep: the probe's wall time in each default run; a run, in this process, ${overheadRounds} alternating rounds: at W=1 the probed first strategy against the same strategy simulated plainly, at W=2 the default forced to W=2 against --workers 2; the difference over W=c's median), each a median's distribution-free interval (order statistics); elsewhere the median over ${rounds} rounds of (the better W's time / the default's time), whole CLI, same round. ` +
           `Undecided means the run could not resolve 5 % at this noise, or its level was under ${MIN_LEVEL * 100} % (too few rounds): run it again on a quiet host, with more --repeats.`,
       );
     } finally {

@@ -91,10 +91,11 @@ export async function replayCommand(trace: string, o: { cpus?: number; strategy?
   log(`replay: simulated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const agree = s.cpus === a.cpus ? agreement(a, rec, baseline) : undefined;
   const record = { ...rec, replay: { trace: a.trace, baselineStrategy: baseline, rule: `CPU j replays recorded CPU j mod ${a.cpus}`, ...(agree ? { agreement: agree } : {}) } };
-  const json = JSON.stringify(record, null, 2);
-  if (o.out) writeAtomic(o.out, `${json}\n`);
+  // --out: one JSON line, which `report` reads line by line (a 256-CPU replay of a 20 s trace is
+  // tens of MiB, past the whole-document input limit).
+  if (o.out) writeAtomic(o.out, `${JSON.stringify(record)}\n`);
   if (o.json) {
-    out(json);
+    out(JSON.stringify(record, null, 2));
     return 0;
   }
   const rows = rec.runs.map((r) => [

@@ -42,7 +42,7 @@ export const PROBE_SLICES = 64;
  * widely (docs/scaling.md section 8), so it stops sooner.
  */
 export const PROBE_BUDGET_MS = 100;
-export const SWEEP_PROBE_BUDGET_MS = 60;
+export const SWEEP_PROBE_BUDGET_MS = 40;
 
 /**
  * Probe-estimated ms of work each extra worker needs before it pays for itself:

@@ -128,6 +128,10 @@ export interface Analysis {
   fadvises: { pid: number; comm: string; cpu: number; t: number }[];
   /** Per CPU, the bursts of pages that left a batch (insertions), in time order. */
   bursts: Burst[][];
+  /** Per CPU, when any task's burst (insertion or activation) left a batch, whoever it was (sorted). */
+  anyBurstNs: number[][];
+  /** Per CPU, the bursts of pages that left an activate batch (mm_lru_activate), in time order. */
+  activations: Burst[][];
   /** Per CPU, the user pages the --comm tasks allocated (recorded only with record --comm). */
   allocs: Burst[][];
   occupancy: CpuOccupancy[];
@@ -164,6 +168,8 @@ export function analyze(t: Trace, comm?: string): Analysis {
   const fadvises: Analysis['fadvises'] = [];
   const bursts: Burst[][] = Array.from({ length: cpus }, () => []);
   const allocs: Burst[][] = Array.from({ length: cpus }, () => []);
+  const activations: Burst[][] = Array.from({ length: cpus }, () => []);
+  const anyBurstNs: number[][] = Array.from({ length: cpus }, () => []);
   const state: ('idle' | 'busy' | 'rt' | undefined)[] = new Array(cpus).fill(undefined);
   const since: number[] = new Array(cpus).fill(start);
   const nSlots = Math.min(40, Math.max(5, Math.round((end - start) / 1e9)));
@@ -255,7 +261,12 @@ export function analyze(t: Trace, comm?: string): Analysis {
         break;
       }
       case 'lruInsert':
+        anyBurstNs[e.cpu].push(e.t);
         if (isKworker(e.comm) || commMatches(e.comm, comm)) bursts[e.cpu].push({ cpu: e.cpu, t: e.t, t1: e.t1, n: e.n, comm: e.comm, pid: e.pid, kworker: isKworker(e.comm) });
+        break;
+      case 'lruActivate':
+        anyBurstNs[e.cpu].push(e.t);
+        if (isKworker(e.comm) || commMatches(e.comm, comm)) activations[e.cpu].push({ cpu: e.cpu, t: e.t, t1: e.t1, n: e.n, comm: e.comm, pid: e.pid, kworker: isKworker(e.comm) });
         break;
       case 'pageAlloc':
         if (commMatches(e.comm, comm) && e.t >= start) allocs[e.cpu].push({ cpu: e.cpu, t: e.t, t1: e.t1, n: e.n, comm: e.comm, pid: e.pid, kworker: isKworker(e.comm) });
@@ -272,6 +283,7 @@ export function analyze(t: Trace, comm?: string): Analysis {
   }
   for (let c = 0; c < cpus; c++) account(c, end, state[c] ?? 'busy');
   for (const b of bursts) b.sort((x, y) => x.t1 - y.t1);
+  for (const b of activations) b.sort((x, y) => x.t1 - y.t1);
   const lost = t.footer?.lost.total ?? 0;
   return {
     trace: { file: basename(t.path), sha256: t.sha256, kernel: p.kernel, hz: p.hz, cpus, lost, interrupted: t.footer?.interrupted ?? true, complete: !!t.footer && lost === 0 },
@@ -284,6 +296,8 @@ export function analyze(t: Trace, comm?: string): Analysis {
     drainAlls,
     fadvises,
     bursts,
+    activations,
+    anyBurstNs,
     allocs,
     occupancy: occ,
   };

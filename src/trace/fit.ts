@@ -19,6 +19,9 @@ import { replayLayout } from '../sim/trace-source.ts';
 import type { Analysis, SealObs } from './analyze.ts';
 import { nearestKernel } from './analyze.ts';
 import { inferPin } from './pins.ts';
+import type { Scenario } from '../scenario/resolve.ts';
+
+const ms3 = (ns: number) => Math.round(ns / 1e3) / 1e3;
 
 export interface Parameter {
   name: string;
@@ -163,6 +166,38 @@ export function fitWorkload(a: Analysis, o: FitOptions = {}): FitResult {
     P.push({ name: 'kworker.startDelay.p99', unit: 'ms', estimate: round(quantile(delays, 0.99)), ci: null, method: `p99 of ${delays.length} drain works`, provenance: `${src}: workqueue_queue_work -> workqueue_execute_start` });
   }
 
+  // Run-queue waits measured outside the seals (the replay's own rule): the scenario draws each
+  // kworker start and each drain_all caller's wake-up from them.
+  const all = () => true;
+  const wakeups = measuredWakeups(a, all);
+  for (const kind of ['kworker', 'caller'] as const) {
+    const v = wakeupSamples(a, all)[kind];
+    if (v.length === 0) continue;
+    const m = medianCI(v);
+    P.push({
+      name: `wakeups.${kind}.p50`, unit: 'ms', estimate: round(m.estimate), ci: [round(m.lo), round(m.hi)],
+      method: `median of ${v.length} (order-statistic 95 % interval); ${wakeups ? `the scenario draws from all ${v.length} (empirical)` : `fewer than ${MIN_WAKEUP_SAMPLES} of one kind: the scenario keeps the class rules`}`,
+      provenance: `${src}: ${kind === 'kworker' ? 'workqueue_queue_work -> workqueue_execute_start of every drain work of the drain_alls outside the seals' : "the last work's workqueue_execute_end -> sys_exit_fadvise64 of the fadvise drain_alls"}`,
+    });
+  }
+
+  // Buffer-head LRU fills per CPU (6.1+ drain_all queues work where it is not empty).
+  const bhLookups: { cpus: string; ratePerMs: number }[] = [];
+  for (let r = 0; r < R; r++) {
+    const obs = bhObservations(a, r);
+    if (obs.length === 0) continue;
+    const e = bhRateMle(obs);
+    const filled = obs.filter((x) => x.filled).length;
+    // Identified only with both kinds of observation (all filled: any rate above some bound fits).
+    const identified = filled >= BH_MIN_EACH && obs.length - filled >= BH_MIN_EACH;
+    P.push({
+      name: `bhLookups.cpu${r}`, unit: 'fills/ms', estimate: round(e.estimate, 8), ci: [round(e.lo, 8), round(e.hi, 8)],
+      method: `maximum likelihood, likelihood-ratio 95 % interval: a pass that reached CPU ${r} and moved no page found its bh LRU filled, one that did not reach it found it empty, each after the time since CPU ${r}'s previous drain work (Poisson fills: P(filled) = 1 - exp(-rate x time)); ${filled} filled of ${obs.length} (passes whose work there moved pages say nothing)`,
+      provenance: `${src}: workqueue_queue_work targets and execute_start/end on CPU ${r}, kworker mm_lru_insertion/mm_lru_activate between them (a work that moved nothing found only per-CPU state no event shows: the bh LRU, v5.15+)${identified ? '' : `; not identified (fewer than ${BH_MIN_EACH} filled or empty): no generator`}`,
+    });
+    if (identified && e.estimate > 0) bhLookups.push({ cpus: replicaList([r], R, N), ratePerMs: round(e.estimate, 8) });
+  }
+
   // Seals per sealing CPU, and the pins they imply.
   const lifecycles: Record<string, unknown>[] = [];
   const sealsByCpu = new Map<number, SealObs[]>();
@@ -239,9 +274,11 @@ export function fitWorkload(a: Analysis, o: FitOptions = {}): FitResult {
     seed: 1,
     horizonMs,
     cpuClasses: [...classes.entries()].filter(([c]) => c !== 'idle').map(([c, rs]) => ({ cpus: replicaList(rs, R, N), class: c })),
+    ...(wakeups ? { wakeups } : {}),
     workload: {
       drainAll,
       lifecycles,
+      ...(bhLookups.length ? { bhLookups } : {}),
       replay: { source: src, recordedCpus: R, pages: [], pageRates, drainAll: [], seals: [] },
     },
     fit: {
@@ -257,4 +294,114 @@ export function fitWorkload(a: Analysis, o: FitOptions = {}): FitResult {
     },
   };
   return { scenario, parameters: P };
+}
+
+/** Fewest observations of each wake-up kind before the replay uses them instead of the class rules. */
+export const MIN_WAKEUP_SAMPLES = 20;
+
+/**
+ * The recorded machine's run-queue waits, measured on the drain_all calls OUTSIDE the seals (so
+ * the seals' own latencies stay out of sample): queue_work -> the kworker's execute_start for
+ * every drain work, and the last work's execute_end -> the fadvise caller's return. On a loaded
+ * machine both are far longer than the quiet-machine class rules (a woken task queues behind
+ * other runnable ones); the replay draws each wake-up from them (scenario `wakeups`).
+ */
+export function measuredWakeups(a: Analysis, inWindow: (tNs: number) => boolean): Scenario['wakeups'] | undefined {
+  const { kworker, caller } = wakeupSamples(a, inWindow);
+  if (kworker.length < MIN_WAKEUP_SAMPLES || caller.length < MIN_WAKEUP_SAMPLES) return undefined;
+  const sorted = (v: number[]) => v.sort((x, y) => x - y);
+  return { kworker: { dist: 'empirical', samplesMs: sorted(kworker) }, caller: { dist: 'empirical', samplesMs: sorted(caller) } };
+}
+
+/** The samples measuredWakeups draws on (ms, in trace order). */
+export function wakeupSamples(a: Analysis, inWindow: (tNs: number) => boolean): { kworker: number[]; caller: number[] } {
+  const outside = a.drainAlls.filter((d) => d.via !== 'seal' && inWindow(d.t));
+  const kworker = outside.flatMap((d) => d.works.filter((w) => w.startNs >= w.queuedNs).map((w) => ms3(w.startNs - w.queuedNs)));
+  const caller = outside
+    .filter((d) => d.via === 'fadvise' && d.returnNs > 0 && d.works.length > 0 && d.works.every((w) => w.endNs > 0))
+    .map((d) => ms3(Math.max(0, d.returnNs - Math.max(...d.works.map((w) => w.endNs)))));
+  return { kworker, caller };
+}
+
+/** Fewest filled, and fewest empty, observations of a CPU's bh LRU before fit-workload gives it a bhLookups generator. */
+export const BH_MIN_EACH = 3;
+
+/** The median and its distribution-free 95 % interval (order statistics, binomial ranks). */
+export function medianCI(v: number[]): { estimate: number; lo: number; hi: number } {
+  const x = [...v].sort((p, q) => p - q);
+  const n = x.length;
+  const h = (1.959964 * Math.sqrt(n)) / 2;
+  const lo = Math.max(0, Math.floor(n / 2 - h));
+  const hi = Math.min(n - 1, Math.ceil(n / 2 + h) - 1);
+  return { estimate: quantile(x, 0.5), lo: x[lo], hi: x[hi] };
+}
+
+/**
+ * What the trace says about CPU r's bh LRU at each drain_all pass with work somewhere (the pass
+ * scanned r then): filled when its work on r moved no page (no kworker burst on r between
+ * execute_start and execute_end: only state no event shows sent it there, the bh LRU from v5.15;
+ * the mlock batch and the other folio batches leave no burst either, so this is an upper bound;
+ * a work with any task's burst on r between its queue_work and its start says nothing: pages may
+ * have sent it there and left before it ran);
+ * empty when it queued nothing on r; nothing when its work moved pages. `tauMs`: time since r's
+ * previous drain work ended (which emptied the bh LRU), or since the window began.
+ */
+export function bhObservations(a: Analysis, r: number): { tauMs: number; filled: boolean }[] {
+  const [t0, t1] = a.windowNs;
+  const passes = a.drainAlls.filter((d) => d.works.length > 0 && d.t >= t0 && d.t <= t1).sort((x, y) => x.t - y.t);
+  const ends = a.drainAlls.flatMap((d) => d.works).filter((w) => w.target === r && w.endNs > 0).map((w) => w.endNs).sort((x, y) => x - y);
+  const moved = (from: number, to: number) =>
+    [a.bursts[r], a.activations[r]].some((bs) => bs.some((b) => b.kworker && b.t >= from && b.t <= to + 1000));
+  const out: { tauMs: number; filled: boolean }[] = [];
+  let cleared = t0;
+  let k = 0;
+  for (const d of passes) {
+    while (k < ends.length && ends[k] < d.t) cleared = Math.max(cleared, ends[k++]);
+    const tau = (d.t - cleared) / 1e6;
+    if (tau <= 0) continue;
+    const w = d.works.find((x) => x.target === r);
+    if (!w) out.push({ tauMs: tau, filled: false });
+    // a burst on r between queue_work and execute_start: pages may have sent the work there and
+    // left the batch before the kworker came (nothing said about the bh LRU)
+    else if (w.startNs > 0 && w.endNs > 0 && !moved(w.startNs, w.endNs) && !a.anyBurstNs[r].some((t) => t >= w.queuedNs - 1000 && t < w.startNs)) out.push({ tauMs: tau, filled: true });
+  }
+  return out;
+}
+
+/**
+ * The Poisson fill rate of a bh LRU from such observations: P(filled after tau) = 1 - exp(-rate tau).
+ * Maximum likelihood, with the likelihood-ratio 95 % interval (chi-square 1 df: 3.841).
+ */
+export function bhRateMle(obs: { tauMs: number; filled: boolean }[]): { estimate: number; lo: number; hi: number } {
+  const ll = (lam: number) => obs.reduce((s, o) => s + (o.filled ? Math.log(-Math.expm1(-lam * o.tauMs)) : -lam * o.tauMs), 0);
+  const LO = 1e-9;
+  const HI = 1e3;
+  // log-likelihood is concave in rate: golden-section search on log(rate)
+  let a = Math.log(LO);
+  let b = Math.log(HI);
+  const g = (Math.sqrt(5) - 1) / 2;
+  for (let i = 0; i < 200; i++) {
+    const c = b - g * (b - a);
+    const d = a + g * (b - a);
+    if (ll(Math.exp(c)) >= ll(Math.exp(d))) b = d;
+    else a = c;
+  }
+  let est = Math.exp((a + b) / 2);
+  if (!obs.some((o) => o.filled)) est = 0;
+  const top = est > 0 ? ll(est) : 0;
+  const inside = (lam: number) => 2 * (top - ll(lam)) <= 3.841;
+  const edge = (from: number, to: number) => {
+    // bisection on log scale between a point inside (from) and one outside (to)
+    let p = Math.log(from);
+    let q = Math.log(to);
+    for (let i = 0; i < 100; i++) {
+      const m = (p + q) / 2;
+      if (inside(Math.exp(m))) p = m;
+      else q = m;
+    }
+    return Math.exp(p);
+  };
+  const lo = est > 0 && !inside(LO) ? edge(est, LO) : 0;
+  const hi = inside(HI) ? HI : edge(Math.max(est, LO), HI);
+  return { estimate: est, lo, hi };
 }

@@ -11,7 +11,7 @@ import { ksTwoSample, type KsResult } from '../stats/ks.ts';
 import { quantile } from '../stats/quantile.ts';
 import type { RunRecord } from '../metrics/record.ts';
 import { nearestKernel, type Analysis } from './analyze.ts';
-import { cpuClassOf, replicaList, RING_PAGES } from './fit.ts';
+import { cpuClassOf, measuredWakeups, replicaList, RING_PAGES } from './fit.ts';
 import { inferPin } from './pins.ts';
 
 /**
@@ -182,26 +182,7 @@ export function refillsOf(a: Analysis, s: Analysis['seals'][number]): { cpu: num
   return out.sort((x, y) => x.cpu - y.cpu);
 }
 
-/** Fewest observations of each wake-up kind before the replay uses them instead of the class rules. */
-export const MIN_WAKEUP_SAMPLES = 20;
-
-/**
- * The recorded machine's run-queue waits, measured on the drain_all calls OUTSIDE the seals (so
- * the seals' own latencies stay out of sample): queue_work -> the kworker's execute_start for
- * every drain work, and the last work's execute_end -> the fadvise caller's return. On a loaded
- * machine both are far longer than the quiet-machine class rules (a woken task queues behind
- * other runnable ones); the replay draws each wake-up from them (scenario `wakeups`).
- */
-export function measuredWakeups(a: Analysis, inWindow: (tNs: number) => boolean): Scenario['wakeups'] | undefined {
-  const outside = a.drainAlls.filter((d) => d.via !== 'seal' && inWindow(d.t));
-  const kworker = outside.flatMap((d) => d.works.filter((w) => w.startNs >= w.queuedNs).map((w) => ms3(w.startNs - w.queuedNs)));
-  const caller = outside
-    .filter((d) => d.via === 'fadvise' && d.returnNs > 0 && d.works.length > 0 && d.works.every((w) => w.endNs > 0))
-    .map((d) => ms3(Math.max(0, d.returnNs - Math.max(...d.works.map((w) => w.endNs)))));
-  if (kworker.length < MIN_WAKEUP_SAMPLES || caller.length < MIN_WAKEUP_SAMPLES) return undefined;
-  const sorted = (v: number[]) => v.sort((x, y) => x - y);
-  return { kworker: { dist: 'empirical', samplesMs: sorted(kworker) }, caller: { dist: 'empirical', samplesMs: sorted(caller) } };
-}
+export { MIN_WAKEUP_SAMPLES, measuredWakeups } from './fit.ts';
 
 export interface Agreement {
   strategy: string;
