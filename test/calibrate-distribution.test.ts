@@ -12,7 +12,7 @@ import { fitCalibration } from '../src/calibrate/fit.ts';
 import { hostInfo } from '../src/calibrate/host.ts';
 import {
   busySealCases, compareDistribution, fitSealerBusyPreempt, inAndOutOfSample, preemptFromDebugfs, rtPhaseCases, validateDistributions,
-  distributionVerdict, DEFAULT_REPLICATIONS,
+  distributionVerdict, DEFAULT_REPLICATIONS, busyJitterMs, withJitter,
 } from '../src/calibrate/distribution.ts';
 import { ksTwoSample } from '../src/stats/ks.ts';
 import { main } from '../src/cli/main.ts';
@@ -130,6 +130,20 @@ describe('busy sealer on two quiet-host runs (test/fixtures/busy-seals-6.18-hz25
       }
     }
   }, 120_000);
+});
+
+describe('the busy wake-up jitter', () => {
+  it('is the returned seals\' residuals less their median: the spread, never the location', () => {
+    const residual = [0.02, 0.021, 0.05, 4.03, 0.019, 0.022];
+    const returned = residual.map((r) => r < 2);
+    const j = busyJitterMs(residual, returned);
+    expect(j.map((x) => Math.round(x * 1e6) / 1e3)).toEqual([-1, 0, 29, -2, 1]); // us; the 4 ms wait left out
+    // seeded: the same draw twice, and a model row moves only by the draws
+    const model = [[10, 10, 10], [12, 12, 12]];
+    expect(withJitter(model, j, 's')).toEqual(withJitter(model, j, 's'));
+    expect(withJitter(model, j, 's').flat().every((x, i) => j.some((d) => Math.abs(x - model.flat()[i] - d) < 1e-12))).toBe(true);
+    expect(withJitter(model, [], 's')).toEqual(model);
+  });
 });
 
 describe('the family of four checks (KS and three bands, Bonferroni)', () => {
