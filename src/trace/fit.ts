@@ -181,6 +181,18 @@ export function fitWorkload(a: Analysis, o: FitOptions = {}): FitResult {
     });
   }
 
+  if (R > 1) {
+    wakeupSamples(a, all).kworkerByCpu.forEach((v, r) => {
+      if (v.length === 0) return;
+      const m = medianCI(v);
+      P.push({
+        name: `wakeups.kworker.cpu${r}.p50`, unit: 'ms', estimate: round(m.estimate), ci: [round(m.lo), round(m.hi)],
+        method: `median of ${v.length} (order-statistic 95 % interval); ${v.length >= MIN_WAKEUP_SAMPLES ? `the scenario draws CPU ${r}'s kworker waits from these (wakeups.kworkerPerCpu)` : `fewer than ${MIN_WAKEUP_SAMPLES}: CPU ${r} draws from the pooled ones`}`,
+        provenance: `${src}: workqueue_queue_work -> workqueue_execute_start of the drain works on CPU ${r} of the drain_alls outside the seals`,
+      });
+    });
+  }
+
   // Buffer-head LRU fills per CPU (6.1+ drain_all queues work where it is not empty).
   const bhLookups: { cpus: string; ratePerMs: number }[] = [];
   for (let r = 0; r < R; r++) {
