@@ -38,7 +38,7 @@ describe('fit-workload: wake-ups and bh LRU fills', () => {
     const a = analyze(readTrace(join(import.meta.dirname, 'fixtures', 'trace-6.18-small.jsonl.gz')), 'dwl-*');
     const fit = fitWorkload(a, { comm: 'dwl-*' });
     const p = (name: string) => fit.parameters.find((x) => x.name === name)!;
-    for (const n of ['wakeups.kworker.p50', 'wakeups.caller.p50', 'bhLookups.cpu0']) {
+    for (const n of ['wakeups.kworker.p50', 'wakeups.kworker.cpu1.p50', 'wakeups.caller.p50', 'bhLookups.cpu0']) {
       expect(p(n), n).toBeDefined();
       expect(p(n).ci![0]).toBeLessThanOrEqual(p(n).estimate);
       expect(p(n).ci![1]).toBeGreaterThanOrEqual(p(n).estimate);
@@ -47,6 +47,9 @@ describe('fit-workload: wake-ups and bh LRU fills', () => {
     expect(bhObservations(a, 0).some((o) => o.filled)).toBe(true);
     const sc = fit.scenario as ScenarioInput & { wakeups?: unknown };
     expect(sc.wakeups).toMatchObject({ kworker: { dist: 'empirical' }, caller: { dist: 'empirical' } });
+    // CPU 1's kworkers waited far longer than CPU 0's in this trace: the scenario keeps them apart
+    expect(p('wakeups.kworker.cpu1.p50').estimate).toBeGreaterThan(10 * p('wakeups.kworker.cpu0.p50').estimate);
+    expect((sc.wakeups as { kworkerPerCpu?: unknown[] }).kworkerPerCpu).toHaveLength(2);
     const bh = (sc.workload as { bhLookups?: { cpus: string; ratePerMs: number }[] }).bhLookups!;
     expect(bh.find((g) => g.cpus === '0')?.ratePerMs).toBeCloseTo(p('bhLookups.cpu0').estimate, 8);
 

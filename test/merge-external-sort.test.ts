@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Sweep } from '../src/sweep/grid.ts';
 import { runSweep } from '../src/sweep/runner.ts';
 import { mergeSweeps } from '../src/sweep/merge.ts';
-import { sealLine } from '../src/sweep/canonical.ts';
+import { checkCellLine, sealLine } from '../src/sweep/canonical.ts';
 import { compareEntries, IndexSort, type IndexEntry } from '../src/sweep/index-sort.ts';
 import { UsageError } from '../src/errors.ts';
 
@@ -44,6 +44,14 @@ describe('IndexSort', () => {
     for (const e of entries) small.add(e);
     expect([...small.sorted()]).toEqual([...entries].sort(compareEntries));
     expect(small.runsWritten).toBe(0);
+  });
+});
+
+describe('checkCellLine', () => {
+  it('takes only a 64-hex lowercase cell id, also on a line whose checksum holds (the sort stores ids as 32 bytes)', () => {
+    const rec = { schema: 'drainlab/run@1', runs: [] };
+    expect(checkCellLine(sealLine(JSON.stringify({ cellId: 'a'.repeat(64), record: rec })))).toEqual({ ok: true, cellId: 'a'.repeat(64) });
+    for (const id of ['A'.repeat(64), 'a'.repeat(63), 'x', '../a']) expect(checkCellLine(sealLine(JSON.stringify({ cellId: id, record: rec })))).toEqual({ ok: false, why: 'no cellId' });
   });
 });
 

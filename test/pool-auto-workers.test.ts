@@ -7,8 +7,9 @@ import { presetScenario } from '../src/scenario/presets.ts';
 import { resolveScenario } from '../src/scenario/resolve.ts';
 import { runResolved, simulate, startSimulation } from '../src/sim/run.ts';
 import { runResolvedAsync } from '../src/pool/run-scenario.ts';
-import { estimateFromTrace, parseWorkers, probe, threadClock, workersFor, PROBE_SLICES } from '../src/pool/auto-workers.ts';
+import { estimateFromTrace, parseWorkers, probe, threadClock, workersFor, PROBE_SLICES, SPLIT_WITHOUT_PROBE_PAGES } from '../src/pool/auto-workers.ts';
 import { Arena } from '../src/wasm/core.ts';
+import { MAX_WORKERS } from '../src/shard/protocol.ts';
 import { planArena } from '../src/wasm/layout.ts';
 import { largeScenario } from '../bench/scenario-scaling.ts';
 
@@ -80,6 +81,15 @@ describe('--workers auto', () => {
     const s = presetScenario('fuse-selftest');
     const r = await runResolvedAsync(s);
     expect(r.provenance.workers).toBe(1);
+    expect(strip(r)).toBe(strip(runResolved(s)));
+  });
+
+  // A file this large splits its range passes over every core from the start (no probe: its
+  // first slice, the first write of every page, would run on one thread). ~70 MB of arena, untouched.
+  it.skipIf(availableParallelism() < 2)('splits a file of SPLIT_WITHOUT_PROBE_PAGES pages without a probe', async () => {
+    const s = resolveScenario({ name: 'big file', kernel: '4.14', hz: 250, cpus: 2, pages: SPLIT_WITHOUT_PROBE_PAGES, seed: 1, horizonMs: 2, strategies: ['v4.14'], script: [{ atMs: 0, cpu: 0, op: 'write', pages: '0-4095' }, { atMs: 1, cpu: 1, op: 'seal' }] });
+    const r = await runResolvedAsync(s);
+    expect(r.provenance.workers).toBe(Math.min(availableParallelism(), MAX_WORKERS));
     expect(strip(r)).toBe(strip(runResolved(s)));
   });
 

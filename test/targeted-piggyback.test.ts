@@ -48,3 +48,32 @@ describe('targeted and the generation piggyback', () => {
     expect(s).toMatchObject({ result: 'ok', drainPasses: 0 });
   });
 });
+
+describe('6.18: the generation is read before the local drain', () => {
+  // __lru_add_drain_all (6.18): this_gen = smp_load_acquire(&lru_drain_gen), then lru_add_drain(),
+  // then mutex_lock [T19]. A local drain of a non-empty batch takes 1 ms here (drainFixedNs).
+  // Seal A on CPU 0 (its page in CPU 2's batch) drains CPU 0 locally at ~1 ms (until ~2 ms), tags
+  // its page, and calls drain_all at ~2 ms, whose own local drain takes until ~3 ms (CPU 0 got a
+  // page at 1.5 ms). B's drain_all from CPU 1 at 2.5 ms takes the mutex and makes a pass meanwhile:
+  // A read the generation before it, so A returns on B's pass. B at 3.5 ms comes after A took the
+  // mutex: A makes its own pass.
+  const input = (bAt: number): ScenarioInput => ({
+    kernel: '6.18', cpus: 3, files: 2, pages: 4, hz: 250, costs: { drainFixedNs: 1_000_000 },
+    script: [
+      { atMs: 0, cpu: 0, op: 'write', file: 1, pages: '0' },
+      { atMs: 0, cpu: 2, op: 'write', file: 0, pages: '0' },
+      { atMs: 1, cpu: 0, op: 'seal', file: 0 },
+      { atMs: 1.5, cpu: 0, op: 'write', file: 1, pages: '1' },
+      { atMs: bAt, cpu: 1, op: 'drainAll' },
+    ],
+  });
+  const sealA = (bAt: number) => runResolved(resolveScenario(input(bAt)), { strategies: ['v4.16'] }).runs[0].seals[0];
+
+  it('a pass that starts during the local drain lets the caller return on it', () => {
+    expect(sealA(2.5)).toMatchObject({ result: 'ok', drainAllCalls: 1, drainPasses: 0 });
+  });
+
+  it('one that starts after the caller took the mutex does not', () => {
+    expect(sealA(3.5)).toMatchObject({ result: 'ok', drainAllCalls: 1, drainPasses: 1 });
+  });
+});

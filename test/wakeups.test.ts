@@ -25,6 +25,27 @@ describe('measured wake-ups', () => {
     expect(seal(sc({ wakeups: { kworker: { dist: 'fixed', ms: 0.5 } } })).endMs - loaded.endMs).toBeCloseTo(0.003 - 0.2, 6);
   });
 
+  it('per CPU: CPU j draws from entry j mod the list, replacing the pooled kworker waits', () => {
+    const l = (w: ScenarioInput['wakeups']) => { const x = seal(sc({ wakeups: w })); return x.endMs - x.startMs; };
+    const fixed = (ms: number) => ({ dist: 'fixed' as const, ms });
+    // the seal's work goes to CPU 1 only
+    expect(l({ kworkerPerCpu: [fixed(0.1), fixed(1)], kworker: fixed(5) }) - l({ kworkerPerCpu: [fixed(1), fixed(0.1)] })).toBeCloseTo(0.9, 6);
+    expect(l({ kworkerPerCpu: [fixed(0.3)] }) - l({ kworker: fixed(0.3) })).toBeCloseTo(0, 9);
+    expect(() => resolveScenario(sc({ wakeups: { kworkerPerCpu: [] } }))).toThrow(/wakeups\.kworkerPerCpu/);
+  });
+
+  it('the replay measures them per recorded CPU where it has enough (fixture: CPU 1 waits far longer than CPU 0)', () => {
+    const a = analyze(readTrace(join(import.meta.dirname, 'fixtures', 'trace-6.18-small.jsonl.gz')), 'dwl-*');
+    const w = replayScenario(a, {}).wakeups!;
+    const per = w.kworkerPerCpu!;
+    expect(per).toHaveLength(2);
+    const med = (d: (typeof per)[number]) => (d.dist === 'empirical' ? d.samplesMs[Math.floor(d.samplesMs.length / 2)] : NaN);
+    // CPU 0 has fewer than 20 own samples: the pooled ones; CPU 1 its own
+    expect(per[0]).toEqual(w.kworker);
+    expect(per[1].dist === 'empirical' && per[1].samplesMs.length).toBeGreaterThanOrEqual(20);
+    expect(med(per[1])).toBeGreaterThan(0.5);
+  });
+
   it('leave RT throttling alone: a kworker behind an RT spinner still waits for the throttle', () => {
     const s = seal(sc({ rtRuntimeShare: false, cpuClasses: [{ cpus: '1', class: 'rt' }], wakeups: { kworker: { dist: 'fixed', ms: 0.5 } } }));
     expect(s.endMs - s.startMs).toBeGreaterThan(900);
@@ -64,6 +85,7 @@ describe('a seal that waited behind another caller\'s drain (no work of its own)
     expect(drainedByAnother(a, seal(2000, 2010))).toEqual([]); // returned at once: nothing of it was waiting
     expect(drainedByAnother(a, seal(6500, 9000))).toEqual([]); // that work had already ended
     expect(drainedByAnother(a, seal(500, 9000))).toEqual([]); // the other call came later
+    expect(drainedByAnother(a, seal(5500, 9000))).toEqual([]); // its kworker had already moved the batch
   });
 });
 

@@ -214,6 +214,16 @@ export function workOf(e: ProbeEstimate, n: number): { totalMs: number; passMs: 
   return { totalMs: n * e.strategyMs, passMs: n * e.passMs };
 }
 
+/**
+ * Pages of a file from which `run` splits its range passes over every core without a probe. The
+ * probe would run the scenario's first slice, which on such a file is the first write of every
+ * page (huge-memfd: ~0.55 s of its ~1.2 s on one thread), on one thread, and start the shard pool
+ * only after it, while an explicit W splits that pass too: the default lost ~10 % to W = 2 there.
+ * huge-memfd (16M pages) gained 1.26-1.82x from splitting (docs/scaling.md section 6); at 4M
+ * pages large-busy-machine came out about even, so below this the probe decides.
+ */
+export const SPLIT_WITHOUT_PROBE_PAGES = 1 << 23;
+
 /** Pages from which a sweep's cells are large enough to pay for any worker count without a probe. */
 const LARGE_CELL_PAGES = 1 << 22;
 

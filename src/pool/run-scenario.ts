@@ -12,7 +12,7 @@ import { claimStrategies, hungRun, runResolved, simulate, startSimulation, withW
 import { GUARD_BYTES, guardReading, pluginBudgetMs } from '../sim/plugin-guard.ts';
 import { hasStrategy, strategy as lookupStrategy } from '../strategies/registry.ts';
 import { provenance } from '../metrics/provenance.ts';
-import { autoLog, cpuMs, probe, workOf, workersFor, SPLIT_PAYBACK_MS, SPREAD_PAYBACK_MS, type WorkersOption } from './auto-workers.ts';
+import { autoLog, cpuMs, probe, workOf, workersFor, SPLIT_PAYBACK_MS, SPLIT_WITHOUT_PROBE_PAGES, SPREAD_PAYBACK_MS, type WorkersOption } from './auto-workers.ts';
 import { pluginSpecs } from '../strategies/plugin.ts';
 import type { Scenario } from '../scenario/resolve.ts';
 import type { RunRecord, StrategyRun } from '../metrics/record.ts';
@@ -188,6 +188,11 @@ async function runAuto(s: Scenario, opts: ScenarioRunOptions): Promise<RunRecord
   const spread = n > 1 && scenario.pages < RANGE_SPLIT_MIN_PAGES;
   const split = !spread && scenario.pages >= SHARD_MIN_PAGES;
   if (cores < 2 || n === 0 || (!spread && !split)) return runResolved(scenario, { workers: 1 });
+  if (split && scenario.pages >= SPLIT_WITHOUT_PROBE_PAGES) {
+    const w = Math.min(cores, MAX_WORKERS);
+    autoLog({ what: 'split', strategies: n, pages: scenario.pages, workers: w, probe: false });
+    return runPlain(scenario, { workers: w });
+  }
   const arena = Arena.create(planArena(scenario.files, scenario.pages, scenario.cpus, scenario.pagevecSize));
   const next = new Int32Array(new SharedArrayBuffer(4));
   Atomics.add(next, 0, 1); // strategy 0 is this thread's

@@ -318,6 +318,8 @@ export const scenarioSchema = obj(
       .describe('The preemption model (none, voluntary, full, rt): on EEVDF kernels (6.6+) how long a sealer woken on a CPU running a CFS hog waits for it. Default voluntary.'),
     wakeups: obj({
       kworker: durationSchema.optional().describe("From queue_work to the kworker running the drain, on an idle, busy or isolated CPU (replaces the class's rule; rt CPUs keep RT throttling)."),
+      kworkerPerCpu: z.array(durationSchema).min(1, { error: 'at least one duration' }).optional()
+        .describe("Per CPU: CPU j's kworker waits are drawn from entry j mod the list's length (each CPU has its own run queue; drainlab replay measures one per recorded CPU, so the replicas of a recorded CPU share its entry). Replaces kworker."),
       caller: durationSchema.optional().describe("From the last awaited drain work's end to the drain_all caller running again (replaces flushWakeNs)."),
     }, 'wakeups').optional()
       .describe('A loaded machine\'s run-queue waits, drawn per wake-up (e.g. measured by drainlab replay from a trace\'s drain_all calls outside the seals). Absent: the CPU-class rules and flushWakeNs.'),

@@ -53,12 +53,14 @@ export function* lruAddDrainAll(m: Machine, task: Task, variant: DrainAllVariant
   acct.drainAllCalls++;
   const cpu = task.cpu;
   m.trace(cpu, 'drain-all');
+  // OP5' v5.5/5.10: remember the generation before the mutex [T6][T7]; in v6.18 before the local
+  // drain too (__lru_add_drain_all: this_gen = smp_load_acquire(&lru_drain_gen), then
+  // lru_add_drain(), then mutex_lock [T19]), so a pass that starts during the local drain counts.
+  const gen = m.drainGen;
   // OP5' v6.18: a local drain first, before the mutex [T19].
   if (variant.localFirst) yield* localDrain(m, task);
   // OP5.1: get_online_cpus(): the edge i_rwsem -> cpu_hotplug_lock when called under the inode lock.
   if (variant.hotplugLock) m.readLock(task, 'cpu_hotplug_lock');
-  // OP5' v5.5/5.10: remember the generation before the mutex [T6][T7].
-  const gen = m.drainGen;
   const t0 = m.now;
   yield* m.lock(task, m.drainMutex);
   acct.mutexWaitNs += m.now - t0;

@@ -246,7 +246,8 @@ export class Machine {
     const c = this.cpus[cpu];
     const k = this.costs;
     const at = Math.max(t, c.kworkerFreeAt);
-    const wake = this.s.wakeups?.kworker;
+    const per = this.s.wakeups?.kworkerPerCpu;
+    const wake = per ? per[cpu % per.length] : this.s.wakeups?.kworker;
     if (wake && c.cls !== 'rt') return at + sampleDuration(wake, c.rng) * 1e6;
     switch (c.cls) {
       case 'idle':

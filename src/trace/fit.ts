@@ -181,6 +181,18 @@ export function fitWorkload(a: Analysis, o: FitOptions = {}): FitResult {
     });
   }
 
+  if (R > 1) {
+    wakeupSamples(a, all).kworkerByCpu.forEach((v, r) => {
+      if (v.length === 0) return;
+      const m = medianCI(v);
+      P.push({
+        name: `wakeups.kworker.cpu${r}.p50`, unit: 'ms', estimate: round(m.estimate), ci: [round(m.lo), round(m.hi)],
+        method: `median of ${v.length} (order-statistic 95 % interval); ${v.length >= MIN_WAKEUP_SAMPLES ? `the scenario draws CPU ${r}'s kworker waits from these (wakeups.kworkerPerCpu)` : `fewer than ${MIN_WAKEUP_SAMPLES}: CPU ${r} draws from the pooled ones`}`,
+        provenance: `${src}: workqueue_queue_work -> workqueue_execute_start of the drain works on CPU ${r} of the drain_alls outside the seals`,
+      });
+    });
+  }
+
   // Buffer-head LRU fills per CPU (6.1+ drain_all queues work where it is not empty).
   const bhLookups: { cpus: string; ratePerMs: number }[] = [];
   for (let r = 0; r < R; r++) {
@@ -307,20 +319,29 @@ export const MIN_WAKEUP_SAMPLES = 20;
  * other runnable ones); the replay draws each wake-up from them (scenario `wakeups`).
  */
 export function measuredWakeups(a: Analysis, inWindow: (tNs: number) => boolean): Scenario['wakeups'] | undefined {
-  const { kworker, caller } = wakeupSamples(a, inWindow);
+  const { kworker, caller, kworkerByCpu } = wakeupSamples(a, inWindow);
   if (kworker.length < MIN_WAKEUP_SAMPLES || caller.length < MIN_WAKEUP_SAMPLES) return undefined;
-  const sorted = (v: number[]) => v.sort((x, y) => x - y);
-  return { kworker: { dist: 'empirical', samplesMs: sorted(kworker) }, caller: { dist: 'empirical', samplesMs: sorted(caller) } };
+  const sorted = (v: number[]) => [...v].sort((x, y) => x - y);
+  // Each recorded CPU's own waits where it has enough of them (its run queue is its own: on one
+  // trace a work on the workload's CPU 1 waited p50 1.1 ms for its kworker, on CPU 0 0.011 ms);
+  // the pooled ones for a CPU with fewer.
+  const own = kworkerByCpu.map((v) => v.length >= MIN_WAKEUP_SAMPLES);
+  const perCpu = own.some((x) => x) && kworkerByCpu.length > 1
+    ? { kworkerPerCpu: kworkerByCpu.map((v, r) => ({ dist: 'empirical' as const, samplesMs: sorted(own[r] ? v : kworker) })) }
+    : {};
+  return { kworker: { dist: 'empirical', samplesMs: sorted(kworker) }, ...perCpu, caller: { dist: 'empirical', samplesMs: sorted(caller) } };
 }
 
 /** The samples measuredWakeups draws on (ms, in trace order). */
-export function wakeupSamples(a: Analysis, inWindow: (tNs: number) => boolean): { kworker: number[]; caller: number[] } {
+export function wakeupSamples(a: Analysis, inWindow: (tNs: number) => boolean): { kworker: number[]; caller: number[]; kworkerByCpu: number[][] } {
   const outside = a.drainAlls.filter((d) => d.via !== 'seal' && inWindow(d.t));
   const kworker = outside.flatMap((d) => d.works.filter((w) => w.startNs >= w.queuedNs).map((w) => ms3(w.startNs - w.queuedNs)));
+  const kworkerByCpu: number[][] = Array.from({ length: a.cpus }, () => []);
+  for (const d of outside) for (const w of d.works) if (w.startNs >= w.queuedNs && w.target < a.cpus) kworkerByCpu[w.target].push(ms3(w.startNs - w.queuedNs));
   const caller = outside
     .filter((d) => d.via === 'fadvise' && d.returnNs > 0 && d.works.length > 0 && d.works.every((w) => w.endNs > 0))
     .map((d) => ms3(Math.max(0, d.returnNs - Math.max(...d.works.map((w) => w.endNs)))));
-  return { kworker, caller };
+  return { kworker, caller, kworkerByCpu };
 }
 
 /** Fewest filled, and fewest empty, observations of a CPU's bh LRU before fit-workload gives it a bhLookups generator. */
