@@ -28,20 +28,32 @@ if (!existsSync(main)) {
   process.exit(2);
 }
 const code = await (await import(main.href)).main(process.argv.slice(2));
-// Exit here instead of letting the event loop drain: Node's natural shutdown closes the signal
-// handlers before it stops the worker threads and frees the heap, and a SIGINT in that window
-// would end the process by the signal instead of exit 130. process.exit keeps them to the end.
+// Exit here instead of letting the event loop drain: Node's natural shutdown would close the
+// signal handlers at a moment of its choosing, while worker threads still stop, and would wait on
+// any handle left open; process.exit below ends it at one known point.
 // A pipe whose reader is slower than us is not written synchronously (libuv queues what the
 // 64 KiB pipe buffer does not take, and process.exit drops it: `run --json | ...` was cut at
 // 65536 bytes), so wait until both streams have handed everything to the kernel first.
 const flushed = (s) => new Promise((resolve) => (s.writableNeedDrain || s.writableLength > 0 ? s.write('', () => resolve()) : resolve()));
 await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
-// One turn of the event loop: a SIGINT already caught by libuv but not yet seen by JavaScript
-// runs its handler now (exit 130) instead of being dropped by the exit below.
+// A poll for signals before exit: a SIGINT already caught by libuv but not yet seen by JavaScript
+// (it arrived during the command's last synchronous work: the manifest's fsync, the summary) runs
+// its handler in the loop's next poll phase (exit 130) instead of being dropped by the exit below.
+// One setImmediate is not enough: scheduled from a callback of the poll phase, it runs in the same
+// iteration's check phase, with no poll in between (kill-trials caught SIGINTs dropped that way).
+// The second callback runs after the next iteration's poll. Exit begins there: the handlers are
+// removed, which gives SIGINT / SIGTERM back their default action, so a signal during
+// process.exit's teardown ends the process by the signal (a shell shows 130 / 143) instead of
+// being caught and dropped (exit 0). What is left is the gap between that poll and the callback,
+// microseconds of JavaScript; closing it would need the signal mask, which Node does not expose.
 await new Promise((resolve) => setImmediate(resolve));
-if (mark) {
-  // For kill-trials.mjs: when exit began (a SIGINT sent after this finds the work done, exit 0).
-  process.stderr.write(`drainlab-test: exit begins at ${process.hrtime.bigint()}\n`); // CLOCK_MONOTONIC: one clock for every process
-  process.off('SIGWINCH', mark);
-}
-process.exit(code);
+setImmediate(() => {
+  if (mark) {
+    // For kill-trials.mjs: when exit began (a SIGINT sent after this finds the work done).
+    process.stderr.write(`drainlab-test: exit begins at ${process.hrtime.bigint()}\n`); // CLOCK_MONOTONIC: one clock for every process
+    process.off('SIGWINCH', mark);
+  }
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
+  process.exit(code);
+});
