@@ -3,12 +3,15 @@
  * One place for the concept: `drainlab bench` judges its timings with it, and `drainlab calibrate`
  * the probe run (src/calibrate/fit.ts hostLoad). Timings on a shared or oversubscribed host say as
  * much about the neighbours as about what is measured, so a noisy run is flagged when:
- *   - the 1-minute load average before the run is above half the host's CPUs (others were runnable);
  *   - other processes used more than a quarter of the host's CPUs during the run: the host's busy
  *     time from /proc/stat, less this process's own CPU time (worker threads included) and that of
  *     the children it waited for (cutime/cstime of /proc/self/stat: the bench's CLI runs, the
  *     calibrate probe with its spinner threads);
- *   - more than 5 % of the CPU time was stolen by the hypervisor during the run.
+ *   - more than 5 % of the CPU time was stolen by the hypervisor during the run;
+ *   - only where /proc/stat cannot be read (no direct measure of the others): the 1-minute load
+ *     average before the run is above half the host's CPUs. Where it can, the load average before
+ *     is recorded but judges nothing: it decays over minutes, so the previous command of a series
+ *     (the last bench run, a build) raised it although nothing else ran during this one.
  * The load average during the run is recorded but judges nothing: it counts the run's own threads
  * (a probe that pins spinners raises it from 0.06 to 0.81 on an idle 2-CPU host).
  */
@@ -91,7 +94,7 @@ export function hostVerdict(m: { cpus: number; loadBefore: number | null; loadDu
   const othersCpus = m.busyShare === null ? null : Math.max(0, m.busyShare * m.cpus - m.selfCpus);
   const stealPct = m.stealShare === null ? null : m.stealShare * 100;
   const why: string[] = [];
-  if (m.loadBefore !== null && m.loadBefore > 0.5 * m.cpus) why.push(`load average ${m.loadBefore.toFixed(2)} before the run, on ${m.cpus} CPUs`);
+  if (othersCpus === null && m.loadBefore !== null && m.loadBefore > 0.5 * m.cpus) why.push(`load average ${m.loadBefore.toFixed(2)} before the run, on ${m.cpus} CPUs`);
   if (othersCpus !== null && othersCpus > 0.25 * m.cpus) why.push(`other processes used ${othersCpus.toFixed(2)} of ${m.cpus} CPUs during the run`);
   if (stealPct !== null && stealPct > 5) why.push(`${stealPct.toFixed(1)} % of CPU time stolen by the hypervisor`);
   const r = (v: number | null) => (v === null ? null : Math.round(v * 100) / 100);
