@@ -53,6 +53,21 @@ describe('drainlab report (reportCommand)', () => {
     expect((await readdir('out')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('reads a pretty-printed run record larger than the input limit, as its one-line form would be', async () => {
+    // `run --out` pretty-prints; a big machine's record can pass the whole-document input limit.
+    const record = JSON.parse(await readFile('run.json', 'utf8'));
+    await writeFile('big-run.json', JSON.stringify(record, null, 2).replace('{', '{' + ' '.repeat(2 ** 20 + 10)));
+    const prev = process.env.DRAINLAB_MAX_INPUT_MB;
+    process.env.DRAINLAB_MAX_INPUT_MB = '1';
+    try {
+      expect(await reportCommand({ inputs: ['big-run.json'], out: 'big.json', log: quiet })).toBe(0);
+    } finally {
+      if (prev === undefined) delete process.env.DRAINLAB_MAX_INPUT_MB;
+      else process.env.DRAINLAB_MAX_INPUT_MB = prev;
+    }
+    expect(JSON.parse(await readFile('big.json', 'utf8')).schema).toBe('drainlab/report@1');
+  });
+
   it('writes report data instead when -o ends in .json', async () => {
     expect(await reportCommand({ inputs: ['sweep.jsonl'], out: 'data.json', log: quiet })).toBe(0);
     expect(JSON.parse(await readFile('data.json', 'utf8')).schema).toBe('drainlab/report@1');

@@ -5,8 +5,8 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { checkInputFile, checkJsonDepth, readInputText } from '../io/files.ts';
-import { readLines } from '../io/lines.ts';
+import { checkInputFile, checkJsonDepth, inputLimitBytes, readInputText } from '../io/files.ts';
+import { MAX_LINE_BYTES, readLines } from '../io/lines.ts';
 import { UsageError } from '../errors.ts';
 import { z } from 'zod';
 import type { RunRecord } from '../metrics/record.ts';
@@ -198,7 +198,8 @@ function firstLineValue(file: string): { ok: boolean } {
 /**
  * Every result of the inputs, one at a time, in bounded memory: JSON-lines files are read line by
  * line (no size limit: a 1 GB cells.jsonl is fine); a file holding one JSON document (a run record,
- * an array) is read whole, up to the input size limit (src/io/files.ts). Links are followed only to
+ * an array) is read whole, up to the longest line allowed in a results file (src/io/lines.ts), so
+ * a pretty-printed `run --out` record is read as far as its one-line form would be. Links are followed only to
  * regular files; FIFOs and devices are refused (named directly) or skipped (inside a directory).
  * Every record is checked against the contract's fields, and JSON nesting is limited.
  */
@@ -256,7 +257,9 @@ export async function* streamResults(paths: readonly string[], opts: StreamOptio
       }
       let parsed: Parsed[];
       try {
-        parsed = parseResultsText(readInputText(f, 'report'), f);
+        // A record the lab wrote itself (`run --out` pretty-prints it) may be as large as one line
+        // of a results file: the line limit, or the input limit where that is raised further.
+        parsed = parseResultsText(readInputText(f, 'report', { limit: Math.max(inputLimitBytes(), MAX_LINE_BYTES) }), f);
       } catch (e) {
         if (inDir) {
           opts.onSkip?.(`${f} (${basename(f)}: ${(e as Error).message.split(': ').slice(-1)[0]})`);
