@@ -312,7 +312,7 @@ export function hostLoadSummary(l: CalibrationLoad): string | undefined {
   const parts = [`other processes used ${l.othersCpus.toFixed(2)} of ${l.cpus} CPUs`];
   if (l.loadBefore !== undefined && l.loadBefore !== null) parts.push(`load average ${l.loadBefore.toFixed(2)} before`);
   if (l.stealPct !== undefined && l.stealPct !== null) parts.push(`steal ${l.stealPct.toFixed(1)} %`);
-  return `host while the probe ran: ${parts.join(', ')} (${l.loaded ? 'loaded' : 'quiet'}: loaded means other processes over a quarter of the CPUs, a load average over half of them before, or steal over 5 %)`;
+  return `host while the probe ran: ${parts.join(', ')} (${l.loaded ? 'loaded' : 'quiet'}: loaded means other processes over a quarter of the CPUs or steal over 5 %; the load average before judges only where they cannot be measured)`;
 }
 
 /** Fits what the run measured; costs it cannot measure are left out (the defaults stay). */
