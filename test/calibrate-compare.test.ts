@@ -81,6 +81,18 @@ describe('compareCases', () => {
     const walk: CalibrationCase = { id: 'c/pages=65536/rep0', kind: 'walk', pages: 65536, latencyMs: 1, result: 'ok' };
     expect((await compareCases([walk], async () => ({ latencyMs: 1.26, result: 'ok' }), opts)).rows[0].pass).toBe(true);
     expect((await compareCases([walk], async () => ({ latencyMs: 1.3, result: 'ok' }), opts)).rows[0].pass).toBe(false);
+    expect((await compareCases([walk], async () => ({ latencyMs: 0.72, result: 'ok' }), opts)).rows[0].pass).toBe(false);
+  });
+
+  it('walk rows whose repetitions spread wider (two cache modes) accept the spread + 25% + 20 us, both ways', async () => {
+    // The 64K-page walk of a live run: repetitions alternate between ~0.6 and ~2.1 ms; median 1.87.
+    const reps = [2.27, 0.55, 1.87, 0.65, 2.47].map((latencyMs, i): CalibrationCase => ({ id: `c/pages=65536/rep${i}`, kind: 'walk', pages: 65536, latencyMs, result: 'ok' }));
+    const at = async (ms: number) => (await compareCases(reps, async () => ({ latencyMs: ms, result: 'ok' }), opts)).rows[0];
+    expect(await at(1.11)).toMatchObject({ measuredMs: 1.87, pass: true }); // what the two-regime fit predicted
+    expect((await at(0.41)).pass).toBe(true); // 0.75 x 0.55 - 0.02 = 0.3925
+    expect((await at(0.38)).pass).toBe(false);
+    expect((await at(3.09)).pass).toBe(true); // 1.25 x 2.47 + 0.02 = 3.1075
+    expect((await at(3.12)).pass).toBe(false);
   });
 
   it('rows carry what the report reads (case, predicted, measured, pass)', async () => {

