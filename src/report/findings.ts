@@ -168,7 +168,10 @@ function michal(ctx: Ctx): Finding {
   };
 }
 
-/** David: what does draining with the lock dropped cost in disturbed CPUs and drain work? */
+/**
+ * David: what does draining with the lock dropped buy (the inode lock's hold, the lock-order cycle
+ * behind the 2017 splat) and cost (disturbed CPUs, drain work)?
+ */
 function david(ctx: Ctx): Finding {
   const stats: FindingStat[] = [];
   const parts: string[] = [];
@@ -176,16 +179,30 @@ function david(ctx: Ctx): Finding {
     const cpu: FindingStat[] = [];
     const work: FindingStat[] = [];
     const spur: FindingStat[] = [];
+    const hold: FindingStat[] = [];
+    const cycles: FindingStat[] = [];
     for (const sc of ctx.scenarios) {
       cpu.push(...perScenario(sc, s, 'cpusPerSeal', ctx).stats);
       work.push(...perScenario(sc, s, 'drainCpuMs', ctx).stats);
       spur.push(...perScenario(sc, s, 'spuriousRate', ctx).stats);
+      hold.push(...perScenario(sc, s, 'lockHoldMs.p99', ctx).stats);
+      cycles.push(...perScenario(sc, s, 'lockdepCycles', ctx).stats);
     }
-    stats.push(...cpu, ...work, ...spur);
+    stats.push(...hold, ...cycles, ...cpu, ...work, ...spur);
     if (cpu.length === 0) {
       parts.push(`${s} is not in the inputs.`);
       continue;
     }
+    // What it buys: the lock held for less time, and the cycle lockdep reported gone.
+    const shorter = hold.filter((x) => x.verdict === 'better').sort((x, y) => (x.estimate ?? 0) - (y.estimate ?? 0));
+    const longer = hold.filter((x) => x.verdict === 'worse');
+    const gone = cycles.filter((x) => x.verdict === 'better');
+    const h = shorter[0];
+    parts.push(
+      `${s} holds the inode lock for less time (p99 of seals) than ${ctx.baseline} in ${shorter.length} of ${hold.length} scenarios and sweep points` +
+        `${h ? ` (most in ${inWords(h)}: ${ciText(h, ctx.boot.level, '')})` : ''}${longer.length ? `, longer in ${listSome(longer.map(inWords), 3)}` : ''}; ` +
+        `${gone.length ? `it removes the lock-order cycle lockdep reports in ${list(gone.map((x) => inWords(x)))}` : `lockdep cycles: no difference from ${ctx.baseline} in any of ${cycles.length}`}. The price:`,
+    );
     const more = cpu.filter((x) => x.verdict === 'worse').sort((x, y) => (y.estimate ?? 0) - (x.estimate ?? 0));
     const fewer = cpu.filter((x) => x.verdict === 'better');
     const w = more[0];
@@ -194,15 +211,15 @@ function david(ctx: Ctx): Finding {
     const fixes = spur.filter((x) => x.verdict === 'better').length;
     const breaks = spur.filter((x) => x.verdict === 'worse').length;
     parts.push(
-      `${s} disturbs more CPUs per seal than ${ctx.baseline} in ${more.length} of ${cpu.length} scenarios and sweep points${w ? ` (most in ${inWords(w)}: ${ciText(w, ctx.boot.level, 'CPUs per seal')}${wWork ? `, and drain CPU time ${ciText(wWork, ctx.boot.level, 'per run')}` : ''})` : ''}` +
-        `${fewer.length ? `, fewer in ${listSome(fewer.map(inWords), 3)}` : ''}; it spends more drain CPU time in ${costlier} of ${work.length}. ` +
+      `${s} disturbs more CPUs per seal than ${ctx.baseline} in ${more.length || 'none'} of ${cpu.length} scenarios and sweep points${w ? ` (most in ${inWords(w)}: ${ciText(w, ctx.boot.level, 'CPUs per seal')}${wWork ? `, and drain CPU time ${ciText(wWork, ctx.boot.level, 'per run')}` : ''})` : ''}` +
+        `${fewer.length ? `, fewer in ${listSome(fewer.map(inWords), 3)}` : ''}; it spends more drain CPU time in ${costlier || 'none'} of ${work.length}. ` +
         `Spurious EBUSY: ${breaks ? `more than ${ctx.baseline} in ${breaks}` : `never more than ${ctx.baseline}`}${fixes ? `, fewer in ${fixes}` : ''}.`,
     );
   }
   return {
-    id: 'david', question: 'What does draining with the inode lock dropped cost, in disturbed CPUs and drain work?', askedBy: 'David Herrmann\'s proposal, November 2017 (drain-unlocked, and its tagged-only variant, against v4.14)',
-    answer: parts.join(' '), points: [], stats, charts: chartsPresent(['cpus-vs-cpus', 'disturbance-by-class'], ctx),
-    scenarios: ctx.scenarios.filter((sc) => sc.name === 'idle-many-cpus' || sc.name === 'debate-2017').map((sc) => ({ name: sc.name, anchor: sc.anchor })), level: ctx.boot.level,
+    id: 'david', question: 'What does draining with the inode lock dropped buy, in inode-lock hold and lock-order risk, and what does it cost in disturbed CPUs and drain work?', askedBy: 'David Herrmann\'s proposal, November 2017 (drain-unlocked, and its tagged-only variant, against v4.14)',
+    answer: parts.join(' '), points: [], stats, charts: chartsPresent(['lockhold-vs-cpus', 'cpus-vs-cpus', 'disturbance-by-class'], ctx),
+    scenarios: ctx.scenarios.filter((sc) => ['idle-many-cpus', 'debate-2017', 'lockdep-2017', 'rt-spinner'].includes(sc.name)).map((sc) => ({ name: sc.name, anchor: sc.anchor })), level: ctx.boot.level,
   };
 }
 
