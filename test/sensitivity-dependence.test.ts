@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { presetScenario } from '../src/scenario/presets.ts';
 import { runResolved } from '../src/sim/run.ts';
 import { reportCommand } from '../src/report/command.ts';
-import { dependence, dependenceText, finding, type Factor, type OutputResult, type SensitivityResult } from '../src/sweep/sensitivity.ts';
+import { dependence, dependenceSentences, dependenceText, finding, type Factor, type OutputResult, type SensitivityResult } from '../src/sweep/sensitivity.ts';
 import { withDependence } from '../src/report/sensitivity.ts';
 import type { Finding, FindingStat } from '../src/report/findings-types.ts';
 
@@ -70,6 +70,18 @@ describe('dependence', () => {
     ]);
     expect(other!.dependsOn).toBeUndefined();
     expect(elsewhere!.dependsOn).toBeUndefined();
+  });
+
+  it('outputs that rest on the same factor, or on none, share one sentence', () => {
+    const dom = (strategy: string, metric: string, st: number) => ({ ...out([{ factor: 'a', s1: ix(st, st - 0.1, st + 0.1), st: ix(st, st - 0.15, st + 0.1) }], { a: 1, b: 0.05, c: 0 }), strategy, metric });
+    const flat = (strategy: string, metric: string) => ({ ...out(null), strategy, metric, max: 0 });
+    const outs = [flat('v4.14', 'spuriousEbusy'), dom('no-drain', 'spuriousEbusy', 0.8), dom('v4.14', 'cpusPerSeal', 0.7), dom('drain-unlocked', 'cpusPerSeal', 0.7), flat('drain-unlocked', 'spuriousEbusy'), flat('no-drain', 'cpusPerSeal')];
+    expect(dependenceSentences(outs, factors, (m) => m, 'In S, ')).toEqual([
+      'In S, spuriousEbusy of v4.14 and drain-unlocked (0 at every point) and cpusPerSeal of no-drain (0 at every point) depend on none of the factors.',
+      'In S, spuriousEbusy of no-drain (ST 80 % [65 %, 90 %]) and cpusPerSeal of v4.14 and drain-unlocked (ST 70 % [55 %, 80 %] each) depend mostly on a (the first).',
+    ]);
+    // One output alone keeps its own sentence.
+    expect(dependenceSentences([outs[1]!], factors, (m) => m, 'In S, ')).toEqual(['In S, spuriousEbusy of no-drain depends mostly on a (the first): ST 80 % [65 %, 90 %], S1 80 %.']);
   });
 
   it('drainlab report --sensitivity shows them under the findings they concern (HTML and JSON)', async () => {

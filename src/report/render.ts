@@ -214,6 +214,16 @@ function chartTitle(data: ReportData, id: string): string {
   return c ? c.title.split(':')[0]! : id;
 }
 
+
+/**
+ * A finding's points: up to three shown as they are (a scenario's finding has its answer there,
+ * one line per metric), more folded under "In detail" below the answer that sums them up.
+ */
+function pointsHtml(points: readonly string[]): string {
+  if (points.length === 0) return '';
+  const list = `<ul class="points">${points.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>`;
+  return points.length <= 3 ? list : `<details class="points"><summary>In detail (${points.length})</summary>${list}</details>`;
+}
 function findingHtml(f: Finding, data: ReportData, k: number): string {
   const links = [
     ...f.charts.map((id) => `<a href="#chart-${esc(id)}">chart: ${esc(chartTitle(data, id))}</a>`),
@@ -221,7 +231,7 @@ function findingHtml(f: Finding, data: ReportData, k: number): string {
   ];
   const rows = f.stats.map((st) => `<tr><td class="name">${esc(st.scenario)}${st.where ? ` <span class="note">(${esc(st.where)})</span>` : ''}</td><td class="name">${esc(st.strategy)} − ${esc(st.baseline)}</td><td class="name">${esc(metric(st.metric).label)}</td><td>${fmtMetric(st.metric, st.baselineMedian)}</td><td>${fmtMetric(st.metric, st.candidateMedian)}</td><td class="diff">${esc(ciText(st, f.level))}</td><td class="name"><span class="verdict ${st.verdict.replace(' ', '-')}">${esc(st.verdict)}</span></td></tr>`).join('');
   return `<article class="finding" id="finding-${esc(f.id)}"><h3><span class="fnum">${k + 1}</span>${esc(f.question)}</h3>
-<p class="asked">${esc(f.askedBy)}</p><p class="answer">${esc(f.answer)}</p>${f.dependsOn?.length ? `<p class="depends"><a href="#sensitivity">What it rests on</a>: ${f.dependsOn.map(esc).join(' ')}</p>` : ''}${f.points.length ? `<details class="points"><summary>In detail (${f.points.length})</summary><ul class="points">${f.points.map((p) => `<li>${esc(p)}</li>`).join('')}</ul></details>` : ''}${links.length ? `<p class="links">${links.join('<span class="sep">·</span>')}</p>` : ''}
+<p class="asked">${esc(f.askedBy)}</p><p class="answer">${esc(f.answer)}</p>${pointsHtml(f.points)}${f.dependsOn?.length ? `<p class="depends"><a href="#sensitivity">What it rests on</a>: ${f.dependsOn.map(esc).join(' ')}</p>` : ''}${links.length ? `<p class="links">${links.join('<span class="sep">·</span>')}</p>` : ''}
 ${f.stats.length ? `<details><summary>The ${f.stats.length} paired statistics behind it</summary><div class="scroll"><table class="findings"><thead><tr><th class="name">scenario</th><th class="name">difference</th><th class="name">metric</th><th>baseline<span class="unit">median</span></th><th>strategy<span class="unit">median</span></th><th class="name">median difference [CI]</th><th class="name">verdict</th></tr></thead><tbody>${rows}</tbody></table></div></details>` : ''}</article>`;
 }
 

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.ts';
-import { dependence, dependenceText, type OutputResult, type SensitivityResult } from '../sweep/sensitivity.ts';
+import { dependenceSentences, type OutputResult, type SensitivityResult } from '../sweep/sensitivity.ts';
 import { metric } from '../metrics/registry.ts';
 import type { Finding } from './findings-types.ts';
 
@@ -78,8 +78,8 @@ const quantity = (m: string) => SAME_QUANTITY[m] ?? m;
 /**
  * Adds to each finding what its verdict depends on (Finding.dependsOn): for every statistic it
  * cites in the scenario the sensitivity run analysed, the outputs of the same metric (or the same
- * quantity) for the strategy and its baseline, one sentence each, in the words of dependence():
- * "depends mostly on X" only where the intervals support it.
+ * quantity) for the strategy and its baseline, in the words of dependence() ("depends mostly on X"
+ * only where the intervals support it), outputs that rest on the same factor in one sentence.
  */
 export function withDependence(findings: Finding[], r: SensitivityResult): Finding[] {
   const samples = r.design.sobolRuns > 0 ? r.design.samples : undefined;
@@ -100,7 +100,7 @@ export function withDependence(findings: Finding[], r: SensitivityResult): Findi
         return m;
       }
     };
-    const dependsOn = outs.map((o) => `In ${r.scenario}, ${label(o.metric)} of ${o.strategy} ${dependenceText(dependence(o), r.factors, samples)}.`);
+    const dependsOn = dependenceSentences(outs, r.factors, label, `In ${r.scenario}, `, samples);
     return { ...f, dependsOn };
   });
 }

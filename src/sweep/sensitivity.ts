@@ -412,6 +412,51 @@ const pct = (v: number) => `${Math.round(v * 100)} %`;
 const stText = (x: SobolRow) => `ST ${pct(x.st.value)} [${pct(x.st.lo)}, ${pct(x.st.hi)}]`;
 
 /**
+ * What several outputs of one scenario depend on, in as few sentences as the facts allow: outputs
+ * that depend mostly on the same factor share one sentence, and so do the outputs no factor moved;
+ * any other output keeps its own dependenceText sentence. `label` names an output ("spurious
+ * EBUSY of no-drain"); outputs of one metric with the same figures are named together.
+ */
+export function dependenceSentences(outs: readonly OutputResult[], factors: Factor[], label: (metric: string) => string, prefix: string, samples?: number): string[] {
+  const about = (n: string) => factors.find((f) => f.name === n)?.about ?? n;
+  const deps = outs.map((o) => ({ o, d: dependence(o) }));
+  // "M of A and B (figures)": outputs of one metric with equal figures named together.
+  const named = (items: { o: OutputResult; fig: string }[]) => {
+    const groups = new Map<string, { metric: string; fig: string; strategies: string[] }>();
+    for (const { o, fig } of items) {
+      const k = `${o.metric}\u0000${fig}`;
+      const g = groups.get(k) ?? { metric: o.metric, fig, strategies: [] };
+      g.strategies.push(o.strategy);
+      groups.set(k, g);
+    }
+    const and = (xs: string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+    return and([...groups.values()].map((g) => `${label(g.metric)} of ${and(g.strategies)} (${g.fig}${g.strategies.length > 1 && g.fig.startsWith('ST') ? ' each' : ''})`));
+  };
+  const out: string[] = [];
+  const byFactor = new Map<string, { o: OutputResult; top: SobolRow }[]>();
+  for (const { o, d } of deps) if (d.kind === 'dominant') byFactor.set(d.top.factor, [...(byFactor.get(d.top.factor) ?? []), { o, top: d.top }]);
+  const flat = deps.filter((x) => x.d.kind === 'flat');
+  for (const { o, d } of deps) {
+    if (d.kind === 'dominant') {
+      const group = byFactor.get(d.top.factor);
+      if (!group) continue; // already said with its group
+      byFactor.delete(d.top.factor);
+      if (group.length === 1) out.push(`${prefix}${label(o.metric)} of ${o.strategy} ${dependenceText(d, factors, samples)}.`);
+      else {
+        const above = group.some((g) => g.top.st.value > 1 || g.top.s1.value > 1);
+        out.push(`${prefix}${named(group.map((g) => ({ o: g.o, fig: stText(g.top) })))} depend mostly on ${d.top.factor} (${about(d.top.factor)})${above ? '; an estimate above 100 % is sampling noise around 100 %' : ''}.`);
+      }
+    } else if (d.kind === 'flat') {
+      if (flat.length === 0) continue; // already said
+      if (flat.length === 1) out.push(`${prefix}${label(o.metric)} of ${o.strategy} ${dependenceText(d, factors, samples)}.`);
+      else out.push(`${prefix}${named(flat.map((x) => ({ o: x.o, fig: `${Number.isFinite(x.o.min) ? x.o.min : 'undefined'} at every point` })))} depend on none of the factors.`);
+      flat.length = 0;
+    } else out.push(`${prefix}${label(o.metric)} of ${o.strategy} ${dependenceText(d, factors, samples)}.`);
+  }
+  return out;
+}
+
+/**
  * The dependence in words, for a sentence about a verdict: "depends mostly on X (what it stands
  * for): ST 62 % [48 %, 75 %]", "no single assumption dominates it: ...", "too noisy to say ...".
  */
