@@ -85,3 +85,8 @@ export function textTable(head: string[], rows: string[][]): string {
   const line = (cells: string[]) => cells.map((c, i) => (numeric[i] ? (c ?? '').padStart(w[i]!) : (c ?? '').padEnd(w[i]!))).join('  ').trimEnd();
   return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
 }
+
+/** Items in words: "a", "a and b", "a, b and c". */
+export function inWordsList(xs: readonly string[]): string {
+  return xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
+}

@@ -4,6 +4,7 @@
  * scenario, common random numbers, bootstrap CI) of the scenario that asks it, never from numbers
  * pooled over unlike scenarios. A scenario or strategy absent from the inputs is said to be absent.
  */
+import { inWordsList } from '../io/format.ts';
 import { fmtMetric, fmtMetricDiff, metric } from '../metrics/registry.ts';
 import { fmtParam, flattenParams } from './prepare.ts';
 import { observationsOf, pairedCell, type Boot } from './paired.ts';
@@ -50,7 +51,7 @@ export function ciText(st: FindingStat, level: number, what = ''): string {
 }
 
 const inWords = (st: FindingStat) => `${st.scenario}${st.where ? ` (${st.where})` : ''}`;
-const list = (xs: string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+const list = inWordsList;
 /** The first `n` of `xs` in words, "and k more" for the rest. */
 const listSome = (xs: string[], n: number) => (xs.length <= n ? list(xs) : `${xs.slice(0, n).join(', ')} and ${xs.length - n} more`);
 

@@ -14,7 +14,7 @@
  * --shard i/N (merge the shards' DIR/morris with `drainlab merge`, then run again with --resume
  * for the Sobol phase). DIR/sensitivity.json holds the indices and one sentence per finding.
  */
-import { textTable } from '../io/format.ts';
+import { inWordsList, textTable } from '../io/format.ts';
 import type { WorkersOption } from '../pool/auto-workers.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -429,7 +429,7 @@ export function dependenceSentences(outs: readonly OutputResult[], factors: Fact
       g.strategies.push(o.strategy);
       groups.set(k, g);
     }
-    const and = (xs: string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+    const and = inWordsList;
     return and([...groups.values()].map((g) => `${label(g.metric)} of ${and(g.strategies)} (${g.fig}${g.strategies.length > 1 && g.fig.startsWith('ST') ? ' each' : ''})`));
   };
   const out: string[] = [];
