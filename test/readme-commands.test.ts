@@ -72,7 +72,7 @@ const HOW: Record<string, { skip?: string; as?: string[]; why?: string; check?: 
   'npx drainlab run --preset debate-2017 --strategy-file my-idea.ts': { check: (r) => expect(r.stdout).toMatch(/my-idea\*/) },
   'npx drainlab sensitivity --preset debate-2017 --metric spuriousEbusy --metric latencyMs.p99': {
     as: ['npx drainlab sensitivity --preset debate-2017 --metric spuriousEbusy --metric latencyMs.p99 --strategy v4.14 no-drain --trajectories 2 --samples 8 --sobol-factors 2 --out out/sens'],
-    why: 'the full run is ~2 min on 2 cores (380 runs); this is the same command on two strategies and a small design',
+    why: 'the full run takes ~10 s on 2 quiet cores (380 runs) and minutes on a loaded host; this is the same command on two strategies and a small design',
     check: (r) => expect(r.stdout).toMatch(/spuriousEbusy of no-drain depends mostly on pagevecSize/),
   },
   'npx drainlab run --preset fuse-selftest': {

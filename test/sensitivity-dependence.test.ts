@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { presetScenario } from '../src/scenario/presets.ts';
 import { runResolved } from '../src/sim/run.ts';
 import { reportCommand } from '../src/report/command.ts';
-import { dependence, dependenceSentences, dependenceText, finding, type Factor, type OutputResult, type SensitivityResult } from '../src/sweep/sensitivity.ts';
+import { dependence, dependenceSentences, dependenceText, finding, groupedFindings, type Factor, type OutputResult, type SensitivityResult } from '../src/sweep/sensitivity.ts';
 import { withDependence } from '../src/report/sensitivity.ts';
 import type { Finding, FindingStat } from '../src/report/findings-types.ts';
 
@@ -82,6 +82,17 @@ describe('dependence', () => {
     ]);
     // One output alone keeps its own sentence.
     expect(dependenceSentences([outs[1]!], factors, (m) => m, 'In S, ')).toEqual(['In S, spuriousEbusy of no-drain depends mostly on a (the first): ST 80 % [65 %, 90 %], S1 80 %.']);
+  });
+
+  it('the terminal names strategies with the very same finding together, and drops nothing else', () => {
+    const o = (strategy: string, metric: string, tail: string): OutputResult => ({ ...out(null), strategy, metric, finding: `${metric} of ${strategy} ${tail}` });
+    const outs = [o('v4.14', 'm', 'depends on none of the factors (0 at every point).'), o('v4.16', 'm', 'depends on none of the factors (0 at every point).'), o('no-drain', 'm', 'depends mostly on a (the first): ST 80 %.'), o('targeted', 'm', 'depends on none of the factors (0 at every point).'), o('v4.14', 'p99', 'is too noisy to say.'), o('v4.16', 'p99', 'is too noisy to say.'), { ...out(null), finding: 'something else' }];
+    expect(groupedFindings(outs)).toEqual([
+      'm of v4.14, v4.16 and targeted depend on none of the factors (0 at every point).',
+      'm of no-drain depends mostly on a (the first): ST 80 %.',
+      'p99 of v4.14 and v4.16 are too noisy to say.',
+      'something else',
+    ]);
   });
 
   it('drainlab report --sensitivity shows them under the findings they concern (HTML and JSON)', async () => {

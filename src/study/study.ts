@@ -18,7 +18,7 @@ import { reportCommand } from '../report/command.ts';
 import { THREAD_QUESTIONS, type Finding } from '../report/findings-types.ts';
 import type { ScenarioInput } from '../scenario/schema.ts';
 import { PRESETS, presetNames } from '../scenario/presets.ts';
-import { runSensitivity } from '../sweep/sensitivity.ts';
+import { groupedFindings, runSensitivity } from '../sweep/sensitivity.ts';
 import { STRATEGY_NAMES } from '../scenario/strategy-names.ts';
 
 /**
@@ -147,7 +147,7 @@ export async function studyCommand(o: StudyOptions): Promise<number> {
   const asked = answers.filter((f) => THREAD_QUESTIONS.includes(f.id));
   if (asked.length) process.stdout.write(`the 2017 questions (paired statistics per scenario; the report's findings give the details):\n${asked.map((f, i) => `  ${i + 1}. ${f.askedBy}: ${f.question}\n     ${f.answer}\n`).join('')}`);
   // What the 2017 verdicts rest on: each output's dependence, only as far as the intervals allow.
-  if (sens.result) process.stdout.write(`what the debate-2017 verdicts rest on (sensitivity: ${sens.result.design.morrisRuns} Morris + ${sens.result.design.sobolRuns} Sobol runs; the report's findings cite it):\n${sens.result.outputs.map((x) => `  ${x.finding}\n`).join('')}`);
+  if (sens.result) process.stdout.write(`what the debate-2017 verdicts rest on (sensitivity: ${sens.result.design.morrisRuns} Morris + ${sens.result.design.sobolRuns} Sobol runs; the report's findings cite it):\n${groupedFindings(sens.result.outputs).map((x) => `  ${x}\n`).join('')}`);
   process.stdout.write(`results: ${results}\nreport:  ${report}  (open it in a browser: file://${resolve(report)})\n`);
   return failed > 0 ? 1 : code;
 }

@@ -495,11 +495,31 @@ export function finding(out: OutputResult, factors: Factor[], samples?: number):
 }
 
 /** The terminal summary: the ranking, then one line per output. */
+/**
+ * The outputs' findings for a terminal, strategies that share a metric and the very same finding
+ * named together ("latencyMs.p99 of v4.14, v4.16 and targeted depend mostly on ..."): nothing is
+ * dropped, only repeated words.
+ */
+export function groupedFindings(outputs: readonly OutputResult[]): string[] {
+  const groups = new Map<string, { metric: string; strategies: string[]; rest: string; raw: boolean }>();
+  for (const o of outputs) {
+    const head = `${o.metric} of ${o.strategy} `;
+    const raw = !o.finding.startsWith(head); // not in finding()'s words: kept as it is
+    const rest = raw ? o.finding : o.finding.slice(head.length);
+    const key = raw ? `\u0000${groups.size}` : `${o.metric}\u0000${rest}`;
+    const g = groups.get(key) ?? { metric: o.metric, strategies: [], rest, raw };
+    g.strategies.push(o.strategy);
+    groups.set(key, g);
+  }
+  const plural = (rest: string) => rest.replace(/^depends /, 'depend ').replace(/^is /, 'are ').replace(/^has /, 'have ');
+  return [...groups.values()].map((g) => (g.raw ? g.rest : `${g.metric} of ${inWordsList(g.strategies)} ${g.strategies.length > 1 ? plural(g.rest) : g.rest}`));
+}
+
 export function sensitivityTable(r: SensitivityResult): string {
   const lines = [`sensitivity of ${r.scenario}: ${r.design.morrisRuns} Morris runs (r = ${r.design.trajectories}, p = ${r.design.levels}), ${r.design.sobolRuns} Sobol runs (N = ${r.design.samples}) on ${r.survivors.join(', ') || 'no factor'}`, '', 'factor ranking (largest mu* over every output, relative to that output\'s largest):'];
   lines.push(textTable(['factor', 'score', 'what it stands for'], r.ranking.map((x) => [x.factor, x.score.toFixed(2), x.about])));
   lines.push('', 'findings:');
-  for (const o of r.outputs) lines.push(`  ${o.finding}`);
+  for (const f of groupedFindings(r.outputs)) lines.push(`  ${f}`);
   return lines.join('\n');
 }
 
