@@ -214,7 +214,6 @@ function chartTitle(data: ReportData, id: string): string {
   return c ? c.title.split(':')[0]! : id;
 }
 
-
 /**
  * A finding's points: up to three shown as they are (a scenario's finding has its answer there,
  * one line per metric), more folded under "In detail" below the answer that sums them up.
@@ -224,6 +223,7 @@ function pointsHtml(points: readonly string[]): string {
   const list = `<ul class="points">${points.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>`;
   return points.length <= 3 ? list : `<details class="points"><summary>In detail (${points.length})</summary>${list}</details>`;
 }
+
 function findingHtml(f: Finding, data: ReportData, k: number): string {
   const links = [
     ...f.charts.map((id) => `<a href="#chart-${esc(id)}">chart: ${esc(chartTitle(data, id))}</a>`),

@@ -429,13 +429,13 @@ export function dependenceSentences(outs: readonly OutputResult[], factors: Fact
       g.strategies.push(o.strategy);
       groups.set(k, g);
     }
-    const and = inWordsList;
-    return and([...groups.values()].map((g) => `${label(g.metric)} of ${and(g.strategies)} (${g.fig}${g.strategies.length > 1 && g.fig.startsWith('ST') ? ' each' : ''})`));
+    return inWordsList([...groups.values()].map((g) => `${label(g.metric)} of ${inWordsList(g.strategies)} (${g.fig}${g.strategies.length > 1 && g.fig.startsWith('ST') ? ' each' : ''})`));
   };
   const out: string[] = [];
   const byFactor = new Map<string, { o: OutputResult; top: SobolRow }[]>();
   for (const { o, d } of deps) if (d.kind === 'dominant') byFactor.set(d.top.factor, [...(byFactor.get(d.top.factor) ?? []), { o, top: d.top }]);
   const flat = deps.filter((x) => x.d.kind === 'flat');
+  let flatSaid = false;
   for (const { o, d } of deps) {
     if (d.kind === 'dominant') {
       const group = byFactor.get(d.top.factor);
@@ -447,10 +447,10 @@ export function dependenceSentences(outs: readonly OutputResult[], factors: Fact
         out.push(`${prefix}${named(group.map((g) => ({ o: g.o, fig: stText(g.top) })))} depend mostly on ${d.top.factor} (${about(d.top.factor)})${above ? '; an estimate above 100 % is sampling noise around 100 %' : ''}.`);
       }
     } else if (d.kind === 'flat') {
-      if (flat.length === 0) continue; // already said
+      if (flatSaid) continue;
+      flatSaid = true;
       if (flat.length === 1) out.push(`${prefix}${label(o.metric)} of ${o.strategy} ${dependenceText(d, factors, samples)}.`);
       else out.push(`${prefix}${named(flat.map((x) => ({ o: x.o, fig: `${Number.isFinite(x.o.min) ? x.o.min : 'undefined'} at every point` })))} depend on none of the factors.`);
-      flat.length = 0;
     } else out.push(`${prefix}${label(o.metric)} of ${o.strategy} ${dependenceText(d, factors, samples)}.`);
   }
   return out;
@@ -494,7 +494,6 @@ export function finding(out: OutputResult, factors: Factor[], samples?: number):
   return `${out.metric} of ${out.strategy} ${dependenceText(d, factors, samples)}${tail}.`;
 }
 
-/** The terminal summary: the ranking, then one line per output. */
 /**
  * The outputs' findings for a terminal, strategies that share a metric and the very same finding
  * named together ("latencyMs.p99 of v4.14, v4.16 and targeted depend mostly on ..."): nothing is
@@ -515,6 +514,7 @@ export function groupedFindings(outputs: readonly OutputResult[]): string[] {
   return [...groups.values()].map((g) => (g.raw ? g.rest : `${g.metric} of ${inWordsList(g.strategies)} ${g.strategies.length > 1 ? plural(g.rest) : g.rest}`));
 }
 
+/** The terminal summary: the ranking, then the findings (groupedFindings). */
 export function sensitivityTable(r: SensitivityResult): string {
   const lines = [`sensitivity of ${r.scenario}: ${r.design.morrisRuns} Morris runs (r = ${r.design.trajectories}, p = ${r.design.levels}), ${r.design.sobolRuns} Sobol runs (N = ${r.design.samples}) on ${r.survivors.join(', ') || 'no factor'}`, '', 'factor ranking (largest mu* over every output, relative to that output\'s largest):'];
   lines.push(textTable(['factor', 'score', 'what it stands for'], r.ranking.map((x) => [x.factor, x.score.toFixed(2), x.about])));
