@@ -16,6 +16,16 @@ for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
   });
 }
 
+// A reader that goes away early (`drainlab run --json | head`) is not an error of ours: stop
+// quietly, with the status a tool killed by SIGPIPE has (128 + 13; Node itself ignores SIGPIPE
+// and would print an unhandled EPIPE stack instead). Any other stream error stays an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(141);
+    throw e;
+  });
+}
+
 // For scripts/kill-trials.mjs: a harmless SIGWINCH listener marks, in the process's caught-signal
 // mask (/proc/PID/status SigCgt), that the handlers above are installed (Node's own start-up
 // handler also sets the SIGINT bit, so that bit alone says nothing). Removed when exit begins.
