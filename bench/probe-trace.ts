@@ -23,7 +23,7 @@ import { Arena } from '../src/wasm/core.ts';
 import { planArena } from '../src/wasm/layout.ts';
 import { simulate, startSimulation } from '../src/sim/run.ts';
 import { cpuMs, estimateFromTrace, threadClock, PROBE_BUDGET_MS, PROBE_SLICES, SWEEP_PROBE_BUDGET_MS } from '../src/pool/auto-workers.ts';
-import { RANGE_SPLIT_MIN_PAGES } from '../src/pool/run-scenario.ts';
+import { RANGE_SPLIT_MIN_PAGES, timePasses } from '../src/pool/run-scenario.ts';
 import { SHARD_MIN_PAGES } from '../src/wasm/core.ts';
 import { largeScenario, scalingSweepJson } from './scenario-scaling.ts';
 import { median } from '../src/stats/quantile.ts';
@@ -65,18 +65,7 @@ function child(label: string): void {
   const spread = def.kind === 'run' && s.strategies.length > 1 && s.pages < RANGE_SPLIT_MIN_PAGES;
   const split = def.kind === 'run' && !spread && s.pages >= SHARD_MIN_PAGES;
   const arena = Arena.create(planArena(s.files, s.pages, s.cpus, s.pagevecSize));
-  let passMs = 0;
-  if (def.kind === 'run') {
-    arena.runner = {
-      workers: 1,
-      run: (op, a, lo, hi) => {
-        const c = cpuMs();
-        const r = arena.exec(op, a, lo, hi);
-        passMs += cpuMs() - c;
-        return r;
-      },
-    };
-  }
+  const passMs = def.kind === 'run' ? timePasses(arena) : () => 0;
   const clock = threadClock()!;
   const c0 = cpuMs();
   const t0 = clock.read();
@@ -87,7 +76,7 @@ function child(label: string): void {
     sim.advance((k * sim.horizonNs) / PROBE_SLICES);
     trace.proc.push(cpuMs() - c0);
     thread.push(clock.read() - t0);
-    trace.pass.push(passMs);
+    trace.pass.push(passMs());
   }
   sim.finish();
   // Warm: the whole scenario (every strategy) once more in this isolate.

@@ -217,13 +217,10 @@ async function runAuto(s: Scenario, opts: ScenarioRunOptions): Promise<RunRecord
 }
 
 /**
- * Starts the scenario's first strategy on `arena` and probes it (src/pool/auto-workers.ts probe),
- * timing its range passes meanwhile (the work a shard pool would split): what `--workers auto`
- * does before it decides. The simulation goes on with `sim.finish()`; the arena's runner is back
- * to this thread's own.
+ * Makes `arena` run its range passes in this thread, timing them: returns the thread CPU ms they
+ * have taken so far (the work a shard pool would split).
  */
-export function startProbed(scenario: Scenario, arena: Arena): { sim: ReturnType<typeof startSimulation>; est: ReturnType<typeof probe> } {
-  const local: RangeRunner = { workers: 1, run: (op, a, lo, hi) => arena.exec(op, a, lo, hi) };
+export function timePasses(arena: Arena): () => number {
   let passMs = 0;
   arena.runner = {
     workers: 1,
@@ -234,9 +231,21 @@ export function startProbed(scenario: Scenario, arena: Arena): { sim: ReturnType
       return r;
     },
   };
+  return () => passMs;
+}
+
+/**
+ * Starts the scenario's first strategy on `arena` and probes it (src/pool/auto-workers.ts probe),
+ * timing its range passes meanwhile (the work a shard pool would split): what `--workers auto`
+ * does before it decides. The simulation goes on with `sim.finish()`; the arena's runner is back
+ * to this thread's own.
+ */
+export function startProbed(scenario: Scenario, arena: Arena): { sim: ReturnType<typeof startSimulation>; est: ReturnType<typeof probe> } {
+  const local: RangeRunner = { workers: 1, run: (op, a, lo, hi) => arena.exec(op, a, lo, hi) };
+  const passMs = timePasses(arena);
   try {
     const sim = startSimulation(scenario, scenario.strategies[0]!, arena);
-    return { sim, est: probe(sim, () => passMs) };
+    return { sim, est: probe(sim, passMs) };
   } finally {
     arena.runner = local;
   }
