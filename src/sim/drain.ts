@@ -92,8 +92,8 @@ function* queueAndFlush(m: Machine, task: Task, variant: DrainAllVariant, acct: 
   const replayed = o.flushedAtNs !== undefined;
   let woken = true;
   for (const w of works) {
-    if (!w.completion.done) {
-      yield { kind: 'wait', on: w.completion };
+    if (!w.done) {
+      yield { kind: 'wait', on: w };
       if (replayed) woken = false;
       else yield m.sleep(m.callerWakeNs(task.cpu));
     } else {

@@ -128,6 +128,8 @@ export class Engine {
 
   /** Starts a process now (its first step runs in the current event). */
   spawn<R>(proc: Proc<R>, done?: (r: R) => void): void {
+    // One resume callback per process, not one per wait: a drain_all caller waits on every CPU.
+    const resume = (): void => step(undefined);
     const step = (value: unknown): void => {
       const r = proc.next(value);
       if (r.done) {
@@ -138,17 +140,17 @@ export class Engine {
       switch (w.kind) {
         case 'sleep':
           if (w.ns <= 0) step(undefined);
-          else this.after(w.ns, () => step(undefined));
+          else this.after(w.ns, resume);
           return;
         case 'until':
           if (w.t <= this.now) step(undefined);
-          else this.at(w.t, () => step(undefined));
+          else this.at(w.t, resume);
           return;
         case 'lock':
-          w.lock.acquire(() => step(undefined));
+          w.lock.acquire(resume);
           return;
         case 'wait':
-          w.on.onDone(() => step(undefined));
+          w.on.onDone(resume);
           return;
         case 'interruptible': {
           let fired = false;
@@ -216,14 +218,17 @@ export class Mutex {
 /** A one-shot completion (struct completion / flush_work's barrier). */
 export class Completion {
   done = false;
-  private waiters: (() => void)[] = [];
+  /** Created by the first waiter (a drain work done before its caller flushes it has none). */
+  private waiters: (() => void)[] | undefined = undefined;
   onDone(fn: () => void): void {
     if (this.done) fn();
-    else this.waiters.push(fn);
+    else (this.waiters ??= []).push(fn);
   }
   complete(): void {
     if (this.done) return;
     this.done = true;
-    for (const w of this.waiters.splice(0)) w();
+    const ws = this.waiters;
+    this.waiters = undefined;
+    if (ws) for (let i = 0; i < ws.length; i++) ws[i]!();
   }
 }

@@ -28,16 +28,22 @@ export class Task {
   constructor(readonly cpu: number) {}
 }
 
-/** Work queued by lru_add_drain_all on one CPU (OP5.4), and when it ran. */
-export interface DrainWork {
-  cpu: number;
-  queuedAt: number;
-  startAt: number;
-  doneAt: number;
-  completion: Completion;
-  acct: DrainAcct;
-  /** A replayed call's recorded start delay (ns; -1: the CPU's rule applies). */
-  delayNs: number;
+/**
+ * Work queued by lru_add_drain_all on one CPU (OP5.4), and when it ran. It is its own completion
+ * (flush_work's barrier): one object per work item, the most numerous thing a drain storm makes.
+ */
+export class DrainWork extends Completion {
+  startAt = 0;
+  doneAt = 0;
+  constructor(
+    readonly cpu: number,
+    readonly queuedAt: number,
+    readonly acct: DrainAcct,
+    /** A replayed call's recorded start delay (ns; -1: the CPU's rule applies). */
+    readonly delayNs: number,
+  ) {
+    super();
+  }
 }
 
 interface CpuState {
@@ -322,7 +328,7 @@ export class Machine {
   queueDrainWork(cpu: number, t: number, acct: DrainAcct, delayNs?: number): DrainWork {
     const c = this.cpus[cpu];
     if (c.pending) return c.pending; // already pending: the same work is flushed
-    const w: DrainWork = { cpu, queuedAt: t, startAt: 0, doneAt: 0, completion: new Completion(), acct, delayNs: delayNs ?? -1 };
+    const w = new DrainWork(cpu, t, acct, delayNs ?? -1);
     c.pending = w;
     acct.cpusInterrupted++;
     this.scheduleKworker(w);
@@ -351,7 +357,7 @@ export class Machine {
     w.doneAt = this.now + dur;
     c.kworkerFreeAt = w.doneAt;
     this.trace(w.cpu, 'kworker', dur, 'lru_add_drain_per_cpu');
-    this.engine.at(w.doneAt, () => w.completion.complete());
+    this.engine.at(w.doneAt, () => w.complete());
   }
 
   /** OP4 cost: one lock round trip plus the pages moved. */
