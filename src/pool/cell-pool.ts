@@ -171,3 +171,37 @@ export class CellPool {
     await this.pool.destroy();
   }
 }
+
+/**
+ * Warm cell pools kept across the sweeps of one command (a study's parts, a sensitivity run's
+ * phases): each worker's isolate pays its JIT warm-up (~1 CPU s on the fadvise-storm cells,
+ * docs/scaling.md) once per command instead of once per sweep. One pool per worker count; a
+ * destroyed pool (an abandoned sweep) is forgotten, and the command closes the rest at its end.
+ */
+export class PoolKeeper {
+  private readonly pools = new Map<number, Promise<CellPool>>();
+
+  /** A started pool of `workers` workers: the one kept, or a new one, kept from now on. */
+  start(workers: number): Promise<CellPool> {
+    let p = this.pools.get(workers);
+    if (!p) {
+      p = CellPool.start(workers);
+      this.pools.set(workers, p);
+      p.catch(() => this.pools.delete(workers)); // a pool that failed to start is not handed out again
+    }
+    return p;
+  }
+
+  /** Stops a kept pool now (its sweep is abandoned) and forgets it. */
+  async destroy(pool: CellPool): Promise<void> {
+    for (const [w, p] of this.pools) if ((await p.catch(() => undefined)) === pool) this.pools.delete(w);
+    await pool.destroy();
+  }
+
+  /** Waits for running cells, then stops every kept pool. */
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.then((x) => x.close(), () => {})));
+  }
+}

@@ -9,6 +9,7 @@
  *   pages-per-cpu  pages parked per writer CPU, 1 .. 31 (around PAGEVEC_SIZE 14): when does no-drain fail?
  */
 import type { WorkersOption } from '../pool/auto-workers.ts';
+import { PoolKeeper } from '../pool/cell-pool.ts';
 import { join, resolve } from 'node:path';
 import { readFileSync, rmSync } from 'node:fs';
 import { Sweep } from '../sweep/grid.ts';
@@ -110,6 +111,16 @@ export interface StudyOptions {
 export async function studyCommand(o: StudyOptions): Promise<number> {
   const t0 = performance.now();
   const workers = o.workers ?? 'auto';
+  // One set of warm workers for every part and the sensitivity run: each worker's JIT warms up once.
+  const pools = new PoolKeeper();
+  try {
+    return await runStudy(o, workers, pools, t0);
+  } finally {
+    await pools.close();
+  }
+}
+
+async function runStudy(o: StudyOptions, workers: WorkersOption, pools: PoolKeeper, t0: number): Promise<number> {
   const dirs: string[] = [];
   let failed = 0;
   for (const { part, sweep } of studySweeps(!!o.quick, o.userStrategies)) {
@@ -117,7 +128,7 @@ export async function studyCommand(o: StudyOptions): Promise<number> {
     rmSync(dir, { recursive: true, force: true });
     const s = Sweep.fromJson(sweep, `study part ${part}`);
     o.log(`study: ${part}`);
-    const summary = await runSweep(s, { out: dir, workers, shard: null, resume: false, progress: o.progress, log: o.log });
+    const summary = await runSweep(s, { out: dir, workers, shard: null, resume: false, progress: o.progress, log: o.log, pools });
     failed += summary.failed + summary.strategyFailures;
     if (summary.interrupted) {
       o.log(`study: interrupted (${summary.interrupted}); finished cells are in ${dir}`);
@@ -130,9 +141,10 @@ export async function studyCommand(o: StudyOptions): Promise<number> {
   rmSync(sdir, { recursive: true, force: true });
   o.log('study: sensitivity (debate-2017)');
   const sens = await runSensitivity({
-    ...studySensitivity(), out: sdir, workers, shard: null, resume: false, progress: o.progress, log: o.log,
+    ...studySensitivity(), out: sdir, workers, shard: null, resume: false, progress: o.progress, log: o.log, pools,
   });
   for (const x of sens.summaries) failed += x.failed;
+  await pools.close(); // the cells are done; the report is built in this thread
   const results = join(o.out, 'results.jsonl');
   writeAtomic(results, (function* () {
     for (const d of dirs) yield readFileSync(join(d, CELLS_FILE)); // one shard at a time, not one huge string

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { appendLines, checkInputFile, readJsonInput, writeAtomic } from '../io/files.ts';
 import { checkManifest } from './manifest.ts';
 import { provenance } from '../metrics/provenance.ts';
-import { CellPool, type CellOutcome } from '../pool/cell-pool.ts';
+import { CellPool, type CellOutcome, type PoolKeeper } from '../pool/cell-pool.ts';
 import { sweepWorkers, type WorkersOption } from '../pool/auto-workers.ts';
 import { UsageError } from '../errors.ts';
 import { LAB_VERSION, type CellSpec, type ResolvedSweep, type Sweep } from './grid.ts';
@@ -105,6 +105,8 @@ export interface SweepOptions {
   signal?: AbortSignal;
   /** Cells per pool task, fixed (tests); default: BatchSizer's, from the cells' measured time. */
   batchCells?: number;
+  /** Warm pools shared with the command's other sweeps (study, sensitivity); default: a pool of this sweep's own. */
+  pools?: PoolKeeper;
 }
 
 /**
@@ -200,13 +202,14 @@ export async function runSweep(sweep: CellSource, opts: SweepOptions): Promise<S
   let poolStartMs = 0;
   const starting =
     share > 0
-      ? CellPool.start(workers).then((p) => {
+      ? (opts.pools ? opts.pools.start(workers) : CellPool.start(workers)).then((p) => {
           poolStartMs = performance.now() - tp;
           return p;
         })
       : undefined;
   starting?.catch(() => {}); // awaited (and its error thrown) below
-  const dropPool = () => void starting?.then((p) => p.destroy(), () => {});
+  // A kept pool stays warm for the command's next sweep: its keeper closes it.
+  const dropPool = () => void (opts.pools ? undefined : starting?.then((p) => p.destroy(), () => {}));
 
   // 3. What is done already, and a full pass over the cells: every cell must resolve before anything is written.
   let done: Set<string>;
@@ -264,7 +267,7 @@ export async function runSweep(sweep: CellSource, opts: SweepOptions): Promise<S
     } else if (!abandon) {
       abandon = true;
       opts.log(`${why}: abandoning the cells in flight`);
-      void pool?.destroy();
+      if (pool) void (opts.pools ? opts.pools.destroy(pool) : pool.destroy());
     }
   };
   const onInt = () => stop('SIGINT');
@@ -373,7 +376,8 @@ export async function runSweep(sweep: CellSource, opts: SweepOptions): Promise<S
       process.off('SIGTERM', onTerm);
     }
     opts.signal?.removeEventListener('abort', onAbort);
-    if (pool) await (abandon ? pool.destroy() : pool.close());
+    if (pool && abandon) await (opts.pools ? opts.pools.destroy(pool) : pool.destroy());
+    else if (pool && !opts.pools) await pool.close();
     else dropPool();
   }
 

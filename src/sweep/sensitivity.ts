@@ -16,6 +16,7 @@
  */
 import { inWordsList, textTable } from '../io/format.ts';
 import type { WorkersOption } from '../pool/auto-workers.ts';
+import { PoolKeeper } from '../pool/cell-pool.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
@@ -164,6 +165,8 @@ export interface SensitivityOptions {
   resume: boolean;
   progress: boolean;
   log: (l: string) => void;
+  /** Warm pools shared with the caller's other sweeps (study); default: the run's own, for both phases. */
+  pools?: PoolKeeper;
 }
 
 /** A factor's Morris statistics for one output. */
@@ -295,11 +298,21 @@ function readOutputs(dir: string, design: Design, metrics: Metric[]): { strategi
 const NOMINAL = 0.5;
 
 export async function runSensitivity(o: SensitivityOptions): Promise<{ result: SensitivityResult | null; summaries: SweepSummary[]; message?: string }> {
+  if (o.pools) return sensitivityRun(o, o.pools);
+  const pools = new PoolKeeper(); // the Morris and Sobol phases share warm workers
+  try {
+    return await sensitivityRun(o, pools);
+  } finally {
+    await pools.close();
+  }
+}
+
+async function sensitivityRun(o: SensitivityOptions, pools: PoolKeeper): Promise<{ result: SensitivityResult | null; summaries: SweepSummary[]; message?: string }> {
   const metrics = o.metrics.map((m) => requireMetric(m, '--metric'));
   const s0 = resolveScenario(o.input, o.name);
   const factors = o.factors ?? defaultFactors(s0);
   if (factors.length < 2) throw new UsageError('sensitivity: at least 2 factors');
-  const sweepOpts = (dir: string) => ({ out: dir, workers: o.workers, shard: o.shard, resume: o.resume, progress: o.progress, log: o.log });
+  const sweepOpts = (dir: string) => ({ out: dir, workers: o.workers, shard: o.shard, resume: o.resume, progress: o.progress, log: o.log, pools });
   const summaries: SweepSummary[] = [];
 
   // 1. Morris.
