@@ -7,7 +7,7 @@ import { presetScenario } from '../src/scenario/presets.ts';
 import { resolveScenario } from '../src/scenario/resolve.ts';
 import { runResolved, simulate, startSimulation } from '../src/sim/run.ts';
 import { runResolvedAsync } from '../src/pool/run-scenario.ts';
-import { estimateFromTrace, parseWorkers, probe, threadClock, workersFor, PROBE_SLICES, SPLIT_WITHOUT_PROBE_PAGES } from '../src/pool/auto-workers.ts';
+import { estimateFromTrace, parseWorkers, probe, sweepWorkers, threadClock, workersFor, PROBE_SLICES, SPLIT_WITHOUT_PROBE_PAGES } from '../src/pool/auto-workers.ts';
 import { Arena } from '../src/wasm/core.ts';
 import { MAX_WORKERS } from '../src/shard/protocol.ts';
 import { planArena } from '../src/wasm/layout.ts';
@@ -26,6 +26,16 @@ describe('--workers auto', () => {
     expect(workersFor(5000, 100, 12, 8)).toBe(8); // cores
     expect(workersFor(5000, 100, 3, 8)).toBe(3); // units (strategies, cells)
     expect(workersFor(5000, 100, 12, 1)).toBe(1);
+  });
+
+  it('weighs several sweeps on one warm pool together (a study): their cells add up', () => {
+    // Cells of 4M pages and more count as large without a probe, so the count here is exact: one
+    // cell alone never pays for a worker, a study of two one-cell sweeps pays for two.
+    const big = resolveScenario({ name: 'big', cpus: 2, pages: 4 << 20, horizonMs: 1, strategies: ['v4.14'] });
+    expect(sweepWorkers([{ first: big, cells: 1 }], 4).workers).toBe(1);
+    expect(sweepWorkers([{ first: big, cells: 1 }, { first: big, cells: 1 }], 4).workers).toBe(2);
+    expect(sweepWorkers([{ first: big, cells: 3 }, { first: big, cells: 4 }], 4).workers).toBe(4);
+    expect(sweepWorkers([{ first: big, cells: 3 }, { first: big, cells: 4 }], 1).workers).toBe(1);
   });
 
   it('parses N or auto, and names the flag and the allowed values otherwise', () => {

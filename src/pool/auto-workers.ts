@@ -228,17 +228,29 @@ export const SPLIT_WITHOUT_PROBE_PAGES = 1 << 23;
 const LARGE_CELL_PAGES = 1 << 22;
 
 /**
- * Workers for a sweep of `cells` cells like `first` (auto): the probe runs on a throw-away arena
- * in this thread. Returns the count and the estimate of one cell's CPU ms, for the log line.
+ * Workers for sweeps on one pool (auto): `cells` cells like `first` in each group. One group is one
+ * sweep; a command that runs several sweeps on warm workers (study: src/pool/cell-pool.ts
+ * PoolKeeper) passes them all, since its workers warm up once for all of them. Each group's first
+ * cell is probed on a throw-away arena in this thread. Returns the count and the estimated work
+ * (CPU ms, in the probe's unit), for the log line.
  */
-export function sweepWorkers(first: Scenario, cells: number, cores = availableParallelism()): { workers: number; cellMs: number } {
-  if (cells <= 1 || cores <= 1) return { workers: 1, cellMs: NaN };
-  if (first.pages >= LARGE_CELL_PAGES) return { workers: Math.min(cores, cells), cellMs: Infinity };
+export function sweepWorkers(groups: readonly { first: Scenario; cells: number }[], cores = availableParallelism()): { workers: number; workMs: number } {
+  const cells = groups.reduce((n, g) => n + g.cells, 0);
+  if (cells <= 1 || cores <= 1) return { workers: 1, workMs: NaN };
   const t0 = performance.now();
-  const arena = Arena.create(planArena(first.files, first.pages, first.cpus, first.pagevecSize));
-  const est = probe(startSimulation(first, first.strategies[0]!, arena), () => 0, SWEEP_PROBE_BUDGET_MS);
-  const cellMs = workOf(est, first.strategies.length).totalMs;
-  const workers = workersFor(cells * cellMs, CELL_PAYBACK_MS, cells, cores);
-  autoLog({ what: 'sweep', cells, workMs: Math.round(cells * cellMs), workers, probeWallMs: Math.round(performance.now() - t0) }, est);
-  return { workers, cellMs };
+  let workMs = 0;
+  let est: ProbeEstimate | undefined;
+  for (const { first, cells: n } of groups) {
+    if (n === 0) continue;
+    if (first.pages >= LARGE_CELL_PAGES) {
+      workMs = Infinity;
+      break;
+    }
+    const arena = Arena.create(planArena(first.files, first.pages, first.cpus, first.pagevecSize));
+    est = probe(startSimulation(first, first.strategies[0]!, arena), () => 0, SWEEP_PROBE_BUDGET_MS);
+    workMs += n * workOf(est, first.strategies.length).totalMs;
+  }
+  const workers = workersFor(workMs, CELL_PAYBACK_MS, cells, cores);
+  autoLog({ what: 'sweep', sweeps: groups.length, cells, workMs: Math.round(workMs), workers, probeWallMs: Math.round(performance.now() - t0) }, groups.length === 1 ? est : undefined);
+  return { workers, workMs };
 }

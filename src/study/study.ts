@@ -8,7 +8,7 @@
  *   pin-duration   the same hand-offs on 8 CPUs with direct-IO pins of 1 .. 200 ms: when is EBUSY real?
  *   pages-per-cpu  pages parked per writer CPU, 1 .. 31 (around PAGEVEC_SIZE 14): when does no-drain fail?
  */
-import type { WorkersOption } from '../pool/auto-workers.ts';
+import { sweepWorkers, type WorkersOption } from '../pool/auto-workers.ts';
 import { PoolKeeper } from '../pool/cell-pool.ts';
 import { join, resolve } from 'node:path';
 import { readFileSync, rmSync } from 'node:fs';
@@ -99,7 +99,7 @@ export function studySensitivity() {
 
 export interface StudyOptions {
   out: string;
-  /** A count, or 'auto' (the default): each part's sweep chooses (src/pool/auto-workers.ts). */
+  /** A count, or 'auto' (the default): chosen once for the whole study (src/pool/auto-workers.ts). */
   workers?: WorkersOption;
   quick?: boolean;
   /** Names of user strategies loaded in this thread (--strategy-file). */
@@ -110,23 +110,33 @@ export interface StudyOptions {
 
 export async function studyCommand(o: StudyOptions): Promise<number> {
   const t0 = performance.now();
-  const workers = o.workers ?? 'auto';
-  // One set of warm workers for every part and the sensitivity run: each worker's JIT warms up once.
+  const parts = studySweeps(!!o.quick, o.userStrategies).map(({ part, sweep }) => ({ part, sweep: Sweep.fromJson(sweep, `study part ${part}`) }));
+  // One set of warm workers for every part and the sensitivity run: each worker's JIT warms up
+  // once, so auto weighs the whole study's work against it, not each part's alone.
+  let workers = o.workers ?? 'auto';
+  if (workers === 'auto') {
+    const groups = parts.flatMap(({ sweep }) => {
+      const first = sweep.cells().next();
+      return first.done ? [] : [{ first: first.value.scenario, cells: sweep.config.cells }];
+    });
+    const auto = sweepWorkers(groups);
+    workers = auto.workers;
+    o.log(`study: --workers auto: ${workers} for every part (probe: ~${Number.isFinite(auto.workMs) ? `${Math.round(auto.workMs)} CPU ms` : 'large cells'} in ${groups.reduce((n, g) => n + g.cells, 0)} cells of ${groups.length} parts)`);
+  }
   const pools = new PoolKeeper();
   try {
-    return await runStudy(o, workers, pools, t0);
+    return await runStudy(o, parts, workers, pools, t0);
   } finally {
     await pools.close();
   }
 }
 
-async function runStudy(o: StudyOptions, workers: WorkersOption, pools: PoolKeeper, t0: number): Promise<number> {
+async function runStudy(o: StudyOptions, parts: { part: string; sweep: Sweep }[], workers: number, pools: PoolKeeper, t0: number): Promise<number> {
   const dirs: string[] = [];
   let failed = 0;
-  for (const { part, sweep } of studySweeps(!!o.quick, o.userStrategies)) {
+  for (const { part, sweep: s } of parts) {
     const dir = join(o.out, 'study', part);
     rmSync(dir, { recursive: true, force: true });
-    const s = Sweep.fromJson(sweep, `study part ${part}`);
     o.log(`study: ${part}`);
     const summary = await runSweep(s, { out: dir, workers, shard: null, resume: false, progress: o.progress, log: o.log, pools });
     failed += summary.failed + summary.strategyFailures;
@@ -154,7 +164,7 @@ async function runStudy(o: StudyOptions, workers: WorkersOption, pools: PoolKeep
   const code = await reportCommand({
     inputs: [results], out: report, log: o.log, onFindings: (f) => (answers = f), ...(sens.result ? { sensitivity: join(sdir, 'sensitivity.json') } : {}),
   });
-  o.log(`study: ${((performance.now() - t0) / 1000).toFixed(1)} s with ${workers === 'auto' ? 'auto' : workers} workers${failed ? `, ${failed} cells failed (see out/study/*/failed.jsonl)` : ''}`);
+  o.log(`study: ${((performance.now() - t0) / 1000).toFixed(1)} s with ${workers} workers${failed ? `, ${failed} cells failed (see out/study/*/failed.jsonl)` : ''}`);
   // The 2017 thread's questions, answered as the report's first screen answers them.
   const asked = answers.filter((f) => THREAD_QUESTIONS.includes(f.id));
   if (asked.length) process.stdout.write(`the 2017 questions (paired statistics per scenario; the report's findings give the details):\n${asked.map((f, i) => `  ${i + 1}. ${f.askedBy}: ${f.question}\n     ${f.answer}\n`).join('')}`);

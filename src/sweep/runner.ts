@@ -192,9 +192,9 @@ export async function runSweep(sweep: CellSource, opts: SweepOptions): Promise<S
   let workers: number;
   if (opts.workers === 'auto') {
     const first = share > 0 ? firstCell(sweep, inMine) : undefined;
-    const auto = first ? sweepWorkers(first.scenario, share) : { workers: 1, cellMs: NaN };
+    const auto = first ? sweepWorkers([{ first: first.scenario, cells: share }]) : { workers: 1, workMs: NaN };
     workers = auto.workers;
-    if (share > 1) opts.log(`sweep: --workers auto: ${workers} (probe: ~${Number.isFinite(auto.cellMs) ? `${Math.round(auto.cellMs)} CPU ms` : 'large'} per cell x ${share} cells)`);
+    if (share > 1) opts.log(`sweep: --workers auto: ${workers} (probe: ~${Number.isFinite(auto.workMs) ? `${Math.round(auto.workMs / share)} CPU ms` : 'large'} per cell x ${share} cells)`);
   } else {
     workers = Math.max(1, Math.min(opts.workers, share));
   }

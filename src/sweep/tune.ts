@@ -152,7 +152,7 @@ export async function tuneCpus(o: TuneCpusOptions): Promise<TuneCpusResult> {
   if (lo > o.cpusMax) throw new UsageError(`--cpus-min ${lo} is above --cpus-max ${o.cpusMax}`);
 
   // auto: probe the largest CPU count asked for (its cells cost the most); R cells run at once.
-  const workers = o.workers === 'auto' ? sweepWorkers(at(o.cpusMax) ?? base, o.replications).workers : Math.max(1, Math.min(o.workers, o.replications));
+  const workers = o.workers === 'auto' ? sweepWorkers([{ first: at(o.cpusMax) ?? base, cells: o.replications }]).workers : Math.max(1, Math.min(o.workers, o.replications));
   const pool = await CellPool.start(workers);
   const evaluated = new Map<number, TunePoint>();
   const evaluate = async (cpus: number): Promise<TunePoint> => {
