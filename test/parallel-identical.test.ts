@@ -5,9 +5,9 @@ import { presetScenario } from '../src/scenario/presets.ts';
 import { resolveScenario } from '../src/scenario/resolve.ts';
 import { runResolved, type Claimed } from '../src/sim/run.ts';
 import { runResolvedAsync } from '../src/pool/run-scenario.ts';
-import { Arena } from '../src/wasm/core.ts';
+import { Arena, RangeOp } from '../src/wasm/core.ts';
 import { planArena } from '../src/wasm/layout.ts';
-import { ShardPool } from '../src/shard/pool.ts';
+import { ATTACH_WAIT_PAGES, ShardPool } from '../src/shard/pool.ts';
 import { workerEntry } from '../src/io/worker-entry.ts';
 import { Piscina } from 'piscina';
 import { largeScenario } from '../bench/scenario-scaling.ts';
@@ -37,6 +37,29 @@ describe('fan-out inside one scenario', () => {
       });
     }
   }
+
+  // A large first pass (the first write of a large file, which first-touches the arena) waits for
+  // the workers to attach and is split; its result is the same as in one thread. The wait is made
+  // long here so that a slow worker start on a loaded host cannot turn the check around.
+  it('a first pass of ATTACH_WAIT_PAGES or more waits for the workers and is split', async () => {
+    const pages = ATTACH_WAIT_PAGES;
+    const plan = planArena(1, pages, 2, 15);
+    const alone = Arena.create(plan);
+    alone.exec(RangeOp.AllocFresh, [1, 1, 0], 0, pages);
+    const arena = Arena.create(plan);
+    const pool = await ShardPool.start(arena, 2, 60_000);
+    try {
+      expect(pool.split).toBe(false); // the worker is still booting
+      pool.run(RangeOp.CountPresent, [], 0, ATTACH_WAIT_PAGES - 64); // a smaller pass does not wait
+      expect(pool.splitPasses).toBe(0);
+      pool.run(RangeOp.AllocFresh, [1, 1, 0], 0, pages);
+      expect(pool.splitPasses).toBe(1);
+      expect(pool.run(RangeOp.CountPresent, [], 0, pages)).toBe(alone.exec(RangeOp.CountPresent, [], 0, pages));
+      expect(pool.run(RangeOp.CountPresent, [], 0, pages)).toBe(pages);
+    } finally {
+      await pool.close();
+    }
+  });
 
   // The same two ways with the worker side forced to do its part (above, a fast main thread may
   // finish before a worker has booted).

@@ -7,7 +7,8 @@
  * the results are the same for any W (docs/architecture.md, "Determinism").
  *
  * Starting never waits: the workers boot (~0.1 s) while the main thread already simulates, and
- * a pass runs wholly in the main thread until every worker has attached. That is safe because a
+ * a pass runs wholly in the main thread until every worker has attached, except a pass so large
+ * that waiting for them pays (ATTACH_WAIT_PAGES). That is safe because a
  * worker records the epoch it has seen before it counts itself ready, and the main thread bumps
  * the epoch only once all have.
  */
@@ -19,11 +20,24 @@ import { C, CTRL_BYTE_OFFSET, CTRL_WORDS, MAX_WORKERS, OP_QUIT, SPIN_US, shardOf
 
 const PASS_TIMEOUT_MS = 120_000;
 
+/**
+ * A pass of this many pages or more, before the workers have attached, waits for them (at most
+ * ATTACH_WAIT_MS) instead of running alone. Such a pass early in a run is the first write of a
+ * large file: it first-touches the arena's memory, and page faults split well. On the 2-vCPU AMD
+ * VM (docs/scaling.md section 6), 16M pages: 480 ms alone against ~275 ms split after a wait of
+ * 60-80 ms for the worker. A later pass of that size takes ~10 ms, but by then the workers have
+ * attached and nothing waits.
+ */
+export const ATTACH_WAIT_PAGES = 1 << 23;
+const ATTACH_WAIT_MS = 250;
+
 export class ShardPool implements RangeRunner {
   private readonly ctrl: Int32Array;
   private readonly u: Uint32Array;
   private readonly done: Promise<unknown>[] = [];
   private attached = false;
+  /** Passes split so far (the rest ran in this thread alone, before the workers attached). */
+  splitPasses = 0;
   private closing = false;
   private failed: unknown;
 
@@ -31,16 +45,20 @@ export class ShardPool implements RangeRunner {
     readonly workers: number,
     private readonly arena: Arena,
     private readonly pool: Piscina,
+    private readonly attachWaitMs: number,
   ) {
     this.ctrl = new Int32Array(arena.memory.buffer, CTRL_BYTE_OFFSET, CTRL_WORDS);
     this.u = new Uint32Array(arena.memory.buffer, CTRL_BYTE_OFFSET, CTRL_WORDS);
   }
 
-  /** Starts W-1 workers on the arena's memory and makes the pool the arena's range runner. */
-  static async start(arena: Arena, workers: number): Promise<ShardPool> {
+  /**
+   * Starts W-1 workers on the arena's memory and makes the pool the arena's range runner.
+   * `attachWaitMs`: how long a large pass before they attach waits for them (ATTACH_WAIT_PAGES).
+   */
+  static async start(arena: Arena, workers: number, attachWaitMs = ATTACH_WAIT_MS): Promise<ShardPool> {
     if (workers < 2 || workers > MAX_WORKERS) throw new RangeError(`workers must be 2..${MAX_WORKERS}`);
     const pool = new Piscina({ ...workerEntry('shard-worker'), minThreads: workers - 1, maxThreads: workers - 1, idleTimeout: 60_000, atomics: 'disabled' });
-    const sp = new ShardPool(workers, arena, pool);
+    const sp = new ShardPool(workers, arena, pool, attachWaitMs);
     Atomics.store(sp.ctrl, C.READY, 0);
     Atomics.store(sp.u, C.OP, 0);
     const module = coreModule();
@@ -58,9 +76,11 @@ export class ShardPool implements RangeRunner {
   run(op: RangeOp, args: readonly number[], lo: number, hi: number): number {
     const { ctrl, u } = this;
     if (!this.attached) {
+      if (hi - lo >= ATTACH_WAIT_PAGES) this.waitForWorkers(this.attachWaitMs);
       if (Atomics.load(ctrl, C.READY) < this.workers - 1) return this.arena.exec(op, args, lo, hi);
       this.attached = true;
     }
+    this.splitPasses++;
     u[C.OP] = op;
     u[C.LO] = lo;
     u[C.HI] = hi;
@@ -76,6 +96,16 @@ export class ShardPool implements RangeRunner {
     }
     for (let i = 1; i < this.workers; i++) sum += u[C.RES + i];
     return sum;
+  }
+
+  /** Blocks until every worker has attached, or `ms` have passed. */
+  private waitForWorkers(ms: number): void {
+    const deadline = performance.now() + ms;
+    for (let r = Atomics.load(this.ctrl, C.READY); r < this.workers - 1; r = Atomics.load(this.ctrl, C.READY)) {
+      const left = deadline - performance.now();
+      if (left <= 0 || this.failed !== undefined) return;
+      Atomics.wait(this.ctrl, C.READY, r, left);
+    }
   }
 
   /** Did every worker attach (so that passes are split from now on)? */

@@ -15,6 +15,7 @@ export default function shardWorker(t: ShardTask): number {
   // pass is missed. A pool closed before this worker attached has already set QUIT.
   let seen = Atomics.load(ctrl, C.EPOCH);
   Atomics.add(ctrl, C.READY, 1);
+  Atomics.notify(ctrl, C.READY); // a main thread may be waiting to split its first large pass
   if (Atomics.load(ctrl, C.OP) === OP_QUIT) return 0;
   let passes = 0;
   for (;;) {
