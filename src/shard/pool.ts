@@ -21,10 +21,11 @@ import { C, CTRL_BYTE_OFFSET, CTRL_WORDS, MAX_WORKERS, OP_QUIT, SPIN_US, shardOf
 const PASS_TIMEOUT_MS = 120_000;
 
 /**
- * A pass of this many pages or more, before the workers have attached, waits for them (at most
- * ATTACH_WAIT_MS) instead of running alone. Such a pass early in a run is the first write of a
+ * A pass of this many pages or more, before the workers have attached, waits for them (up to
+ * ATTACH_WAIT_MS after the pool's start, in all: workers that never attach cost it once) instead
+ * of running alone. Such a pass early in a run is the first write of a
  * large file: it first-touches the arena's memory, and page faults split well. On the 2-vCPU AMD
- * VM (docs/scaling.md section 6), 16M pages: 480 ms alone against ~275 ms split after a wait of
+ * VM (docs/scaling.md section 8), 16M pages: 480 ms alone against ~275 ms split after a wait of
  * 60-80 ms for the worker. A later pass of that size takes ~10 ms, but by then the workers have
  * attached and nothing waits.
  */
@@ -45,7 +46,7 @@ export class ShardPool implements RangeRunner {
     readonly workers: number,
     private readonly arena: Arena,
     private readonly pool: Piscina,
-    private readonly attachWaitMs: number,
+    private readonly attachDeadline: number,
   ) {
     this.ctrl = new Int32Array(arena.memory.buffer, CTRL_BYTE_OFFSET, CTRL_WORDS);
     this.u = new Uint32Array(arena.memory.buffer, CTRL_BYTE_OFFSET, CTRL_WORDS);
@@ -58,7 +59,7 @@ export class ShardPool implements RangeRunner {
   static async start(arena: Arena, workers: number, attachWaitMs = ATTACH_WAIT_MS): Promise<ShardPool> {
     if (workers < 2 || workers > MAX_WORKERS) throw new RangeError(`workers must be 2..${MAX_WORKERS}`);
     const pool = new Piscina({ ...workerEntry('shard-worker'), minThreads: workers - 1, maxThreads: workers - 1, idleTimeout: 60_000, atomics: 'disabled' });
-    const sp = new ShardPool(workers, arena, pool, attachWaitMs);
+    const sp = new ShardPool(workers, arena, pool, performance.now() + attachWaitMs);
     Atomics.store(sp.ctrl, C.READY, 0);
     Atomics.store(sp.u, C.OP, 0);
     const module = coreModule();
@@ -76,7 +77,7 @@ export class ShardPool implements RangeRunner {
   run(op: RangeOp, args: readonly number[], lo: number, hi: number): number {
     const { ctrl, u } = this;
     if (!this.attached) {
-      if (hi - lo >= ATTACH_WAIT_PAGES) this.waitForWorkers(this.attachWaitMs);
+      if (hi - lo >= ATTACH_WAIT_PAGES) this.waitForWorkers();
       if (Atomics.load(ctrl, C.READY) < this.workers - 1) return this.arena.exec(op, args, lo, hi);
       this.attached = true;
     }
@@ -98,12 +99,11 @@ export class ShardPool implements RangeRunner {
     return sum;
   }
 
-  /** Blocks until every worker has attached, or `ms` have passed. */
-  private waitForWorkers(ms: number): void {
-    const deadline = performance.now() + ms;
+  /** Blocks until every worker has attached, or the attach deadline has passed. */
+  private waitForWorkers(): void {
     for (let r = Atomics.load(this.ctrl, C.READY); r < this.workers - 1; r = Atomics.load(this.ctrl, C.READY)) {
-      const left = deadline - performance.now();
-      if (left <= 0 || this.failed !== undefined) return;
+      const left = this.attachDeadline - performance.now();
+      if (left <= 0) return;
       Atomics.wait(this.ctrl, C.READY, r, left);
     }
   }
